@@ -1,0 +1,1 @@
+"""Build the Safer Colchester Partnership site from YAML content."""

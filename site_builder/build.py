@@ -1,0 +1,137 @@
+"""Build the site: load content, decide pages, render, and produce every output file.
+
+SiteBuilder remembers its last successful build, so calling build() again after an edit
+reloads only changed files, re-renders only pages whose data changed and reports only
+the output files whose bytes changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import extras
+from .load import ContentLoader
+from .model import NavItem, Site
+from .problems import ContentError, Pos, Problem
+from .render import Globals, Renderer
+from .routes import Page, build_pages
+from .urls import output_path
+
+ASSET_SUFFIXES = (".css", ".js", ".svg", ".ico", ".png", ".woff2")
+
+
+@dataclass
+class BuildResult:
+    """What a build produced and what changed since the last one."""
+
+    files: dict[str, bytes]
+    pages: list[Page]
+    changed: set[str]
+    removed: set[str]
+    rendered: int
+    seconds: float
+    site: Site
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def fingerprint_name(name: str, data: bytes) -> str:
+    """Put a content hash in a file name so browsers may cache it for ever."""
+    stem, dot, suffix = name.rpartition(".")
+    return f"{stem}.{hashlib.sha256(data).hexdigest()[:10]}.{suffix}"
+
+
+def _stamp(folder: Path) -> tuple:
+    """A cheap fingerprint of every file in a folder: names, sizes and times."""
+    if not folder.is_dir():
+        return ()
+    return tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in folder.rglob("*") if p.is_file()))
+
+
+class SiteBuilder:
+    """Builds the site in memory; repeat builds redo only what changed."""
+
+    def __init__(self, content_dir: Path, templates_dir: Path, base_url: str | None = None):
+        self.loader = ContentLoader(Path(content_dir))
+        self.templates_dir = Path(templates_dir)
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self._renderer: Renderer | None = None
+        self._templates_stamp: tuple | None = None
+        self._assets: dict[str, bytes] = {}
+        self._globals: Globals | None = None
+        self._pages: dict[str, Page] = {}
+        self._html: dict[str, bytes] = {}
+        self.files: dict[str, bytes] = {}
+
+    def build(self) -> BuildResult:
+        """Build every output file in memory; raise ContentError listing every problem."""
+        started = time.perf_counter()
+        site = self.loader.load()
+        renderer = self._current_renderer()
+        assets = self._assets
+        g = Globals(
+            config=site.config,
+            base_url=self.base_url or site.config.base_url.rstrip("/"),
+            assets=tuple(sorted((name, "/assets/" + fingerprint_name(name, data))
+                                for name, data in assets.items())),
+            footer=tuple(NavItem(p.meta.title, f"/{p.slug}/") for p in site.pages if p.meta.footer),
+        )
+        pages = build_pages(site)
+        _check_unique_urls(pages)
+
+        reuse = renderer is self._renderer_used and g == self._globals
+        html: dict[str, bytes] = {}
+        rendered = 0
+        for page in pages:
+            old = self._pages.get(page.url)
+            if reuse and old is not None and old == page:
+                html[page.url] = self._html[page.url]
+            else:
+                html[page.url] = renderer.render(page, g)
+                rendered += 1
+
+        files = {output_path(url): data for url, data in html.items()}
+        for name, data in assets.items():
+            files["assets/" + fingerprint_name(name, data)] = data
+        files.update(extras.make_extras(site, pages, g))
+
+        changed = {path for path, data in files.items() if self.files.get(path) != data}
+        removed = set(self.files) - set(files)
+        # Remember this build only now that it has fully succeeded.
+        self._renderer_used = renderer
+        self._globals = g
+        self._pages = {page.url: page for page in pages}
+        self._html = html
+        self.files = files
+        return BuildResult(files, pages, changed, removed, rendered, time.perf_counter() - started, site)
+
+    _renderer_used: Renderer | None = None
+
+    def _current_renderer(self) -> Renderer:
+        """Reuse the Jinja environment unless a template or asset changed."""
+        stamp = _stamp(self.templates_dir)
+        if self._renderer is None or stamp != self._templates_stamp:
+            if not (self.templates_dir / "base.html").is_file():
+                raise ContentError([Problem(Pos(str(self.templates_dir), 1, 1), "",
+                                            "the templates folder has no base.html",
+                                            "the site's templates folder")])
+            self._renderer = Renderer(self.templates_dir)
+            self._assets = {p.name: p.read_bytes() for p in sorted((self.templates_dir / "assets").glob("*"))
+                            if p.suffix in ASSET_SUFFIXES}
+            self._templates_stamp = stamp
+        return self._renderer
+
+
+def _check_unique_urls(pages: list[Page]) -> None:
+    seen: dict[str, Page] = {}
+    problems = []
+    for page in pages:
+        if page.url in seen:
+            first = seen[page.url]
+            problems.append(Problem(Pos("content", 1, 1), "", f"two pages have the address {page.url}: "
+                                    f"'{first.title}' and '{page.title}'", "a different id for one of them"))
+        seen[page.url] = page
+    if problems:
+        raise ContentError(problems)

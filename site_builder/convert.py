@@ -1,0 +1,329 @@
+"""Turn YAML nodes into model objects, collecting every problem on the way."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import types
+import typing
+from typing import Annotated, Any, Callable, Literal
+
+from . import markdown
+from .markdown import Markdown
+from .model import Email, LinkUrl, Markdown3, Pattern, Ref
+from .problems import Pos, Problem, did_you_mean
+from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode
+
+INVALID: Any = type("Invalid", (), {"__repr__": lambda self: "INVALID"})()
+
+_T = "tag:yaml.org,2002:"
+_NULL, _BOOL, _INT, _FLOAT, _STR = _T + "null", _T + "bool", _T + "int", _T + "float", _T + "str"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def describe(node: Node) -> str:
+    """Say what a node holds, in a comms officer's words."""
+    if isinstance(node, MappingNode):
+        return "a group of fields"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if node.tag == _NULL:
+        return "nothing"
+    value = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+    if node.tag == _BOOL:
+        return f"yes/no value '{value}'"
+    if node.tag in (_INT, _FLOAT):
+        return f"the number {value}"
+    return f"'{value}'"
+
+
+class Resolver(typing.Protocol):
+    """Finds registry entries (agencies, topics, programmes) by name."""
+
+    def lookup(self, kind: str, text: str) -> tuple[Any, str]: ...  # (object or None, hint)
+
+
+class Converter:
+    """Converts one file's nodes; problems accumulate in self.problems."""
+
+    def __init__(self, file: str, lines: list[str], resolver: Resolver | None = None):
+        self.file = file
+        self.lines = lines
+        self.resolver = resolver
+        self.problems: list[Problem] = []
+
+    def pos(self, node: Node) -> Pos:
+        """Return a node's 1-based position in this file."""
+        mark = node.start_mark
+        return Pos(self.file, mark.line + 1, mark.column + 1)
+
+    def report(self, node: Node, path: str, message: str, expected: str = "", hint: str = "") -> Any:
+        """Record a problem at a node and return INVALID."""
+        self.problems.append(Problem(self.pos(node), path, message, expected, hint))
+        return INVALID
+
+    def convert(self, node: Node, tp: Any, path: str) -> Any:
+        """Convert a node to the given type."""
+        return converter_for(tp)(self, node, path)
+
+
+# ---- one converter function per type, built once and cached -------------------------
+
+_converters: dict[Any, Callable[[Converter, Node, str], Any]] = {}
+
+
+def converter_for(tp: Any) -> Callable[[Converter, Node, str], Any]:
+    """Return (and cache) the function that converts nodes to this type."""
+    fn = _converters.get(tp)
+    if fn is None:
+        fn = _converters[tp] = _build(tp)
+    return fn
+
+
+def _build(tp: Any) -> Callable[[Converter, Node, str], Any]:
+    origin = typing.get_origin(tp)
+    if origin is Annotated:
+        base, *extras = typing.get_args(tp)
+        marker = extras[0]
+        if isinstance(marker, Pattern):
+            return _pattern(marker)
+        if isinstance(marker, Ref):
+            return _ref(marker.kind)
+        if marker is LinkUrl:
+            return _url
+        if marker is Email:
+            return _email
+        if marker is Markdown3:
+            return _markdown(3)
+        raise TypeError(f"unknown annotation {marker!r}")
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _optional(converter_for(args[0]))
+    if origin is tuple:
+        item = typing.get_args(tp)[0]
+        single_ok = typing.get_origin(item) is Annotated and isinstance(typing.get_args(item)[1], Ref)
+        return _sequence(converter_for(item), single_ok)
+    if origin is Literal:
+        return _literal(typing.get_args(tp))
+    if tp is str:
+        return _text
+    if tp is int:
+        return _int
+    if tp is bool:
+        return _bool
+    if tp is Markdown:
+        return _markdown(2)
+    if dataclasses.is_dataclass(tp):
+        return _dataclass(tp)
+    raise TypeError(f"no converter for {tp!r}")
+
+
+def _scalar(conv: Converter, node: Node, path: str, expected: str) -> str | None:
+    """Return a scalar's text, or report what was found instead."""
+    if not isinstance(node, ScalarNode):
+        conv.report(node, path, f"found {describe(node)}", expected)
+        return None
+    if node.tag == _NULL and not node.style:
+        conv.report(node, path, "this field is empty", expected, "Write a value after the colon, or remove the field.")
+        return None
+    return node.value
+
+
+def _text(conv: Converter, node: Node, path: str) -> Any:
+    text = _scalar(conv, node, path, "a text")
+    if text is None:
+        return INVALID
+    if not text.strip():
+        return conv.report(node, path, "this field is empty", "a text",
+                           "Write a value, or remove the field.")
+    return text.strip() if node.style not in ("|", ">") else text
+
+
+def _pattern(pattern: Pattern):
+    regex = re.compile(pattern.regex)
+
+    def convert(conv: Converter, node: Node, path: str) -> Any:
+        text = _scalar(conv, node, path, pattern.expected)
+        if text is None:
+            return INVALID
+        if not regex.match(text):
+            return conv.report(node, path, f"found '{text}'", pattern.expected,
+                               f"For example: {pattern.example}")
+        return text
+    return convert
+
+
+def _url(conv: Converter, node: Node, path: str) -> Any:
+    text = _scalar(conv, node, path, "a web address")
+    if text is None:
+        return INVALID
+    why = markdown.link_problem(text)
+    if why:
+        return conv.report(node, path, f"unsafe link '{text}': {why}",
+                           "a link starting with https://, http://, mailto: or /")
+    return text
+
+
+def _email(conv: Converter, node: Node, path: str) -> Any:
+    text = _scalar(conv, node, path, "an email address")
+    if text is None:
+        return INVALID
+    if not _EMAIL.match(text):
+        return conv.report(node, path, f"found '{text}'", "an email address like team@colchester.gov.uk")
+    return text
+
+
+def _int(conv: Converter, node: Node, path: str) -> Any:
+    if isinstance(node, ScalarNode) and node.tag == _INT:
+        try:
+            return int(node.value.replace("_", ""), 0) if node.value[:2] in ("0x", "0o") else int(node.value)
+        except ValueError:
+            pass
+    return conv.report(node, path, f"found {describe(node)}", "a whole number like 1")
+
+
+def _bool(conv: Converter, node: Node, path: str) -> Any:
+    if isinstance(node, ScalarNode) and node.tag == _BOOL:
+        return node.value.lower() in ("true", "yes", "on", "y")
+    return conv.report(node, path, f"found {describe(node)}", "true or false")
+
+
+def _literal(choices: tuple[str, ...]):
+    listed = ", ".join(choices)
+
+    def convert(conv: Converter, node: Node, path: str) -> Any:
+        text = _scalar(conv, node, path, f"one of: {listed}")
+        if text is None:
+            return INVALID
+        if text not in choices:
+            return conv.report(node, path, f"found '{text}'", f"one of: {listed}", did_you_mean(text, choices))
+        return text
+    return convert
+
+
+def _markdown(min_heading: int):
+    def convert(conv: Converter, node: Node, path: str) -> Any:
+        text = _scalar(conv, node, path, "a text (Markdown)")
+        if text is None:
+            return INVALID
+        rendered, findings = markdown.render(text, min_heading)
+        for finding in findings:
+            conv.problems.append(Problem(_line_pos(conv, node, finding.line), path, finding.message,
+                                         finding.expected, finding.hint))
+        return rendered if not findings else INVALID
+    return convert
+
+
+def _line_pos(conv: Converter, node: ScalarNode, offset: int) -> Pos:
+    """Find the file position of a line inside a (possibly multi-line) text."""
+    if node.style in ("|", ">"):
+        line = node.start_mark.line + 1 + offset  # the text starts below the '|'
+    else:
+        line = node.start_mark.line + offset
+    if line >= len(conv.lines):
+        return conv.pos(node)
+    text = conv.lines[line]
+    return Pos(conv.file, line + 1, len(text) - len(text.lstrip()) + 1)
+
+
+def _ref(kind: str):
+    def convert(conv: Converter, node: Node, path: str) -> Any:
+        text = _scalar(conv, node, path, f"the id or name of a {kind}")
+        if text is None:
+            return INVALID
+        assert conv.resolver is not None, "references need a resolver"
+        found, hint = conv.resolver.lookup(kind, text)
+        if found is None:
+            return conv.report(node, path, f"unknown {kind} '{text}'",
+                               f"an id, name or alias from content/{kind_file(kind)}", hint)
+        return found
+    return convert
+
+
+def kind_file(kind: str) -> str:
+    """Name the registry file of a kind of reference."""
+    return {"agency": "agencies.yaml", "topic": "topics.yaml", "programme": "programmes.yaml"}[kind]
+
+
+def _optional(inner):
+    def convert(conv: Converter, node: Node, path: str) -> Any:
+        if isinstance(node, ScalarNode) and node.tag == _NULL and not node.style:
+            return None
+        return inner(conv, node, path)
+    return convert
+
+
+def _sequence(inner, single_ok: bool):
+    def convert(conv: Converter, node: Node, path: str) -> Any:
+        if isinstance(node, ScalarNode):
+            if node.tag == _NULL and not node.style:
+                return ()
+            if single_ok:  # 'lead: Essex Police' means a list of one
+                value = inner(conv, node, path)
+                return INVALID if value is INVALID else (value,)
+        if not isinstance(node, SequenceNode):
+            return conv.report(node, path, f"found {describe(node)}", "a list",
+                               "Write the items in square brackets, [a, b], or one per line starting with '- '.")
+        values = tuple(inner(conv, item, f"{path}[{i}]") for i, item in enumerate(node.value))
+        return INVALID if any(v is INVALID for v in values) else values
+    return convert
+
+
+def yaml_fields(cls) -> list[dataclasses.Field]:
+    """The fields of a model class that content files may set."""
+    return [fl for fl in dataclasses.fields(cls) if not fl.metadata.get("derived") and fl.name != "pos"]
+
+
+def _dataclass(cls):
+    hints = typing.get_type_hints(cls, include_extras=True)
+    fields = yaml_fields(cls)
+    names = [fl.name for fl in fields]
+    field_convs = {fl.name: converter_for(hints[fl.name]) for fl in fields}
+    required = [fl.name for fl in fields
+                if fl.default is dataclasses.MISSING and fl.default_factory is dataclasses.MISSING]
+    has_pos = "pos" in {fl.name for fl in dataclasses.fields(cls)}
+    what = (cls.__doc__ or cls.__name__).strip().rstrip(".")
+
+    def convert(conv: Converter, node: Node, path: str) -> Any:
+        if not isinstance(node, MappingNode):
+            return conv.report(node, path, f"found {describe(node)}",
+                               f"fields of {what[0].lower() + what[1:]} ('name: value' lines)")
+        prefix = f"{path}." if path else ""
+        values: dict[str, Any] = {}
+        ok = True
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, ScalarNode) else None
+            if key in values or (key is not None and key in seen_invalid(values)):
+                conv.report(key_node, prefix + str(key), f"'{key}' is given twice",
+                            "each field once", "Remove one of them: only one can be used.")
+                ok = False
+                continue
+            if key not in field_convs:
+                hint = did_you_mean(str(key), names) or f"Fields allowed here: {', '.join(names)}."
+                conv.report(key_node, prefix + str(key), f"unknown field '{key}'",
+                            f"a field of {what[0].lower() + what[1:]}", hint)
+                ok = False
+                continue
+            value = field_convs[key](conv, value_node, prefix + key)
+            if value is INVALID:
+                ok = False
+                values.setdefault("__invalid__", set()).add(key)
+            else:
+                values[key] = value
+        invalid = values.pop("__invalid__", set())
+        for name in required:
+            if name not in values and name not in invalid:
+                conv.report(node, prefix + name, f"the required field '{name}' is missing",
+                            f"a '{name}:' line in this item")
+                ok = False
+        if not ok:
+            return INVALID
+        if has_pos:
+            values["pos"] = conv.pos(node)
+        return cls(**values)
+    return convert
+
+
+def seen_invalid(values: dict) -> set:
+    """Names of fields already seen with invalid values."""
+    return values.get("__invalid__", set())

@@ -1,0 +1,241 @@
+"""Load every content file into a validated, linked Site, reusing what did not change."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from . import validate
+from .convert import INVALID, Converter
+from .markdown import render as render_markdown
+from .model import (AgencyRegistry, ContentPage, PageMeta, PfccPlan, Plan, ProgrammeRegistry, Site,
+                    SiteConfig, Strategy, TopicRegistry)
+from .problems import ContentError, Pos, Problem
+from .registry import Registry, slugify
+from .yamlfile import Node, compose
+
+REGISTRY_FILES = {"agencies.yaml": AgencyRegistry, "topics.yaml": TopicRegistry,
+                  "programmes.yaml": ProgrammeRegistry}
+FOLDERS = {"pfcc": PfccPlan, "plans": Plan, "strategies": Strategy}
+
+
+@dataclass
+class Source:
+    """One content file: its text, nodes, converted value and problems."""
+
+    rel: str
+    text: str
+    root: Node | None
+    value: Any
+    problems: list[Problem]
+    stamp: tuple[int, int]
+    registry: Registry | None = None
+
+
+def display_path(path: Path) -> str:
+    """Name a file as the user will recognise it (relative to where they ran the command)."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return str(path)
+
+
+def read_text(path: Path, rel: str) -> tuple[str, list[Problem]]:
+    """Read a UTF-8 file, reporting bytes that are not UTF-8."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return "", [Problem(Pos(rel, line, 1), "", "the file is not UTF-8 text",
+                            "a file saved as UTF-8", "Save the file with UTF-8 encoding.")]
+
+
+def convert_text(text: str, rel: str, cls, resolver=None) -> tuple[Node | None, Any, list[Problem]]:
+    """Parse YAML text and convert it to a model object."""
+    root, problems = compose(text, rel)
+    if root is None:
+        return None, None, problems
+    conv = Converter(rel, text.splitlines(), resolver)
+    value = conv.convert(root, cls, "")
+    return root, (None if value is INVALID else value), conv.problems
+
+
+def convert_content(text: str, rel: str, cls, registry: Registry) -> tuple[Node | None, Any, list[Problem]]:
+    """Convert a plan, strategy or PFCC plan file; plans get their derived fields."""
+    root, value, problems = convert_text(text, rel, cls, registry)
+    if cls is Plan and value is not None:
+        value = finish_plan(value)
+    return root, value, problems
+
+
+def finish_plan(plan: Plan) -> Plan:
+    """Fill in derived ids, periods and priority numbers."""
+    period = plan.period
+
+    def finish(ini, number):
+        return replace(ini, id=ini.id or slugify(ini.title), period=period, priority=number)
+
+    priorities = tuple(
+        replace(p, id=p.id or slugify(p.short_title), period=period,
+                initiatives=tuple(finish(i, p.number) for i in p.initiatives))
+        for p in plan.priorities)
+    return replace(plan, priorities=priorities, initiatives=tuple(finish(i, None) for i in plan.initiatives))
+
+
+def split_front_matter(text: str) -> tuple[str, str, int]:
+    """Split a Markdown page into its YAML front matter and body (and the body's first line)."""
+    if not text.startswith("---\n"):
+        return "", text, 0
+    end = text.find("\n---\n", 3)
+    if end < 0:
+        return "", text, 0
+    front = text[4:end + 1]
+    body = text[end + 5:]
+    return front, body, text[: end + 5].count("\n")
+
+
+def convert_page(text: str, rel: str, slug: str) -> tuple[Any, list[Problem]]:
+    """Convert a Markdown page with front matter."""
+    front, body, body_line = split_front_matter(text)
+    if not front:
+        return None, [Problem(Pos(rel, 1, 1), "", "the page has no front matter",
+                              "a first line '---', then 'title:' and 'description:' lines, then '---'")]
+    # Pad so that YAML positions are the file's own line numbers.
+    root, meta, problems = convert_text("\n" + front, rel, PageMeta)
+    rendered, findings = render_markdown(body, 2)
+    for finding in findings:
+        problems.append(Problem(Pos(rel, body_line + finding.line + 1, 1), "body", finding.message,
+                                finding.expected, finding.hint))
+    if meta is None or findings:
+        return None, problems
+    return ContentPage(slug, meta, rendered, Pos(rel, 1, 1)), problems
+
+
+class ContentLoader:
+    """Loads the content folder; call load() again after edits to reload only what changed."""
+
+    def __init__(self, content_dir: Path):
+        self.content_dir = Path(content_dir)
+        self.sources: dict[Path, Source] = {}
+        self.registry: Registry | None = None
+        self._registry_key: tuple | None = None
+        self.site: Site | None = None
+        self.warnings: list[Problem] = []
+
+    def _source(self, path: Path, convert, registry: Registry | None = None) -> Source:
+        """Return the file's Source, converting it again only when it or its registry changed."""
+        st = path.stat()
+        stamp = (st.st_mtime_ns, st.st_size)
+        old = self.sources.get(path)
+        if old is not None and old.stamp == stamp and old.registry is registry:
+            return old
+        rel = display_path(path)
+        text, problems = read_text(path, rel)
+        if old is not None and not problems and old.text == text and old.registry is registry:
+            old.stamp = stamp  # touched, not changed
+            return old
+        if problems:
+            source = Source(rel, text, None, None, problems, stamp, registry)
+        else:
+            root, value, problems = convert(text, rel)
+            source = Source(rel, text, root, value, problems, stamp, registry)
+        self.sources[path] = source
+        return source
+
+    def load(self) -> Site:
+        """Load, validate and link the whole site; raise ContentError listing every problem."""
+        base = self.content_dir
+        if not base.is_dir():
+            raise ContentError([Problem(Pos(display_path(base), 1, 1), "", "the content folder does not exist",
+                                        "a folder with site.yaml, agencies.yaml and plans/")])
+        problems: list[Problem] = []
+        seen: set[Path] = set()
+
+        def required(name: str, cls) -> Source | None:
+            path = base / name
+            if not path.is_file():
+                problems.append(Problem(Pos(display_path(path), 1, 1), "", f"{name} is missing",
+                                        f"a file {name} in the content folder"))
+                return None
+            seen.add(path)
+            src = self._source(path, lambda text, rel: convert_text(text, rel, cls))
+            problems.extend(src.problems)
+            return src
+
+        config_src = required("site.yaml", SiteConfig)
+        registries = {name: required(name, cls) for name, cls in REGISTRY_FILES.items()}
+        registry = self._registry_for(registries)
+        if registry is not None:
+            problems.extend(registry.problems)
+
+        folders: dict[str, list[Source]] = {}
+        for folder, cls in FOLDERS.items():
+            folders[folder] = []
+            for path in sorted((base / folder).glob("*.y*ml")):
+                seen.add(path)
+                if path.suffix == ".yml":
+                    problems.append(Problem(Pos(display_path(path), 1, 1), "",
+                                            "content files must end in .yaml", "a name ending .yaml",
+                                            f"Rename it to {path.stem}.yaml."))
+                    continue
+                needs_registry = cls is not PfccPlan
+                if needs_registry and registry is None:
+                    continue  # the registry's own errors are reported; references cannot be checked
+                convert = (lambda text, rel, cls=cls: convert_content(text, rel, cls, registry))
+                src = self._source(path, convert, registry if needs_registry else None)
+                problems.extend(src.problems)
+                folders[folder].append(src)
+
+        pages = []
+        for path in sorted((base / "pages").glob("*.md")):
+            seen.add(path)
+            src = self._source(path, lambda text, rel, slug=path.stem: (None, *convert_page(text, rel, slug)))
+            problems.extend(src.problems)
+            if src.value is not None:
+                pages.append(src.value)
+
+        for path in list(self.sources):
+            if path not in seen:
+                del self.sources[path]  # deleted files
+        if problems or config_src is None or registry is None or None in registries.values():
+            raise ContentError(problems)
+
+        values = {name: src.value for name, src in registries.items()}
+        site = Site(
+            config=config_src.value,
+            agencies=values["agencies.yaml"].agencies,
+            topics=values["topics.yaml"].topics,
+            programmes=values["programmes.yaml"].programmes,
+            pfcc_plans=tuple(s.value for s in folders["pfcc"]),
+            plans=tuple(sorted((s.value for s in folders["plans"]), key=lambda p: p.period, reverse=True)),
+            strategies=tuple(s.value for s in folders["strategies"]),
+            pages=tuple(pages),
+        )
+        sources = {src.rel: src for src in self.sources.values()}
+        problems = validate.check_site(site, sources)
+        errors = [p for p in problems if p.level == "error"]
+        if errors:
+            raise ContentError(errors)
+        self.site = site
+        self.warnings = [p for p in problems if p.level != "error"]
+        return site
+
+    def _registry_for(self, registries: dict[str, Source | None]) -> Registry | None:
+        """Build the reference index, keeping the old one (and so every plan) when unchanged."""
+        if any(src is None or src.value is None for src in registries.values()):
+            return None
+        key = tuple(src.value for src in registries.values())
+        if self.registry is not None and key == self._registry_key:
+            return self.registry
+        agencies, topics, programmes = key
+        self.registry = Registry(agencies.agencies, topics.topics, programmes.programmes)
+        self._registry_key = key
+        return self.registry
+
+
+def load_site(content_dir: Path) -> Site:
+    """Load and validate the content folder once."""
+    return ContentLoader(content_dir).load()

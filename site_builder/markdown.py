@@ -1,0 +1,121 @@
+"""Render Markdown safely, once per distinct text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+SAFE_SCHEMES = ("http:", "https:", "mailto:")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+def link_problem(url: str) -> str:
+    """Say why a link is unsafe, or return '' when it is allowed."""
+    url = url.strip()
+    if not url:
+        return "the link is empty"
+    match = _SCHEME.match(url)
+    if match:
+        scheme = match.group(1).lower() + ":"
+        if scheme not in SAFE_SCHEMES:
+            return f"links starting with '{scheme}' are not allowed"
+        if scheme != "mailto:" and not url.lower().startswith(scheme + "//"):
+            return "a web address must start with 'http://' or 'https://'"
+        return ""
+    if url.startswith("//"):
+        return "a web address must start with 'https://'"
+    if url.startswith(("/", "#")):
+        return ""
+    return "a link on this site must start with '/', or be a full address starting with 'https://'"
+
+
+@dataclass(frozen=True, slots=True)
+class Markdown:
+    """A Markdown text with its rendered HTML."""
+
+    source: str
+    html: Markup
+    text: str
+
+    def __bool__(self) -> bool:
+        return bool(self.source.strip())
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something wrong in a Markdown text, at a line offset within it."""
+
+    line: int  # 0-based line within the text
+    message: str
+    expected: str
+    hint: str = ""
+
+
+def _make_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.disable(["image"])  # content has no images; a stray '![..](..)' stays text
+    # Unsafe links are reported as content errors before rendering; this is the backstop.
+    md.validateLink = lambda url: not link_problem(url)
+    return md
+
+
+_md = _make_parser()
+_cache: dict[tuple[str, int], tuple[Markdown, tuple[Finding, ...]]] = {}
+_HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?/?>")
+
+
+def render(source: str, min_heading: int = 3) -> tuple[Markdown, tuple[Finding, ...]]:
+    """Render Markdown and check it; cached by the text itself (a content hash)."""
+    key = (source, min_heading)
+    hit = _cache.get(key)
+    if hit is None:
+        hit = _cache[key] = _render(source, min_heading)
+    return hit
+
+
+def _render(source: str, min_heading: int) -> tuple[Markdown, tuple[Finding, ...]]:
+    tokens = _md.parse(source)
+    findings: list[Finding] = []
+    text_parts: list[str] = []
+    for token in tokens:
+        line = token.map[0] if token.map else 0
+        if token.type == "heading_open" and int(token.tag[1]) < min_heading:
+            findings.append(Finding(
+                line, f"heading level {token.tag[1]} is not allowed here",
+                f"headings of level {min_heading} or lower ({'#' * min_heading} Heading)",
+                "The page title and section headings are made for you; start headings with "
+                f"'{'#' * min_heading} '.",
+            ))
+        if token.type != "inline":
+            continue
+        for child in token.children or ():
+            if child.type == "link_open":
+                href = str(child.attrGet("href") or "")
+                why = link_problem(href)
+                if why:
+                    findings.append(Finding(
+                        line, f"unsafe link '{href}': {why}",
+                        "a link starting with https://, http://, mailto: or /",
+                    ))
+            elif child.type == "text":
+                text_parts.append(child.content)
+                if _HTML_TAG.search(child.content):
+                    findings.append(Finding(
+                        line, "HTML tags are not allowed in text",
+                        "Markdown (a blank line between paragraphs, '- ' for list items)",
+                        "The tag would show as typed; remove it.",
+                    ))
+            elif child.type in ("softbreak", "hardbreak"):
+                text_parts.append(" ")
+            elif child.type == "code_inline":
+                text_parts.append(child.content)
+        text_parts.append(" ")
+    html = _md.renderer.render(tokens, _md.options, {})
+    text = " ".join("".join(text_parts).split())
+    return Markdown(source, Markup(html), text), tuple(findings)

@@ -1,0 +1,436 @@
+"""The content model: one frozen dataclass per thing a content file describes.
+
+Each field's metadata carries the help text that the validator, the JSON Schemas and
+docs/content-guide.md all use, so the three never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Literal
+
+from .markdown import Markdown
+from .problems import Pos
+
+
+# ---- kinds of value, for the validator and the schemas ------------------------------
+
+@dataclass(frozen=True)
+class Pattern:
+    """A text that must match a regular expression."""
+
+    regex: str
+    expected: str
+    example: str
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to another thing by its id, name or alias."""
+
+    kind: str  # the registry: agency, topic, programme
+
+
+class LinkUrl:
+    """An address: http(s), mailto or a page of this site."""
+
+
+class Email:
+    """An email address."""
+
+
+class Markdown3:
+    """Markdown whose headings start at level 3 (inside a page that has h1 and h2)."""
+
+
+Slug = Annotated[str, Pattern(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                              "an id of lower-case letters, digits and single hyphens", "keep-safe")]
+Period = Annotated[str, Pattern(r"^\d{4}-\d{2}$", "a period like 2021-22 (four digits, hyphen, two digits)",
+                                "2021-22")]
+Url = Annotated[str, LinkUrl]
+EmailAddress = Annotated[str, Email]
+Text3 = Annotated[Markdown, Markdown3]
+
+
+def f(doc: str, default=..., *, example=None, derived: bool = False, compare: bool = True):
+    """Declare a field with its help text (and default, when it is optional)."""
+    meta = {"doc": doc, "example": example, "derived": derived}
+    if default is ...:
+        return field(metadata=meta, compare=compare)
+    if isinstance(default, (list, dict, set)):
+        raise TypeError("use tuples for defaults")
+    return field(default=default, metadata=meta, compare=compare, repr=compare)
+
+
+def pos_field():
+    """Where the item starts in its file (for messages; not part of equality)."""
+    return field(default=None, compare=False, repr=False,
+                 metadata={"doc": "", "example": None, "derived": True})
+
+
+# ---- registries ---------------------------------------------------------------------
+
+AgencyKind = Literal["council", "police", "fire", "probation", "health", "housing", "education",
+                     "voluntary", "business", "military", "government", "other"]
+
+
+@dataclass(frozen=True, slots=True)
+class Agency:
+    """A partner organisation."""
+
+    id: Slug = f("The agency's id, used in its web address (/agencies/<id>/).", example="essex-police")
+    name: str = f("The agency's full name.", example="Essex Police")
+    kind: AgencyKind = f("What sort of organisation it is.", example="police")
+    short_name: str = f("A short name or abbreviation that plans use.", "", example="EP")
+    aliases: tuple[str, ...] = f(
+        "Other ways the plans write this agency's name; each resolves to this agency.", (),
+        example=["ExPol", "Police"])
+    website: Url = f("The agency's public website.", "", example="https://www.essex.police.uk/")
+    description: Text3 | None = f("A sentence or two about the agency (Markdown).", None,
+                                  example="The police force for the county of Essex.")
+    pos: Pos | None = pos_field()
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyRegistry:
+    """content/agencies.yaml: every partner organisation."""
+
+    agencies: tuple[Agency, ...] = f("The partner organisations, one item per agency.")
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A theme that runs across years, such as county lines or hate crime."""
+
+    id: Slug = f("The topic's id, used in web addresses (/topics/<id>/).", example="county-lines")
+    name: str = f("The topic's name as residents would say it.", example="County lines and gangs")
+    description: Text3 | None = f("A sentence or two explaining the topic (Markdown).", None,
+                                  example="Drug dealing networks that exploit children.")
+    pos: Pos | None = pos_field()
+
+
+@dataclass(frozen=True, slots=True)
+class TopicRegistry:
+    """content/topics.yaml: the shared list of topics."""
+
+    topics: tuple[Topic, ...] = f("The topics, one item per topic.")
+
+
+@dataclass(frozen=True, slots=True)
+class Programme:
+    """A scheme that recurs across years, such as Keep Safe."""
+
+    id: Slug = f("The programme's id, used in web addresses and in initiatives' programme field.",
+                 example="keep-safe")
+    name: str = f("The programme's name.", example="Keep Safe")
+    summary: Text3 | None = f("What the scheme is, in a sentence or two (Markdown).", None,
+                              example="A scheme helping vulnerable people feel safer in town.")
+    pos: Pos | None = pos_field()
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeRegistry:
+    """content/programmes.yaml: schemes that recur across years."""
+
+    programmes: tuple[Programme, ...] = f("The programmes, one item per scheme.")
+
+
+AgencyRef = Annotated[Agency, Ref("agency")]
+TopicRef = Annotated[Topic, Ref("topic")]
+ProgrammeRef = Annotated[Programme, Ref("programme")]
+
+
+# ---- the site -----------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class HelpNumber:
+    """A phone number residents can call for help."""
+
+    label: str = f("Who answers, in a few words.", example="Police non-emergency")
+    number: str = f("The number as it should be dialled and shown.", example="101")
+    note: str = f("When to call it, in a few words.", "", example="To report a crime that is not an emergency")
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    """A link in the site's main navigation."""
+
+    title: str = f("The link text.", example="Plans")
+    url: Url = f("The page it goes to, starting with /.", example="/plans/")
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    """content/site.yaml: the site's name, address, contacts and navigation."""
+
+    name: str = f("The partnership's name.", example="Safer Colchester Partnership")
+    short_name: str = f("The short name used in page titles.", example="Safer Colchester")
+    description: str = f("One sentence describing the site, for search engines.",
+                         example="The Safer Colchester Partnership's plans to reduce crime and disorder.")
+    base_url: Url = f("The published address of the site, with https:// and no trailing slash.",
+                      example="https://plans.safercolchester.co.uk")
+    about: Text3 = f("Who the partnership is, for the home page (Markdown).",
+                     example="The Safer Colchester Partnership is ...")
+    contact_email: EmailAddress = f("The partnership team's shared mailbox, shown for contact.",
+                                    example="Safer.Colchester@colchester.gov.uk")
+    allowed_emails: tuple[EmailAddress, ...] = f(
+        "Email addresses that may appear in content (team mailboxes). Any other address is "
+        "reported as possible personal data.", (), example=["Safer.Colchester@colchester.gov.uk"])
+    help_numbers: tuple[HelpNumber, ...] = f(
+        "Phone numbers shown on every page. Any other phone number in content is reported "
+        "as possible personal data.", ())
+    navigation: tuple[NavItem, ...] = f("The main navigation links, in order.", ())
+    blocked_names: tuple[str, ...] = f(
+        "Fingerprints (SHA-256, first 16 hex digits) of personal names that must never be "
+        "published; made with `site-builder fingerprint \"Name\"`.", (), example=["3f2a9c0d1e4b5a67"])
+
+
+# ---- the Police, Fire and Crime Commissioner's plan ---------------------------------
+
+@dataclass(frozen=True, slots=True)
+class PfccPriority:
+    """One of the PFCC plan's numbered priorities."""
+
+    number: int = f("The priority's number in the PFCC plan.", example=1)
+    title: str = f("The priority as the plan words it.", example="More local, visible and accessible policing")
+
+
+@dataclass(frozen=True, slots=True)
+class PfccPlan:
+    """content/pfcc/<id>.yaml: a Police, Fire and Crime Plan."""
+
+    id: Slug = f("The plan's id; equals the file name.", example="2016-21")
+    title: str = f("The plan's title.", example="Police, Fire and Crime Plan 2016-2020")
+    period: str = f("The years it covers, as printed.", example="2016 – 2020")
+    introduction: Text3 = f("The plan's introduction as the partnership plans quote it (Markdown).")
+    priorities: tuple[PfccPriority, ...] = f("The numbered priorities.")
+    extension: str = f("A note that the plan was extended, as printed.", "", example="Extended to 2021")
+    pos: Pos | None = pos_field()
+
+
+# ---- annual partnership plans -------------------------------------------------------
+
+Status = Literal["planned", "ongoing", "completed", "cancelled"]
+
+
+@dataclass(frozen=True, slots=True)
+class Funding:
+    """An initiative's funding, as the plan prints it."""
+
+    scp: str = f("Funding from the partnership (the 'Funding SCP' column).", "", example="£3k SCP (via PCC)")
+    other: str = f("Funding from elsewhere (the 'Funding OTHER' column).", "", example="CS Officer time")
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link printed with an initiative."""
+
+    title: str = f("The link text, saying where it goes.", example="Local Community Meetings")
+    url: Url = f("The address, starting with https://.",
+                 example="https://www.safercolchester.co.uk/local-community-meetings/")
+
+
+@dataclass(frozen=True, slots=True)
+class Initiative:
+    """A project, operation, campaign or event: one row of a plan's table."""
+
+    title: str = f("The initiative's name, as the plan prints it.", example="MAC Panel")
+    id: Slug = f("The id in the initiative's web address. Made from the title when left out; needed "
+                 "when two initiatives of one plan have the same title.", "", example="mac-panel")
+    editorial_title: bool = f("true when the plan printed no title and the title is ours.", False,
+                              example=True)
+    lead: tuple[AgencyRef, ...] = f(
+        "The lead agencies: ids, names or short names from content/agencies.yaml.", (),
+        example=["Essex Police"])
+    lead_as_written: str = f("The lead exactly as the plan prints it, when it says more than the "
+                             "list of agencies.", "", example="CBC Community Safety Team")
+    partners: tuple[AgencyRef, ...] = f("Other agencies the plan names as working on it.", (),
+                                        example=["Open Road", "CBH"])
+    timing: str = f("When it runs, as the plan prints it.", "", example="October 2019 - Ongoing")
+    status: Status | None = f("Only when the plan says so plainly.", None, example="ongoing")
+    description: Text3 | None = f("What the initiative is and does (Markdown).", None)
+    outcomes: Text3 | None = f("What it achieved, as the plan reports (Markdown).", None)
+    updates: Text3 | None = f("Progress updates the plan records (Markdown).", None)
+    scp_priorities: tuple[int, ...] = f("The numbers of this plan's priorities that it serves.", (),
+                                        example=[1, 2])
+    pfcc_priorities: tuple[int, ...] = f("The numbers of the PFCC plan's priorities that it serves.", (),
+                                         example=[4, 5, 6])
+    funding: Funding | None = f("Funding, as the plan prints it.", None)
+    programme: ProgrammeRef | None = f("The recurring scheme this is part of, from "
+                                       "content/programmes.yaml.", None, example="keep-safe")
+    topics: tuple[TopicRef, ...] = f("Topics beyond its priority's own, from content/topics.yaml.", (),
+                                     example=["weapons"])
+    links: tuple[Link, ...] = f("Links printed with the initiative.", ())
+    period: str = f("The plan's period (set by the builder).", "", derived=True)
+    priority: int | None = f("The number of the priority it is listed under (set by the builder).", None,
+                             derived=True)
+    pos: Pos | None = pos_field()
+
+
+@dataclass(frozen=True, slots=True)
+class Priority:
+    """One of a plan's priorities."""
+
+    number: int = f("The priority's number in the plan.", example=1)
+    title: str = f("The priority as the plan words it.",
+                   example="Driving down Anti-Social Behaviour and Violent Crime in public")
+    short_title: str = f("A short label for menus and tables (at most 50 characters).",
+                         example="Anti-social behaviour and violent crime")
+    summary: Text3 | None = f("The plan's paragraph about this priority (Markdown).", None)
+    id: Slug = f("The id in the priority's web address; made from short_title when left out.", "",
+                 example="anti-social-behaviour")
+    editorial_title: bool = f("true when the plan printed no title and the title is ours.", False)
+    topics: tuple[TopicRef, ...] = f("The topics this priority covers, from content/topics.yaml.", (),
+                                     example=["asb", "violence", "hate-crime"])
+    source_table_empty: bool = f("true when the published plan printed this priority's table "
+                                 "with no rows.", False)
+    initiatives: tuple[Initiative, ...] = f("The rows of this priority's table, in the plan's order.", ())
+    period: str = f("The plan's period (set by the builder).", "", derived=True)
+    pos: Pos | None = pos_field()
+
+
+@dataclass(frozen=True, slots=True)
+class Members:
+    """The partnership's members as a plan lists them."""
+
+    statutory: tuple[AgencyRef, ...] = f("Statutory members (responsible authorities).", ())
+    non_statutory: tuple[AgencyRef, ...] = f("Non-statutory members.", ())
+
+
+@dataclass(frozen=True, slots=True)
+class RiskMatrix:
+    """The plan's ranking of offence types."""
+
+    introduction: Text3 | None = f("How the ranking was made (Markdown).", None)
+    offences: tuple[str, ...] = f("The highest-scoring offence types, highest first.", (),
+                                  example=["Violence with Injury", "Rape"])
+
+
+@dataclass(frozen=True, slots=True)
+class FundingItem:
+    """A row of a plan's funding table."""
+
+    recipient: str = f("Who received the money.", example="Open Road")
+    purpose: str = f("What it paid for.", example="Provision of drug wipes")
+    amount: str = f("How much, as printed.", example="£115")
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """content/plans/<period>.yaml: one Annual Partnership Plan."""
+
+    period: Period = f("The plan's year; must equal the file name.", example="2021-22")
+    title: str = f("The plan's title.", example="Annual Partnership Plan 2021-22")
+    document: str = f("The published document's title, as printed.",
+                      example="Annual Partnership Plan 2021-22")
+    priorities: tuple[Priority, ...] = f("The plan's priorities, in order.")
+    date: str = f("When the document was dated, as printed.", "", example="April 2018")
+    pfcc_plan: str = f("The id of the PFCC plan whose priorities pfcc_priorities refer to "
+                       "(a file in content/pfcc/).", "", example="2016-21")
+    timing_label: str = f("The heading of the plan's timing column.", "Timing", example="Project end date")
+    introduction: Text3 | None = f("The plan's opening text (Markdown).", None)
+    members: Members | None = f("The partnership's members as this plan lists them.", None)
+    risk_matrix: RiskMatrix | None = f("The plan's risk matrix.", None)
+    priorities_introduction: Text3 | None = f("Text introducing the priorities (Markdown).", None)
+    priorities_conclusion: Text3 | None = f("Text after the priorities (Markdown).", None)
+    initiatives: tuple[Initiative, ...] = f(
+        "Rows of a combined table not grouped under one priority (each row's scp_priorities "
+        "say which priorities it serves).", ())
+    funding: tuple[FundingItem, ...] = f("The plan's funding table.", ())
+    pos: Pos | None = pos_field()
+
+
+# ---- the strategy -------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A governance group of the partnership."""
+
+    abbreviation: str = f("The group's abbreviation.", example="RASG")
+    name: str = f("The group's full name.", example="Responsible Authorities Strategic Group")
+    description: Text3 = f("What the group is and does (Markdown).")
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """One of the strategy's themes."""
+
+    name: str = f("The theme's name.", example="Protect")
+    description: str = f("The theme in a sentence.",
+                         example="Prevent crime, encourage reporting of crime and support victims")
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPriority:
+    """A key priority named by the strategy."""
+
+    number: int = f("The priority's number.", example=1)
+    title: str = f("The priority as the strategy words it.", example="To protect vulnerable people")
+    short_title: str = f("A short label for tables.", example="Protecting vulnerable people")
+    summary: Text3 | None = f("The strategy's paragraph about it (Markdown).", None)
+    topics: tuple[TopicRef, ...] = f("Topics it covers.", ())
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A section of a document, as Markdown."""
+
+    id: Slug = f("The section's id, used as its anchor on the page.", example="vision")
+    title: str = f("The section heading.", example="Vision")
+    body: Text3 = f("The section's text (Markdown; headings start at ###).")
+
+
+@dataclass(frozen=True, slots=True)
+class Strategy:
+    """content/strategies/<period>.yaml: the partnership's multi-year strategy."""
+
+    period: str = f("The years it covers; must equal the file name.", example="2016-19")
+    title: str = f("The strategy's title.", example="Safer Colchester Partnership Strategy 2016-2019")
+    document: str = f("The published document's title, as printed.")
+    summary: str = f("One or two sentences saying what the strategy is.")
+    sections: tuple[Section, ...] = f("Every section of the document, in order.")
+    members: Members | None = f("The members the strategy lists.", None)
+    governance: tuple[Group, ...] = f("The partnership's governance groups.", ())
+    themes: tuple[Theme, ...] = f("The vision's themes.", ())
+    key_priorities_year: str = f("The year the key priorities are for.", "", example="2016-17")
+    key_priorities: tuple[KeyPriority, ...] = f("The key priorities for that year.", ())
+    pos: Pos | None = pos_field()
+
+
+# ---- Markdown pages -----------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class PageMeta:
+    """The front matter of a page in content/pages/."""
+
+    title: str = f("The page's title (its heading).", example="Accessibility statement")
+    description: str = f("One sentence describing the page, for search engines.")
+    updated: str = f("When the page was last reviewed, as a date like 2026-11-23.", "",
+                     example="2026-11-23")
+    footer: bool = f("true to link the page from every page's footer.", False)
+
+
+@dataclass(frozen=True, slots=True)
+class ContentPage:
+    """A page written in Markdown, such as the accessibility statement."""
+
+    slug: str
+    meta: PageMeta
+    body: Markdown
+    pos: Pos | None = field(default=None, compare=False, repr=False)
+
+
+# ---- the whole site -----------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Everything the content describes, validated and linked."""
+
+    config: SiteConfig
+    agencies: tuple[Agency, ...]
+    topics: tuple[Topic, ...]
+    programmes: tuple[Programme, ...]
+    pfcc_plans: tuple[PfccPlan, ...]
+    plans: tuple[Plan, ...]  # newest first
+    strategies: tuple[Strategy, ...]
+    pages: tuple[ContentPage, ...]

@@ -1,0 +1,77 @@
+"""Problems found in content: where they are, what is wrong, how to fix them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Pos:
+    """A place in a source file (1-based line and column)."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding: an error stops the build, a warning does not."""
+
+    pos: Pos
+    field: str
+    message: str
+    expected: str = ""
+    hint: str = ""
+    level: str = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.field}: " if self.field else ""
+        text = f"{self.pos}: {self.level}: {where}{self.message}"
+        if self.expected:
+            text += f"; expected {self.expected}"
+        if self.hint:
+            text += f". {self.hint}"
+        return text
+
+    def sort_key(self) -> tuple:
+        """Order problems by file, then position."""
+        return (self.pos.file, self.pos.line, self.pos.col, self.message)
+
+
+class ContentError(Exception):
+    """The content has errors; the build stops and reports all of them."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=Problem.sort_key)
+        super().__init__(f"{len(self.problems)} content error(s)")
+
+
+class UsageError(Exception):
+    """The command was called wrongly (exit code 2)."""
+
+
+def did_you_mean(word: str, choices, cutoff: float = 0.6) -> str:
+    """Suggest the closest choice, as a hint sentence, or ''."""
+    import difflib
+
+    lowered = {c.lower(): c for c in choices}
+    close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=cutoff)
+    return f"Did you mean '{lowered[close[0]]}'?" if close else ""
+
+
+def source_excerpt(text: str, line: int, col: int, context: int = 1) -> str:
+    """Show the lines around a position with the column marked by a caret."""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return ""
+    first = max(1, line - context)
+    width = len(str(line))
+    out = []
+    for n in range(first, line + 1):
+        out.append(f"{n:>{width}} | {lines[n - 1]}")
+    out.append(" " * width + " | " + " " * (col - 1) + "^")
+    return "\n".join(out)

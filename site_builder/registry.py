@@ -1,0 +1,70 @@
+"""Find agencies, topics and programmes by id, name, short name or alias."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .model import Agency, Programme, Topic
+from .problems import Problem, did_you_mean
+
+# Letters that look Latin but are not: PDF extractions produce them ("СВН" for CBH).
+_LOOKALIKES = str.maketrans("АВСЕНКМОРТХаеорсухіІѕј", "ABCEHKMOPTXaeopcyxiIsj")
+_SPACES = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Fold case, accents and spacing so that lookups forgive small differences."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return _SPACES.sub(" ", text.replace("’", "'")).strip()
+
+
+def slugify(text: str) -> str:
+    """Make a web-address id from a title."""
+    text = unicodedata.normalize("NFKD", text.translate(_LOOKALIKES))
+    text = text.encode("ascii", "ignore").decode().lower().replace("&", " and ")
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+class Registry:
+    """Indexes of the registries, for resolving references in plans."""
+
+    def __init__(self, agencies: tuple[Agency, ...], topics: tuple[Topic, ...],
+                 programmes: tuple[Programme, ...]):
+        self.problems: list[Problem] = []
+        self.index: dict[str, dict[str, object]] = {}
+        self.choices: dict[str, list[str]] = {}
+        self._add("agency", agencies, lambda a: (a.id, a.name, a.short_name, *a.aliases))
+        self._add("topic", topics, lambda t: (t.id, t.name))
+        self._add("programme", programmes, lambda p: (p.id, p.name))
+
+    def _add(self, kind: str, items, keys_of) -> None:
+        index: dict[str, object] = {}
+        choices: list[str] = []
+        for item in items:
+            for key in keys_of(item):
+                if not key:
+                    continue
+                norm = normalise(key)
+                other = index.get(norm)
+                if other is not None and other.id != item.id:
+                    self.problems.append(Problem(
+                        item.pos, "", f"the name '{key}' is used by two {kind} entries, "
+                        f"'{other.id}' and '{item.id}'", "each id, name and alias to belong to one entry",
+                        "Remove it from one of them; plans can then write the other's id."))
+                    continue
+                index[norm] = item
+                choices.append(key)
+        self.index[kind] = index
+        self.choices[kind] = choices
+
+    def lookup(self, kind: str, text: str) -> tuple[object | None, str]:
+        """Find an entry, or explain what was meant."""
+        found = self.index[kind].get(normalise(text))
+        if found is not None:
+            return found, ""
+        latin = text.translate(_LOOKALIKES)
+        if latin != text and normalise(latin) in self.index[kind]:
+            return None, (f"'{text}' contains letters from another alphabet that look like Latin "
+                          f"ones (often from copying out of a PDF). Did you mean '{latin}'?")
+        return None, did_you_mean(text, self.choices[kind])

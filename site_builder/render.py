@@ -1,0 +1,91 @@
+"""Render pages through the Jinja templates."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from .load import display_path
+from .model import Agency, NavItem, SiteConfig
+from .problems import ContentError, Pos, Problem
+from .routes import Page
+from .urls import url_for
+
+
+@dataclass(frozen=True, slots=True)
+class Globals:
+    """What every page shows besides its own data; a change here re-renders every page."""
+
+    config: SiteConfig
+    base_url: str
+    assets: tuple[tuple[str, str], ...]  # (name, fingerprinted url)
+    footer: tuple[NavItem, ...]
+
+    def asset(self, name: str) -> str:
+        """The fingerprinted address of an asset such as site.css."""
+        return dict(self.assets)[name]
+
+
+def join_words(items) -> str:
+    """Join words as a sentence does: 'a, b and c'."""
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def agency_names(agencies: tuple[Agency, ...]) -> str:
+    """Name agencies in a sentence."""
+    return join_words(a.name for a in agencies)
+
+
+class Renderer:
+    """A Jinja environment over the templates folder: autoescaped and strict."""
+
+    def __init__(self, templates_dir: Path):
+        self.templates_dir = Path(templates_dir)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(self.templates_dir)),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,  # the builder makes a new Renderer when a template changes
+            cache_size=-1,
+        )
+        self.env.globals["url_for"] = url_for
+        self.env.filters["join_words"] = join_words
+        self.env.filters["agency_names"] = agency_names
+
+    def render(self, page: Page, g: Globals) -> bytes:
+        """Render one page to bytes; template mistakes become ContentError."""
+        try:
+            template = self.env.get_template(page.template)
+            html = template.render(page=page, data=page.data, g=g)
+        except jinja2.TemplateSyntaxError as exc:
+            raise ContentError([self._problem(exc, exc.filename, exc.lineno, page)]) from None
+        except jinja2.TemplateError as exc:
+            filename, line = _template_frame(self.templates_dir)
+            raise ContentError([self._problem(exc, filename, line, page)]) from None
+        return html.encode("utf-8")
+
+    def _problem(self, exc: Exception, filename: str | None, line: int | None, page: Page) -> Problem:
+        where = display_path(Path(filename)) if filename else display_path(self.templates_dir / page.template)
+        return Problem(Pos(where, line or 1, 1), "", f"template error: {exc}",
+                       "a template that renders", f"It happened while making the page {page.url}.")
+
+
+def _template_frame(templates_dir: Path) -> tuple[str | None, int | None]:
+    """Find the template file and line of the exception being handled."""
+    tb = sys.exc_info()[2]
+    found = (None, None)
+    root = str(templates_dir.resolve())
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.startswith(root) or filename.endswith(".html"):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found

@@ -1,0 +1,439 @@
+"""Decide every page of the site and what each page's template receives.
+
+A page's data holds only what its template shows, so that an edit re-renders only the
+pages that show what changed: the builder compares each page with the last build's.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import Agency, ContentPage, Initiative, PfccPlan, PfccPriority, Plan, Priority, Programme, Site, Strategy, Topic
+from .urls import url_for
+
+
+@dataclass(frozen=True, slots=True)
+class Crumb:
+    """A link in the breadcrumbs."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page: its address, template, titles and the data its template shows."""
+
+    url: str
+    template: str
+    title: str
+    description: str
+    crumbs: tuple[Crumb, ...]
+    data: Any
+    kind: str = "page"  # for the search filters and feeds: plan, initiative, agency ...
+
+
+# ---- small views of big things, so pages depend on little --------------------------
+
+@dataclass(frozen=True, slots=True)
+class PlanRef:
+    """A plan named by another page."""
+
+    period: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityRef:
+    """A plan priority named by another page."""
+
+    period: str
+    number: int
+    title: str
+    short_title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class InitiativeRef:
+    """An initiative named in a list on another page."""
+
+    title: str
+    url: str
+    period: str
+    lead: tuple[Agency, ...]
+    timing: str
+    priority: int | None
+    scp_priorities: tuple[int, ...]
+    pfcc_priorities: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanView:
+    """The plan page: the whole plan and the PFCC priorities its rows cite."""
+
+    plan: Plan
+    pfcc: PfccPlan | None
+    combined: tuple[InitiativeRef, ...]  # the plan-level combined table
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityView:
+    """A priority page: the priority in full and other rows that serve it."""
+
+    plan: PlanRef
+    priority: Priority
+    pfcc: PfccPlan | None
+    serving: tuple[Initiative, ...]  # rows of a combined table that list this priority
+    also: tuple[InitiativeRef, ...]  # rows under other priorities that also list it
+    siblings: tuple[PriorityRef, ...]
+    timing_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class InitiativeView:
+    """An initiative page."""
+
+    initiative: Initiative
+    plan: PlanRef
+    priority: PriorityRef | None
+    scp: tuple[PriorityRef, ...]
+    pfcc: tuple[PfccPriority, ...]
+    pfcc_plan: PlanRef | None
+    timing_label: str
+    other_years: tuple[InitiativeRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """An agency's membership as one document lists it."""
+
+    document: PlanRef
+    statutory: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyYear:
+    """What an agency led and joined in one plan."""
+
+    plan: PlanRef
+    led: tuple[InitiativeRef, ...]
+    joined: tuple[InitiativeRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyView:
+    """An agency page."""
+
+    agency: Agency
+    memberships: tuple[Membership, ...]
+    years: tuple[AgencyYear, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AgencySummary:
+    """A row of the agencies index."""
+
+    agency: Agency
+    led: int
+    joined: int
+    statutory: bool | None  # in the latest list that names it; None if never a listed member
+
+
+@dataclass(frozen=True, slots=True)
+class PfccView:
+    """The PFCC plan page: each priority with the initiatives that serve it."""
+
+    plan: PfccPlan
+    serving: tuple[tuple[PfccPriority, tuple[InitiativeRef, ...]], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeYear:
+    """One year of a programme's timeline."""
+
+    plan: PlanRef
+    initiative: Initiative
+    priority: PriorityRef | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeView:
+    """A programme page: the scheme year by year."""
+
+    programme: Programme
+    years: tuple[ProgrammeYear, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TopicYear:
+    """What one plan did on a topic."""
+
+    plan: PlanRef
+    priorities: tuple[PriorityRef, ...]
+    initiatives: tuple[InitiativeRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TopicView:
+    """A topic page: the theme across the years."""
+
+    topic: Topic
+    years: tuple[TopicYear, ...]
+    strategy: tuple[tuple[PlanRef, str], ...]  # strategy key priorities on this topic
+
+
+@dataclass(frozen=True, slots=True)
+class HomeView:
+    """The home page."""
+
+    latest: Plan
+    plans: tuple[PlanRef, ...]
+    strategies: tuple[PlanRef, ...]
+    agencies: int
+    initiatives: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlansView:
+    """The plans index."""
+
+    plans: tuple[tuple[PlanRef, tuple[PriorityRef, ...], int], ...]
+    strategies: tuple[PlanRef, ...]
+
+
+def plan_ref(plan: Plan | Strategy) -> PlanRef:
+    """Name a plan or strategy for another page."""
+    return PlanRef(plan.period, plan.title, url_for(plan))
+
+
+def priority_ref(priority: Priority) -> PriorityRef:
+    """Name a priority for another page."""
+    return PriorityRef(priority.period, priority.number, priority.title, priority.short_title, url_for(priority))
+
+
+def initiative_ref(ini: Initiative) -> InitiativeRef:
+    """Name an initiative for a list on another page."""
+    return InitiativeRef(ini.title, url_for(ini), ini.period, ini.lead, ini.timing, ini.priority,
+                         ini.scp_priorities, ini.pfcc_priorities)
+
+
+def all_initiatives(plan: Plan) -> list[Initiative]:
+    """Every initiative of a plan, in the plan's order."""
+    found = [ini for priority in plan.priorities for ini in priority.initiatives]
+    found.extend(plan.initiatives)
+    return found
+
+
+@dataclass
+class Index:
+    """Cross-references computed once per build."""
+
+    by_programme: dict[str, list[Initiative]] = field(default_factory=lambda: defaultdict(list))
+    led: dict[str, list[Initiative]] = field(default_factory=lambda: defaultdict(list))
+    joined: dict[str, list[Initiative]] = field(default_factory=lambda: defaultdict(list))
+    members: dict[str, list[Membership]] = field(default_factory=lambda: defaultdict(list))
+    by_pfcc: dict[tuple[str, int], list[Initiative]] = field(default_factory=lambda: defaultdict(list))
+
+
+def index_site(site: Site) -> Index:
+    """Compute the cross-references between plans, agencies and programmes."""
+    index = Index()
+    for plan in sorted(site.plans, key=lambda p: p.period):
+        for ini in all_initiatives(plan):
+            if ini.programme is not None:
+                index.by_programme[ini.programme.id].append(ini)
+            for agency in ini.lead:
+                index.led[agency.id].append(ini)
+            for agency in ini.partners:
+                if agency not in ini.lead:
+                    index.joined[agency.id].append(ini)
+            for number in ini.pfcc_priorities:
+                index.by_pfcc[(plan.pfcc_plan, number)].append(ini)
+    documents: list[Plan | Strategy] = [*site.plans, *site.strategies]
+    for doc in sorted(documents, key=lambda d: d.period):
+        if doc.members is None:
+            continue
+        for statutory, agencies in ((True, doc.members.statutory), (False, doc.members.non_statutory)):
+            for agency in agencies:
+                index.members[agency.id].append(Membership(plan_ref(doc), statutory))
+    return index
+
+
+def build_pages(site: Site) -> list[Page]:
+    """Every page of the site, in a fixed order."""
+    index = index_site(site)
+    pfcc = {p.id: p for p in site.pfcc_plans}
+    home_crumb = Crumb("Home", "/")
+    plans_crumb = Crumb("Plans", "/plans/")
+    pages: list[Page] = []
+    config = site.config
+
+    total = sum(len(all_initiatives(plan)) for plan in site.plans)
+    if site.plans:
+        pages.append(Page("/", "home.html", config.name, config.description, (),
+                          HomeView(site.plans[0], tuple(plan_ref(p) for p in site.plans),
+                                   tuple(plan_ref(s) for s in site.strategies), len(site.agencies), total),
+                          "home"))
+    pages.append(Page(
+        "/plans/", "plans.html", "Plans", "Every Annual Partnership Plan of the Safer Colchester Partnership, "
+        "newest first, and the partnership strategy.", (home_crumb,),
+        PlansView(tuple((plan_ref(p), tuple(priority_ref(pr) for pr in p.priorities), len(all_initiatives(p)))
+                        for p in site.plans), tuple(plan_ref(s) for s in site.strategies)), "index"))
+
+    for plan in site.plans:
+        pages.extend(_plan_pages(plan, pfcc.get(plan.pfcc_plan), index, (home_crumb, plans_crumb)))
+
+    agencies = sorted(site.agencies, key=lambda a: a.name.casefold())
+    summaries = []
+    for agency in agencies:
+        memberships = index.members.get(agency.id, [])
+        led, joined = index.led.get(agency.id, []), index.joined.get(agency.id, [])
+        summaries.append(AgencySummary(agency, len(led), len(joined),
+                                       memberships[-1].statutory if memberships else None))
+        years = _agency_years(site, led, joined)
+        pages.append(Page(url_for(agency), "agency.html", agency.name,
+                          f"{agency.name} in the Safer Colchester Partnership: membership by year and the "
+                          f"initiatives it leads or joins.",
+                          (home_crumb, Crumb("Agencies", "/agencies/")),
+                          AgencyView(agency, tuple(memberships), years), "agency"))
+    pages.append(Page("/agencies/", "agencies.html", "Agencies",
+                      "The partner agencies of the Safer Colchester Partnership and what each leads.",
+                      (home_crumb,), tuple(summaries), "index"))
+
+    pages.extend(_programme_pages(site, index, home_crumb))
+    pages.extend(_topic_pages(site, home_crumb))
+
+    for plan in site.pfcc_plans:
+        serving = tuple((p, tuple(initiative_ref(i) for i in index.by_pfcc.get((plan.id, p.number), ())))
+                        for p in plan.priorities)
+        pages.append(Page(url_for(plan), "pfcc.html", plan.title,
+                          f"The {plan.title} priorities and the partnership initiatives that serve each.",
+                          (home_crumb,), PfccView(plan, serving), "pfcc"))
+
+    for strategy in site.strategies:
+        pages.append(Page(url_for(strategy), "strategy.html", strategy.title, strategy.summary,
+                          (home_crumb, plans_crumb), strategy, "strategy"))
+
+    for page in site.pages:
+        pages.append(Page(url_for(page), "page.html", page.meta.title, page.meta.description,
+                          (home_crumb,), page, "page"))
+    pages.append(Page("/404.html", "404.html", "Page not found",
+                      "The page you asked for is not on this site.", (), None, "error"))
+    return pages
+
+
+def _plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index, crumbs: tuple[Crumb, ...]) -> list[Page]:
+    pages = []
+    ref = plan_ref(plan)
+    combined = tuple(initiative_ref(i) for i in plan.initiatives)
+    pages.append(Page(ref.url, "plan.html", plan.title,
+                      f"The Safer Colchester Partnership's {plan.title}: its priorities and initiatives.",
+                      crumbs, PlanView(plan, pfcc, combined), "plan"))
+    plan_crumbs = (*crumbs, Crumb(plan.title, ref.url))
+    siblings = tuple(priority_ref(p) for p in plan.priorities)
+    everything = all_initiatives(plan)
+    for priority, sibling in zip(plan.priorities, siblings):
+        serving = tuple(i for i in plan.initiatives if priority.number in i.scp_priorities)
+        also = tuple(initiative_ref(i) for i in everything
+                     if i.priority not in (None, priority.number) and priority.number in i.scp_priorities)
+        pages.append(Page(sibling.url, "priority.html", f"Priority {priority.number}: {priority.short_title}",
+                          f"{plan.title}, priority {priority.number}: {priority.title}"[:300],
+                          plan_crumbs, PriorityView(ref, priority, pfcc, serving, also, siblings, plan.timing_label), "priority"))
+    by_number = {p.number: p for p in siblings}
+    pfcc_by_number = {p.number: p for p in pfcc.priorities} if pfcc else {}
+    for ini in everything:
+        others = tuple(initiative_ref(o) for o in index.by_programme.get(ini.programme.id, ())
+                       if o is not ini) if ini.programme else ()
+        view = InitiativeView(
+            ini, ref, by_number.get(ini.priority),
+            tuple(by_number[n] for n in ini.scp_priorities if n in by_number),
+            tuple(pfcc_by_number[n] for n in ini.pfcc_priorities if n in pfcc_by_number),
+            plan_ref_pfcc(pfcc), plan.timing_label, others)
+        pages.append(Page(url_for(ini), "initiative.html", f"{ini.title} ({plan.period})",
+                          _describe_initiative(ini, plan), plan_crumbs, view, "initiative"))
+    return pages
+
+
+def plan_ref_pfcc(pfcc: PfccPlan | None) -> PlanRef | None:
+    """Name a PFCC plan for another page."""
+    return PlanRef(pfcc.id, pfcc.title, url_for(pfcc)) if pfcc else None
+
+
+def _describe_initiative(ini: Initiative, plan: Plan) -> str:
+    text = next((str(t) for t in (ini.description, ini.outcomes, ini.updates) if t), "")
+    lead = ", ".join(a.name for a in ini.lead)
+    head = f"{ini.title}, {plan.title}" + (f", led by {lead}" if lead else "") + "."
+    if text:
+        head += " " + text
+    return head if len(head) <= 200 else head[:197].rsplit(" ", 1)[0] + "…"
+
+
+def _agency_years(site: Site, led: list[Initiative], joined: list[Initiative]) -> tuple[AgencyYear, ...]:
+    years = []
+    for plan in site.plans:
+        mine = [initiative_ref(i) for i in led if i.period == plan.period]
+        theirs = [initiative_ref(i) for i in joined if i.period == plan.period]
+        if mine or theirs:
+            years.append(AgencyYear(plan_ref(plan), tuple(mine), tuple(theirs)))
+    return tuple(years)
+
+
+def initiative_topics(ini: Initiative, priorities: dict[int, Priority]) -> tuple[Topic, ...]:
+    """An initiative's own topics and those of the priority it is listed under."""
+    inherited = priorities[ini.priority].topics if ini.priority in priorities else ()
+    return tuple(dict.fromkeys((*inherited, *ini.topics)))
+
+
+def _programme_pages(site: Site, index: Index, home_crumb: Crumb) -> list[Page]:
+    crumbs = (home_crumb, Crumb("Programmes", "/programmes/"))
+    plans = {plan.period: plan for plan in site.plans}
+    pages, rows = [], []
+    for programme in sorted(site.programmes, key=lambda p: p.name.casefold()):
+        years = []
+        for ini in index.by_programme.get(programme.id, ()):
+            plan = plans[ini.period]
+            priority = next((p for p in plan.priorities if p.number == ini.priority), None)
+            years.append(ProgrammeYear(plan_ref(plan), ini, priority_ref(priority) if priority else None))
+        rows.append((programme, tuple(dict.fromkeys(y.plan.period for y in years))))
+        periods = join_periods(y.plan.period for y in years)
+        pages.append(Page(url_for(programme), "programme.html", f"{programme.name} (programme)",
+                          f"{programme.name} across the Safer Colchester Partnership's plans"
+                          + (f": {periods}." if periods else "."), crumbs,
+                          ProgrammeView(programme, tuple(years)), "programme"))
+    pages.append(Page("/programmes/", "programmes.html", "Programmes",
+                      "Schemes that recur across the partnership's plans, each as a timeline year by year.",
+                      (home_crumb,), tuple(rows), "index"))
+    return pages
+
+
+def join_periods(periods) -> str:
+    """List periods once each, in order."""
+    return ", ".join(dict.fromkeys(periods))
+
+
+def _topic_pages(site: Site, home_crumb: Crumb) -> list[Page]:
+    crumbs = (home_crumb, Crumb("Topics", "/topics/"))
+    pages, rows = [], []
+    for topic in sorted(site.topics, key=lambda t: t.name.casefold()):
+        years = []
+        for plan in sorted(site.plans, key=lambda p: p.period):
+            numbers = {p.number: p for p in plan.priorities}
+            priorities = tuple(priority_ref(p) for p in plan.priorities if topic in p.topics)
+            items = tuple(initiative_ref(i) for i in all_initiatives(plan)
+                          if topic in initiative_topics(i, numbers))
+            if priorities or items:
+                years.append(TopicYear(plan_ref(plan), priorities, items))
+        strategy = tuple((plan_ref(s), f"KP{kp.number}: {kp.title}") for s in site.strategies
+                         for kp in s.key_priorities if topic in kp.topics)
+        rows.append((topic, sum(len(y.initiatives) for y in years), len(years)))
+        pages.append(Page(url_for(topic), "topic.html", f"{topic.name} (topic)",
+                          f"{topic.name}: the partnership's priorities and initiatives on this theme, year by year.",
+                          crumbs, TopicView(topic, tuple(years), strategy), "topic"))
+    pages.append(Page("/topics/", "topics.html", "Topics",
+                      "Themes across the partnership's plans, from county lines to hate crime.",
+                      (home_crumb,), tuple(rows), "index"))
+    return pages

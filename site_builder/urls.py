@@ -1,0 +1,71 @@
+"""The one place that decides every address on the site."""
+
+from __future__ import annotations
+
+from functools import singledispatch
+
+from .model import Agency, ContentPage, Initiative, PfccPlan, Plan, Priority, Programme, Strategy, Topic
+
+
+@singledispatch
+def url_for(obj) -> str:
+    """Return the site-relative address of a thing that has a page."""
+    raise TypeError(f"no page for {type(obj).__name__}")
+
+
+@url_for.register
+def _(obj: Plan) -> str:
+    return plan_url(obj.period)
+
+
+@url_for.register
+def _(obj: Priority) -> str:
+    return f"/plans/{obj.period}/priorities/{obj.id}/"
+
+
+@url_for.register
+def _(obj: Initiative) -> str:
+    return f"/plans/{obj.period}/initiatives/{obj.id}/"
+
+
+@url_for.register
+def _(obj: Agency) -> str:
+    return f"/agencies/{obj.id}/"
+
+
+@url_for.register
+def _(obj: Programme) -> str:
+    return f"/programmes/{obj.id}/"
+
+
+@url_for.register
+def _(obj: Topic) -> str:
+    return f"/topics/{obj.id}/"
+
+
+@url_for.register
+def _(obj: PfccPlan) -> str:
+    return f"/pfcc/{obj.id}/"
+
+
+@url_for.register
+def _(obj: Strategy) -> str:
+    return f"/strategy/{obj.period}/"
+
+
+@url_for.register
+def _(obj: ContentPage) -> str:
+    return f"/{obj.slug}/"
+
+
+def plan_url(period: str) -> str:
+    """Address of a plan, from its period."""
+    return f"/plans/{period}/"
+
+
+def output_path(url: str) -> str:
+    """The file that serves an address: /plans/ is plans/index.html."""
+    path = url.lstrip("/")
+    if not path or path.endswith("/"):
+        return path + "index.html"
+    return path

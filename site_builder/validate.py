@@ -1,0 +1,191 @@
+"""Checks that need the whole site: references between files, duplicates, personal data."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import PurePath
+from typing import Iterable
+
+from . import privacy
+from .model import Initiative, Plan, Site
+from .problems import Pos, Problem, did_you_mean
+from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode
+
+# Top-level addresses the builder makes; a content page may not take one of them.
+RESERVED_SLUGS = frozenset({"plans", "agencies", "programmes", "topics", "pfcc", "strategy", "search",
+                            "data", "compare", "assets", "pagefind", "feed.xml", "sitemap.xml", "404"})
+MAX_SHORT_TITLE = 50
+_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def locate(root: Node | None, path: str) -> Node | None:
+    """Find the node at a field path like 'priorities[1].initiatives[0].lead'."""
+    node = root
+    for name, index in _TOKEN.findall(path):
+        if node is None:
+            return None
+        if name:
+            if not isinstance(node, MappingNode):
+                return node
+            for key, value in node.value:
+                if isinstance(key, ScalarNode) and key.value == name:
+                    node = value
+                    break
+            else:
+                return node  # a missing field: point at the item that lacks it
+        else:
+            if not isinstance(node, SequenceNode) or int(index) >= len(node.value):
+                return node
+            node = node.value[int(index)]
+    return node
+
+
+class Checker:
+    """Collects problems, placing each at the field it is about."""
+
+    def __init__(self, sources: dict):
+        self.sources = sources
+        self.problems: list[Problem] = []
+
+    def at(self, pos: Pos | None, path: str, message: str, expected: str = "", hint: str = "",
+           level: str = "error") -> None:
+        """Record a problem at a field of the file where pos lies."""
+        if pos is None:
+            return
+        src = self.sources.get(pos.file)
+        node = locate(src.root, path) if src is not None else None
+        if node is not None:
+            mark = node.start_mark
+            pos = Pos(pos.file, mark.line + 1, mark.column + 1)
+        self.problems.append(Problem(pos, path, message, expected, hint, level))
+
+
+def check_site(site: Site, sources: dict) -> list[Problem]:
+    """Run every cross-file check; return problems (errors and warnings)."""
+    check = Checker(sources)
+    _check_registries(site, check)
+    pfcc = {plan.id: plan for plan in site.pfcc_plans}
+    for plan in site.plans:
+        _check_plan(plan, pfcc, check)
+    for plan in site.pfcc_plans:
+        _check_file_name(plan.pos, "id", plan.id, check)
+        _unique(check, plan.pos, "priorities", [p.number for p in plan.priorities], "priority number")
+    for strategy in site.strategies:
+        _check_file_name(strategy.pos, "period", strategy.period, check)
+        _unique(check, strategy.pos, "sections", [s.id for s in strategy.sections], "section id", "id")
+    for page in site.pages:
+        if page.slug in RESERVED_SLUGS:
+            check.problems.append(Problem(page.pos, "", f"the page name '{page.slug}' is taken by the site",
+                                          "a file name not among: " + ", ".join(sorted(RESERVED_SLUGS)),
+                                          "Rename the file."))
+    check.problems.extend(privacy.check_sources(sources.values(), site.config))
+    return check.problems
+
+
+def _check_file_name(pos: Pos | None, field: str, value: str, check: Checker) -> None:
+    if pos is None:
+        return
+    stem = PurePath(pos.file).stem
+    if value != stem:
+        check.at(pos, field, f"'{value}' does not match the file name '{stem}.yaml'",
+                 f"{field}: {stem} (the {field} and the file name must agree)",
+                 f"Change the {field} or rename the file to {value}.yaml.")
+
+
+def _unique(check: Checker, pos, list_path: str, values: Iterable, what: str, sub: str = "number") -> None:
+    counts = Counter(values)
+    for index, value in enumerate(values):
+        if counts[value] > 1:
+            counts[value] = 0  # report once, at the second occurrence
+            later = [i for i, v in enumerate(values) if v == value][1]
+            check.at(pos, f"{list_path}[{later}].{sub}", f"the {what} '{value}' is used twice",
+                     f"each {what} once")
+
+
+def _check_registries(site: Site, check: Checker) -> None:
+    for name, items in (("agencies", site.agencies), ("topics", site.topics), ("programmes", site.programmes)):
+        if items:
+            _unique(check, items[0].pos, name, [item.id for item in items], "id", "id")
+
+
+def plan_initiatives(plan: Plan) -> list[tuple[str, Initiative]]:
+    """Every initiative of a plan with its field path in the plan file."""
+    found = []
+    for p_index, priority in enumerate(plan.priorities):
+        for i_index, ini in enumerate(priority.initiatives):
+            found.append((f"priorities[{p_index}].initiatives[{i_index}]", ini))
+    found.extend((f"initiatives[{i}]", ini) for i, ini in enumerate(plan.initiatives))
+    return found
+
+
+def _check_plan(plan: Plan, pfcc: dict, check: Checker) -> None:
+    _check_file_name(plan.pos, "period", plan.period, check)
+    numbers = [p.number for p in plan.priorities]
+    _unique(check, plan.pos, "priorities", numbers, "priority number")
+    _unique(check, plan.pos, "priorities", [p.id for p in plan.priorities], "priority id", "short_title")
+    for index, priority in enumerate(plan.priorities):
+        path = f"priorities[{index}]"
+        if len(priority.short_title) > MAX_SHORT_TITLE:
+            check.at(plan.pos, f"{path}.short_title",
+                     f"the short title is {len(priority.short_title)} characters long",
+                     f"at most {MAX_SHORT_TITLE} characters", "Shorten it: it labels menus and tables.")
+        if priority.source_table_empty and priority.initiatives:
+            check.at(plan.pos, f"{path}.source_table_empty",
+                     "the priority says its published table was empty, but it lists initiatives",
+                     "either source_table_empty: true or initiatives, not both")
+
+    pfcc_plan = None
+    if plan.pfcc_plan:
+        pfcc_plan = pfcc.get(plan.pfcc_plan)
+        if pfcc_plan is None:
+            check.at(plan.pos, "pfcc_plan", f"unknown PFCC plan '{plan.pfcc_plan}'",
+                     "the name of a file in content/pfcc/ without .yaml", did_you_mean(plan.pfcc_plan, pfcc))
+    pfcc_numbers = {p.number for p in pfcc_plan.priorities} if pfcc_plan else set()
+
+    items = plan_initiatives(plan)
+    ids: dict[str, str] = {}
+    for path, ini in items:
+        if ini.id in ids:
+            field = "id" if _has_key(check, plan, path, "id") else "title"
+            check.at(plan.pos, f"{path}.{field}", f"two initiatives of this plan have the id '{ini.id}'",
+                     "a different id for each initiative",
+                     f"The other is at {ids[ini.id]}. Give one of them an 'id:' line, like "
+                     f"'id: {ini.id}-2'.")
+        else:
+            ids[ini.id] = _where(check, plan, path)
+        for n_index, number in enumerate(ini.scp_priorities):
+            if number not in numbers:
+                check.at(plan.pos, f"{path}.scp_priorities[{n_index}]",
+                         f"this plan has no priority {number}",
+                         "one of this plan's priority numbers: " + ", ".join(map(str, numbers)))
+        if ini.pfcc_priorities and not plan.pfcc_plan:
+            check.at(plan.pos, f"{path}.pfcc_priorities", "PFCC priorities are given, but the plan names no PFCC plan",
+                     "a 'pfcc_plan:' line at the top of the plan, like 'pfcc_plan: 2016-21'")
+        elif pfcc_plan is not None:
+            for n_index, number in enumerate(ini.pfcc_priorities):
+                if number not in pfcc_numbers:
+                    check.at(plan.pos, f"{path}.pfcc_priorities[{n_index}]",
+                             f"the PFCC plan {pfcc_plan.id} has no priority {number}",
+                             "one of its priority numbers: " + ", ".join(map(str, sorted(pfcc_numbers))))
+        if not ini.lead:
+            check.at(plan.pos, f"{path}.lead", "the initiative has no lead agency",
+                     "a 'lead:' line naming the lead agency",
+                     "Leave it out only when the plan names no lead.", level="warning")
+        if not (ini.description or ini.outcomes or ini.updates):
+            check.at(plan.pos, path, "the initiative has no description, outcomes or updates",
+                     "a 'description:' with a sentence or two", level="warning")
+
+
+def _has_key(check: Checker, plan: Plan, path: str, key: str) -> bool:
+    src = check.sources.get(plan.pos.file) if plan.pos else None
+    node = locate(src.root, path) if src else None
+    return isinstance(node, MappingNode) and any(k.value == key for k, _ in node.value)
+
+
+def _where(check: Checker, plan: Plan, path: str) -> str:
+    src = check.sources.get(plan.pos.file) if plan.pos else None
+    node = locate(src.root, path) if src else None
+    if node is None:
+        return path
+    return f"line {node.start_mark.line + 1}"
