@@ -13,7 +13,7 @@ from .markdown import render as render_markdown
 from .model import (AgencyRegistry, ContentPage, PageMeta, PfccPlan, Plan, ProgrammeRegistry, Site,
                     SiteConfig, Strategy, TopicRegistry)
 from .problems import ContentError, Pos, Problem
-from .registry import Registry, slugify
+from .registry import PartialRegistry, Registry, names_in, slugify
 from .yamlfile import Node, compose
 
 REGISTRY_FILES = {"agencies.yaml": AgencyRegistry, "topics.yaml": TopicRegistry,
@@ -63,7 +63,7 @@ def convert_text(text: str, rel: str, cls, resolver=None) -> tuple[Node | None, 
     return root, (None if value is INVALID else value), conv.problems
 
 
-def convert_content(text: str, rel: str, cls, registry: Registry) -> tuple[Node | None, Any, list[Problem]]:
+def convert_content(text: str, rel: str, cls, registry) -> tuple[Node | None, Any, list[Problem]]:
     """Convert a plan, strategy or PFCC plan file; plans get their derived fields."""
     root, value, problems = convert_text(text, rel, cls, registry)
     if cls is Plan and value is not None:
@@ -112,6 +112,13 @@ def convert_page(text: str, rel: str, slug: str) -> tuple[Any, list[Problem]]:
     if meta is None or findings:
         return None, problems
     return ContentPage(slug, meta, rendered, Pos(rel, 1, 1)), problems
+
+
+def _partial_registry(registries: dict[str, Source | None]) -> PartialRegistry:
+    """Judge references by the names the registry files hold, broken or not."""
+    kinds = {"agencies.yaml": "agency", "topics.yaml": "topic", "programmes.yaml": "programme"}
+    return PartialRegistry({kind: names_in(src.root, kind) if src is not None else None
+                            for name, kind in kinds.items() for src in [registries[name]]})
 
 
 class ContentLoader:
@@ -170,6 +177,7 @@ class ContentLoader:
         registry = self._registry_for(registries)
         if registry is not None:
             problems.extend(registry.problems)
+        resolver = registry or _partial_registry(registries)
 
         folders: dict[str, list[Source]] = {}
         for folder, cls in FOLDERS.items():
@@ -182,10 +190,8 @@ class ContentLoader:
                                             f"Rename it to {path.stem}.yaml."))
                     continue
                 needs_registry = cls is not PfccPlan
-                if needs_registry and registry is None:
-                    continue  # the registry's own errors are reported; references cannot be checked
-                convert = (lambda text, rel, cls=cls: convert_content(text, rel, cls, registry))
-                src = self._source(path, convert, registry if needs_registry else None)
+                convert = (lambda text, rel, cls=cls: convert_content(text, rel, cls, resolver))
+                src = self._source(path, convert, resolver if needs_registry else None)
                 problems.extend(src.problems)
                 folders[folder].append(src)
 

@@ -60,8 +60,9 @@ class Finding:
 def _make_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.disable(["image"])  # content has no images; a stray '![..](..)' stays text
-    # Unsafe links are reported as content errors before rendering; this is the backstop.
-    md.validateLink = lambda url: not link_problem(url)
+    # Let every link through the parser so that _render can report the unsafe ones as
+    # content errors; a text with an unsafe link is never published.
+    md.validateLink = lambda url: True
     return md
 
 

@@ -49,8 +49,8 @@ def check_text(text: str, file: str, config: SiteConfig) -> list[Problem]:
                     Pos(file, index + 1, match.start() + 1), "", f"the phone number '{match.group()}' may be "
                     "personal data", "only the help numbers listed in site.yaml",
                     "Remove it, or add it to help_numbers in site.yaml if it is a public service number."))
-        if blocked:
-            problems.extend(_blocked_names(line, index + 1, file, blocked))
+        if blocked:  # emails are reported above; blank them so they are not read as names
+            problems.extend(_blocked_names(EMAIL.sub(lambda m: " " * len(m.group()), line), index + 1, file, blocked))
     return problems
 
 

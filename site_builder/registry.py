@@ -68,3 +68,41 @@ class Registry:
             return None, (f"'{text}' contains letters from another alphabet that look like Latin "
                           f"ones (often from copying out of a PDF). Did you mean '{latin}'?")
         return None, did_you_mean(text, self.choices[kind])
+
+
+_KEYS = {"agency": ("id", "name", "short_name", "aliases"), "topic": ("id", "name"),
+         "programme": ("id", "name")}
+
+
+def names_in(root, kind: str) -> set[str] | None:
+    """Read every id, name and alias in a registry file's nodes without judging them."""
+    from .yamlfile import MappingNode, ScalarNode, SequenceNode
+
+    if not isinstance(root, MappingNode) or not root.value:
+        return None
+    names: set[str] = set()
+    for _, items in root.value:
+        for item in items.value if isinstance(items, SequenceNode) else ():
+            for key, value in item.value if isinstance(item, MappingNode) else ():
+                if key.value in _KEYS[kind]:
+                    values = value.value if isinstance(value, SequenceNode) else [value]
+                    names.update(normalise(v.value) for v in values if isinstance(v, ScalarNode))
+    return names
+
+
+class PartialRegistry:
+    """Judges references while a registry file has errors: names that can be read are accepted.
+
+    So that one run reports the plans' mistakes as well as the registry's, without
+    calling a reference unknown only because its registry entry is broken.
+    """
+
+    def __init__(self, known: dict[str, set[str] | None]):
+        self.known = known  # None: the file cannot be read at all, so accept everything
+
+    def lookup(self, kind: str, text: str) -> tuple[object | None, str]:
+        """Accept a readable name as it is, or explain what was meant."""
+        names = self.known.get(kind)
+        if names is None or normalise(text) in names:
+            return text, ""
+        return None, did_you_mean(text, names)

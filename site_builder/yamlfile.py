@@ -16,6 +16,10 @@ __all__ = ["MappingNode", "Node", "ScalarNode", "SequenceNode", "compose", "pos_
 
 # PyYAML's messages, put in words a non-programmer can act on.
 _PLAIN_WORDS = {
+    "mapping values are not allowed in this context": (
+        "a colon followed by a space inside a value",
+        "Put quotes around a value that contains ': ', or check the indentation of this line.",
+    ),
     "mapping values are not allowed here": (
         "a colon followed by a space inside a value",
         "Put quotes around a value that contains ': ', or check the indentation of this line.",
@@ -24,7 +28,7 @@ _PLAIN_WORDS = {
         "a 'field: value' line",
         "A line may be missing its colon, or a multi-line text needs '|' after the field name.",
     ),
-    "found character '\\t' that cannot start any token": (
+    "tab": (
         "spaces for indentation",
         "Replace the tab character with spaces.",
     ),
@@ -53,6 +57,15 @@ def pos_of(node: Node, file: str) -> Pos:
     return Pos(file, mark.line + 1, mark.column + 1)
 
 
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.splitlines()
+    return lines[line][column:column + 1] if line < len(lines) else ""
+
+
+def _differs(a, b) -> bool:
+    return (a.line, a.column) != (b.line, b.column)
+
+
 def compose(text: str, file: str) -> tuple[Node | None, list[Problem]]:
     """Parse YAML text into a node tree, or report the syntax error."""
     try:
@@ -61,9 +74,13 @@ def compose(text: str, file: str) -> tuple[Node | None, list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(file, mark.line + 1, mark.column + 1) if mark else Pos(file, 1, 1)
         problem = (exc.problem or "").strip()
+        if mark and _char_at(text, mark.line, mark.column) == "\t":
+            problem = "tab"
         expected, hint = _PLAIN_WORDS.get(problem, ("valid YAML", ""))
         message = f"YAML syntax error: {problem}" if problem else "YAML syntax error"
-        if exc.context and exc.context_mark and exc.context_mark is not mark:
+        if problem == "tab":
+            message = "YAML syntax error: a tab character is used for indentation"
+        elif exc.context and exc.context_mark and _differs(exc.context_mark, mark):
             where = exc.context_mark
             hint = (hint + " " if hint else "") + (
                 f"The problem started at line {where.line + 1}, column {where.column + 1} ({exc.context})."

@@ -1,0 +1,35 @@
+"""Shared helpers: a copy of the fixture content tree that a test may edit."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "tests" / "fixtures" / "site"
+TEMPLATES = ROOT / "templates"
+CONTENT = ROOT / "content"
+
+
+@pytest.fixture
+def site_dir(tmp_path, monkeypatch) -> Path:
+    """A fresh copy of the fixture content at ./content, with the cwd set so messages say content/..."""
+    shutil.copytree(FIXTURE, tmp_path / "content")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "content"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace one exact piece of a file's text; fail if it is not there once."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def touch_later(path: Path) -> None:
+    """Move a file's mtime forward so that a rebuild sees it as changed."""
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))

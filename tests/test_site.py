@@ -1,0 +1,90 @@
+"""End to end: the real content builds into a complete site whose every link resolves."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import CONTENT, ROOT, TEMPLATES
+from site_builder.build import SiteBuilder
+from site_builder.cli import main
+from site_builder.links import find_broken_links
+from site_builder.routes import all_initiatives
+
+
+def read_tree(folder: Path) -> dict[str, bytes]:
+    """Every file under a folder, by relative path."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The real site, built once through the command line."""
+    out = tmp_path_factory.mktemp("site") / "output"
+    assert main(["build", "--content", str(CONTENT), "--templates", str(TEMPLATES), "--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def site():
+    return SiteBuilder(CONTENT, TEMPLATES).build().site
+
+
+def test_every_expected_page_exists(built, site):
+    expected = ["index.html", "plans/index.html", "agencies/index.html", "404.html", "pfcc/2016-21/index.html",
+                "strategy/2016-19/index.html", "sitemap.xml", "robots.txt"]
+    for plan in site.plans:
+        expected.append(f"plans/{plan.period}/index.html")
+        expected.extend(f"plans/{plan.period}/priorities/{p.id}/index.html" for p in plan.priorities)
+        expected.extend(f"plans/{plan.period}/initiatives/{i.id}/index.html" for i in all_initiatives(plan))
+    involved = {a.id for plan in site.plans for i in all_initiatives(plan) for a in (*i.lead, *i.partners)}
+    expected.extend(f"agencies/{agency_id}/index.html" for agency_id in involved)
+    missing = [path for path in expected if not (built / path).is_file()]
+    assert missing == []
+    # The real content is large enough that a page count says something.
+    assert sum(1 for p in expected if "/initiatives/" in p) == 31 + 24 + 63
+
+
+def test_no_internal_link_or_fragment_is_broken(built):
+    assert find_broken_links(read_tree(built)) == []
+
+
+def test_link_checker_finds_a_broken_link_and_fragment():
+    files = {"index.html": b'<a href="/nowhere/">x</a> <a href="/b/#missing">y</a> <a href="#top">z</a>',
+             "b/index.html": b'<h1 id="top">B</h1>'}
+    found = [(b.href, b.reason) for b in find_broken_links(files)]
+    assert found == [("/nowhere/", "no such page"), ("/b/#missing", "no element with id 'missing' on that page"),
+                     ("#top", "no element with id 'top' on that page")]
+
+
+def test_two_builds_are_byte_identical(built, tmp_path):
+    again = tmp_path / "again"
+    assert main(["build", "--content", str(CONTENT), "--templates", str(TEMPLATES), "--out", str(again)]) == 0
+    assert read_tree(again) == read_tree(built)
+
+
+def test_failed_build_leaves_output_untouched(tmp_path, capsys):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    out = tmp_path / "output"
+    args = ["build", "--content", str(content), "--templates", str(TEMPLATES), "--out", str(out)]
+    assert main(args) == 0
+    before = read_tree(out)
+    text = (content / "plans/2021-22.yaml").read_text()
+    (content / "plans/2021-22.yaml").write_text(text.replace("lead: [Essex Police]", "lead: [Essex Polce]", 1))
+    capsys.readouterr()
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "plans/2021-22.yaml:" in err and "unknown agency 'Essex Polce'" in err
+    assert "Did you mean 'Essex Police'?" in err
+    assert "Traceback" not in err
+    assert read_tree(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary folders left
+
+
+def test_real_content_has_every_plan_and_the_strategy(site):
+    assert [p.period for p in site.plans] == ["2021-22", "2019-20", "2018-19", "2014-15"]
+    assert [s.period for s in site.strategies] == ["2016-19"]
+    assert ROOT.joinpath("content/site.yaml").is_file()
