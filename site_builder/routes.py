@@ -6,7 +6,7 @@ pages that show what changed: the builder compares each page with the last build
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -345,6 +345,7 @@ def _plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index, crumbs: tuple[C
                           plan_crumbs, PriorityView(ref, priority, pfcc, serving, also, siblings, plan.timing_label), "priority"))
     by_number = {p.number: p for p in siblings}
     pfcc_by_number = {p.number: p for p in pfcc.priorities} if pfcc else {}
+    repeated = {title for title, n in Counter(i.title for i in everything).items() if n > 1}
     for ini in everything:
         others = tuple(initiative_ref(o) for o in index.by_programme.get(ini.programme.id, ())
                        if o is not ini) if ini.programme else ()
@@ -353,7 +354,9 @@ def _plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index, crumbs: tuple[C
             tuple(by_number[n] for n in ini.scp_priorities if n in by_number),
             tuple(pfcc_by_number[n] for n in ini.pfcc_priorities if n in pfcc_by_number),
             plan_ref_pfcc(pfcc), plan.timing_label, others)
-        pages.append(Page(url_for(ini), "initiative.html", f"{ini.title} ({plan.period})",
+        # Page titles must be unique: two rows with one title are told apart by their priority.
+        where = f"{plan.period}, priority {ini.priority}" if ini.title in repeated and ini.priority else plan.period
+        pages.append(Page(url_for(ini), "initiative.html", f"{ini.title} ({where})",
                           _describe_initiative(ini, plan), plan_crumbs, view, "initiative"))
     return pages
 
