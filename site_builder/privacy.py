@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from dataclasses import dataclass
 from typing import Iterable
 
 from .model import SiteConfig
@@ -23,6 +24,11 @@ def fingerprint(name: str) -> str:
     return hashlib.sha256(normalise(name).encode()).hexdigest()[:16]
 
 
+def _fast_fingerprint(name: str) -> str:
+    """fingerprint() for a name already made of single-spaced words."""
+    return hashlib.sha256(name.casefold().encode()).hexdigest()[:16]
+
+
 def digits(number: str) -> str:
     """Keep only the digits of a phone number, with +44 written as 0."""
     raw = re.sub(r"\D", "", number.replace("(0)", ""))
@@ -31,42 +37,71 @@ def digits(number: str) -> str:
 
 def check_text(text: str, file: str, config: SiteConfig) -> list[Problem]:
     """Report emails, phone numbers and blocked names in one file's text."""
-    allowed_emails = {e.lower() for e in (*config.allowed_emails, config.contact_email)}
-    allowed_phones = {digits(h.number) for h in config.help_numbers}
-    blocked = set(config.blocked_names)
+    allowed = _Allowed.of(config)
     problems = []
     for index, line in enumerate(text.splitlines()):
-        if "@" in line:
-            for match in EMAIL.finditer(line):
-                if match.group().lower() not in allowed_emails:
-                    problems.append(Problem(
-                        Pos(file, index + 1, match.start() + 1), "", f"the email address '{match.group()}' "
-                        "may be personal data", "only the team mailboxes listed in site.yaml's allowed_emails",
-                        "Write the partnership's team mailbox instead, or add a team mailbox to allowed_emails."))
-        for match in PHONE.finditer(line):
-            if digits(match.group()) not in allowed_phones:
-                problems.append(Problem(
-                    Pos(file, index + 1, match.start() + 1), "", f"the phone number '{match.group()}' may be "
-                    "personal data", "only the help numbers listed in site.yaml",
-                    "Remove it, or add it to help_numbers in site.yaml if it is a public service number."))
-        if blocked:  # emails are reported above; blank them so they are not read as names
-            problems.extend(_blocked_names(EMAIL.sub(lambda m: " " * len(m.group()), line), index + 1, file, blocked))
+        for col, kind, found in _line_findings(line, allowed):
+            problems.append(Problem(Pos(file, index + 1, col), *_MESSAGES[kind](found)))
     return problems
 
 
-def _blocked_names(line: str, number: int, file: str, blocked: set[str]) -> list[Problem]:
-    words = list(WORD.finditer(line))
+@dataclass(frozen=True)
+class _Allowed:
+    """What may appear: the allow-lists of site.yaml, in comparable form."""
+
+    emails: frozenset[str]
+    phones: frozenset[str]
+    blocked: frozenset[str]
+
+    @staticmethod
+    def of(config: SiteConfig) -> "_Allowed":
+        return _Allowed(frozenset(e.lower() for e in (*config.allowed_emails, config.contact_email)),
+                        frozenset(digits(h.number) for h in config.help_numbers),
+                        frozenset(config.blocked_names))
+
+
+_MESSAGES = {
+    "email": lambda found: (
+        "", f"the email address '{found}' may be personal data",
+        "only the team mailboxes listed in site.yaml's allowed_emails",
+        "Write the partnership's team mailbox instead, or add a team mailbox to allowed_emails."),
+    "phone": lambda found: (
+        "", f"the phone number '{found}' may be personal data", "only the help numbers listed in site.yaml",
+        "Remove it, or add it to help_numbers in site.yaml if it is a public service number."),
+    "name": lambda found: (
+        "", f"'{found}' is the name of a person whose name must not be published",
+        "a role or an agency instead of a person's name",
+        "Write their role (for example 'an Essex Police inspector') or their agency."),
+}
+
+
+@functools.lru_cache(maxsize=200_000)
+def _line_findings(line: str, allowed: _Allowed) -> tuple[tuple[int, str, str], ...]:
+    """What one line holds that may be personal data: (column, kind, text). Cached per line,
+    so that after an edit only the changed lines are read again."""
     found = []
-    for size in (1, 2, 3):
-        for start in range(len(words) - size + 1):
-            group = words[start:start + size]
-            name = " ".join(w.group() for w in group)
-            if fingerprint(name) in blocked:
-                found.append(Problem(
-                    Pos(file, number, group[0].start() + 1), "", f"'{name}' is the name of a person whose name "
-                    "must not be published", "a role or an agency instead of a person's name",
-                    "Write their role (for example 'an Essex Police inspector') or their agency."))
-    return found
+    if "@" in line:
+        for match in EMAIL.finditer(line):
+            if match.group().lower() not in allowed.emails:
+                found.append((match.start() + 1, "email", match.group()))
+        line = EMAIL.sub(lambda m: " " * len(m.group()), line)  # an email's parts are not names
+    for match in PHONE.finditer(line):
+        if digits(match.group()) not in allowed.phones:
+            found.append((match.start() + 1, "phone", match.group()))
+    if allowed.blocked:
+        # Names are written with capitals: only runs of capitalised words are fingerprinted.
+        words = [w for w in WORD.finditer(line) if w.group()[0].isupper()]
+        for index, word in enumerate(words):
+            name, end = word.group(), word.end()
+            for size in (1, 2, 3):
+                if size > 1:
+                    if index + size > len(words) or line[end:words[index + size - 1].start()].strip():
+                        break
+                    following = words[index + size - 1]
+                    name, end = f"{name} {following.group()}", following.end()
+                if _fast_fingerprint(name) in allowed.blocked:
+                    found.append((word.start() + 1, "name", name))
+    return tuple(sorted(found))
 
 
 def check_sources(sources: Iterable, config: SiteConfig) -> list[Problem]:

@@ -420,16 +420,24 @@ def join_periods(periods) -> str:
 
 def _topic_pages(site: Site, home_crumb: Crumb) -> list[Page]:
     crumbs = (home_crumb, Crumb("Topics", "/topics/"))
+    plans = sorted(site.plans, key=lambda p: p.period)
+    # One pass over every initiative, rather than one per topic.
+    items: dict[tuple[str, str], list[InitiativeRef]] = defaultdict(list)
+    for plan in plans:
+        numbers = {p.number: p for p in plan.priorities}
+        for ini in all_initiatives(plan):
+            ref = None
+            for topic in initiative_topics(ini, numbers):
+                ref = ref or initiative_ref(ini)
+                items[(topic.id, plan.period)].append(ref)
     pages, rows = [], []
     for topic in sorted(site.topics, key=lambda t: t.name.casefold()):
         years = []
-        for plan in sorted(site.plans, key=lambda p: p.period):
-            numbers = {p.number: p for p in plan.priorities}
+        for plan in plans:
             priorities = tuple(priority_ref(p) for p in plan.priorities if topic in p.topics)
-            items = tuple(initiative_ref(i) for i in all_initiatives(plan)
-                          if topic in initiative_topics(i, numbers))
-            if priorities or items:
-                years.append(TopicYear(plan_ref(plan), priorities, items))
+            found = tuple(items.get((topic.id, plan.period), ()))
+            if priorities or found:
+                years.append(TopicYear(plan_ref(plan), priorities, found))
         strategy = tuple((plan_ref(s), f"KP{kp.number}: {kp.title}") for s in site.strategies
                          for kp in s.key_priorities if topic in kp.topics)
         rows.append((topic, sum(len(y.initiatives) for y in years), len(years)))
