@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
+from html import escape
 
 from .model import Site
 from .render import Globals
@@ -22,7 +22,7 @@ def sitemap(pages: list[Page], base_url: str) -> bytes:
     urls = sorted(page.url for page in pages if page.kind != "error")
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    lines.extend(f"  <url><loc>{escape(base_url + url)}</loc></url>" for url in urls)
+    lines.extend(f"  <url><loc>{escape(base_url + url, quote=False)}</loc></url>" for url in urls)
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode()
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .model import Agency, ContentPage, Initiative, PfccPlan, PfccPriority, Plan, Priority, Programme, Site, Strategy, Topic
-from .urls import url_for
+from .urls import plan_url, strategy_url, url_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,26 +59,12 @@ class PriorityRef:
 
 
 @dataclass(frozen=True, slots=True)
-class InitiativeRef:
-    """An initiative named in a list on another page."""
-
-    title: str
-    url: str
-    period: str
-    lead: tuple[Agency, ...]
-    timing: str
-    priority: int | None
-    scp_priorities: tuple[int, ...]
-    pfcc_priorities: tuple[int, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class PlanView:
     """The plan page: the whole plan and the PFCC priorities its rows cite."""
 
     plan: Plan
     pfcc: PfccPlan | None
-    combined: tuple[InitiativeRef, ...]  # the plan-level combined table
+    combined: tuple[Initiative, ...]  # the plan-level combined table
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +75,7 @@ class PriorityView:
     priority: Priority
     pfcc: PfccPlan | None
     serving: tuple[Initiative, ...]  # rows of a combined table that list this priority
-    also: tuple[InitiativeRef, ...]  # rows under other priorities that also list it
+    also: tuple[Initiative, ...]  # rows under other priorities that also list it
     siblings: tuple[PriorityRef, ...]
     timing_label: str
 
@@ -104,7 +91,7 @@ class InitiativeView:
     pfcc: tuple[PfccPriority, ...]
     pfcc_plan: PlanRef | None
     timing_label: str
-    other_years: tuple[InitiativeRef, ...]
+    other_years: tuple[Initiative, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,8 +107,8 @@ class AgencyYear:
     """What an agency led and joined in one plan."""
 
     plan: PlanRef
-    led: tuple[InitiativeRef, ...]
-    joined: tuple[InitiativeRef, ...]
+    led: tuple[Initiative, ...]
+    joined: tuple[Initiative, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +135,7 @@ class PfccView:
     """The PFCC plan page: each priority with the initiatives that serve it."""
 
     plan: PfccPlan
-    serving: tuple[tuple[PfccPriority, tuple[InitiativeRef, ...]], ...]
+    serving: tuple[tuple[PfccPriority, tuple[Initiative, ...]], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +161,7 @@ class TopicYear:
 
     plan: PlanRef
     priorities: tuple[PriorityRef, ...]
-    initiatives: tuple[InitiativeRef, ...]
+    initiatives: tuple[Initiative, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,18 +194,17 @@ class PlansView:
 
 def plan_ref(plan: Plan | Strategy) -> PlanRef:
     """Name a plan or strategy for another page."""
-    return PlanRef(plan.period, plan.title, url_for(plan))
+    return _plan_ref(plan.period, plan.title, type(plan) is Plan)
+
+
+@lru_cache(maxsize=4096)
+def _plan_ref(period: str, title: str, is_plan: bool) -> PlanRef:
+    return PlanRef(period, title, plan_url(period) if is_plan else strategy_url(period))
 
 
 def priority_ref(priority: Priority) -> PriorityRef:
     """Name a priority for another page."""
     return PriorityRef(priority.period, priority.number, priority.title, priority.short_title, url_for(priority))
-
-
-def initiative_ref(ini: Initiative) -> InitiativeRef:
-    """Name an initiative for a list on another page."""
-    return InitiativeRef(ini.title, url_for(ini), ini.period, ini.lead, ini.timing, ini.priority,
-                         ini.scp_priorities, ini.pfcc_priorities)
 
 
 def all_initiatives(plan: Plan) -> list[Initiative]:
@@ -237,6 +223,14 @@ class Index:
     joined: dict[str, list[Initiative]] = field(default_factory=lambda: defaultdict(list))
     members: dict[str, list[Membership]] = field(default_factory=lambda: defaultdict(list))
     by_pfcc: dict[tuple[str, int], list[Initiative]] = field(default_factory=lambda: defaultdict(list))
+    _tuples: dict[str, tuple[Initiative, ...]] = field(default_factory=dict)
+
+    def programme_tuple(self, programme_id: str) -> tuple[Initiative, ...]:
+        """Every initiative of a programme, as one tuple shared by all their pages."""
+        found = self._tuples.get(programme_id)
+        if found is None:
+            found = self._tuples[programme_id] = tuple(self.by_programme.get(programme_id, ()))
+        return found
 
 
 def index_site(site: Site) -> Index:
@@ -308,7 +302,7 @@ def build_pages(site: Site) -> list[Page]:
     pages.extend(_topic_pages(site, home_crumb))
 
     for plan in site.pfcc_plans:
-        serving = tuple((p, tuple(initiative_ref(i) for i in index.by_pfcc.get((plan.id, p.number), ())))
+        serving = tuple((p, tuple(i for i in index.by_pfcc.get((plan.id, p.number), ())))
                         for p in plan.priorities)
         pages.append(Page(url_for(plan), "pfcc.html", plan.title,
                           f"The {plan.title} priorities and the partnership initiatives that serve each.",
@@ -329,7 +323,7 @@ def build_pages(site: Site) -> list[Page]:
 def _plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index, crumbs: tuple[Crumb, ...]) -> list[Page]:
     pages = []
     ref = plan_ref(plan)
-    combined = tuple(initiative_ref(i) for i in plan.initiatives)
+    combined = tuple(i for i in plan.initiatives)
     pages.append(Page(ref.url, "plan.html", plan.title,
                       f"The Safer Colchester Partnership's {plan.title}: its priorities and initiatives.",
                       crumbs, PlanView(plan, pfcc, combined), "plan"))
@@ -338,7 +332,7 @@ def _plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index, crumbs: tuple[C
     everything = all_initiatives(plan)
     for priority, sibling in zip(plan.priorities, siblings):
         serving = tuple(i for i in plan.initiatives if priority.number in i.scp_priorities)
-        also = tuple(initiative_ref(i) for i in everything
+        also = tuple(i for i in everything
                      if i.priority not in (None, priority.number) and priority.number in i.scp_priorities)
         pages.append(Page(sibling.url, "priority.html", f"Priority {priority.number}: {priority.short_title}",
                           f"{plan.title}, priority {priority.number}: {priority.title}"[:300],
@@ -347,8 +341,7 @@ def _plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index, crumbs: tuple[C
     pfcc_by_number = {p.number: p for p in pfcc.priorities} if pfcc else {}
     repeated = {title for title, n in Counter(i.title for i in everything).items() if n > 1}
     for ini in everything:
-        others = tuple(initiative_ref(o) for o in index.by_programme.get(ini.programme.id, ())
-                       if o is not ini) if ini.programme else ()
+        others = index.programme_tuple(ini.programme.id) if ini.programme else ()
         view = InitiativeView(
             ini, ref, by_number.get(ini.priority),
             tuple(by_number[n] for n in ini.scp_priorities if n in by_number),
@@ -376,13 +369,13 @@ def _describe_initiative(ini: Initiative, plan: Plan) -> str:
 
 
 def _agency_years(site: Site, led: list[Initiative], joined: list[Initiative]) -> tuple[AgencyYear, ...]:
-    years = []
-    for plan in site.plans:
-        mine = [initiative_ref(i) for i in led if i.period == plan.period]
-        theirs = [initiative_ref(i) for i in joined if i.period == plan.period]
-        if mine or theirs:
-            years.append(AgencyYear(plan_ref(plan), tuple(mine), tuple(theirs)))
-    return tuple(years)
+    by_period: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
+    for ini in led:
+        by_period[ini.period][0].append(ini)
+    for ini in joined:
+        by_period[ini.period][1].append(ini)
+    return tuple(AgencyYear(plan_ref(plan), tuple(by_period[plan.period][0]), tuple(by_period[plan.period][1]))
+                 for plan in site.plans if plan.period in by_period)
 
 
 def initiative_topics(ini: Initiative, priorities: dict[int, Priority]) -> tuple[Topic, ...]:
@@ -422,14 +415,12 @@ def _topic_pages(site: Site, home_crumb: Crumb) -> list[Page]:
     crumbs = (home_crumb, Crumb("Topics", "/topics/"))
     plans = sorted(site.plans, key=lambda p: p.period)
     # One pass over every initiative, rather than one per topic.
-    items: dict[tuple[str, str], list[InitiativeRef]] = defaultdict(list)
+    items: dict[tuple[str, str], list[Initiative]] = defaultdict(list)
     for plan in plans:
         numbers = {p.number: p for p in plan.priorities}
         for ini in all_initiatives(plan):
-            ref = None
             for topic in initiative_topics(ini, numbers):
-                ref = ref or initiative_ref(ini)
-                items[(topic.id, plan.period)].append(ref)
+                items[(topic.id, plan.period)].append(ini)
     pages, rows = [], []
     for topic in sorted(site.topics, key=lambda t: t.name.casefold()):
         years = []

@@ -50,7 +50,7 @@ def _(obj: PfccPlan) -> str:
 
 @url_for.register
 def _(obj: Strategy) -> str:
-    return f"/strategy/{obj.period}/"
+    return strategy_url(obj.period)
 
 
 @url_for.register
@@ -61,6 +61,11 @@ def _(obj: ContentPage) -> str:
 def plan_url(period: str) -> str:
     """Address of a plan, from its period."""
     return f"/plans/{period}/"
+
+
+def strategy_url(period: str) -> str:
+    """Address of a strategy, from its period."""
+    return f"/strategy/{period}/"
 
 
 def output_path(url: str) -> str:

@@ -144,16 +144,16 @@ def _check_plan(plan: Plan, pfcc: dict, check: Checker) -> None:
     pfcc_numbers = {p.number for p in pfcc_plan.priorities} if pfcc_plan else set()
 
     items = plan_initiatives(plan)
-    ids: dict[str, str] = {}
+    ids: dict[str, str] = {}  # id -> path of the first initiative with it
     for path, ini in items:
         if ini.id in ids:
             field = "id" if _has_key(check, plan, path, "id") else "title"
             check.at(plan.pos, f"{path}.{field}", f"two initiatives of this plan have the id '{ini.id}'",
                      "a different id for each initiative",
-                     f"The other is at {ids[ini.id]}. Give one of them an 'id:' line, like "
+                     f"The other is at {_where(check, plan, ids[ini.id])}. Give one of them an 'id:' line, like "
                      f"'id: {ini.id}-2'.")
         else:
-            ids[ini.id] = _where(check, plan, path)
+            ids[ini.id] = path
         for n_index, number in enumerate(ini.scp_priorities):
             if number not in numbers:
                 check.at(plan.pos, f"{path}.scp_priorities[{n_index}]",
