@@ -39,6 +39,42 @@ def make_parser() -> argparse.ArgumentParser:
                                 description="Load, validate and render the whole site in memory, check its "
                                             "links and look for personal data. Writes nothing.")
     _common(check)
+
+    serve = commands.add_parser("serve", help="preview the site while you edit",
+                                description="Build the site into .serve/, serve it, and rebuild and reload "
+                                            "the browser whenever a file in content/ or templates/ is saved.")
+    _common(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000)")
+
+    schema = commands.add_parser("schema", help="write the JSON Schemas that editors use to check YAML",
+                                 description="Write schemas/*.schema.json and the field reference in the "
+                                             "content guide, from the content model and the registries.")
+    schema.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
+                        help="the content folder (default: content)")
+    schema.add_argument("--out", type=Path, default=Path("schemas"), metavar="DIR",
+                        help="the folder for the schemas (default: schemas)")
+    schema.add_argument("--guide", type=Path, default=Path("docs/content-guide.md"), metavar="FILE",
+                        help="the content guide whose field reference to update (default: docs/content-guide.md)")
+    schema.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 if the files are out of date")
+
+    fingerprint = commands.add_parser("fingerprint", help="fingerprint a name for blocked_names in site.yaml",
+                                      description="Print the fingerprint of a person's name, to add to "
+                                                  "blocked_names in content/site.yaml so that builds refuse it.")
+    fingerprint.add_argument("name", nargs="+", help="the name, such as \"Jane Smith\"")
+
+    new = commands.add_parser("new", help="start a new content file",
+                              description="Start a new content file from an earlier one.")
+    new_kinds = new.add_subparsers(dest="kind", metavar="KIND", required=True)
+    new_plan = new_kinds.add_parser("plan", help="start the plan for a new year",
+                                    description="Write content/plans/PERIOD.yaml with the priorities and members "
+                                                "of an earlier plan and no initiatives. Never overwrites a file.")
+    new_plan.add_argument("period", metavar="PERIOD", help="the new plan's year, like 2022-23")
+    new_plan.add_argument("--from", dest="source", metavar="PERIOD", default=None,
+                          help="the plan to copy priorities and members from (default: the newest)")
+    new_plan.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
+                          help="the content folder (default: content)")
     return parser
 
 
@@ -54,6 +90,17 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_build(args)
         if args.command == "check":
             return cmd_check(args)
+        if args.command == "schema":
+            return cmd_schema(args)
+        if args.command == "fingerprint":
+            from .privacy import fingerprint
+            print(fingerprint(" ".join(args.name)))
+            return EXIT_OK
+        if args.command == "new":
+            return cmd_new_plan(args)
+        if args.command == "serve":
+            from .serve import serve
+            return serve(args.content, args.templates, args.host, args.port)
     except UsageError as exc:
         print(f"site-builder: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -113,6 +160,63 @@ def cmd_check(args) -> int:
     errors = sum(1 for p in problems if p.level == "error")
     print(f"{_count(problems, 'error')}, {_count(problems, 'warning')}.")
     return EXIT_CONTENT if errors else EXIT_OK
+
+
+def _load_or_report(content: Path):
+    """Load the content, or print its problems and return None."""
+    from .load import load_site
+
+    try:
+        return load_site(content)
+    except ContentError as exc:
+        print_problems(exc.problems)
+        print(f"\nFix {_count(exc.problems, 'error')} first.", file=sys.stderr)
+        return None
+
+
+def cmd_schema(args) -> int:
+    """Write (or check) the JSON Schemas and the content guide's field reference."""
+    from .schema import render_schemas, update_guide, write_schemas
+
+    site = _load_or_report(args.content)
+    if site is None:
+        return EXIT_CONTENT
+    if args.check:
+        stale = [name for name, text in render_schemas(site).items()
+                 if not (args.out / name).is_file() or (args.out / name).read_text(encoding="utf-8") != text]
+        if args.guide.is_file() and update_guide(args.guide.read_text(encoding="utf-8")) != \
+                args.guide.read_text(encoding="utf-8"):
+            stale.append(str(args.guide))
+        for name in stale:
+            print(f"out of date: {name}")
+        if stale:
+            print("Run `make schema` (site-builder schema) and commit the result.")
+        return EXIT_CONTENT if stale else EXIT_OK
+    changed = write_schemas(site, args.out, args.guide)
+    print(f"Wrote {len(changed)} changed file(s)" + (": " + ", ".join(map(str, changed)) if changed else "."))
+    return EXIT_OK
+
+
+def cmd_new_plan(args) -> int:
+    """Start the plan for a new year."""
+    from .newplan import new_plan
+
+    site = _load_or_report(args.content)
+    if site is None:
+        return EXIT_CONTENT
+    try:
+        path = new_plan(site, args.content, args.period, args.source)
+    except FileExistsError as exc:
+        print(f"site-builder: {exc} already exists; it was left as it is.", file=sys.stderr)
+        return EXIT_CONTENT
+    source = args.source or site.plans[0].period
+    print(f"Wrote {path}, with the priorities and members of the {source} plan and no initiatives.\n"
+          "Next:\n"
+          f"  1. Open {path} and check each priority's title, short title and summary.\n"
+          "  2. Add the year's initiatives under each priority (docs/content-guide.md, \"Add an initiative\").\n"
+          "  3. Run `make serve` and look at the new plan at http://127.0.0.1:8000/plans/\n"
+          "  4. Commit the file and open a pull request; the checks run by themselves.")
+    return EXIT_OK
 
 
 if __name__ == "__main__":

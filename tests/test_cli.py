@@ -1,0 +1,97 @@
+"""The command line: exit codes, messages, and the commands beyond build."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from conftest import CONTENT, TEMPLATES, edit
+from site_builder.cli import main, make_parser
+
+
+def test_every_command_has_help_text():
+    parser = make_parser()
+    commands = parser._subparsers._group_actions[0]
+    for name, sub in commands.choices.items():
+        assert sub.description, f"{name} has no description"
+        for action in sub._actions:
+            if action.dest != "help" and not isinstance(action, type(commands)):
+                assert action.help, f"{name} {action.dest} has no help"
+
+
+@pytest.mark.parametrize("argv", [[], ["publish"], ["build", "--colour"], ["new", "plan"]])
+def test_usage_errors_exit_2(argv, capsys):
+    assert main(argv) == 2
+    assert "usage:" in capsys.readouterr().err
+
+
+def test_help_exits_0(capsys):
+    assert main(["--help"]) == 0
+    assert "build" in capsys.readouterr().out
+
+
+def test_check_passes_on_the_real_content(capsys):
+    assert main(["check", "--content", str(CONTENT), "--templates", str(TEMPLATES)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[-1].startswith("0 errors, ")
+
+
+def test_check_reports_one_line_per_finding_and_exits_1(site_dir, capsys):
+    edit(site_dir / "plans/2020-21.yaml", "lead: [CBC]", "lead: [CBD]")
+    edit(site_dir / "plans/2021-22.yaml", "    lead: EP\n", "")
+    assert main(["check", "--templates", str(TEMPLATES)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "content/plans/2020-21.yaml:17:16: error: priorities[0].initiatives[0].lead[0]: unknown agency 'CBD'; "
+        "expected an id, name or alias from content/agencies.yaml. Did you mean 'CBC'?",
+        "1 error, 0 warnings."]
+
+
+def test_check_warns_of_a_missing_lead_and_finds_broken_links(site_dir, capsys):
+    edit(site_dir / "plans/2021-22.yaml", "    lead: EP\n", "")
+    edit(site_dir / "plans/2020-21.yaml", "See [the plans](/plans/).", "See [the plans](/plan/).")
+    assert main(["check", "--templates", str(TEMPLATES)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("content/plans/2020-21.yaml:21:48: error: the link '/plan/' on the page "
+                               "/plans/2020-21/initiatives/keep-safe/index.html is broken: no such page")
+    assert "content/plans/2021-22.yaml:11:5: warning: initiatives[0].lead: the initiative has no lead agency" in lines[-2]
+    assert lines[-1] == f"{len(lines) - 2} errors, 1 warning."
+
+
+def test_new_plan_then_build(tmp_path, capsys, monkeypatch):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "plan", "2022-23", "--from", "2021-22"]) == 0
+    assert "Next:" in capsys.readouterr().out
+    text = (content / "plans/2022-23.yaml").read_text()
+    assert text.startswith("# yaml-language-server: $schema=../../schemas/plan.schema.json\n")
+    assert main(["build", "--templates", str(TEMPLATES), "--out", "output"]) == 0
+    plans = (tmp_path / "output/plans/index.html").read_text()
+    assert 'href="/plans/2022-23/"' in plans
+    new_plan = (tmp_path / "output/plans/2022-23/index.html").read_text()
+    assert "Organised crime and county lines" in new_plan  # the 2021-22 priorities, copied
+    assert "Colchester Garrison" in new_plan  # and its members
+
+
+def test_new_plan_refuses_to_overwrite(tmp_path, capsys, monkeypatch):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    monkeypatch.chdir(tmp_path)
+    before = (content / "plans/2021-22.yaml").read_bytes()
+    assert main(["new", "plan", "2021-22"]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert (content / "plans/2021-22.yaml").read_bytes() == before
+
+
+def test_new_plan_rejects_a_bad_period(tmp_path, capsys, monkeypatch):
+    shutil.copytree(CONTENT, tmp_path / "content")
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "plan", "2022"]) == 2
+    assert "not a period like 2022-23" in capsys.readouterr().err
+
+
+def test_fingerprint_matches_the_fixture(capsys):
+    assert main(["fingerprint", "Jane", "Example"]) == 0
+    assert capsys.readouterr().out.strip() == "8d53d8e3ced7c888"
