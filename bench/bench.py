@@ -1,0 +1,111 @@
+"""Benchmarks: clean build time, and save-to-rebuilt time of the preview server.
+
+    make bench      (or: .venv/bin/python bench/bench.py)
+
+Rebuild times are measured as a user meets them: from just before an initiative's title
+is written to its YAML file, through the file watcher noticing the save, to the rebuilt
+files written in the preview folder. Medians over many edits; run on an idle machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from generate import generate  # noqa: E402
+from site_builder.serve import Preview  # noqa: E402
+from site_builder.watch import ChangeWatcher  # noqa: E402
+
+WORK = ROOT / "bench" / ".work"
+TEMPLATES = ROOT / "templates"
+
+
+def clean_builds(content: Path, runs: int) -> list[float]:
+    """Time `site-builder build` in a fresh process into an empty folder, as Netlify runs it."""
+    times = []
+    exe = Path(sys.executable).with_name("site-builder")
+    for _ in range(runs):
+        out = Path(tempfile.mkdtemp(dir=WORK)) / "output"
+        started = time.perf_counter()
+        subprocess.run([str(exe), "build", "--content", str(content), "--templates", str(TEMPLATES),
+                        "--out", str(out)], check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - started)
+        shutil.rmtree(out.parent)
+    return times
+
+
+def rebuild_latencies(content: Path, edits: int) -> list[float]:
+    """Edit one initiative's title again and again; time each save until the preview is rebuilt."""
+    folder = Path(tempfile.mkdtemp(dir=WORK))
+    preview = Preview(content, TEMPLATES, folder / "serve", out=open("/dev/null", "w"))
+    assert preview.rebuild(), "the content must build"
+    done = threading.Event()
+
+    def changed(paths):
+        preview.rebuild()
+        done.set()
+
+    watcher = ChangeWatcher([content, TEMPLATES], changed)
+    watcher.start()
+    plan = max((content / "plans").glob("*.yaml"))  # the newest plan
+    original = plan.read_text()
+    first = original.index("- title: ") + len("- title: ")
+    line_end = original.index("\n", first)
+    times = []
+    try:
+        for n in range(edits):
+            text = original[:first] + original[first:line_end] + f" (edit {n})" + original[line_end:]
+            done.clear()
+            started = time.perf_counter()
+            plan.write_text(text)
+            if not done.wait(30):
+                raise RuntimeError("the watcher did not notice the edit")
+            times.append(time.perf_counter() - started)
+            time.sleep(0.05)  # let the watcher settle, as between a person's saves
+    finally:
+        watcher.stop()
+        plan.write_text(original)
+        shutil.rmtree(folder)
+    return times
+
+
+def ms(values: list[float]) -> str:
+    """Median and spread, in milliseconds."""
+    values = sorted(values)
+    p90 = values[int(0.9 * (len(values) - 1))]
+    return f"median {statistics.median(values) * 1000:7.1f} ms   p90 {p90 * 1000:7.1f} ms   (n={len(values)})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--edits", type=int, default=25, help="edits per rebuild benchmark (default 25)")
+    parser.add_argument("--runs", type=int, default=5, help="clean builds per size (default 5)")
+    args = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+
+    real = Path(tempfile.mkdtemp(dir=WORK)) / "content"
+    shutil.copytree(ROOT / "content", real)
+    synthetic = {n: generate(n, WORK / f"content-{n}") for n in (1000, 10000)}
+
+    print("Clean build (fresh process, empty output folder):")
+    print(f"  real content          {ms(clean_builds(real, args.runs))}")
+    print(f"  1,000 initiatives     {ms(clean_builds(synthetic[1000], args.runs))}")
+    print("Save to rebuilt (file watcher + incremental rebuild + write):")
+    print(f"  real content          {ms(rebuild_latencies(real, args.edits))}   target: median <= 50 ms")
+    print(f"  10,000 initiatives    {ms(rebuild_latencies(synthetic[10000], args.edits))}   target: median <= 1000 ms")
+    shutil.rmtree(real.parent)
+
+
+if __name__ == "__main__":
+    main()
