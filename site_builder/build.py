@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import extras
+from .compare import compare_page
+from .opendata import InitiativeData, data_page, make_open_data
+from .search import search_page
 from .load import ContentLoader
 from .model import NavItem, Site
 from .problems import ContentError, Pos, Problem
@@ -64,6 +67,7 @@ class SiteBuilder:
         self._pages: dict[str, Page] = {}
         self._html: dict[str, bytes] = {}
         self.files: dict[str, bytes] = {}
+        self._initiative_data = InitiativeData()
 
     def build(self) -> BuildResult:
         """Build every output file in memory; raise ContentError listing every problem."""
@@ -78,7 +82,7 @@ class SiteBuilder:
                                 for name, data in assets.items())),
             footer=tuple(NavItem(p.meta.title, f"/{p.slug}/") for p in site.pages if p.meta.footer),
         )
-        pages = build_pages(site)
+        pages = [*build_pages(site), compare_page(site), search_page(site), data_page(site)]
         _check_unique_urls(pages)
 
         reuse = renderer is self._renderer_used and g == self._globals
@@ -96,6 +100,7 @@ class SiteBuilder:
         for name, data in assets.items():
             files["assets/" + fingerprint_name(name, data)] = data
         files.update(extras.make_extras(site, pages, g))
+        files.update(make_open_data(site, g.base_url, self._initiative_data))
 
         changed = {path for path, data in files.items() if self.files.get(path) != data}
         removed = set(self.files) - set(files)

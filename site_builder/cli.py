@@ -34,6 +34,8 @@ def make_parser() -> argparse.ArgumentParser:
     _common(build)
     build.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
                        help="the folder to build into (default: output)")
+    build.add_argument("--no-search", action="store_true",
+                       help="leave out the search index (quicker; search will not work)")
 
     check = commands.add_parser("check", help="check the content without writing anything",
                                 description="Load, validate and render the whole site in memory, check its "
@@ -145,7 +147,16 @@ def cmd_build(args) -> int:
         print(f"\nThe site was not built: {_count(exc.problems, 'error')}. "
               f"{args.out}/ is unchanged.", file=sys.stderr)
         return EXIT_CONTENT
-    write_tree(result.files, args.out)
+    finish = None
+    if not args.no_search:
+        from .search import index_folder
+        finish = index_folder
+    try:
+        write_tree(result.files, args.out, finish=finish)
+    except ContentError as exc:  # the search index could not be made
+        print_problems(exc.problems, excerpts=False)
+        print(f"\nThe site was not built. {args.out}/ is unchanged.", file=sys.stderr)
+        return EXIT_CONTENT
     seconds = time.perf_counter() - started
     print(f"Built {len(result.pages)} pages ({len(result.files)} files) into {args.out}/ in {seconds:.2f} s.")
     return EXIT_OK

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from .model import Site
+from .urls import url_for
 from .render import Globals
 from .routes import Page
 
@@ -14,6 +15,7 @@ def make_extras(site: Site, pages: list[Page], g: Globals) -> dict[str, bytes]:
     return {
         "sitemap.xml": sitemap(pages, g.base_url),
         "robots.txt": robots(g.base_url),
+        "feed.xml": feed(site, g.base_url),
     }
 
 
@@ -30,3 +32,36 @@ def sitemap(pages: list[Page], base_url: str) -> bytes:
 def robots(base_url: str) -> bytes:
     """Allow every crawler and point it at the sitemap."""
     return f"User-agent: *\nAllow: /\n\nSitemap: {base_url}/sitemap.xml\n".encode()
+
+
+def plan_updated(period: str) -> str:
+    """A plan's date for the feed: the start of its year, 1 April (never the build's time)."""
+    return f"{period[:4]}-04-01T00:00:00Z"
+
+
+def feed(site: Site, base_url: str) -> bytes:
+    """An Atom feed of the plans, newest first."""
+    plans = sorted(site.plans, key=lambda p: p.period, reverse=True)
+    updated = plan_updated(plans[0].period) if plans else "2000-01-01T00:00:00Z"
+    name = escape(site.config.name, quote=False)
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en-GB">',
+             f"  <title>{name}: Annual Partnership Plans</title>",
+             f'  <link rel="self" href="{escape(base_url)}/feed.xml"/>',
+             f'  <link rel="alternate" type="text/html" href="{escape(base_url)}/plans/"/>',
+             f"  <id>{escape(base_url, quote=False)}/plans/</id>",
+             f"  <updated>{updated}</updated>",
+             f"  <author><name>{name}</name></author>"]
+    for plan in plans:
+        url = escape(base_url + url_for(plan))
+        count = sum(len(p.initiatives) for p in plan.priorities) + len(plan.initiatives)
+        summary = "; ".join(f"{p.number}. {p.title}" for p in plan.priorities)
+        lines += ["  <entry>",
+                  f"    <title>{escape(plan.title, quote=False)}</title>",
+                  f'    <link rel="alternate" type="text/html" href="{url}"/>',
+                  f"    <id>{url}</id>",
+                  f"    <updated>{plan_updated(plan.period)}</updated>",
+                  f"    <summary>{escape(f'{count} initiatives. Priorities: {summary}', quote=False)}</summary>",
+                  "  </entry>"]
+    lines.append("</feed>")
+    return ("\n".join(lines) + "\n").encode("utf-8")

@@ -59,6 +59,8 @@ class Renderer:
         self.env.globals["url_for"] = url_for
         self.env.filters["join_words"] = join_words
         self.env.filters["agency_names"] = agency_names
+        self.env.filters["union"] = lambda first, second: list(dict.fromkeys([*first, *second]))
+        self.env.filters["prefix"] = lambda text, before: f"{before}{text}"
 
     def render(self, page: Page, g: Globals) -> bytes:
         """Render one page to bytes; template mistakes become ContentError."""

@@ -33,7 +33,16 @@ class Page:
     description: str
     crumbs: tuple[Crumb, ...]
     data: Any
-    kind: str = "page"  # for the search filters and feeds: plan, initiative, agency ...
+    kind: str = "page"  # plan, initiative, agency ...: what sort of page it is
+    search: tuple[tuple[str, str], ...] = ()  # (filter, value) pairs for the search index
+
+    @property
+    def indexed(self) -> bool:
+        """Whether search indexes this page (only the pages search results link to)."""
+        return self.kind in INDEXED_KINDS
+
+
+INDEXED_KINDS = frozenset({"initiative", "priority", "programme", "agency"})
 
 
 # ---- small views of big things, so pages depend on little --------------------------
@@ -65,6 +74,8 @@ class PlanView:
     plan: Plan
     pfcc: PfccPlan | None
     combined: tuple[Initiative, ...]  # the plan-level combined table
+    leads: tuple[Agency, ...]  # for the list filter
+    priority_options: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +129,8 @@ class AgencyView:
     agency: Agency
     memberships: tuple[Membership, ...]
     years: tuple[AgencyYear, ...]
+    leads: tuple[Agency, ...]  # for the list filter
+    priority_options: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +294,7 @@ def build_pages(site: Site) -> list[Page]:
     for plan in site.plans:
         pages.extend(_plan_pages(plan, pfcc.get(plan.pfcc_plan), index, (home_crumb, plans_crumb)))
 
+    priorities = {(p.period, p.number): priority_ref(p) for plan in site.plans for p in plan.priorities}
     agencies = sorted(site.agencies, key=lambda a: a.name.casefold())
     summaries = []
     for agency in agencies:
@@ -289,11 +303,17 @@ def build_pages(site: Site) -> list[Page]:
         summaries.append(AgencySummary(agency, len(led), len(joined),
                                        memberships[-1].statutory if memberships else None))
         years = _agency_years(site, led, joined)
+        mine = [*led, *joined]
+        codes = {(i.period, n) for i in mine for n in (*i.scp_priorities, *((i.priority,) if i.priority else ()))}
+        newest_first = sorted(codes, key=lambda code: (-int(code[0][:4]), code[1]))
+        options = tuple(priority_option(priorities[code]) for code in newest_first if code in priorities)
         pages.append(Page(url_for(agency), "agency.html", agency.name,
                           f"{agency.name} in the Safer Colchester Partnership: membership by year and the "
                           f"initiatives it leads or joins.",
                           (home_crumb, Crumb("Agencies", "/agencies/")),
-                          AgencyView(agency, tuple(memberships), years), "agency"))
+                          AgencyView(agency, tuple(memberships), years,
+                                     filter_leads(mine) if len(mine) >= LONG_LIST else (), options), "agency",
+                          (("type", "Agency"),)))
     pages.append(Page("/agencies/", "agencies.html", "Agencies",
                       "The partner agencies of the Safer Colchester Partnership and what each leads.",
                       (home_crumb,), tuple(summaries), "index"))
@@ -324,19 +344,22 @@ def _plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index, crumbs: tuple[C
     pages = []
     ref = plan_ref(plan)
     combined = tuple(i for i in plan.initiatives)
+    everything = all_initiatives(plan)
     pages.append(Page(ref.url, "plan.html", plan.title,
                       f"The Safer Colchester Partnership's {plan.title}: its priorities and initiatives.",
-                      crumbs, PlanView(plan, pfcc, combined), "plan"))
+                      crumbs, PlanView(plan, pfcc, combined, filter_leads(everything) if len(everything) >= LONG_LIST else (),
+                                       tuple(priority_option(priority_ref(p)) for p in plan.priorities)), "plan"))
     plan_crumbs = (*crumbs, Crumb(plan.title, ref.url))
     siblings = tuple(priority_ref(p) for p in plan.priorities)
-    everything = all_initiatives(plan)
     for priority, sibling in zip(plan.priorities, siblings):
         serving = tuple(i for i in plan.initiatives if priority.number in i.scp_priorities)
         also = tuple(i for i in everything
                      if i.priority not in (None, priority.number) and priority.number in i.scp_priorities)
         pages.append(Page(sibling.url, "priority.html", f"Priority {priority.number}: {priority.short_title}",
                           f"{plan.title}, priority {priority.number}: {priority.title}"[:300],
-                          plan_crumbs, PriorityView(ref, priority, pfcc, serving, also, siblings, plan.timing_label), "priority"))
+                          plan_crumbs, PriorityView(ref, priority, pfcc, serving, also, siblings, plan.timing_label),
+                          "priority", (("type", "Priority"), ("year", plan.period),
+                                       ("priority", priority_filter(sibling)))))
     by_number = {p.number: p for p in siblings}
     pfcc_by_number = {p.number: p for p in pfcc.priorities} if pfcc else {}
     repeated = {title for title, n in Counter(i.title for i in everything).items() if n > 1}
@@ -349,9 +372,36 @@ def _plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index, crumbs: tuple[C
             plan_ref_pfcc(pfcc), plan.timing_label, others)
         # Page titles must be unique: two rows with one title are told apart by their priority.
         where = f"{plan.period}, priority {ini.priority}" if ini.title in repeated and ini.priority else plan.period
+        search = (("type", "Initiative"), ("year", plan.period),
+                  *(("lead", a.name) for a in ini.lead),
+                  *(("priority", priority_filter(by_number[n])) for n in ini.scp_priorities if n in by_number),
+                  *(("pfcc", pfcc_filter(pfcc_by_number[n])) for n in ini.pfcc_priorities if n in pfcc_by_number))
         pages.append(Page(url_for(ini), "initiative.html", f"{ini.title} ({where})",
-                          _describe_initiative(ini, plan), plan_crumbs, view, "initiative"))
+                          _describe_initiative(ini, plan), plan_crumbs, view, "initiative", search))
     return pages
+
+
+LONG_LIST = 10  # a list of initiatives this long gets filters
+
+
+def filter_leads(initiatives) -> tuple[Agency, ...]:
+    """The lead agencies of some initiatives, for a list filter, by name."""
+    return tuple(sorted({a for i in initiatives for a in i.lead}, key=lambda a: a.name.casefold()))
+
+
+def priority_option(priority: PriorityRef) -> tuple[str, str]:
+    """A list filter's (code, label) for a plan priority; codes match filter-attributes.html."""
+    return f"{priority.period}:{priority.number}", f"{priority.period}: {priority.number}. {priority.short_title}"
+
+
+def priority_filter(priority: PriorityRef) -> str:
+    """The search filter value naming a plan priority."""
+    return f"{priority.period}: {priority.number}. {priority.short_title}"
+
+
+def pfcc_filter(priority: PfccPriority) -> str:
+    """The search filter value naming a PFCC priority."""
+    return f"{priority.number}. {priority.title}"
 
 
 def plan_ref_pfcc(pfcc: PfccPlan | None) -> PlanRef | None:
@@ -399,7 +449,7 @@ def _programme_pages(site: Site, index: Index, home_crumb: Crumb) -> list[Page]:
         pages.append(Page(url_for(programme), "programme.html", f"{programme.name} (programme)",
                           f"{programme.name} across the Safer Colchester Partnership's plans"
                           + (f": {periods}." if periods else "."), crumbs,
-                          ProgrammeView(programme, tuple(years)), "programme"))
+                          ProgrammeView(programme, tuple(years)), "programme", (("type", "Programme"),)))
     pages.append(Page("/programmes/", "programmes.html", "Programmes",
                       "Schemes that recur across the partnership's plans, each as a timeline year by year.",
                       (home_crumb,), tuple(rows), "index"))

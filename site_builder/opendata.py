@@ -1,0 +1,243 @@
+"""Open data: every initiative, plan and agency as CSV and JSON, with schemas and a dictionary.
+
+One list of columns describes the initiative data; the CSV, the JSON, its schema and the
+data dictionary page are all made from it, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Callable
+
+from .model import Initiative, Plan, Site
+from .routes import all_initiatives
+from .urls import url_for
+
+LICENCE = "Open Government Licence v3.0"
+LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One field of the initiative data."""
+
+    name: str
+    kind: str  # string, integer, boolean, list
+    description: str
+    get: Callable[[Plan, Initiative, str], object]
+
+
+def _texts(value) -> str:
+    return value.source.strip() if value else ""
+
+
+def _priority_title(plan: Plan, ini: Initiative) -> str:
+    return next((p.title for p in plan.priorities if p.number == ini.priority), "")
+
+
+COLUMNS = (
+    Column("plan", "string", "The plan's period, such as 2021-22.", lambda p, i, b: p.period),
+    Column("plan_title", "string", "The plan's title.", lambda p, i, b: p.title),
+    Column("priority", "integer", "The number of the plan priority the initiative is listed under; empty when "
+           "the plan lists its initiatives in one combined table.", lambda p, i, b: i.priority),
+    Column("priority_title", "string", "That priority's title.", lambda p, i, b: _priority_title(p, i)),
+    Column("id", "string", "The initiative's id, unique within its plan.", lambda p, i, b: i.id),
+    Column("title", "string", "The initiative's title.", lambda p, i, b: i.title),
+    Column("editorial_title", "boolean", "true when the plan printed no title and the title was written for "
+           "this site.", lambda p, i, b: i.editorial_title),
+    Column("lead", "list", "The lead agencies' names.", lambda p, i, b: [a.name for a in i.lead]),
+    Column("lead_ids", "list", "The lead agencies' ids (see agencies.json).", lambda p, i, b: [a.id for a in i.lead]),
+    Column("lead_as_written", "string", "The lead as the plan printed it, where it says more than the names.",
+           lambda p, i, b: i.lead_as_written),
+    Column("partners", "list", "Other agencies named as working on it.", lambda p, i, b: [a.name for a in i.partners]),
+    Column("timing", "string", "When it runs, as the plan printed it.", lambda p, i, b: i.timing),
+    Column("status", "string", "planned, ongoing, completed or cancelled, where the plan says so.",
+           lambda p, i, b: i.status or ""),
+    Column("scp_priorities", "integer list", "The numbers of the plan's priorities it serves.",
+           lambda p, i, b: list(i.scp_priorities)),
+    Column("pfcc_priorities", "integer list", "The numbers of the Police, Fire and Crime Plan priorities it serves.",
+           lambda p, i, b: list(i.pfcc_priorities)),
+    Column("pfcc_plan", "string", "The Police, Fire and Crime Plan those numbers refer to.",
+           lambda p, i, b: p.pfcc_plan),
+    Column("programme", "string", "The id of the recurring scheme it belongs to.",
+           lambda p, i, b: i.programme.id if i.programme else ""),
+    Column("topics", "list", "The ids of its topics, its own and its priority's.",
+           lambda p, i, b: _topic_ids(p, i)),
+    Column("funding_scp", "string", "Partnership funding, as printed.", lambda p, i, b: i.funding.scp if i.funding else ""),
+    Column("funding_other", "string", "Other funding, as printed.", lambda p, i, b: i.funding.other if i.funding else ""),
+    Column("description", "string", "What the initiative is and does (Markdown).", lambda p, i, b: _texts(i.description)),
+    Column("outcomes", "string", "What it achieved, as reported (Markdown).", lambda p, i, b: _texts(i.outcomes)),
+    Column("updates", "string", "Progress updates (Markdown).", lambda p, i, b: _texts(i.updates)),
+    Column("url", "string", "The initiative's page on this site.", lambda p, i, b: b + url_for(i)),
+)
+
+
+def _topic_ids(plan: Plan, ini: Initiative) -> list[str]:
+    inherited = next((p.topics for p in plan.priorities if p.number == ini.priority), ())
+    return list(dict.fromkeys(t.id for t in (*inherited, *ini.topics)))
+
+
+def plan_records(plan: Plan, base_url: str) -> list[dict]:
+    """One record per initiative of a plan."""
+    return [{c.name: c.get(plan, ini, base_url) for c in COLUMNS} for ini in all_initiatives(plan)]
+
+
+def _csv_rows(records: list[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for record in records:
+        writer.writerow([_cell(record[c.name]) for c in COLUMNS])
+    return out.getvalue()
+
+
+def _cell(value) -> str:
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+class InitiativeData:
+    """Makes initiatives.csv and .json, reusing each unchanged plan's rows from the last build."""
+
+    def __init__(self):
+        self._cache: dict[tuple[str, str], tuple[Plan, str, list[str]]] = {}
+
+    def files(self, site: Site, base_url: str) -> tuple[bytes, bytes]:
+        """The CSV and the JSON of every initiative, oldest plan first."""
+        header = io.StringIO()
+        csv.writer(header, lineterminator="\r\n").writerow([c.name for c in COLUMNS])
+        csv_parts, json_items, fresh = [header.getvalue()], [], {}
+        for plan in sorted(site.plans, key=lambda p: p.period):
+            key = (plan.period, base_url)
+            hit = self._cache.get(key)
+            if hit is None or hit[0] is not plan:  # the same object means the same file, unchanged
+                records = plan_records(plan, base_url)
+                hit = (plan, _csv_rows(records), [json.dumps(r, ensure_ascii=False) for r in records])
+            fresh[key] = hit
+            csv_parts.append(hit[1])
+            json_items.extend(hit[2])
+        self._cache = fresh
+        as_json = "[\n" + ",\n".join(json_items) + ("\n" if json_items else "") + "]\n"
+        return "".join(csv_parts).encode("utf-8"), as_json.encode("utf-8")
+
+
+def plans_records(site: Site, base_url: str) -> list[dict]:
+    """Each plan with its priorities, members and counts."""
+    records = []
+    for plan in sorted(site.plans, key=lambda p: p.period):
+        members = plan.members
+        records.append({
+            "period": plan.period, "title": plan.title, "document": plan.document, "date": plan.date,
+            "pfcc_plan": plan.pfcc_plan, "url": base_url + url_for(plan),
+            "initiatives": len(all_initiatives(plan)),
+            "members": {"statutory": [a.id for a in members.statutory] if members else [],
+                        "non_statutory": [a.id for a in members.non_statutory] if members else []},
+            "priorities": [{"number": p.number, "title": p.title, "short_title": p.short_title,
+                            "topics": [t.id for t in p.topics], "summary": _texts(p.summary),
+                            "initiatives": len(p.initiatives), "source_table_empty": p.source_table_empty,
+                            "editorial_title": p.editorial_title, "url": base_url + url_for(p)}
+                           for p in plan.priorities],
+        })
+    return records
+
+
+def agencies_records(site: Site, base_url: str) -> list[dict]:
+    """Each agency of the registry."""
+    return [{"id": a.id, "name": a.name, "short_name": a.short_name, "aliases": list(a.aliases), "kind": a.kind,
+             "website": a.website, "description": _texts(a.description), "url": base_url + url_for(a)}
+            for a in sorted(site.agencies, key=lambda a: a.id)]
+
+
+def _json(data) -> bytes:
+    return (json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
+
+
+_JSON_TYPES = {"string": {"type": "string"}, "integer": {"type": ["integer", "null"]}, "boolean": {"type": "boolean"},
+               "list": {"type": "array", "items": {"type": "string"}},
+               "integer list": {"type": "array", "items": {"type": "integer"}}}
+
+
+def schemas(base_url: str) -> dict[str, dict]:
+    """JSON Schemas of the published JSON files."""
+    draft = "http://json-schema.org/draft-07/schema#"
+    initiative = {"type": "object", "additionalProperties": False, "required": [c.name for c in COLUMNS],
+                  "properties": {c.name: {**_JSON_TYPES[c.kind], "description": c.description} for c in COLUMNS}}
+    string, strings = {"type": "string"}, {"type": "array", "items": {"type": "string"}}
+    priority = {"type": "object", "additionalProperties": False,
+                "required": ["number", "title", "short_title", "topics", "summary", "initiatives",
+                             "source_table_empty", "editorial_title", "url"],
+                "properties": {"number": {"type": "integer"}, "title": string, "short_title": string,
+                               "topics": strings, "summary": string, "initiatives": {"type": "integer"},
+                               "source_table_empty": {"type": "boolean"}, "editorial_title": {"type": "boolean"},
+                               "url": string}}
+    plan = {"type": "object", "additionalProperties": False,
+            "required": ["period", "title", "document", "date", "pfcc_plan", "url", "initiatives", "members",
+                         "priorities"],
+            "properties": {"period": {"type": "string", "pattern": r"^\d{4}-\d{2}$"}, "title": string,
+                           "document": string, "date": string, "pfcc_plan": string, "url": string,
+                           "initiatives": {"type": "integer"},
+                           "members": {"type": "object", "additionalProperties": False,
+                                       "required": ["statutory", "non_statutory"],
+                                       "properties": {"statutory": strings, "non_statutory": strings}},
+                           "priorities": {"type": "array", "items": priority}}}
+    agency = {"type": "object", "additionalProperties": False,
+              "required": ["id", "name", "short_name", "aliases", "kind", "website", "description", "url"],
+              "properties": {"id": string, "name": string, "short_name": string, "aliases": strings, "kind": string,
+                             "website": string, "description": string, "url": string}}
+    return {
+        "initiatives": {"$schema": draft, "$id": f"{base_url}/data/initiatives.schema.json",
+                        "title": "Initiatives of the Safer Colchester Partnership's plans",
+                        "type": "array", "items": initiative},
+        "plans": {"$schema": draft, "$id": f"{base_url}/data/plans.schema.json",
+                  "title": "The Safer Colchester Partnership's Annual Partnership Plans",
+                  "type": "array", "items": plan},
+        "agencies": {"$schema": draft, "$id": f"{base_url}/data/agencies.schema.json",
+                     "title": "The partnership's agencies", "type": "array", "items": agency},
+    }
+
+
+def make_open_data(site: Site, base_url: str, initiatives: InitiativeData) -> dict[str, bytes]:
+    """Every open-data file, by output path."""
+    as_csv, as_json = initiatives.files(site, base_url)
+    files = {
+        "data/initiatives.csv": as_csv,
+        "data/initiatives.json": as_json,
+        "data/plans.json": _json(plans_records(site, base_url)),
+        "data/agencies.json": _json(agencies_records(site, base_url)),
+    }
+    for name, schema in schemas(base_url).items():
+        files[f"data/{name}.schema.json"] = _json(schema)
+    return files
+
+
+def dictionary() -> tuple[tuple[str, str, str], ...]:
+    """The initiative columns for the data dictionary page: name, kind, description."""
+    return tuple((c.name, c.kind, c.description) for c in COLUMNS)
+
+
+def data_page(site: Site) -> "Page":
+    """The open data page: the files, the licence and the data dictionary."""
+    from .routes import Crumb, Page  # the page types; routes does not import this module
+
+    initiatives = sum(len(all_initiatives(plan)) for plan in site.plans)
+    view = DataView(dictionary(), initiatives, len(site.plans), len(site.agencies), LICENCE, LICENCE_URL)
+    return Page("/data/", "data.html", "Open data",
+                "Every initiative, plan and agency of the partnership's plans as CSV and JSON, under the "
+                "Open Government Licence, with a data dictionary.", (Crumb("Home", "/"),), view, "index")
+
+
+@dataclass(frozen=True, slots=True)
+class DataView:
+    """What the open data page shows."""
+
+    columns: tuple[tuple[str, str, str], ...]
+    initiatives: int
+    plans: int
+    agencies: int
+    licence: str
+    licence_url: str
