@@ -1,0 +1,98 @@
+"""Rebuilding after an edit gives exactly the files a fresh build gives, and redoes little."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from conftest import CONTENT, TEMPLATES, edit, touch_later
+from site_builder.build import SiteBuilder
+from site_builder.problems import ContentError
+
+EDITS = [
+    # (file, old text, new text): each a kind of change a comms officer makes
+    ("plans/2021-22.yaml", "- title: MAC Panel", "- title: MAC Panel (renamed)"),
+    ("plans/2021-22.yaml", "programme: keep-safe", "programme: sanctuary-scheme"),
+    ("plans/2018-19.yaml", "scp_priorities: [1, 4]", "scp_priorities: [1, 3]"),
+    ("agencies.yaml", "supporting people affected by drugs", "helping people affected by drugs"),
+    ("topics.yaml", "name: Hate crime\n", "name: Hate crime and hate incidents\n"),
+    ("programmes.yaml", "name: Keep Safe\n", "name: Keep Safe scheme\n"),
+    ("site.yaml", "short_name: Safer Colchester\n", "short_name: Safer Colchester Partnership\n"),
+    ("pages/about.md", "title:", "title: About"),
+]
+
+
+@pytest.fixture
+def content(tmp_path):
+    shutil.copytree(CONTENT, tmp_path / "content")
+    return tmp_path / "content"
+
+
+def fresh(content) -> dict[str, bytes]:
+    return SiteBuilder(content, TEMPLATES).build().files
+
+
+@pytest.mark.parametrize("name, old, new", EDITS, ids=[e[0] + ":" + e[2][:20] for e in EDITS])
+def test_rebuild_after_an_edit_equals_a_fresh_build(content, name, old, new):
+    builder = SiteBuilder(content, TEMPLATES)
+    first = builder.build()
+    path = content / name
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {name}"
+    path.write_text(text.replace(old, new, 1))
+    touch_later(path)
+    second = builder.build()
+    assert second.files == fresh(content)
+    assert second.changed == {p for p, data in second.files.items() if first.files.get(p) != data}
+    assert second.changed, "the edit changed nothing"
+
+
+def test_a_title_edit_re_renders_only_the_pages_that_show_it(content):
+    builder = SiteBuilder(content, TEMPLATES)
+    builder.build()
+    path = content / "plans/2021-22.yaml"
+    edit(path, "- title: MAC Panel", "- title: MAC Panel (renamed)")
+    touch_later(path)
+    result = builder.build()
+    # the initiative (at its new address), its priority and plan pages, the agency that leads
+    # it, the PFCC page, its topics, the search A to Z and the home page's plan: not the other 200
+    assert 5 <= result.rendered <= 20
+    assert "plans/2021-22/initiatives/mac-panel-renamed/index.html" in result.changed
+    assert "plans/2021-22/initiatives/mac-panel/index.html" in result.removed
+
+
+def test_nothing_changes_when_nothing_was_edited(content):
+    builder = SiteBuilder(content, TEMPLATES)
+    builder.build()
+    touch_later(content / "plans/2021-22.yaml")  # saved without a change
+    result = builder.build()
+    assert result.rendered == 0 and result.changed == set() and result.removed == set()
+
+
+def test_a_failed_rebuild_keeps_the_last_good_build(content):
+    builder = SiteBuilder(content, TEMPLATES)
+    good = builder.build()
+    path = content / "plans/2021-22.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("lead: [Essex Police]", "lead: [Essex Polce]", 1))
+    touch_later(path)
+    with pytest.raises(ContentError):
+        builder.build()
+    path.write_text(text)
+    touch_later(path)
+    again = builder.build()
+    assert again.files == good.files and again.changed == set()
+
+
+def test_a_template_edit_re_renders_every_page(content, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    builder = SiteBuilder(content, templates)
+    first = builder.build()
+    edit(templates / "partials/help.html", "Need help?", "Need help now?")
+    touch_later(templates / "partials/help.html")
+    second = builder.build()
+    assert second.rendered == len(second.pages)
+    assert second.files == SiteBuilder(content, templates).build().files
+    assert "Need help now?" in second.files["index.html"].decode() and first.files != second.files
