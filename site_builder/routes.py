@@ -114,12 +114,21 @@ class Membership:
 
 
 @dataclass(frozen=True, slots=True)
-class AgencyYear:
-    """What an agency led and joined in one plan."""
+class AgencyGroup:
+    """What an agency led and joined under one priority of a plan."""
 
-    plan: PlanRef
+    priority: PriorityRef | None
     led: tuple[Initiative, ...]
     joined: tuple[Initiative, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyYear:
+    """What an agency led and joined in one plan, by priority."""
+
+    plan: PlanRef
+    groups: tuple[AgencyGroup, ...]
+    count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,14 +427,26 @@ def _describe_initiative(ini: Initiative, plan: Plan) -> str:
     return head if len(head) <= 200 else head[:197].rsplit(" ", 1)[0] + "…"
 
 
+def primary_priority(ini: Initiative) -> int | None:
+    """The priority an initiative is listed under, or else the first it names."""
+    return ini.priority if ini.priority is not None else (ini.scp_priorities[0] if ini.scp_priorities else None)
+
+
 def _agency_years(site: Site, led: list[Initiative], joined: list[Initiative]) -> tuple[AgencyYear, ...]:
-    by_period: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
-    for ini in led:
-        by_period[ini.period][0].append(ini)
-    for ini in joined:
-        by_period[ini.period][1].append(ini)
-    return tuple(AgencyYear(plan_ref(plan), tuple(by_period[plan.period][0]), tuple(by_period[plan.period][1]))
-                 for plan in site.plans if plan.period in by_period)
+    groups: dict[tuple[str, int | None], tuple[list, list]] = defaultdict(lambda: ([], []))
+    for role, items in ((0, led), (1, joined)):
+        for ini in items:
+            groups[(ini.period, primary_priority(ini))][role].append(ini)
+    years = []
+    for plan in site.plans:
+        mine = [(p, groups[(plan.period, p.number)]) for p in plan.priorities if (plan.period, p.number) in groups]
+        if (plan.period, None) in groups:
+            mine.append((None, groups[(plan.period, None)]))
+        if mine:
+            years.append(AgencyYear(plan_ref(plan), tuple(
+                AgencyGroup(priority_ref(p) if p else None, tuple(l), tuple(j)) for p, (l, j) in mine),
+                sum(len(l) + len(j) for _, (l, j) in mine)))
+    return tuple(years)
 
 
 def initiative_topics(ini: Initiative, priorities: dict[int, Priority]) -> tuple[Topic, ...]:

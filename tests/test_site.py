@@ -88,3 +88,25 @@ def test_real_content_has_every_plan_and_the_strategy(site):
     assert [p.period for p in site.plans] == ["2021-22", "2019-20", "2018-19", "2014-15"]
     assert [s.period for s in site.strategies] == ["2016-19"]
     assert ROOT.joinpath("content/site.yaml").is_file()
+
+
+def test_no_personal_data_anywhere_in_the_output(built, site):
+    """No blocked name, no email but the team mailbox, no phone number but the help numbers."""
+    from site_builder.privacy import check_text
+
+    found = []
+    for path, data in read_tree(built).items():
+        if path.endswith((".html", ".xml", ".json", ".csv", ".txt")) and not path.startswith("pagefind/"):
+            found.extend(str(p) for p in check_text(data.decode("utf-8"), path, site.config))
+    assert found == []
+    assert site.config.blocked_names  # the check above had names to look for
+
+
+def test_the_personal_data_check_finds_a_blocked_name_in_output(site):
+    """The output scan above can fail: a page with a blocked name (from the fixture) is caught."""
+    from site_builder.privacy import check_text, fingerprint
+
+    config = site.config.__class__(**{**{f: getattr(site.config, f) for f in site.config.__slots__},
+                                      "blocked_names": (fingerprint("Jane Example"),)})
+    found = check_text("<p>Ask Jane Example or write to jane@example.com</p>", "page.html", config)
+    assert [p.message.split(" ")[0] for p in found] == ["'Jane", "the"]
