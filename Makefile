@@ -9,7 +9,7 @@ OUT    ?= output
 BASE_URL ?=
 BASE_FLAG := $(if $(BASE_URL),--base-url $(BASE_URL),)
 
-.PHONY: help build test check serve clean golden
+.PHONY: help build test preflight check serve clean golden
 
 help:
 	@echo "make build   build the site into $(OUT)/"
@@ -36,7 +36,24 @@ build: $(VENV)/.installed
 check: $(VENV)/.installed
 	$(BIN)/site-builder check
 
-test: $(VENV)/.installed-test
+# The browser and HTML checks need Chromium, Java and npm: stop at once, naming what is missing.
+preflight:
+	@missing=""; \
+	{ [ -x /usr/bin/chromium ] || command -v chromium >/dev/null 2>&1; } || missing="$$missing\n  Chromium (/usr/bin/chromium or chromium on PATH)"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing\n  a Java runtime (java on PATH), for the Nu Html Checker"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing\n  npm, to install axe-core and the Nu Html Checker from package-lock.json"; \
+	if [ -n "$$missing" ]; then \
+	  printf "make test needs what this machine lacks:$$missing\n.ci/run installs them on Debian (chromium, default-jre-headless, nodejs, npm), then runs make test.\n" >&2; \
+	  exit 1; \
+	fi
+
+# npm ci only when node_modules is missing or package-lock.json changed. No install scripts:
+# vnu-jar's would download a Java runtime, and the tests use the system's.
+node_modules/.installed: package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+test: preflight $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/python -m pytest
 
 clean:

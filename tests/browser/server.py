@@ -1,0 +1,166 @@
+"""Serve a built site on 127.0.0.1 as Netlify would: clean URLs, 404.html, netlify.toml's headers.
+
+Run by hand to look at a build with the production headers:
+    .venv/bin/python tests/browser/server.py output
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+import sys
+import threading
+import tomllib
+from contextlib import contextmanager
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+NETLIFY_TOML = ROOT / "netlify.toml"
+
+# What Netlify sends for a file that no rule gives a Cache-Control.
+NETLIFY_DEFAULT_CACHE_CONTROL = "public, max-age=0, must-revalidate"
+
+TYPES = {".html": "text/html; charset=UTF-8", ".css": "text/css; charset=UTF-8", ".svg": "image/svg+xml",
+         ".xml": "application/xml", ".txt": "text/plain; charset=UTF-8", ".json": "application/json",
+         ".csv": "text/csv; charset=UTF-8", ".js": "text/javascript; charset=UTF-8", ".wasm": "application/wasm",
+         ".png": "image/png", ".ico": "image/x-icon"}
+
+HeaderRule = tuple[re.Pattern, dict[str, str]]
+
+
+def load_header_rules(netlify_toml: Path = NETLIFY_TOML) -> list[HeaderRule]:
+    """Read the [[headers]] rules of netlify.toml as (path pattern, header values), in file order."""
+    with open(netlify_toml, "rb") as f:
+        config = tomllib.load(f)
+    return [(path_pattern(rule["for"]), dict(rule.get("values", {}))) for rule in config.get("headers", [])]
+
+
+def path_pattern(rule_path: str) -> re.Pattern:
+    """Compile a Netlify `for` path: `*` matches the rest of the path, `:name` one segment."""
+    if "*" in rule_path.rstrip("*"):
+        raise ValueError(f"{rule_path!r}: Netlify allows `*` only at the end of a path")
+    regex = ""
+    for part in re.split(r"(\*|:[A-Za-z_][A-Za-z0-9_]*)", rule_path):
+        if part == "*":
+            regex += ".*"
+        elif part.startswith(":"):
+            regex += "[^/]+"
+        else:
+            regex += re.escape(part)
+    if rule_path.endswith("/*"):
+        # "/assets/*" also matches "/assets" itself, as on Netlify.
+        regex = regex[: -len(re.escape("/") + ".*")] + "(?:/.*)?"
+    return re.compile(regex + "/?", re.IGNORECASE)
+
+
+def headers_for(path: str, rules: list[HeaderRule]) -> dict[str, str]:
+    """The headers Netlify sends for a request path: every matching rule applies.
+
+    Where two matching rules set the same header its values are joined with ", ", the way
+    such headers reach a browser, so an overlap that contradicts itself shows in the tests.
+    """
+    found: dict[str, tuple[str, str]] = {}
+    for pattern, values in rules:
+        if pattern.fullmatch(path):
+            for name, value in values.items():
+                value = " ".join(str(value).split())  # multi-line TOML strings become one line
+                key = name.lower()
+                found[key] = (found[key][0], f"{found[key][1]}, {value}") if key in found else (name, value)
+    headers = dict(found.values())
+    if "cache-control" not in found:
+        headers["Cache-Control"] = NETLIFY_DEFAULT_CACHE_CONTROL
+    return headers
+
+
+def resolve(folder: Path, path: str) -> tuple[HTTPStatus, Path | None, str | None]:
+    """Map a URL path to (status, file to send, redirect location) with Netlify's clean URLs."""
+    if "\0" in path or not path.startswith("/"):
+        return HTTPStatus.BAD_REQUEST, None, None
+    parts = [p for p in path.split("/") if p]
+    if any(p in (".", "..") for p in parts):
+        return HTTPStatus.NOT_FOUND, folder / "404.html", None
+    target = folder.joinpath(*parts)
+    if target.is_dir():
+        if not path.endswith("/"):
+            return HTTPStatus.MOVED_PERMANENTLY, None, path + "/"
+        target = target / "index.html"
+    if target.is_file():
+        return HTTPStatus.OK, target, None
+    return HTTPStatus.NOT_FOUND, folder / "404.html", None
+
+
+def make_handler(folder: Path, rules: list[HeaderRule]) -> type[BaseHTTPRequestHandler]:
+    """A request handler class bound to one folder and one set of header rules."""
+    folder = folder.resolve()
+
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "netlify-like"
+        sys_version = ""
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            self.respond(send_body=True)
+
+        def do_HEAD(self) -> None:
+            self.respond(send_body=False)
+
+        def respond(self, send_body: bool) -> None:
+            path = unquote(urlsplit(self.path).path)
+            status, file, location = resolve(folder, path)
+            body = file.read_bytes() if file is not None and file.is_file() else b""
+            self.send_response(status)
+            if location:
+                self.send_header("Location", location)
+            if file is not None:
+                self.send_header("Content-Type", TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0]
+                                 or "application/octet-stream")
+            for name, value in headers_for(path, rules).items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if send_body:
+                self.wfile.write(body)
+
+        def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
+            pass  # a test run would print a line per request
+
+    return Handler
+
+
+@contextmanager
+def serve(folder: Path, rules: list[HeaderRule] | None = None):
+    """Serve a folder on 127.0.0.1 at a free port; yield its base URL, stop on exit."""
+    rules = load_header_rules() if rules is None else rules
+    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(Path(folder), rules))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name=f"serve {folder}", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve a folder until interrupted."""
+    args = sys.argv[1:] if argv is None else argv
+    folder = Path(args[0] if args else "output")
+    if not (folder / "index.html").is_file():
+        print(f"{folder}/index.html not found: build the site first (make build)", file=sys.stderr)
+        return 2
+    with serve(folder) as url:
+        print(f"Serving {folder}/ at {url}/ with the headers of netlify.toml. Ctrl-C stops.")
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

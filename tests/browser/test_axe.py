@@ -1,0 +1,40 @@
+"""axe-core on every page of the site, in Chromium, at phone and desktop widths, with the production headers."""
+
+from __future__ import annotations
+
+import pytest
+
+from browser.conftest import HEIGHT, WIDTHS, PageChecker, describe, page_urls
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_page_passes_axe_with_no_console_error_or_failed_request(browser, built_site, site_url, axe_source,
+                                                                       width):
+    urls = page_urls(built_site)
+    assert len(urls) > 100, f"only {len(urls)} pages built"
+    context = browser.new_context(viewport={"width": width, "height": HEIGHT})
+    try:
+        checker = PageChecker(context, site_url, axe_source)
+        reports = [checker.check(url) for url in urls]
+    finally:
+        context.close()
+    failed = [r for r in reports if r.violations or r.problems]
+    rules = sorted({v["id"] for r in failed for v in r.violations})
+    assert not failed, (f"{len(failed)} of {len(urls)} pages fail at {width}px (axe rules: {', '.join(rules) or 'none'}):\n"
+                        + describe(failed, width))
+
+
+def test_axe_runs_under_the_sites_content_security_policy(browser, site_url, axe_source):
+    """axe really ran on a served page: it found the page's landmarks and passed rules."""
+    context = browser.new_context()
+    try:
+        checker = PageChecker(context, site_url, axe_source)
+        assert checker.load("/") == []
+        csp = checker.page.evaluate("() => fetch(location.href).then(r => r.headers.get('content-security-policy'))")
+        assert "script-src 'self'" in csp
+        checker.axe()
+        passes = checker.page.evaluate("""() => axe.run(document, {runOnly: ['landmark-one-main', 'document-title']})
+                                          .then(r => r.passes.map(p => p.id))""")
+        assert sorted(passes) == ["document-title", "landmark-one-main"]
+    finally:
+        context.close()

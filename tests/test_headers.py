@@ -1,0 +1,94 @@
+"""netlify.toml's response headers: a strict Content-Security-Policy and the other security headers."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import pytest
+
+from browser.server import NETLIFY_TOML, headers_for, load_header_rules
+
+with open(NETLIFY_TOML, "rb") as _f:
+    RULES = {rule["for"]: rule["values"] for rule in tomllib.load(_f).get("headers", [])}
+
+
+def csp_directives() -> dict[str, list[str]]:
+    """The site-wide Content-Security-Policy as {directive: [sources]}."""
+    policy = RULES["/*"]["Content-Security-Policy"]
+    directives = {}
+    for part in filter(None, (p.strip() for p in policy.split(";"))):
+        name, *sources = part.split()
+        assert name not in directives, f"directive {name} appears twice"
+        directives[name] = sources
+    return directives
+
+
+def test_rules_are_for_every_path_and_for_assets():
+    assert list(RULES) == ["/*", "/assets/*"]
+
+
+@pytest.mark.parametrize("directive, sources", [
+    ("default-src", ["'self'"]),
+    ("script-src", ["'self'", "'wasm-unsafe-eval'"]),
+    ("style-src", ["'self'"]),
+    ("img-src", ["'self'", "data:"]),
+    ("connect-src", ["'self'"]),
+    ("object-src", ["'none'"]),
+    ("base-uri", ["'self'"]),
+    ("form-action", ["'self'"]),
+    ("frame-ancestors", ["'none'"]),
+    ("upgrade-insecure-requests", []),
+])
+def test_content_security_policy_directive(directive, sources):
+    assert csp_directives().get(directive) == sources
+
+
+def test_content_security_policy_has_no_inline_code_and_no_other_origin():
+    directives = csp_directives()
+    assert set(directives) == {"default-src", "script-src", "style-src", "img-src", "connect-src", "object-src",
+                               "base-uri", "form-action", "frame-ancestors", "upgrade-insecure-requests"}
+    sources = [s for values in directives.values() for s in values]
+    for unsafe in ("'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "'strict-dynamic'", "*", "http:", "https:"):
+        assert unsafe not in sources
+    assert [s for s in sources if re.match(r"(https?:|//|\*\.)|[\w-]+\.[\w.-]+", s)] == []
+    assert not any(s.startswith(("'nonce-", "'sha")) for s in sources)
+
+
+def test_strict_transport_security_a_year_with_subdomains():
+    assert RULES["/*"]["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+def test_no_sniffing_and_referrer_policy():
+    assert RULES["/*"]["X-Content-Type-Options"] == "nosniff"
+    assert RULES["/*"]["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_permissions_policy_denies_powerful_features_and_cohort_tracking():
+    features = dict(p.strip().split("=", 1) for p in RULES["/*"]["Permissions-Policy"].split(","))
+    for feature in ("camera", "microphone", "geolocation", "interest-cohort", "browsing-topics", "payment", "usb"):
+        assert features.get(feature) == "()", feature
+    assert set(features.values()) == {"()"}
+
+
+def test_pages_revalidate_and_fingerprinted_assets_are_cached_for_a_year():
+    rules = load_header_rules()
+    for page in ("/", "/plans/", "/plans/2021-22/", "/404.html", "/sitemap.xml"):
+        assert headers_for(page, rules)["Cache-Control"] == "public, max-age=0, must-revalidate", page
+    assert headers_for("/assets/site.a5d74f21dd.css", rules)["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert RULES["/assets/*"] == {"Cache-Control": "public, max-age=31536000, immutable"}
+
+
+def test_no_header_is_set_by_two_rules_for_one_path():
+    # Both would reach the browser, joined into one contradictory value (max-age=0 ... max-age=31536000).
+    names = [name.lower() for values in RULES.values() for name in values]
+    assert sorted(set(names)) == sorted(names)
+
+
+def test_every_path_gets_the_security_headers():
+    rules = load_header_rules()
+    for path in ("/", "/plans/2021-22/", "/assets/site.css", "/no/such/page"):
+        headers = headers_for(path, rules)
+        for name in ("Content-Security-Policy", "Strict-Transport-Security", "X-Content-Type-Options",
+                     "Referrer-Policy", "Permissions-Policy"):
+            assert headers[name] == RULES["/*"][name], (path, name)
