@@ -9,13 +9,16 @@ OUT    ?= output
 BASE_URL ?=
 BASE_FLAG := $(if $(BASE_URL),--base-url $(BASE_URL),)
 
-.PHONY: help build test preflight check serve clean golden
+.PHONY: help build test preflight check serve schema bench clean golden
 
 help:
 	@echo "make build   build the site into $(OUT)/"
 	@echo "make test    run the whole test suite"
 	@echo "make check   check the content without building"
 	@echo "make serve   preview the site at http://127.0.0.1:8000/ while you edit"
+	@echo "make schema  regenerate schemas/ and the content guide's field reference"
+	@echo "make bench   time clean builds and save-to-rebuilt at real size and 10,000 initiatives"
+	@echo "make golden  regenerate tests/golden/ after a deliberate change to the output"
 	@echo "make clean   remove $(OUT)/ and .venv/"
 
 $(BIN)/python:
@@ -35,6 +38,15 @@ build: $(VENV)/.installed
 
 check: $(VENV)/.installed
 	$(BIN)/site-builder check
+
+serve: $(VENV)/.installed
+	$(BIN)/site-builder serve $(if $(PORT),--port $(PORT),)
+
+schema: $(VENV)/.installed
+	$(BIN)/site-builder schema
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/bench.py
 
 # The browser and HTML checks need Chromium, Java and npm: stop at once, naming what is missing.
 preflight:
