@@ -11,6 +11,7 @@ import html
 import logging
 import shutil
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -35,6 +36,9 @@ class Preview:
         self.problems: list[Problem] = []
         self.out = out or sys.stdout
         self.builds = 0
+        self.search = True  # keep a search index in the preview folder, made in the background
+        self._indexer: threading.Thread | None = None
+        self._index_again = threading.Event()
 
     def rebuild(self) -> bool:
         """Build; write only the files that changed; return whether the build succeeded."""
@@ -59,7 +63,28 @@ class Preview:
         ms = (time.perf_counter() - started) * 1000
         self._say(f"{time.strftime('%H:%M:%S')} Rebuilt in {ms:.0f} ms: {result.rendered} page(s) "
                   f"re-rendered, {len(result.changed)} file(s) written, {len(result.removed)} removed.")
+        if self.search and any(path.endswith(".html") for path in result.changed | result.removed):
+            self._reindex()
         return True
+
+    def _reindex(self) -> None:
+        """Update the search index after the reload, off the rebuild's critical path."""
+        self._index_again.set()
+        if self._indexer is None or not self._indexer.is_alive():
+            self._indexer = threading.Thread(target=self._index_loop, name="search-index", daemon=True)
+            self._indexer.start()
+
+    def _index_loop(self) -> None:
+        from .search import index_folder
+
+        while self._index_again.is_set():
+            self._index_again.clear()
+            try:
+                index_folder(self.folder)
+            except ContentError as exc:
+                self._say("The search index could not be updated: " + "; ".join(p.message for p in exc.problems))
+            except (OSError, ValueError) as exc:
+                self._say(f"The search index could not be updated: {exc}")
 
     def _say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
