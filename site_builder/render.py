@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from .load import display_path
 from .model import Agency, NavItem, SiteConfig
@@ -59,6 +60,7 @@ class Renderer:
         self.env.globals["url_for"] = url_for
         self.env.filters["join_words"] = join_words
         self.env.filters["agency_names"] = agency_names
+        self._fragments: tuple[Globals | None, dict] = (None, {})
         self.env.filters["union"] = lambda first, second: list(dict.fromkeys([*first, *second]))
         self.env.filters["prefix"] = lambda text, before: f"{before}{text}"
 
@@ -66,13 +68,31 @@ class Renderer:
         """Render one page to bytes; template mistakes become ContentError."""
         try:
             template = self.env.get_template(page.template)
-            html = template.render(page=page, data=page.data, g=g)
+            html = template.render(page=page, data=page.data, g=g, fragment=self._fragment_renderer(g))
         except jinja2.TemplateSyntaxError as exc:
             raise ContentError([self._problem(exc, exc.filename, exc.lineno, page)]) from None
         except jinja2.TemplateError as exc:
             filename, line = _template_frame(self.templates_dir)
             raise ContentError([self._problem(exc, filename, line, page)]) from None
         return html.encode("utf-8")
+
+    def _fragment_renderer(self, g: Globals):
+        """A function that renders a partial once per build and set of arguments.
+
+        The header and footer depend only on the site's globals (and the active menu
+        item), so most pages reuse them instead of rendering and escaping them again.
+        """
+        if self._fragments[0] != g:
+            self._fragments = (g, {})
+        cache = self._fragments[1]
+
+        def fragment(name: str, **args) -> Markup:
+            key = (name, tuple(sorted(args.items())))
+            html = cache.get(key)
+            if html is None:
+                html = cache[key] = Markup(self.env.get_template(name).render(g=g, **args))
+            return html
+        return fragment
 
     def _problem(self, exc: Exception, filename: str | None, line: int | None, page: Page) -> Problem:
         where = display_path(Path(filename)) if filename else display_path(self.templates_dir / page.template)
