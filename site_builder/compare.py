@@ -43,7 +43,7 @@ class CompareView:
     chart: Chart
 
 
-def bar_chart(labels: list[str], values: list[int], width: int = 600, height: int = 240) -> Chart:
+def bar_chart(labels: list[str], values: list[int], width: int = 400, height: int = 220) -> Chart:
     """Lay out a bar chart: one bar per label, scaled to the largest value."""
     top, bottom, gap = 24, 32, 24
     baseline = height - bottom

@@ -110,3 +110,26 @@ def test_the_personal_data_check_finds_a_blocked_name_in_output(site):
                                       "blocked_names": (fingerprint("Jane Example"),)})
     found = check_text("<p>Ask Jane Example or write to jane@example.com</p>", "page.html", config)
     assert [p.message.split(" ")[0] for p in found] == ["'Jane", "the"]
+
+
+def test_the_2019_20_plan_says_its_tables_were_published_empty(built):
+    page = (built / "plans/2019-20/index.html").read_text()
+    assert page.count("table of initiatives for this priority has no rows") == 3
+    assert page.count('<section aria-labelledby="priority-') == 3
+    assert "/plans/2019-20/initiatives/" not in page  # no rows borrowed from other years
+
+
+def test_the_strategy_page_carries_every_section_of_the_source(built):
+    page = (built / "strategy/2016-19/index.html").read_text()
+    for heading in ["Governance", "Responsible Authorities Strategic Group", "Safer Colchester Operational Group",
+                    "Vision", "Protect", "Reduce", "Address", "Consultation", "Police and Crime Plan for Essex",
+                    "Strategic Assessment of Crime", "Community Sources", "Shared working environment",
+                    "Joint campaigns", "Communication", "To protect vulnerable people", "To reduce reoffending",
+                    "To address alcohol", "To reduce crime and the fear of crime", "Emerging themes",
+                    "Modern slavery", "Prevent", "Gangs and gang related violence", "Domestic Abuse",
+                    "The Peel Report", "Domestic homicide"]:
+        assert heading.casefold() in page.casefold(), heading
+
+
+def test_no_live_reload_script_in_the_built_site(built):
+    assert not any(b"livereload" in data for data in read_tree(built).values())
