@@ -16,6 +16,10 @@ for (const box of document.querySelectorAll("[data-list-filter]")) {
       item.hidden = !keep;
       if (keep) shown += 1;
     }
+    // Hide the headings of groups left with nothing to show.
+    for (const group of document.querySelectorAll("[data-filter-group]")) {
+      group.hidden = !group.querySelector("[data-filter-item]:not([hidden])");
+    }
     const filtered = selects.some((select) => select.value);
     count.textContent = filtered ? `Showing ${shown} of ${items.length} initiatives.` : "";
   }
