@@ -108,7 +108,7 @@ def error_page(problems: list[Problem]) -> bytes:
             + (f"<pre>{html.escape(excerpt)}</pre>" if excerpt else "") + "</li>")
     count = len(problems)
     body = (f"<!DOCTYPE html><html lang=en-GB><head><meta charset=utf-8>"
-            f"<meta name=viewport content='width=device-width, initial-scale=1'>"
+            f"<meta name=viewport content='width=device-width, initial-scale=1'><link rel=icon href='data:,'>"
             f"<title>{count} error{'s' if count != 1 else ''} - preview</title><style>"
             "body{font:1rem/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#1b1b1b}"
             "h1{color:#a4000f}li{border-left:5px solid #a4000f;padding:0 1rem;margin:1rem 0;list-style:none}"
