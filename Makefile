@@ -9,7 +9,7 @@ OUT    ?= output
 BASE_URL ?=
 BASE_FLAG := $(if $(BASE_URL),--base-url $(BASE_URL),)
 
-.PHONY: help build test preflight check serve schema bench clean golden
+.PHONY: help build test preflight check serve schema bench clean golden audit
 
 help:
 	@echo "make build   build the site into $(OUT)/"
@@ -19,6 +19,7 @@ help:
 	@echo "make schema  regenerate schemas/ and the content guide's field reference"
 	@echo "make bench   time clean builds and save-to-rebuilt at real size and 10,000 initiatives"
 	@echo "make golden  regenerate tests/golden/ after a deliberate change to the output"
+	@echo "make audit   Lighthouse scores for four pages (installs Lighthouse into .cache/ first time)"
 	@echo "make clean   remove $(OUT)/ and .venv/"
 
 $(BIN)/python:
@@ -73,3 +74,15 @@ clean:
 
 golden: $(VENV)/.installed-test
 	$(BIN)/python tests/test_golden.py
+
+# Lighthouse is not in package.json (no test needs it): installed here on first use, by version.
+LIGHTHOUSE_VERSION := 13.5.0
+LIGHTHOUSE_DIR     := .cache/lighthouse
+
+$(LIGHTHOUSE_DIR)/.installed-$(LIGHTHOUSE_VERSION):
+	npm install --prefix $(LIGHTHOUSE_DIR) --save-exact --no-audit --no-fund --ignore-scripts \
+	  lighthouse@$(LIGHTHOUSE_VERSION)
+	@touch $@
+
+audit: build $(LIGHTHOUSE_DIR)/.installed-$(LIGHTHOUSE_VERSION)
+	$(BIN)/python tests/browser/audit.py $(OUT)
