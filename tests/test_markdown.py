@@ -1,0 +1,71 @@
+"""Markdown: safe links only, no raw HTML, and a plain-text fast path that changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import CONTENT
+from site_builder.markdown import _md, link_problem, render, render_plain
+
+TRICKY = [
+    "One line.", "Two\nlines.", "Two\n\nparagraphs.", "Three\n\n\n\nblank lines.", "  Leading spaces.",
+    "Line one\n   indented three", "Line one\n    indented four", "1984 was a year.", "2021. A year.",
+    "2021) A year.", "- a list", "Not - a list", "* star", "+ plus", "> quote", "# heading", "Text\n===",
+    "Text\n---", "Trailing two  \nnext", "Trailing one \nnext", "Tab\tin text", "Quote's “curly” ok",
+    "a > b", "a < b", "AT&T", "snake_case", "*emphasis*", "[link](/plans/)", "`code`", "<p>html</p>",
+    "https://example.org/plain", "£500K funding; 1/4/14 – 31/3/15", "Ends with newline\n", "\nStarts with one",
+    "Windows\r\nline", "a | table | row", "ok ~strike~", "{braces}", "Under 10% (of 20)", "Q1: stats",
+]
+
+
+def content_texts() -> list[str]:
+    """Every multi-line text in the real content."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            node = list(node.values())
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, str) and "\n" in node:
+            found.append(node)
+    for path in sorted(Path(CONTENT).rglob("*.yaml")):
+        walk(yaml.safe_load(path.read_text()))
+    return found
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_the_plain_fast_path_agrees_with_markdown_it(text):
+    plain = render_plain(text)
+    assert plain is None or plain == _md.render(text)
+
+
+def test_the_fast_path_agrees_on_every_content_text_and_is_used():
+    texts = content_texts()
+    plain = [t for t in texts if render_plain(t) is not None]
+    assert [t for t in plain if render_plain(t) != _md.render(t)] == []
+    assert len(plain) > len(texts) // 2  # most content is plain text
+
+
+def test_markdown_texts_still_go_through_the_parser():
+    html = render("- one\n- two\n\n**bold** and [a link](/plans/)")[0].html
+    assert "<li>one</li>" in html and "<strong>bold</strong>" in html and '<a href="/plans/">a link</a>' in html
+
+
+@pytest.mark.parametrize("url, ok", [
+    ("https://www.essex.police.uk/", True), ("http://example.org", True), ("mailto:team@example.test", True),
+    ("/plans/2021-22/", True), ("#priority-1", True), ("javascript:alert(1)", False), ("data:text/html,x", False),
+    ("vbscript:x", False), ("//evil.example", False), ("plans/2021-22/", False), ("https:evil", False), ("", False),
+    ("JAVASCRIPT:alert(1)", False), ("ftp://example.org/file", False),
+])
+def test_only_safe_links_are_allowed(url, ok):
+    assert (link_problem(url) == "") is ok
+
+
+def test_raw_html_is_never_passed_through():
+    html = render("Hello <script>alert(1)</script> world\n\n<b>x</b>")[0].html
+    assert "<script>" not in html and "<b>" not in html and "&lt;script&gt;" in html
