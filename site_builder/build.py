@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import extras
 from .compare import compare_page
+from .parallel import render_pages
 from .opendata import InitiativeData, data_page, make_open_data
 from .search import search_page
 from .load import ContentLoader
@@ -74,6 +75,7 @@ class SiteBuilder:
         started = time.perf_counter()
         site = self.loader.load()
         renderer = self._current_renderer()
+        renderer.new_build()
         assets = self._assets
         g = Globals(
             config=site.config,
@@ -87,14 +89,16 @@ class SiteBuilder:
 
         reuse = renderer is self._renderer_used and g == self._globals
         html: dict[str, bytes] = {}
-        rendered = 0
+        stale = []
         for page in pages:
             old = self._pages.get(page.url)
             if reuse and old is not None and old == page:
                 html[page.url] = self._html[page.url]
             else:
-                html[page.url] = renderer.render(page, g)
-                rendered += 1
+                stale.append(page)
+        html.update(render_pages(renderer, stale, g))
+        rendered = len(stale)
+        html = {page.url: html[page.url] for page in pages}
 
         files = {output_path(url): data for url, data in html.items()}
         for name, data in assets.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 from pathlib import Path
@@ -139,6 +140,9 @@ def cmd_build(args) -> int:
     from .write import write_tree
 
     started = time.perf_counter()
+    # A build is one short process whose objects hold no cycles to speak of: the cyclic
+    # garbage collector would only walk them again and again (a fifth of a large build).
+    gc.disable()
     builder = SiteBuilder(args.content, args.templates, args.base_url)
     try:
         result = builder.build()

@@ -85,6 +85,34 @@ def finish_plan(plan: Plan) -> Plan:
     return replace(plan, priorities=priorities, initiatives=tuple(finish(i, None) for i in plan.initiatives))
 
 
+def _same(new, old) -> bool:
+    """Equal, and at the same place in the file (positions are not part of equality)."""
+    return new == old and new.pos == old.pos
+
+
+def intern_plan(new: Plan, old: Plan) -> Plan:
+    """Reuse the last build's objects for every initiative and priority an edit left alone.
+
+    Pages are compared with their last build by identity first, so unchanged objects make
+    a rebuild after a one-line edit touch only what that line changed.
+    """
+    before = {(i.priority, i.id): i for p in old.priorities for i in p.initiatives}
+    before.update({(None, i.id): i for i in old.initiatives})
+
+    def keep(ini):
+        prior = before.get((ini.priority, ini.id))
+        return prior if prior is not None and _same(ini, prior) else ini
+
+    old_priorities = {p.number: p for p in old.priorities}
+    priorities = []
+    for priority in new.priorities:
+        priority = replace(priority, initiatives=tuple(keep(i) for i in priority.initiatives))
+        prior = old_priorities.get(priority.number)
+        priorities.append(prior if prior is not None and _same(priority, prior) else priority)
+    plan = replace(new, priorities=tuple(priorities), initiatives=tuple(keep(i) for i in new.initiatives))
+    return old if _same(plan, old) else plan
+
+
 def split_front_matter(text: str) -> tuple[str, str, int]:
     """Split a Markdown page into its YAML front matter and body (and the body's first line)."""
     if not text.startswith("---\n"):
@@ -148,6 +176,10 @@ class ContentLoader:
             source = Source(rel, text, None, None, problems, stamp, registry)
         else:
             root, value, problems = convert(text, rel)
+            # Objects are reused only while the registry is the same: across a registry change
+            # an old initiative would still hold the old agency objects.
+            if old is not None and old.registry is registry and isinstance(value, Plan) and isinstance(old.value, Plan):
+                value = intern_plan(value, old.value)
             source = Source(rel, text, root, value, problems, stamp, registry)
         self.sources[path] = source
         return source

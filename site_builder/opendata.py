@@ -106,6 +106,15 @@ class InitiativeData:
 
     def __init__(self):
         self._cache: dict[tuple[str, str], tuple[Plan, str, list[str]]] = {}
+        self._once: dict[str, tuple[tuple, bytes]] = {}
+
+    def once(self, name: str, inputs: tuple, make) -> bytes:
+        """Make a file again only when its inputs are not the very objects of the last build."""
+        hit = self._once.get(name)
+        if hit is None or len(hit[0]) != len(inputs) or any(
+                a is not b and not (isinstance(a, str) and a == b) for a, b in zip(hit[0], inputs)):
+            hit = self._once[name] = (inputs, make())
+        return hit[1]
 
     def files(self, site: Site, base_url: str) -> tuple[bytes, bytes]:
         """The CSV and the JSON of every initiative, oldest plan first."""
@@ -207,8 +216,10 @@ def make_open_data(site: Site, base_url: str, initiatives: InitiativeData) -> di
     files = {
         "data/initiatives.csv": as_csv,
         "data/initiatives.json": as_json,
-        "data/plans.json": _json(plans_records(site, base_url)),
-        "data/agencies.json": _json(agencies_records(site, base_url)),
+        "data/plans.json": initiatives.once("plans", (*site.plans, base_url),
+                                            lambda: _json(plans_records(site, base_url))),
+        "data/agencies.json": initiatives.once("agencies", (*site.agencies, base_url),
+                                               lambda: _json(agencies_records(site, base_url))),
     }
     for name, schema in schemas(base_url).items():
         files[f"data/{name}.schema.json"] = _json(schema)

@@ -30,6 +30,14 @@ class Globals:
         return dict(self.assets)[name]
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def mark_current(html: Markup, url: str) -> Markup:
+    """Mark the link to the page itself in a shared list (aria-current tells screen readers)."""
+    return Markup(str(html).replace(f'<a href="{url}">', f'<a href="{url}" aria-current="page">', 1))
+
+
 def join_words(items) -> str:
     """Join words as a sentence does: 'a, b and c'."""
     items = [str(i) for i in items]
@@ -61,6 +69,10 @@ class Renderer:
         self.env.filters["join_words"] = join_words
         self.env.filters["agency_names"] = agency_names
         self._fragments: tuple[Globals | None, dict] = (None, {})
+        self._parts: dict = {}  # this build's rendered parts
+        self._parts_before: dict = {}  # the last build's, kept for one more build
+        self.env.globals["part"] = self.part
+        self.env.filters["mark_current"] = mark_current
         self.env.filters["union"] = lambda first, second: list(dict.fromkeys([*first, *second]))
         self.env.filters["prefix"] = lambda text, before: f"{before}{text}"
 
@@ -75,6 +87,30 @@ class Renderer:
             filename, line = _template_frame(self.templates_dir)
             raise ContentError([self._problem(exc, filename, line, page)]) from None
         return html.encode("utf-8")
+
+    def part(self, name: str, **args) -> Markup:
+        """Render a partial from its arguments alone, reusing the HTML of an earlier render.
+
+        A list of initiatives shows each with a partial; after an edit most items are the
+        very objects of the last build, so a page of 4,000 items costs 4,000 dictionary
+        lookups, not 4,000 renders. Objects are matched by identity (hashing a whole
+        initiative would cost as much as rendering it); parts see only their arguments,
+        so the cache cannot go stale.
+        """
+        items = sorted(args.items())
+        key = (name, *((k, v if isinstance(v, _PLAIN) else id(v)) for k, v in items))
+        hit = self._parts.get(key)
+        if hit is None:
+            hit = self._parts_before.get(key)
+        values = tuple(v for _, v in items)
+        if hit is None or any(a is not b for a, b in zip(hit[0], values) if not isinstance(b, _PLAIN)):
+            hit = (values, Markup(self.env.get_template(name).render(**args)))
+        self._parts[key] = hit
+        return hit[1]
+
+    def new_build(self) -> None:
+        """Start a build: parts not used in this build or the last are forgotten."""
+        self._parts_before, self._parts = self._parts, {}
 
     def _fragment_renderer(self, g: Globals):
         """A function that renders a partial once per build and set of arguments.

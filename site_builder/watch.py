@@ -27,7 +27,7 @@ def is_relevant(path: str) -> bool:
 class ChangeWatcher(FileSystemEventHandler):
     """Calls on_change with the changed paths after a save has settled, one call at a time."""
 
-    def __init__(self, folders: Iterable[Path], on_change: Callable[[set[str]], None], settle: float = 0.005):
+    def __init__(self, folders: Iterable[Path], on_change: Callable[[set[str]], None], settle: float = 0.003):
         self.folders = [Path(f) for f in folders]
         self.on_change = on_change
         self.settle = settle  # editors save in several steps; wait this long for the last one
