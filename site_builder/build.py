@@ -69,6 +69,7 @@ class SiteBuilder:
         self._html: dict[str, bytes] = {}
         self.files: dict[str, bytes] = {}
         self._initiative_data = InitiativeData()
+        self._route_memo: dict = {}
 
     def build(self) -> BuildResult:
         """Build every output file in memory; raise ContentError listing every problem."""
@@ -84,7 +85,7 @@ class SiteBuilder:
                                 for name, data in assets.items())),
             footer=tuple(NavItem(p.meta.title, f"/{p.slug}/") for p in site.pages if p.meta.footer),
         )
-        pages = [*build_pages(site), compare_page(site), search_page(site), data_page(site)]
+        pages = [*build_pages(site, self._route_memo), compare_page(site, self._route_memo), search_page(site), data_page(site)]
         _check_unique_urls(pages)
 
         reuse = renderer is self._renderer_used and g == self._globals

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .model import Agency, Site, Topic
-from .routes import Crumb, Page, PlanRef, PriorityRef, all_initiatives, initiative_topics, plan_ref, priority_ref
+from .routes import Crumb, Page, PlanRef, PriorityRef, all_initiatives, plan_ref, plan_topic_items, priority_ref
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,20 +57,16 @@ def bar_chart(labels: list[str], values: list[int], width: int = 400, height: in
     return Chart(tuple(bars), width, height, baseline, bar_width)
 
 
-def compare_page(site: Site) -> Page:
+def compare_page(site: Site, memo: dict | None = None) -> Page:
     """The page that sets every plan side by side."""
     plans = sorted(site.plans, key=lambda p: p.period)
     refs = tuple(plan_ref(p) for p in plans)
     counts = tuple(len(all_initiatives(p)) for p in plans)
 
-    topic_counts: dict[tuple[str, str], int] = Counter()
-    for plan in plans:
-        numbers = {p.number: p for p in plan.priorities}
-        for ini in all_initiatives(plan):
-            for topic in initiative_topics(ini, numbers):
-                topic_counts[(topic.id, plan.period)] += 1
+    topic_counts = {(topic_id, plan.period): len(found) for plan in plans
+                    for topic_id, found in plan_topic_items(plan, memo).items()}
     topics = tuple(
-        (topic, tuple((topic_counts[(topic.id, plan.period)], any(topic in p.topics for p in plan.priorities))
+        (topic, tuple((topic_counts.get((topic.id, plan.period), 0), any(topic in p.topics for p in plan.priorities))
                       for plan in plans))
         for topic in sorted(site.topics, key=lambda t: t.name.casefold()))
 

@@ -7,7 +7,7 @@ pages that show what changed: the builder compares each page with the last build
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -279,8 +279,11 @@ def index_site(site: Site) -> Index:
     return index
 
 
-def build_pages(site: Site) -> list[Page]:
-    """Every page of the site, in a fixed order."""
+def build_pages(site: Site, memo: dict | None = None) -> list[Page]:
+    """Every page of the site, in a fixed order.
+
+    `memo` (kept by the caller between builds) lets an unchanged plan's pages be reused.
+    """
     index = index_site(site)
     pfcc = {p.id: p for p in site.pfcc_plans}
     home_crumb = Crumb("Home", "/")
@@ -301,7 +304,7 @@ def build_pages(site: Site) -> list[Page]:
                         for p in site.plans), tuple(plan_ref(s) for s in site.strategies)), "index"))
 
     for plan in site.plans:
-        pages.extend(_plan_pages(plan, pfcc.get(plan.pfcc_plan), index, (home_crumb, plans_crumb)))
+        pages.extend(_plan_pages_again(plan, pfcc.get(plan.pfcc_plan), index, (home_crumb, plans_crumb), memo))
 
     priorities = {(p.period, p.number): priority_ref(p) for plan in site.plans for p in plan.priorities}
     agencies = sorted(site.agencies, key=lambda a: a.name.casefold())
@@ -328,7 +331,7 @@ def build_pages(site: Site) -> list[Page]:
                       (home_crumb,), tuple(summaries), "index"))
 
     pages.extend(_programme_pages(site, index, home_crumb))
-    pages.extend(_topic_pages(site, home_crumb))
+    pages.extend(_topic_pages(site, home_crumb, memo))
 
     for plan in site.pfcc_plans:
         serving = tuple((p, tuple(i for i in index.by_pfcc.get((plan.id, p.number), ())))
@@ -346,6 +349,31 @@ def build_pages(site: Site) -> list[Page]:
                           (home_crumb,), page, "page"))
     pages.append(Page("/404.html", "404.html", "Page not found",
                       "The page you asked for is not on this site.", (), None, "error"))
+    return pages
+
+
+def _plan_pages_again(plan: Plan, pfcc: PfccPlan | None, index: Index, crumbs: tuple[Crumb, ...],
+                      memo: dict | None) -> list[Page]:
+    """A plan's pages, reused from the last build when the plan itself did not change.
+
+    Only an initiative page's list of its programme's other initiatives can change
+    without its plan changing; those pages alone are remade.
+    """
+    if memo is None:
+        return _plan_pages(plan, pfcc, index, crumbs)
+    hit = memo.get(plan.period)
+    if hit is None or hit[0] is not plan or hit[1] is not pfcc or hit[2] != crumbs:
+        pages = _plan_pages(plan, pfcc, index, crumbs)
+    else:
+        pages = []
+        for page in hit[3]:
+            view = page.data
+            if isinstance(view, InitiativeView) and view.initiative.programme is not None:
+                others = index.programme_tuple(view.initiative.programme.id)
+                if others != view.other_years:
+                    page = replace(page, data=replace(view, other_years=others))
+            pages.append(page)
+    memo[plan.period] = (plan, pfcc, crumbs, pages)
     return pages
 
 
@@ -482,16 +510,28 @@ def join_periods(periods) -> str:
     return ", ".join(dict.fromkeys(periods))
 
 
-def _topic_pages(site: Site, home_crumb: Crumb) -> list[Page]:
+def plan_topic_items(plan: Plan, memo: dict | None = None) -> dict[str, tuple[Initiative, ...]]:
+    """A plan's initiatives by topic id; reused while the plan is the same object."""
+    key = ("topics", plan.period)
+    hit = memo.get(key) if memo is not None else None
+    if hit is not None and hit[0] is plan:
+        return hit[1]
+    numbers = {p.number: p for p in plan.priorities}
+    found: dict[str, list[Initiative]] = defaultdict(list)
+    for ini in all_initiatives(plan):
+        for topic in initiative_topics(ini, numbers):
+            found[topic.id].append(ini)
+    items = {topic_id: tuple(found_items) for topic_id, found_items in found.items()}
+    if memo is not None:
+        memo[key] = (plan, items)
+    return items
+
+
+def _topic_pages(site: Site, home_crumb: Crumb, memo: dict | None) -> list[Page]:
     crumbs = (home_crumb, Crumb("Topics", "/topics/"))
     plans = sorted(site.plans, key=lambda p: p.period)
-    # One pass over every initiative, rather than one per topic.
-    items: dict[tuple[str, str], list[Initiative]] = defaultdict(list)
-    for plan in plans:
-        numbers = {p.number: p for p in plan.priorities}
-        for ini in all_initiatives(plan):
-            for topic in initiative_topics(ini, numbers):
-                items[(topic.id, plan.period)].append(ini)
+    items = {(topic_id, plan.period): found for plan in plans
+             for topic_id, found in plan_topic_items(plan, memo).items()}
     pages, rows = [], []
     for topic in sorted(site.topics, key=lambda t: t.name.casefold()):
         years = []
