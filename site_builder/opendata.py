@@ -80,11 +80,6 @@ def _topic_ids(plan: Plan, ini: Initiative) -> list[str]:
     return list(dict.fromkeys(t.id for t in (*inherited, *ini.topics)))
 
 
-def plan_records(plan: Plan, base_url: str) -> list[dict]:
-    """One record per initiative of a plan."""
-    return [{c.name: c.get(plan, ini, base_url) for c in COLUMNS} for ini in all_initiatives(plan)]
-
-
 def _csv_rows(records: list[dict]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -107,6 +102,20 @@ class InitiativeData:
     def __init__(self):
         self._cache: dict[tuple[str, str], tuple[Plan, str, list[str]]] = {}
         self._once: dict[str, tuple[tuple, bytes]] = {}
+        self._rows: dict[int, tuple] = {}  # id(initiative) -> (initiative, context, csv, json)
+        self._rows_before: dict[int, tuple] = {}
+
+    def _row(self, plan: Plan, ini: Initiative, base_url: str) -> tuple[str, str]:
+        """One initiative's CSV row and JSON text, reused while it and its plan's headings stay the same."""
+        priority = next((p for p in plan.priorities if p.number == ini.priority), None)
+        context = (plan.period, plan.title, plan.pfcc_plan, base_url,
+                   priority.title if priority else "", priority.topics if priority else ())
+        hit = self._rows.get(id(ini)) or self._rows_before.get(id(ini))
+        if hit is None or hit[0] is not ini or hit[1] != context:
+            record = {c.name: c.get(plan, ini, base_url) for c in COLUMNS}
+            hit = (ini, context, _csv_rows([record]), json.dumps(record, ensure_ascii=False))
+        self._rows[id(ini)] = hit
+        return hit[2], hit[3]
 
     def once(self, name: str, inputs: tuple, make) -> bytes:
         """Make a file again only when its inputs are not the very objects of the last build."""
@@ -125,12 +134,13 @@ class InitiativeData:
             key = (plan.period, base_url)
             hit = self._cache.get(key)
             if hit is None or hit[0] is not plan:  # the same object means the same file, unchanged
-                records = plan_records(plan, base_url)
-                hit = (plan, _csv_rows(records), [json.dumps(r, ensure_ascii=False) for r in records])
+                rows = [self._row(plan, ini, base_url) for ini in all_initiatives(plan)]
+                hit = (plan, "".join(r[0] for r in rows), [r[1] for r in rows])
             fresh[key] = hit
             csv_parts.append(hit[1])
             json_items.extend(hit[2])
         self._cache = fresh
+        self._rows_before, self._rows = self._rows, {}
         as_json = "[\n" + ",\n".join(json_items) + ("\n" if json_items else "") + "]\n"
         return "".join(csv_parts).encode("utf-8"), as_json.encode("utf-8")
 

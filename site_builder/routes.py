@@ -199,7 +199,8 @@ class TopicView:
 class HomeView:
     """The home page."""
 
-    latest: Plan
+    latest: PlanRef
+    priorities: tuple[tuple[PriorityRef, int], ...]  # the latest plan's, with its initiative counts
     plans: tuple[PlanRef, ...]
     strategies: tuple[PlanRef, ...]
     agencies: int
@@ -294,7 +295,9 @@ def build_pages(site: Site, memo: dict | None = None) -> list[Page]:
     total = sum(len(all_initiatives(plan)) for plan in site.plans)
     if site.plans:
         pages.append(Page("/", "home.html", config.name, config.description, (),
-                          HomeView(site.plans[0], tuple(plan_ref(p) for p in site.plans),
+                          HomeView(plan_ref(site.plans[0]),
+                                   tuple((priority_ref(p), len(p.initiatives)) for p in site.plans[0].priorities),
+                                   tuple(plan_ref(p) for p in site.plans),
                                    tuple(plan_ref(s) for s in site.strategies), len(site.agencies), total),
                           "home"))
     pages.append(Page(
