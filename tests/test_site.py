@@ -133,3 +133,36 @@ def test_the_strategy_page_carries_every_section_of_the_source(built):
 
 def test_no_live_reload_script_in_the_built_site(built):
     assert not any(b"livereload" in data for data in read_tree(built).values())
+
+
+def test_the_accessibility_statement_has_every_section_the_regulations_require(built):
+    page = (built / "accessibility/index.html").read_text()
+    for heading in ["How accessible this website is", "Feedback and contact information",
+                    "Reporting accessibility problems with this website", "Enforcement procedure",
+                    "Technical information about this website", "Compliance status", "Non-accessible content",
+                    "Preparation of this accessibility statement"]:
+        assert f">{heading}" in page.replace("&#x27;", "'"), heading
+    for text in ["Equality and Human Rights Commission", "Equality Advisory and Support Service",
+                 "Web Content Accessibility Guidelines version 2.2",
+                 "another format", "axe"]:
+        assert text in page, text
+
+
+def test_every_programme_page_lists_every_year_and_each_initiative_links_back(built, site):
+    for programme in site.programmes:
+        members = [i for plan in site.plans for i in all_initiatives(plan)
+                   if i.programme is not None and i.programme.id == programme.id]
+        page = (built / f"programmes/{programme.id}/index.html").read_text()
+        for ini in members:
+            assert f'href="/plans/{ini.period}/initiatives/{ini.id}/"' in page, (programme.id, ini.id)
+            own = (built / f"plans/{ini.period}/initiatives/{ini.id}/index.html").read_text()
+            assert f'href="/programmes/{programme.id}/"' in own
+        recurring = {i.period for i in members}
+        assert all(f">{period}<" in page for period in recurring)
+
+
+def test_the_compare_page_shows_every_plan_and_every_topic(built, site):
+    page = (built / "compare/index.html").read_text()
+    assert all(f'href="/plans/{plan.period}/"' in page for plan in site.plans)
+    assert all(f'href="/topics/{topic.id}/"' in page for topic in site.topics)
+    assert "<svg" in page and "<desc" in page  # the chart, with its text alternative
