@@ -231,3 +231,25 @@ def describe_vnu(messages: list[dict], folder: Path) -> str:
         if m.get("extract"):
             lines.append("    " + " ".join(m["extract"].split()))
     return "\n".join(lines)
+
+
+def no_problems(checker: "PageChecker") -> None:
+    """Fail on any console error or failed request the tab has seen."""
+    checker.page.wait_for_timeout(0)  # let the last events reach the listeners
+    assert checker.problems == [], "\n".join(checker.problems)
+
+
+@pytest.fixture(scope="module")
+def context(browser):
+    """One desktop-sized browser context for a test module."""
+    context = browser.new_context(viewport={"width": 1280, "height": HEIGHT})
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def checker(context, site_url):
+    """A fresh tab that collects console errors and failed requests; the test fails on any."""
+    checker = PageChecker(context, site_url, axe_source="")
+    yield checker
+    checker.page.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from browser.conftest import HEIGHT, PageChecker
+from browser.conftest import HEIGHT, PageChecker, no_problems
 
 LEAD = "Colchester Borough Homes"
 ITEMS = "[data-filter-item]"
@@ -36,26 +36,6 @@ def built_items(built_site: Path, url: str) -> list[dict[str, list[str]]]:
     parser = _Items()
     parser.feed((built_site / url.strip("/") / "index.html").read_text(encoding="utf-8"))
     return parser.items
-
-
-def no_problems(checker: PageChecker) -> None:
-    checker.page.wait_for_timeout(0)  # let the last events reach the listeners
-    assert checker.problems == [], "\n".join(checker.problems)
-
-
-@pytest.fixture(scope="module")
-def context(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": HEIGHT})
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def checker(context, site_url):
-    """A fresh tab that collects console errors and failed requests; the test fails on any."""
-    checker = PageChecker(context, site_url, axe_source="")
-    yield checker
-    checker.page.close()
 
 
 @pytest.mark.parametrize("url", PAGES)

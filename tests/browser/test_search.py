@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from browser.conftest import HEIGHT, PageChecker
+from browser.conftest import HEIGHT, PageChecker, no_problems
 
 PAGE = 20  # results that search.js shows at once, before "Show more results"
 STATUS_DONE = re.compile(r"^\d+ results?\b")  # "11 results for “knife”.", "1 result."
@@ -100,26 +100,6 @@ def results(page) -> list[dict]:
 
 def titles(found: list[dict]) -> list[str]:
     return [r["title"] for r in found]
-
-
-def no_problems(checker: PageChecker) -> None:
-    checker.page.wait_for_timeout(0)  # let the last events reach the listeners
-    assert checker.problems == [], "\n".join(checker.problems)
-
-
-@pytest.fixture(scope="module")
-def context(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": HEIGHT})
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def checker(context, site_url):
-    """A fresh tab that collects console errors and failed requests; the test fails on any."""
-    checker = PageChecker(context, site_url, axe_source="")
-    yield checker
-    checker.page.close()
 
 
 # ---------------------------------------------------------------------------------------------
