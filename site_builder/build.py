@@ -62,6 +62,7 @@ class SiteBuilder:
         self.templates_dir = Path(templates_dir)
         self.base_url = base_url.rstrip("/") if base_url else None
         self._renderer: Renderer | None = None
+        self._renderer_used: Renderer | None = None  # the one the last successful build rendered with
         self._templates_stamp: tuple | None = None
         self._assets: dict[str, bytes] = {}
         self._globals: Globals | None = None
@@ -116,8 +117,6 @@ class SiteBuilder:
         self._html = html
         self.files = files
         return BuildResult(files, pages, changed, removed, rendered, time.perf_counter() - started, site)
-
-    _renderer_used: Renderer | None = None
 
     def _current_renderer(self) -> Renderer:
         """Reuse the Jinja environment unless a template or asset changed."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .model import Initiative, Plan, Site
-from .routes import all_initiatives
+from .routes import Crumb, Page, all_initiatives
 from .urls import url_for
 
 LICENCE = "Open Government Licence v3.0"
@@ -241,17 +241,6 @@ def dictionary() -> tuple[tuple[str, str, str], ...]:
     return tuple((c.name, c.kind, c.description) for c in COLUMNS)
 
 
-def data_page(site: Site) -> "Page":
-    """The open data page: the files, the licence and the data dictionary."""
-    from .routes import Crumb, Page  # the page types; routes does not import this module
-
-    initiatives = sum(len(all_initiatives(plan)) for plan in site.plans)
-    view = DataView(dictionary(), initiatives, len(site.plans), len(site.agencies), LICENCE, LICENCE_URL)
-    return Page("/data/", "data.html", "Open data",
-                "Every initiative, plan and agency of the partnership's plans as CSV and JSON, under the "
-                "Open Government Licence, with a data dictionary.", (Crumb("Home", "/"),), view, "index")
-
-
 @dataclass(frozen=True, slots=True)
 class DataView:
     """What the open data page shows."""
@@ -262,3 +251,13 @@ class DataView:
     agencies: int
     licence: str
     licence_url: str
+
+
+def data_page(site: Site) -> Page:
+    """The open data page: the files, the licence and the data dictionary."""
+
+    initiatives = sum(len(all_initiatives(plan)) for plan in site.plans)
+    view = DataView(dictionary(), initiatives, len(site.plans), len(site.agencies), LICENCE, LICENCE_URL)
+    return Page("/data/", "data.html", "Open data",
+                "Every initiative, plan and agency of the partnership's plans as CSV and JSON, under the "
+                "Open Government Licence, with a data dictionary.", (Crumb("Home", "/"),), view, "index")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from .model import Agency, ContentPage, Initiative, PfccPlan, PfccPriority, Plan, Priority, Programme, Site, Strategy, Topic
+from .model import Agency, Initiative, PfccPlan, PfccPriority, Plan, Priority, Programme, Site, Strategy, Topic
 from .urls import plan_url, strategy_url, url_for
 
 

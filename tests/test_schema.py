@@ -4,10 +4,8 @@ accept every content file and reject the mistakes JSON Schema can express."""
 from __future__ import annotations
 
 import copy
-import dataclasses
 import json
 import typing
-from pathlib import Path
 
 import jsonschema
 import pytest
