@@ -102,7 +102,7 @@ class InitiativeView:
     pfcc: tuple[PfccPriority, ...]
     pfcc_plan: PlanRef | None
     timing_label: str
-    other_years: tuple[Initiative, ...]
+    programme_items: tuple[Initiative, ...]  # every initiative of its programme, this one included
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,8 +373,8 @@ def _plan_pages_again(plan: Plan, pfcc: PfccPlan | None, index: Index, crumbs: t
             view = page.data
             if isinstance(view, InitiativeView) and view.initiative.programme is not None:
                 others = index.programme_tuple(view.initiative.programme.id)
-                if others != view.other_years:
-                    page = replace(page, data=replace(view, other_years=others))
+                if others != view.programme_items:
+                    page = replace(page, data=replace(view, programme_items=others))
             pages.append(page)
     memo[plan.period] = (plan, pfcc, crumbs, pages)
     return pages
