@@ -19,6 +19,7 @@ from livereload import Server
 from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from livereload.watcher import Watcher
 from tornado.ioloop import IOLoop
+from tornado.web import HTTPError
 
 from .build import SiteBuilder
 from .cli import print_problems
@@ -151,7 +152,26 @@ def _handler_for(preview: Preview):
                 self.set_header("Cache-Control", "no-store")
                 self.finish(error_page(preview.problems))
                 return
-            await super().get(path, include_body)
+            # Read the file once and send exactly those bytes. Tornado's own get() takes the
+            # Content-Length from a stat and reads the file later: a rebuild in between makes
+            # the two disagree, and tornado then drops the connection without a response.
+            self.path = self.parse_url_path(path)
+            absolute = self.get_absolute_path(self.root, self.path)
+            self.absolute_path = self.validate_absolute_path(self.root, absolute)
+            if self.absolute_path is None:  # a redirect to the folder's trailing slash was sent
+                return
+            try:
+                with open(self.absolute_path, "rb") as file:
+                    body = file.read()
+            except (FileNotFoundError, IsADirectoryError):  # removed by a rebuild just now
+                raise HTTPError(404) from None
+            self.set_header("Content-Type", self.get_content_type())
+            self.set_extra_headers(self.path)
+            if include_body:
+                self.finish(body)
+            else:
+                self.set_header("Content-Length", len(body))
+                self.finish()
 
         def write_error(self, status_code, **kwargs):
             not_found = preview.folder / "404.html"

@@ -60,10 +60,10 @@ def _write_all(files: Mapping[str, bytes], root: Path) -> None:
         raise OSError(f"writing files into {root} failed in the second process")
 
 
-def _write_files(files: Mapping[str, bytes], names: list[str], root: Path) -> None:
+def _write_files(files: Mapping[str, bytes], names: list[str], root: Path, suffix: str = "") -> None:
     base = str(root)
     for rel in names:
-        fd = os.open(f"{base}/{rel}", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        fd = os.open(f"{base}/{rel}{suffix}", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
             data = memoryview(files[rel])
             while data:
@@ -75,14 +75,18 @@ def _write_files(files: Mapping[str, bytes], names: list[str], root: Path) -> No
 def sync_tree(files: Mapping[str, bytes], changed: set[str], removed: set[str], out_dir: Path) -> None:
     """Bring a folder up to date by writing changed files and deleting removed ones.
 
-    For the preview only: the browser is told to reload after this returns, so files are
-    written in place rather than through a temporary file.
+    For the preview, which serves the folder while it is brought up to date: each file is
+    written beside itself and renamed over the old one, so a request never reads half a file.
     """
     out_dir = Path(out_dir)
     names = sorted(changed)
     for folder in sorted({os.path.dirname(rel) for rel in names}):
         os.makedirs(out_dir / folder, exist_ok=True)
-    _write_files(files, names, out_dir)
+    base = str(out_dir)
+    for rel in names:
+        target = f"{base}/{rel}"
+        _write_files(files, [rel], out_dir, suffix=".partial")
+        os.replace(target + ".partial", target)
     for rel in sorted(removed):
         try:
             (out_dir / rel).unlink()
