@@ -7,13 +7,17 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (FileClosedEvent, FileCreatedEvent, FileDeletedEvent, FileModifiedEvent,
+                             FileMovedEvent, FileSystemEvent, FileSystemEventHandler)
 from watchdog.observers import Observer
 
 WATCHED_SUFFIXES = frozenset({".yaml", ".yml", ".md", ".html", ".css", ".js", ".svg", ".json", ".png",
                               ".ico", ".woff2"})
 # Only events that change a file; the builder's own reads must not trigger a rebuild.
 CHANGE_EVENTS = frozenset({"created", "modified", "deleted", "moved", "closed"})
+# The same, asked of the operating system: without it, inotify also reports every file and
+# folder the rebuild opens, and handling those takes the rebuild thread's time.
+CHANGE_EVENT_TYPES = [FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent, FileClosedEvent]
 
 
 def is_relevant(path: str) -> bool:
@@ -42,7 +46,7 @@ class ChangeWatcher(FileSystemEventHandler):
         """Start watching in background threads."""
         for folder in self.folders:
             if folder.is_dir():
-                self._observer.schedule(self, str(folder), recursive=True)
+                self._observer.schedule(self, str(folder), recursive=True, event_filter=CHANGE_EVENT_TYPES)
         self._observer.start()
         self._worker.start()
 

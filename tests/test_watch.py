@@ -1,0 +1,88 @@
+"""The preview's file watcher: every way an editor saves is noticed, reading a file is not."""
+
+from __future__ import annotations
+
+import os
+import queue
+import time
+from pathlib import Path
+
+import pytest
+
+from site_builder.watch import ChangeWatcher
+
+NOTICE_TIMEOUT = 5  # generous: the time a change takes to be noticed is the benchmark's business
+QUIET = 0.3  # how long to listen for a change that should not come
+
+
+@pytest.fixture
+def watched(tmp_path):
+    """A watched folder holding plans/2021-22.yaml, and a queue of the change sets reported."""
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "plans" / "2021-22.yaml").write_text("title: a\n")
+    reported: queue.Queue[set[str]] = queue.Queue()
+    watcher = ChangeWatcher([tmp_path], reported.put)
+    watcher.start()
+    yield tmp_path, reported
+    watcher.stop()
+
+
+def next_change(reported: queue.Queue) -> set[str]:
+    try:
+        return reported.get(timeout=NOTICE_TIMEOUT)
+    except queue.Empty:
+        pytest.fail(f"no change reported within {NOTICE_TIMEOUT} s")
+
+
+def quiet(reported: queue.Queue) -> set[str] | None:
+    try:
+        return reported.get(timeout=QUIET)
+    except queue.Empty:
+        return None
+
+
+def test_a_save_in_place_is_one_change(watched):
+    folder, reported = watched
+    plan = folder / "plans" / "2021-22.yaml"
+    plan.write_text("title: b\n")
+    assert next_change(reported) == {str(plan)}
+    assert quiet(reported) is None, "one save was reported twice"
+
+
+def test_a_save_through_a_temporary_file_is_noticed(watched):
+    # As vim, VS Code and many editors save: write a hidden file beside it, then rename it over.
+    folder, reported = watched
+    plan = folder / "plans" / "2021-22.yaml"
+    temporary = folder / "plans" / ".2021-22.yaml.swp"
+    temporary.write_text("title: c\n")
+    os.replace(temporary, plan)
+    assert str(plan) in next_change(reported)
+
+
+def test_new_and_deleted_files_are_noticed(watched):
+    folder, reported = watched
+    new = folder / "plans" / "2022-23.yaml"
+    new.write_text("title: d\n")
+    assert str(new) in next_change(reported)
+    quiet(reported)
+    new.unlink()
+    assert str(new) in next_change(reported)
+
+
+def test_reading_files_and_listing_folders_is_not_a_change(watched):
+    # The rebuild reads every content file and lists every folder: that must not start another.
+    folder, reported = watched
+    for _ in range(3):
+        for path in folder.rglob("*"):
+            if path.is_file():
+                path.read_bytes()
+        os.listdir(folder / "plans")
+        time.sleep(0.01)
+    assert quiet(reported) is None
+
+
+def test_editor_backup_files_are_not_changes(watched):
+    folder, reported = watched
+    (folder / "plans" / "2021-22.yaml~").write_text("title: old\n")
+    (folder / "plans" / "#2021-22.yaml#").write_text("title: old\n")
+    assert quiet(reported) is None
