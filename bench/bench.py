@@ -34,23 +34,30 @@ TEMPLATES = ROOT / "templates"
 def clean_builds(content: Path, runs: int) -> dict[str, list[float]]:
     """Time clean builds in fresh processes into empty folders, taking turns so that the
     machine's ups and downs fall on each alike: the builder with and without its search
-    index, and the bare Python stack (bench/baseline.py) for comparison."""
+    index, with its cache of an earlier run (as `make build` runs after the first time) and
+    without, and the bare Python stack (bench/baseline.py) for comparison."""
     exe = Path(sys.executable).with_name("site-builder")
-    build = [str(exe), "build", "--content", str(content), "--templates", str(TEMPLATES)]
+    cache = Path(tempfile.mkdtemp(dir=WORK)) / "cache"
+    build = [str(exe), "build", "--content", str(content), "--templates", str(TEMPLATES), "--cache", str(cache)]
     commands = {
         "site-builder build": build,
         "site-builder build --no-search": [*build, "--no-search"],
+        "  the same, --no-cache": [*build, "--no-search", "--no-cache"],
         "bare Python stack": [sys.executable, str(ROOT / "bench" / "baseline.py"), str(content)],
     }
+    prime = Path(tempfile.mkdtemp(dir=WORK))  # one untimed build fills the cache
+    subprocess.run([*build, "--no-search", "--out", str(prime / "output")], check=True, stdout=subprocess.DEVNULL)
+    shutil.rmtree(prime)
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
         for name, command in commands.items():
             out = Path(tempfile.mkdtemp(dir=WORK)) / "output"
-            args = [*command, "--out", str(out)] if "site-builder" in name else [*command, str(out)]
+            args = [*command, "--out", str(out)] if "bare" not in name else [*command, str(out)]
             started = time.perf_counter()
             subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
             times[name].append(time.perf_counter() - started)
             shutil.rmtree(out.parent)
+    shutil.rmtree(cache.parent)
     return times
 
 

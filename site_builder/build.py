@@ -57,8 +57,10 @@ def _stamp(folder: Path) -> tuple:
 class SiteBuilder:
     """Builds the site in memory; repeat builds redo only what changed."""
 
-    def __init__(self, content_dir: Path, templates_dir: Path, base_url: str | None = None):
+    def __init__(self, content_dir: Path, templates_dir: Path, base_url: str | None = None,
+                 bytecode_cache=None):
         self.loader = ContentLoader(Path(content_dir))
+        self.bytecode_cache = bytecode_cache  # a jinja2.BytecodeCache, or None
         self.templates_dir = Path(templates_dir)
         self.base_url = base_url.rstrip("/") if base_url else None
         self._renderer: Renderer | None = None
@@ -126,7 +128,7 @@ class SiteBuilder:
                 raise ContentError([Problem(Pos(str(self.templates_dir), 1, 1), "",
                                             "the templates folder has no base.html",
                                             "the site's templates folder")])
-            self._renderer = Renderer(self.templates_dir)
+            self._renderer = Renderer(self.templates_dir, self.bytecode_cache)
             self._assets = {p.name: p.read_bytes() for p in sorted((self.templates_dir / "assets").glob("*"))
                             if p.suffix in ASSET_SUFFIXES}
             self._templates_stamp = stamp

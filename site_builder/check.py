@@ -9,9 +9,10 @@ from .links import find_broken_links
 from .problems import ContentError, Pos, Problem
 
 
-def check_site(content_dir: Path, templates_dir: Path, base_url: str | None = None) -> list[Problem]:
+def check_site(content_dir: Path, templates_dir: Path, base_url: str | None = None,
+               bytecode_cache=None) -> list[Problem]:
     """Load, validate and render the site in memory; return every error and warning."""
-    builder = SiteBuilder(content_dir, templates_dir, base_url)
+    builder = SiteBuilder(content_dir, templates_dir, base_url, bytecode_cache)
     try:
         result = builder.build()
     except ContentError as exc:

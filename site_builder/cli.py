@@ -20,6 +20,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="the templates folder (default: templates)")
     parser.add_argument("--base-url", default=None, metavar="URL",
                         help="the address the site is published at (default: base_url in site.yaml)")
+    parser.add_argument("--cache", type=Path, default=Path(".cache/site-builder"), metavar="DIR",
+                        help="where to keep rendered Markdown and compiled templates between runs "
+                             "(default: .cache/site-builder)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="work everything out afresh, and leave the cache as it is")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -103,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_new_plan(args)
         if args.command == "serve":
             from .serve import serve
-            return serve(args.content, args.templates, args.host, args.port)
+            return serve(args.content, args.templates, args.host, args.port, cache=_disk_cache(args))
     except UsageError as exc:
         print(f"site-builder: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -134,6 +139,15 @@ def _count(problems: list[Problem], level: str) -> str:
     return f"{n} {level}{'' if n == 1 else 's'}"
 
 
+def _disk_cache(args):
+    """The cache the options ask for (a DiskCache whose folder is None when there is none)."""
+    from .diskcache import DiskCache
+
+    cache = DiskCache(None if args.no_cache else args.cache)
+    cache.load()
+    return cache
+
+
 def cmd_build(args) -> int:
     """Build the site into the output folder, atomically."""
     from .build import SiteBuilder
@@ -143,10 +157,12 @@ def cmd_build(args) -> int:
     # A build is one short process whose objects hold no cycles to speak of: the cyclic
     # garbage collector would only walk them again and again (a fifth of a large build).
     gc.disable()
-    builder = SiteBuilder(args.content, args.templates, args.base_url)
+    cache = _disk_cache(args)
+    builder = SiteBuilder(args.content, args.templates, args.base_url, cache.templates())
     try:
         result = builder.build()
     except ContentError as exc:
+        cache.save()  # what was worked out holds for the next run, after the fix
         print_problems(exc.problems)
         print(f"\nThe site was not built: {_count(exc.problems, 'error')}. "
               f"{args.out}/ is unchanged.", file=sys.stderr)
@@ -161,6 +177,7 @@ def cmd_build(args) -> int:
         print_problems(exc.problems, excerpts=False)
         print(f"\nThe site was not built. {args.out}/ is unchanged.", file=sys.stderr)
         return EXIT_CONTENT
+    cache.save()
     seconds = time.perf_counter() - started
     print(f"Built {len(result.pages)} pages ({len(result.files)} files) into {args.out}/ in {seconds:.2f} s.")
     return EXIT_OK
@@ -170,7 +187,9 @@ def cmd_check(args) -> int:
     """Check everything a build would, and more, without writing."""
     from .check import check_site
 
-    problems = check_site(args.content, args.templates, args.base_url)
+    cache = _disk_cache(args)
+    problems = check_site(args.content, args.templates, args.base_url, cache.templates())
+    cache.save()
     print_problems(problems, excerpts=False, stream=sys.stdout)
     errors = sum(1 for p in problems if p.level == "error")
     print(f"{_count(problems, 'error')}, {_count(problems, 'warning')}.")

@@ -67,7 +67,8 @@ def _make_parser() -> MarkdownIt:
 
 
 _md = _make_parser()
-_cache: dict[tuple[str, int], tuple[Markdown, tuple[Finding, ...]]] = {}
+_cache: dict[tuple[str, int], tuple[Markdown, tuple[Finding, ...]]] = {}  # the texts used in this process
+_stored: dict[tuple[str, int], tuple[Markdown, tuple[Finding, ...]]] = {}  # from the disk cache, not yet used
 _HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?/?>")
 
 
@@ -76,7 +77,7 @@ def render(source: str, min_heading: int = 3) -> tuple[Markdown, tuple[Finding, 
     key = (source, min_heading)
     hit = _cache.get(key)
     if hit is None:
-        hit = _cache[key] = _render(source, min_heading)
+        hit = _cache[key] = _stored.pop(key, None) or _render(source, min_heading)
     return hit
 
 

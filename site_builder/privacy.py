@@ -53,6 +53,11 @@ class _Allowed:
     phones: frozenset[str]
     blocked: frozenset[str]
 
+    def key(self) -> str:
+        """A digest of the lists, the same in every process."""
+        lists = (sorted(self.emails), sorted(self.phones), sorted(self.blocked))
+        return hashlib.sha256(repr(lists).encode()).hexdigest()
+
     @staticmethod
     def of(config: SiteConfig) -> "_Allowed":
         return _Allowed(frozenset(e.lower() for e in (*config.allowed_emails, config.contact_email)),
@@ -112,7 +117,18 @@ def check_sources(sources: Iterable, config: SiteConfig) -> list[Problem]:
     return problems
 
 
+# Results by (sha256 of the text, file, allow-lists' key), as the disk cache keeps them:
+# those used in this process, and those read from the disk cache and not yet used.
+_used: dict[tuple[bytes, str, str], tuple[Problem, ...]] = {}
+_stored: dict[tuple[bytes, str, str], tuple[Problem, ...]] = {}
+
+
 @functools.lru_cache(maxsize=512)
 def _check_cached(text: str, file: str, config: SiteConfig) -> tuple[Problem, ...]:
     """Memoise check_text: a file is checked again only when its text or the config changes."""
-    return tuple(check_text(text, file, config))
+    key = (hashlib.sha256(text.encode()).digest(), file, _Allowed.of(config).key())
+    found = _stored.pop(key, None)
+    if found is None:
+        found = tuple(check_text(text, file, config))
+    _used[key] = found
+    return found

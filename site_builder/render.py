@@ -54,10 +54,11 @@ def agency_names(agencies: tuple[Agency, ...]) -> str:
 class Renderer:
     """A Jinja environment over the templates folder: autoescaped and strict."""
 
-    def __init__(self, templates_dir: Path):
+    def __init__(self, templates_dir: Path, bytecode_cache: jinja2.BytecodeCache | None = None):
         self.templates_dir = Path(templates_dir)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(self.templates_dir)),
+            bytecode_cache=bytecode_cache,  # compiled templates from an earlier run
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,

@@ -31,8 +31,9 @@ from .write import sync_tree, write_tree
 class Preview:
     """Keeps a folder up to date with the content, and remembers the latest errors."""
 
-    def __init__(self, content: Path, templates: Path, folder: Path, base_url: str | None = None, out=None):
-        self.builder = SiteBuilder(content, templates, base_url)
+    def __init__(self, content: Path, templates: Path, folder: Path, base_url: str | None = None, out=None,
+                 bytecode_cache=None):
+        self.builder = SiteBuilder(content, templates, base_url, bytecode_cache)
         self.content, self.templates, self.folder = Path(content), Path(templates), Path(folder)
         self.problems: list[Problem] = []
         self.out = out or sys.stdout
@@ -190,13 +191,15 @@ def _is_page(path: str) -> bool:
 
 
 def serve(content: Path, templates: Path, host: str = "127.0.0.1", port: int = 8000,
-          folder: Path = Path(".serve")) -> int:
+          folder: Path = Path(".serve"), cache=None) -> int:
     """Build, serve and rebuild on change until interrupted."""
     base_url = f"http://{host}:{port}"
-    preview = Preview(content, templates, folder, base_url)
+    preview = Preview(content, templates, folder, base_url, bytecode_cache=cache.templates() if cache else None)
     shutil.rmtree(folder, ignore_errors=True)
     if not preview.rebuild():
         folder.mkdir(parents=True, exist_ok=True)  # serve the error page until it is fixed
+    if cache is not None:
+        cache.save()  # the first build's results; later edits are not worth a write each
 
     server = Server(watcher=_NoWatcher())
     server.SFH = _handler_for(preview)
