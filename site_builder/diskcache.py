@@ -81,9 +81,19 @@ class DiskCache:
             return None
         import jinja2
 
+        class TolerantBytecodeCache(jinja2.FileSystemBytecodeCache):
+            """Jinja's cache (which already ignores damaged entries), where one that cannot be
+            written only means compiling again next time."""
+
+            def dump_bytecode(self, bucket):
+                try:
+                    super().dump_bytecode(bucket)
+                except OSError:
+                    pass
+
         folder = self.folder / "templates"
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError:
             return None
-        return jinja2.FileSystemBytecodeCache(str(folder))
+        return TolerantBytecodeCache(str(folder))

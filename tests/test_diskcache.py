@@ -77,6 +77,37 @@ def test_a_damaged_cache_is_ignored_and_replaced(content, tmp_path):
     assert (TEXT, 3) in stored(cache)["markdown"]
 
 
+def test_damaged_compiled_templates_are_compiled_again(content, tmp_path):
+    cache = tmp_path / "cache"
+    assert build(content, tmp_path / "first", "--cache", str(cache)).returncode == 0
+    entries = sorted((cache / "templates").iterdir())
+    assert entries
+    for entry in entries:  # cut short, as a full disk or a killed process might leave them
+        entry.write_bytes(entry.read_bytes()[: entry.stat().st_size // 2])
+    result = build(content, tmp_path / "second", "--cache", str(cache))
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert tree(tmp_path / "second") == tree(tmp_path / "first")
+
+
+def test_a_cache_that_cannot_be_made_is_done_without(content, tmp_path):
+    (tmp_path / "file").write_text("a file where the cache folder's parent should be")
+    result = build(content, tmp_path / "out", "--cache", str(tmp_path / "file" / "cache"))
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert (tmp_path / "out" / PAGE).is_file()
+
+
+def test_templates_compile_when_their_cache_cannot_be_written(tmp_path):
+    from site_builder.diskcache import DiskCache
+    from site_builder.render import Renderer
+
+    cache = DiskCache(tmp_path / "cache")
+    bytecode = cache.templates()
+    shutil.rmtree(tmp_path / "cache")  # gone after it was set up: every write fails
+    template = Renderer(TEMPLATES, bytecode).env.get_template("partials/agency-item.html")
+    assert template.render  # compiled, though not stored
+    assert not (tmp_path / "cache").exists()
+
+
 def test_the_cache_keeps_only_what_the_last_run_used(content, tmp_path):
     cache = tmp_path / "cache"
     assert build(content, tmp_path / "first", "--cache", str(cache)).returncode == 0
