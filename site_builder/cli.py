@@ -11,6 +11,7 @@ from pathlib import Path
 from .problems import ContentError, Problem, UsageError, source_excerpt
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+DEFAULT_CACHE = Path(".cache/site-builder")  # see diskcache.py
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -20,7 +21,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="the templates folder (default: templates)")
     parser.add_argument("--base-url", default=None, metavar="URL",
                         help="the address the site is published at (default: base_url in site.yaml)")
-    parser.add_argument("--cache", type=Path, default=Path(".cache/site-builder"), metavar="DIR",
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, metavar="DIR",
                         help="where to keep rendered Markdown and compiled templates between runs "
                              "(default: .cache/site-builder)")
     parser.add_argument("--no-cache", action="store_true",

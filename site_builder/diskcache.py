@@ -16,9 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import markdown, privacy
+from . import markdown, privacy, problems
 
-DEFAULT = Path(".cache/site-builder")
 RESULTS = "results.pickle"
 
 
@@ -27,7 +26,7 @@ def _code_version() -> str:
     import markdown_it
 
     digest = hashlib.sha256(f"{sys.version}|{markdown_it.__version__}".encode())
-    for module in (markdown, privacy):
+    for module in (markdown, privacy, problems):  # the stored objects are made by these
         digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()
 
