@@ -16,6 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import jinja2
+
 from . import markdown, privacy, problems
 
 RESULTS = "results.pickle"
@@ -74,25 +76,24 @@ class DiskCache:
             pass  # a read-only checkout still builds, only without the head start
         self._loaded = (len(markdown._cache), len(privacy._used))
 
-    def templates(self):
+    def templates(self) -> jinja2.BytecodeCache | None:
         """Jinja's bytecode cache in the folder, or None."""
         if self.folder is None:
             return None
-        import jinja2
-
-        class TolerantBytecodeCache(jinja2.FileSystemBytecodeCache):
-            """Jinja's cache (which already ignores damaged entries), where one that cannot be
-            written only means compiling again next time."""
-
-            def dump_bytecode(self, bucket):
-                try:
-                    super().dump_bytecode(bucket)
-                except OSError:
-                    pass
-
         folder = self.folder / "templates"
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError:
             return None
-        return TolerantBytecodeCache(str(folder))
+        return _TolerantBytecodeCache(str(folder))
+
+
+class _TolerantBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache (which already ignores damaged entries), where one that cannot be
+    written only means compiling again next time."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
