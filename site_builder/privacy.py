@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -22,11 +23,6 @@ WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 def fingerprint(name: str) -> str:
     """Return the fingerprint of a personal name, as listed in site.yaml's blocked_names."""
     return hashlib.sha256(normalise(name).encode()).hexdigest()[:16]
-
-
-def _fast_fingerprint(name: str) -> str:
-    """fingerprint() for a name already made of single-spaced words."""
-    return hashlib.sha256(name.casefold().encode()).hexdigest()[:16]
 
 
 def digits(number: str) -> str:
@@ -94,6 +90,10 @@ def _line_findings(line: str, allowed: _Allowed) -> tuple[tuple[int, str, str], 
         if digits(match.group()) not in allowed.phones:
             found.append((match.start() + 1, "phone", match.group()))
     if allowed.blocked:
+        # Text copied from a PDF may spell an accent as a letter plus a combining mark, which
+        # would split the word: compose them first. (Columns count composed characters.)
+        if not line.isascii():
+            line = unicodedata.normalize("NFC", line)
         # Names are written with capitals: only runs of capitalised words are fingerprinted.
         words = [w for w in WORD.finditer(line) if w.group()[0].isupper()]
         for index, word in enumerate(words):
@@ -104,7 +104,7 @@ def _line_findings(line: str, allowed: _Allowed) -> tuple[tuple[int, str, str], 
                         break
                     following = words[index + size - 1]
                     name, end = f"{name} {following.group()}", following.end()
-                if _fast_fingerprint(name) in allowed.blocked:
+                if fingerprint(name) in allowed.blocked:
                     found.append((word.start() + 1, "name", name))
     return tuple(sorted(found))
 

@@ -112,6 +112,19 @@ def test_the_personal_data_check_finds_a_blocked_name_in_output(site):
     assert [p.message.split(" ")[0] for p in found] == ["'Jane", "the"]
 
 
+def test_a_blocked_name_is_found_however_its_letters_are_written(site):
+    """A curly apostrophe, or an accent as a letter plus a combining mark (as PDFs give them),
+    is the same name as the one fingerprinted."""
+    from site_builder.privacy import check_text, fingerprint
+
+    config = site.config.__class__(**{**{f: getattr(site.config, f) for f in site.config.__slots__},
+                                      "blocked_names": (fingerprint("Sean O'Brien"), fingerprint("Zoë Example"))})
+    for text in ["Ask Sean O’Brien now", "Ask Sean O'Brien now", "Ask Zoe\u0308 Example now", "Ask Zoë Example now"]:
+        found = check_text(text, "plan.yaml", config)
+        assert [(p.pos.col, p.message.split(" is the name")[0]) for p in found] in (
+            [(5, "'Sean O’Brien'")], [(5, "'Sean O'Brien'")], [(5, "'Zoë Example'")]), (text, found)
+
+
 def test_the_2019_20_plan_says_its_tables_were_published_empty(built):
     page = (built / "plans/2019-20/index.html").read_text()
     assert page.count("table of initiatives for this priority has no rows") == 3
