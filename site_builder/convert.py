@@ -290,10 +290,11 @@ def _dataclass(cls):
                                f"fields of {what[0].lower() + what[1:]} ('name: value' lines)")
         prefix = f"{path}." if path else ""
         values: dict[str, Any] = {}
+        invalid: set[str] = set()  # fields given with a wrong value (already reported)
         ok = True
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, ScalarNode) else None
-            if key in values or (key is not None and key in seen_invalid(values)):
+            if key in values or key in invalid:
                 conv.report(key_node, prefix + str(key), f"'{key}' is given twice",
                             "each field once", "Remove one of them: only one can be used.")
                 ok = False
@@ -307,10 +308,9 @@ def _dataclass(cls):
             value = field_convs[key](conv, value_node, prefix + key)
             if value is INVALID:
                 ok = False
-                values.setdefault("__invalid__", set()).add(key)
+                invalid.add(key)
             else:
                 values[key] = value
-        invalid = values.pop("__invalid__", set())
         for name in required:
             if name not in values and name not in invalid:
                 conv.report(node, prefix + name, f"the required field '{name}' is missing",
@@ -323,7 +323,3 @@ def _dataclass(cls):
         return cls(**values)
     return convert
 
-
-def seen_invalid(values: dict) -> set:
-    """Names of fields already seen with invalid values."""
-    return values.get("__invalid__", set())
