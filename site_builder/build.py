@@ -8,8 +8,7 @@ the output files whose bytes changed.
 from __future__ import annotations
 
 import hashlib
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import extras
@@ -22,7 +21,7 @@ from .model import NavItem, Site
 from .problems import ContentError, Pos, Problem
 from .render import Globals, Renderer
 from .routes import Page, build_pages
-from .urls import output_path
+from .urls import output_path, url_for
 
 ASSET_SUFFIXES = (".css", ".js", ".svg", ".ico", ".png", ".woff2")
 
@@ -36,9 +35,7 @@ class BuildResult:
     changed: set[str]
     removed: set[str]
     rendered: int
-    seconds: float
     site: Site
-    warnings: list[Problem] = field(default_factory=list)
 
 
 def fingerprint_name(name: str, data: bytes) -> str:
@@ -76,7 +73,6 @@ class SiteBuilder:
 
     def build(self) -> BuildResult:
         """Build every output file in memory; raise ContentError listing every problem."""
-        started = time.perf_counter()
         site = self.loader.load()
         renderer = self._current_renderer()
         renderer.new_build()
@@ -86,7 +82,7 @@ class SiteBuilder:
             base_url=self.base_url or site.config.base_url.rstrip("/"),
             assets=tuple(sorted((name, "/assets/" + fingerprint_name(name, data))
                                 for name, data in assets.items())),
-            footer=tuple(NavItem(p.meta.title, f"/{p.slug}/") for p in site.pages if p.meta.footer),
+            footer=tuple(NavItem(p.meta.title, url_for(p)) for p in site.pages if p.meta.footer),
         )
         pages = [*build_pages(site, self._route_memo), compare_page(site, self._route_memo), search_page(site), data_page(site)]
         _check_unique_urls(pages)
@@ -118,7 +114,7 @@ class SiteBuilder:
         self._pages = {page.url: page for page in pages}
         self._html = html
         self.files = files
-        return BuildResult(files, pages, changed, removed, rendered, time.perf_counter() - started, site)
+        return BuildResult(files, pages, changed, removed, rendered, site)
 
     def _current_renderer(self) -> Renderer:
         """Reuse the Jinja environment unless a template or asset changed."""
