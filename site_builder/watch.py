@@ -13,10 +13,9 @@ from watchdog.observers import Observer
 
 WATCHED_SUFFIXES = frozenset({".yaml", ".yml", ".md", ".html", ".css", ".js", ".svg", ".json", ".png",
                               ".ico", ".woff2"})
-# Only events that change a file; the builder's own reads must not trigger a rebuild.
-CHANGE_EVENTS = frozenset({"created", "modified", "deleted", "moved", "closed"})
-# The same, asked of the operating system: without it, inotify also reports every file and
-# folder the rebuild opens, and handling those takes the rebuild thread's time.
+# Only events that change a file: the builder's own reads must not trigger a rebuild. Asked
+# of the operating system, since otherwise inotify also reports every file and folder the
+# rebuild opens, and handling those takes the rebuild thread's time.
 CHANGE_EVENT_TYPES = [FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent, FileClosedEvent]
 
 
@@ -60,8 +59,6 @@ class ChangeWatcher(FileSystemEventHandler):
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         """Note a change to a relevant file (called on the observer's thread)."""
-        if event.is_directory or event.event_type not in CHANGE_EVENTS:
-            return
         paths = [p for p in (event.src_path, getattr(event, "dest_path", "")) if p and is_relevant(str(p))]
         if not paths:
             return
