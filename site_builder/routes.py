@@ -69,11 +69,10 @@ class PriorityRef:
 
 @dataclass(frozen=True, slots=True)
 class PlanView:
-    """The plan page: the whole plan and the PFCC priorities its rows cite."""
+    """The plan page: the whole plan and the PFCC plan whose priorities its rows cite."""
 
     plan: Plan
-    pfcc: PfccPlan | None
-    combined: tuple[Initiative, ...]  # the plan-level combined table
+    pfcc: PlanRef | None
     leads: tuple[Agency, ...]  # for the list filter
     priority_options: tuple[tuple[str, str], ...]
 
@@ -84,7 +83,6 @@ class PriorityView:
 
     plan: PlanRef
     priority: Priority
-    pfcc: PfccPlan | None
     serving: tuple[Initiative, ...]  # rows of a combined table that list this priority
     also: tuple[Initiative, ...]  # rows under other priorities that also list it
     siblings: tuple[PriorityRef, ...]
@@ -383,11 +381,10 @@ def _plan_pages_again(plan: Plan, pfcc: PfccPlan | None, index: Index, crumbs: t
 def _plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index, crumbs: tuple[Crumb, ...]) -> list[Page]:
     pages = []
     ref = plan_ref(plan)
-    combined = tuple(i for i in plan.initiatives)
     everything = all_initiatives(plan)
     pages.append(Page(ref.url, "plan.html", plan.title,
                       f"The Safer Colchester Partnership's {plan.title}: its priorities and initiatives.",
-                      crumbs, PlanView(plan, pfcc, combined, filter_leads(everything) if len(everything) >= LONG_LIST else (),
+                      crumbs, PlanView(plan, plan_ref_pfcc(pfcc), filter_leads(everything) if len(everything) >= LONG_LIST else (),
                                        tuple(priority_option(priority_ref(p)) for p in plan.priorities)), "plan"))
     plan_crumbs = (*crumbs, Crumb(plan.title, ref.url))
     siblings = tuple(priority_ref(p) for p in plan.priorities)
@@ -397,7 +394,7 @@ def _plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index, crumbs: tuple[C
                      if i.priority not in (None, priority.number) and priority.number in i.scp_priorities)
         pages.append(Page(sibling.url, "priority.html", f"Priority {priority.number}: {priority.short_title}",
                           f"{plan.title}, priority {priority.number}: {priority.title}"[:300],
-                          plan_crumbs, PriorityView(ref, priority, pfcc, serving, also, siblings, plan.timing_label),
+                          plan_crumbs, PriorityView(ref, priority, serving, also, siblings, plan.timing_label),
                           "priority", (("type", "Priority"), ("year", plan.period),
                                        ("priority", priority_filter(sibling)))))
     by_number = {p.number: p for p in siblings}

@@ -62,6 +62,19 @@ def test_a_title_edit_re_renders_only_the_pages_that_show_it(content):
     assert "plans/2021-22/initiatives/mac-panel/index.html" in result.removed
 
 
+def test_an_edit_to_the_pfcc_introduction_re_renders_only_the_pfcc_page(content):
+    # Plan and priority pages name the PFCC plan but do not show its introduction: a page's
+    # data holds only what its template shows, so they are not rendered again.
+    builder = SiteBuilder(content, TEMPLATES)
+    builder.build()
+    path = content / "pfcc/2016-21.yaml"
+    edit(path, "build safe and secure communities", "build safe, secure communities")
+    touch_later(path)
+    result = builder.build()
+    assert result.rendered == 1
+    assert {p for p in result.changed if p.endswith(".html")} == {"pfcc/2016-21/index.html"}
+
+
 def test_nothing_changes_when_nothing_was_edited(content):
     builder = SiteBuilder(content, TEMPLATES)
     builder.build()
