@@ -12,7 +12,7 @@ from . import markdown
 from .markdown import Markdown
 from .model import Email, LinkUrl, Markdown3, Pattern, Ref
 from .problems import Pos, Problem, did_you_mean
-from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode
+from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, pos_of
 
 INVALID: Any = type("Invalid", (), {"__repr__": lambda self: "INVALID"})()
 
@@ -54,8 +54,7 @@ class Converter:
 
     def pos(self, node: Node) -> Pos:
         """Return a node's 1-based position in this file."""
-        mark = node.start_mark
-        return Pos(self.file, mark.line + 1, mark.column + 1)
+        return pos_of(node, self.file)
 
     def report(self, node: Node, path: str, message: str, expected: str = "", hint: str = "") -> Any:
         """Record a problem at a node and return INVALID."""

@@ -55,6 +55,7 @@ class _Allowed:
         return hashlib.sha256(repr(lists).encode()).hexdigest()
 
     @staticmethod
+    @functools.lru_cache(maxsize=4)  # one config per build: made once, not once per file
     def of(config: SiteConfig) -> "_Allowed":
         return _Allowed(frozenset(e.lower() for e in (*config.allowed_emails, config.contact_email)),
                         frozenset(digits(h.number) for h in config.help_numbers),

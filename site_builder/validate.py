@@ -10,7 +10,7 @@ from typing import Iterable
 from . import privacy
 from .model import Initiative, Plan, Site
 from .problems import Pos, Problem, did_you_mean
-from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode
+from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, pos_of
 
 # Top-level addresses the builder makes; a content page may not take one of them.
 RESERVED_SLUGS = frozenset({"plans", "agencies", "programmes", "topics", "pfcc", "strategy", "search",
@@ -56,8 +56,7 @@ class Checker:
         src = self.sources.get(pos.file)
         node = locate(src.root, path) if src is not None else None
         if node is not None:
-            mark = node.start_mark
-            pos = Pos(pos.file, mark.line + 1, mark.column + 1)
+            pos = pos_of(node, pos.file)
         self.problems.append(Problem(pos, path, message, expected, hint, level))
 
 
