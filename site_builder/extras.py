@@ -7,7 +7,7 @@ from html import escape
 from .model import Site
 from .urls import url_for
 from .render import Globals
-from .routes import Page
+from .routes import Page, all_initiatives
 
 
 def make_extras(site: Site, pages: list[Page], g: Globals) -> dict[str, bytes]:
@@ -54,7 +54,7 @@ def feed(site: Site, base_url: str) -> bytes:
              f"  <author><name>{name}</name></author>"]
     for plan in plans:
         url = escape(base_url + url_for(plan))
-        count = sum(len(p.initiatives) for p in plan.priorities) + len(plan.initiatives)
+        count = len(all_initiatives(plan))
         summary = "; ".join(f"{p.number}. {p.title}" for p in plan.priorities)
         lines += ["  <entry>",
                   f"    <title>{escape(plan.title, quote=False)}</title>",

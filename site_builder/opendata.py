@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .model import Initiative, Plan, Site
-from .routes import Crumb, Page, all_initiatives
+from .routes import Crumb, Page, all_initiatives, initiative_topics
 from .urls import url_for
 
 LICENCE = "Open Government Licence v3.0"
@@ -76,8 +76,7 @@ COLUMNS = (
 
 
 def _topic_ids(plan: Plan, ini: Initiative) -> list[str]:
-    inherited = next((p.topics for p in plan.priorities if p.number == ini.priority), ())
-    return list(dict.fromkeys(t.id for t in (*inherited, *ini.topics)))
+    return [t.id for t in initiative_topics(ini, {p.number: p for p in plan.priorities})]
 
 
 def _csv_rows(records: list[dict]) -> str:
