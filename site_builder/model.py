@@ -38,6 +38,8 @@ class LinkUrl:
 class Email:
     """An email address."""
 
+    pattern = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"  # checked by the validator and by the JSON Schema
+
 
 class Markdown3:
     """Markdown whose headings start at level 3 (inside a page that has h1 and h2)."""

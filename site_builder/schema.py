@@ -29,7 +29,6 @@ FILES = {
     "strategy": (Strategy, "content/strategies/*.yaml"),
 }
 URL_PATTERN = r"^(https?://\S+|mailto:\S+|/\S*|#\S*)$"
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 class SchemaMaker:
@@ -52,7 +51,7 @@ class SchemaMaker:
             if marker is LinkUrl:
                 return {"type": "string", "pattern": URL_PATTERN}
             if marker is Email:
-                return {"type": "string", "pattern": EMAIL_PATTERN}
+                return {"type": "string", "pattern": Email.pattern}
             if marker is Markdown3:
                 return {"type": "string", "description": "Markdown text; headings start at ###."}
         if origin in (typing.Union, types.UnionType):
