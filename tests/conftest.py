@@ -22,6 +22,23 @@ def site_dir(tmp_path, monkeypatch) -> Path:
     return tmp_path / "content"
 
 
+def read_tree(folder: Path) -> dict[str, bytes]:
+    """Every file under a folder, by relative path."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The real site, built once per test run through the command line, with a cache of its own."""
+    from site_builder.cli import main
+
+    folder = tmp_path_factory.mktemp("site")
+    code = main(["build", "--content", str(CONTENT), "--templates", str(TEMPLATES), "--out", str(folder / "output"),
+                 "--cache", str(folder / "cache")])
+    assert code == 0, f"site-builder build exited {code}: see the messages above"
+    return folder / "output"
+
+
 def edit(path: Path, old: str, new: str) -> None:
     """Replace one exact piece of a file's text; fail if it is not there once."""
     text = path.read_text(encoding="utf-8")

@@ -13,8 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from conftest import CONTENT, TEMPLATES
-from site_builder.cli import main
+from conftest import CONTENT
 
 MAX_GZIPPED = 30_000  # bytes: a page's HTML plus the CSS it links, each gzip -9
 BASE_URL = yaml.safe_load((CONTENT / "site.yaml").read_text(encoding="utf-8"))["base_url"].rstrip("/")
@@ -137,16 +136,8 @@ def off_site(url: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """The real site, built once through the command line."""
-    out = tmp_path_factory.mktemp("pages") / "output"
-    assert main(["build", "--content", str(CONTENT), "--templates", str(TEMPLATES), "--out", str(out)]) == 0
-    return out
-
-
-@pytest.fixture(scope="module")
-def pages(built) -> list[Page]:
-    found = [read_page(built, p) for p in sorted(built.rglob("*.html"))]
+def pages(built_site) -> list[Page]:
+    found = [read_page(built_site, p) for p in sorted(built_site.rglob("*.html"))]
     assert len(found) > 100, f"only {len(found)} pages built"
     return found
 
@@ -209,26 +200,26 @@ def test_canonical_link_is_the_pages_own_address(pages):
     assert not failures, report(failures, "have a wrong or missing canonical link")
 
 
-def test_every_page_links_to_the_accessibility_statement(built, pages):
+def test_every_page_links_to_the_accessibility_statement(built_site, pages):
     failures = [p.path for p in pages if "/accessibility/" not in p.links]
     assert not failures, report(failures, "do not link to /accessibility/")
-    assert (built / "accessibility" / "index.html").is_file(), "the accessibility statement /accessibility/ is not built"
+    assert (built_site / "accessibility" / "index.html").is_file(), "the accessibility statement /accessibility/ is not built"
 
 
-def test_page_and_its_css_weigh_at_most_30_kb_gzipped(built, pages):
+def test_page_and_its_css_weigh_at_most_30_kb_gzipped(built_site, pages):
     def gzipped(path: Path) -> int:
         return len(gzip.compress(path.read_bytes(), compresslevel=9))
 
     failures = []
     for p in pages:
-        css = [built / href.lstrip("/") for href in p.stylesheets if not off_site(href)]
+        css = [built_site / href.lstrip("/") for href in p.stylesheets if not off_site(href)]
         missing = [c for c in css if not c.is_file()]
         if missing:
             failures.append(f"{p.path}: stylesheet not built: {missing}")
             continue
-        total = gzipped(built / p.path) + sum(gzipped(c) for c in css)
+        total = gzipped(built_site / p.path) + sum(gzipped(c) for c in css)
         if total > MAX_GZIPPED:
-            failures.append(f"{p.path}: {total:,} bytes gzipped (HTML {gzipped(built / p.path):,})")
+            failures.append(f"{p.path}: {total:,} bytes gzipped (HTML {gzipped(built_site / p.path):,})")
     assert not failures, report(failures, f"weigh more than {MAX_GZIPPED:,} bytes gzipped with their CSS")
 
 

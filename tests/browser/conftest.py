@@ -17,8 +17,6 @@ import pytest
 from browser.server import serve
 
 ROOT = Path(__file__).resolve().parents[2]
-CONTENT = ROOT / "content"
-TEMPLATES = ROOT / "templates"
 FAULTY = Path(__file__).resolve().parent / "faulty"
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -56,21 +54,6 @@ def page_urls(folder: Path) -> list[str]:
         rel = path.relative_to(folder).as_posix()
         urls.append("/" + (rel.removesuffix("index.html") if rel.endswith("index.html") else rel))
     return sorted(urls)
-
-
-def build_site(out: Path) -> Path:
-    """Build the real content into a folder through the command line."""
-    from site_builder.cli import main
-
-    code = main(["build", "--content", str(CONTENT), "--templates", str(TEMPLATES), "--out", str(out)])
-    assert code == 0, f"site-builder build exited {code}: see the messages above"
-    return out
-
-
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """The real site, built once for the browser tests."""
-    return build_site(tmp_path_factory.mktemp("browser") / "output")
 
 
 @pytest.fixture(scope="session")
