@@ -270,7 +270,7 @@ def _sequence(inner, single_ok: bool):
 
 def yaml_fields(cls) -> list[dataclasses.Field]:
     """The fields of a model class that content files may set."""
-    return [fl for fl in dataclasses.fields(cls) if not fl.metadata.get("derived") and fl.name != "pos"]
+    return [fl for fl in dataclasses.fields(cls) if not fl.metadata.get("derived")]
 
 
 def _dataclass(cls):

@@ -54,14 +54,14 @@ EmailAddress = Annotated[str, Email]
 Text3 = Annotated[Markdown, Markdown3]
 
 
-def f(doc: str, default=..., *, example=None, derived: bool = False, compare: bool = True):
+def f(doc: str, default=..., *, example=None, derived: bool = False):
     """Declare a field with its help text (and default, when it is optional)."""
     meta = {"doc": doc, "example": example, "derived": derived}
     if default is ...:
-        return field(metadata=meta, compare=compare)
+        return field(metadata=meta)
     if isinstance(default, (list, dict, set)):
         raise TypeError("use tuples for defaults")
-    return field(default=default, metadata=meta, compare=compare, repr=compare)
+    return field(default=default, metadata=meta)
 
 
 def pos_field():
@@ -419,7 +419,7 @@ class ContentPage:
     slug: str
     meta: PageMeta
     body: Markdown
-    pos: Pos | None = field(default=None, compare=False, repr=False)
+    pos: Pos | None = pos_field()
 
 
 # ---- the whole site -----------------------------------------------------------------
