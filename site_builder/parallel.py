@@ -48,7 +48,7 @@ def render_pages(renderer: Renderer, pages: list[Page], g: Globals) -> dict[str,
     if kind == "crash":
         raise RuntimeError(f"rendering in the second process failed: {value}")
     html.update(value)
-    return {page.url: html[page.url] for page in pages}  # the pages' own order
+    return html  # the caller puts them in the pages' order
 
 
 def can_fork() -> bool:
