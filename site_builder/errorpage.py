@@ -1,0 +1,40 @@
+"""The page that lists a build's errors: shown by the preview, and published by a deploy preview."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from .problems import Problem, source_excerpt
+
+
+def error_page(problems: list[Problem]) -> bytes:
+    """An HTML page listing every problem with the source lines around it."""
+    items = []
+    for problem in problems:
+        try:
+            text = Path(problem.pos.file).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            text = ""
+        excerpt = source_excerpt(text, problem.pos.line, problem.pos.col, context=2)
+        field = f"<p class=field>Field: <code>{html.escape(problem.field)}</code></p>" if problem.field else ""
+        expected = f"<p>Expected: {html.escape(problem.expected)}</p>" if problem.expected else ""
+        hint = f"<p class=hint>{html.escape(problem.hint)}</p>" if problem.hint else ""
+        items.append(
+            f"<li><h2>{html.escape(str(problem.pos))}</h2>{field}"
+            f"<p class=message>{html.escape(problem.message)}</p>{expected}{hint}"
+            + (f"<pre>{html.escape(excerpt)}</pre>" if excerpt else "") + "</li>")
+    count = len(problems)
+    body = (f"<!DOCTYPE html><html lang=en-GB><head><meta charset=utf-8>"
+            f"<meta name=viewport content='width=device-width, initial-scale=1'><link rel=icon href='data:,'>"
+            f"<title>{count} error{'s' if count != 1 else ''} - preview</title><style>"
+            "body{font:1rem/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#1b1b1b}"
+            "h1{color:#a4000f}li{border-left:5px solid #a4000f;padding:0 1rem;margin:1rem 0;list-style:none}"
+            "ol{padding:0}h2{font-size:1.1rem;margin:0;font-family:monospace}.message{font-weight:700}"
+            "pre{background:#f3f3f3;padding:.5rem;overflow-x:auto}.hint{background:#fff7bf;padding:.25rem .5rem}"
+            "</style></head><body>"
+            f"<h1>The site could not be rebuilt: {count} error{'s' if count != 1 else ''}</h1>"
+            "<p>Fix these in the files named, then save. This page reloads by itself when the site "
+            "builds again.</p>"
+            f"<ol>{''.join(items)}</ol></body></html>")
+    return body.encode("utf-8")
