@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import extras
+from .addresses import check_addresses
 from .compare import compare_page
 from .parallel import render_pages
 from .opendata import InitiativeData, data_page, make_open_data
@@ -105,6 +106,8 @@ class SiteBuilder:
             files["assets/" + fingerprint_name(name, data)] = data
         files.update(extras.make_extras(site, pages, g))
         files.update(make_open_data(site, g.base_url, self._initiative_data))
+        files.update(check_addresses(site, files, self.loader.content_dir,
+                                     {src.rel: src for src in self.loader.sources.values()}))
 
         changed = {path for path, data in files.items() if self.files.get(path) != data}
         removed = set(self.files) - set(files)

@@ -68,6 +68,18 @@ def make_parser() -> argparse.ArgumentParser:
     schema.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 if the files are out of date")
 
+    addresses = commands.add_parser(
+        "addresses", help="record the site's addresses in content/published.txt",
+        description="Build the site in memory and add every address it publishes to content/published.txt, "
+                    "the record that builds check so that no published address ever breaks. CI records "
+                    "after every push to main. Never removes an address.")
+    _common(addresses)
+    mode = addresses.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--record", action="store_true",
+                      help="add every address this build publishes to content/published.txt")
+    mode.add_argument("--check", action="store_true",
+                      help="write nothing; exit 1 if content/published.txt lacks an address this build publishes")
+
     fingerprint = commands.add_parser("fingerprint", help="fingerprint a name for blocked_names in site.yaml",
                                       description="Print the fingerprint of a person's name, to add to "
                                                   "blocked_names in content/site.yaml so that builds refuse it.")
@@ -101,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_check(args)
         if args.command == "schema":
             return cmd_schema(args)
+        if args.command == "addresses":
+            return cmd_addresses(args)
         if args.command == "fingerprint":
             from .privacy import fingerprint
             print(fingerprint(" ".join(args.name)))
@@ -195,6 +209,31 @@ def cmd_check(args) -> int:
     errors = sum(1 for p in problems if p.level == "error")
     print(f"{_count(problems, 'error')}, {_count(problems, 'warning')}.")
     return EXIT_CONTENT if errors else EXIT_OK
+
+
+def cmd_addresses(args) -> int:
+    """Record (or check) every address the site publishes in content/published.txt."""
+    from .addresses import record_addresses
+    from .build import SiteBuilder
+
+    cache = _disk_cache(args)
+    try:
+        result = SiteBuilder(args.content, args.templates, args.base_url, cache.templates()).build()
+    except ContentError as exc:
+        cache.save()
+        print_problems(exc.problems)
+        print(f"\nNothing was recorded: {_count(exc.problems, 'error')}.", file=sys.stderr)
+        return EXIT_CONTENT
+    cache.save()
+    path, missing = record_addresses(args.content, result.site, result.files, write=args.record)
+    if args.record:
+        print(f"Recorded {len(missing)} new address{'' if len(missing) == 1 else 'es'} in {path}.")
+        return EXIT_OK
+    for address in sorted(missing):
+        print(f"not yet recorded: {address}")
+    if missing:
+        print(f"Run `make addresses` (site-builder addresses --record) to add them to {path}.")
+    return EXIT_CONTENT if missing else EXIT_OK
 
 
 def _load_or_report(content: Path):

@@ -10,7 +10,7 @@ from typing import Any
 from . import validate
 from .convert import INVALID, Converter
 from .markdown import render as render_markdown
-from .model import (AgencyRegistry, ContentPage, PageMeta, PfccPlan, Plan, ProgrammeRegistry, Site,
+from .model import (AgencyRegistry, ContentPage, PageMeta, PfccPlan, Plan, ProgrammeRegistry, RedirectList, Site,
                     SiteConfig, Strategy, TopicRegistry)
 from .problems import ContentError, Pos, Problem
 from .registry import PartialRegistry, Registry, names_in, slugify
@@ -19,6 +19,7 @@ from .yamlfile import Node, compose
 REGISTRY_FILES = {"agencies.yaml": AgencyRegistry, "topics.yaml": TopicRegistry,
                   "programmes.yaml": ProgrammeRegistry}
 FOLDERS = {"pfcc": PfccPlan, "plans": Plan, "strategies": Strategy}
+OPTIONAL_FILES = {"redirects.yaml": RedirectList}  # a new site has none
 
 
 @dataclass
@@ -210,6 +211,7 @@ class ContentLoader:
         if registry is not None:
             problems.extend(registry.problems)
         resolver = registry or _partial_registry(registries)
+        optional = {name: required(name, cls) for name, cls in OPTIONAL_FILES.items() if (base / name).is_file()}
 
         folders: dict[str, list[Source]] = {}
         for folder, cls in FOLDERS.items():
@@ -251,6 +253,7 @@ class ContentLoader:
             plans=tuple(sorted((s.value for s in folders["plans"]), key=lambda p: p.period, reverse=True)),
             strategies=tuple(s.value for s in folders["strategies"]),
             pages=tuple(pages),
+            redirects=optional["redirects.yaml"].value.redirects if "redirects.yaml" in optional else (),
         )
         sources = {src.rel: src for src in self.sources.values()}
         problems = validate.check_site(site, sources)

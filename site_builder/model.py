@@ -436,3 +436,36 @@ class Site:
     plans: tuple[Plan, ...]  # newest first
     strategies: tuple[Strategy, ...]
     pages: tuple[ContentPage, ...]
+    redirects: tuple[Redirect, ...] = ()  # content/redirects.yaml, when there is one
+
+
+# ---- redirects ----------------------------------------------------------------------
+
+def keyed(key: str, doc: str, *, example=None):
+    """Declare a required field whose YAML key is not its Python name ('from' is a Python keyword)."""
+    return field(metadata={"doc": doc, "example": example, "derived": False, "key": key})
+
+
+OldAddress = Annotated[str, Pattern(r"^/[^\s?#*:]*$", "an address of this site starting with /, like /old-page/",
+                                    "/key-priorities-safer-colchester-partnership-2018-2019/")]
+NewAddress = Annotated[str, Pattern(r"^(/[^\s?#*:]*|https://\S+)$",
+                                    "an address of this site starting with /, or a web address starting "
+                                    "with https://", "/plans/2018-19/")]
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """An old address that now leads to another page."""
+
+    from_: OldAddress = keyed("from", "The old address, starting with /. No page of the site may have it.",
+                              example="/key-priorities-safer-colchester-partnership-2018-2019/")
+    to: NewAddress = f("Where visitors to the old address now go: a page of this site, starting with /, "
+                       "or a web address starting with https://.", example="/plans/2018-19/")
+    pos: Pos | None = pos_field()
+
+
+@dataclass(frozen=True, slots=True)
+class RedirectList:
+    """content/redirects.yaml: old addresses, and the pages they now lead to."""
+
+    redirects: tuple[Redirect, ...] = f("The redirects, one item per old address.", ())

@@ -13,7 +13,7 @@ import yaml
 
 from conftest import ROOT
 from site_builder.cli import main
-from site_builder.convert import yaml_fields
+from site_builder.convert import yaml_fields, yaml_key
 from site_builder.schema import FILES, _nested_classes
 from site_builder.model import PageMeta
 
@@ -103,7 +103,7 @@ def test_the_guide_explains_every_field_the_validator_accepts():
         body = next((b for h, b in sections.items() if f"{cls.__name__}: {doc}" in h or b.lstrip().startswith(doc)),
                     None)
         for fl in yaml_fields(cls):
-            if body is None or f"| `{fl.name}` |" not in body or not fl.metadata.get("doc"):
+            if body is None or f"| `{yaml_key(fl)}` |" not in body or not fl.metadata.get("doc"):
                 missing.append(f"{cls.__name__}.{fl.name}")
     assert missing == []
     assert len(classes) > 15  # the walk reached the nested items (initiatives, links, funding ...)
