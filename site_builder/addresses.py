@@ -143,7 +143,7 @@ def check_redirects(redirects: tuple[Redirect, ...], made: set[str], check: Chec
             report("to", "this redirect leads back to its own address", "the address of a page of this site",
                    "Write the address of the page that replaced it.")
         elif target in first and target not in pages:
-            end, circle = _follow(redirect, first)
+            end, circle = _follow(redirect, first, pages)
             end = pages.get(same(end), end)
             if circle:
                 report("to", f"{redirect.to} is redirected too, and these redirects go round in a circle",
@@ -159,11 +159,11 @@ def check_redirects(redirects: tuple[Redirect, ...], made: set[str], check: Chec
                    "the address of a page of this site, or a web address starting with https://", hint)
 
 
-def _follow(redirect: Redirect, first: dict[str, Redirect]) -> tuple[str, bool]:
+def _follow(redirect: Redirect, first: dict[str, Redirect], pages: dict[str, str]) -> tuple[str, bool]:
     """Where a chain of redirects ends, and whether it goes round in a circle."""
     seen = {same(redirect.from_)}
     to = redirect.to
-    while same(to) in first:
+    while same(to) in first and same(to) not in pages:  # a page's own address is never redirected
         if same(to) in seen:
             return to, True
         seen.add(same(to))

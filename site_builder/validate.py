@@ -14,7 +14,8 @@ from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, pos_of
 
 # Top-level addresses the builder makes; a content page may not take one of them.
 RESERVED_SLUGS = frozenset({"plans", "agencies", "programmes", "topics", "pfcc", "strategy", "search",
-                            "data", "compare", "assets", "pagefind", "feed.xml", "sitemap.xml", "404"})
+                            "data", "compare", "assets", "pagefind", "feed.xml", "sitemap.xml", "404",
+                            "_redirects"})
 MAX_SHORT_TITLE = 50
 _TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
