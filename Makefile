@@ -9,7 +9,7 @@ OUT    ?= output
 BASE_URL ?=
 BASE_FLAG := $(if $(BASE_URL),--base-url $(BASE_URL),)
 
-.PHONY: help build test preflight check serve schema bench clean golden audit
+.PHONY: help build test preflight check serve schema addresses bench clean golden audit
 
 help:
 	@echo "make build   build the site into $(OUT)/"
@@ -17,6 +17,7 @@ help:
 	@echo "make check   check the content without building"
 	@echo "make serve   preview the site at http://127.0.0.1:8000/ while you edit"
 	@echo "make schema  regenerate schemas/ and the content guide's field reference"
+	@echo "make addresses  record every published address in content/published.txt (CI does, on main)"
 	@echo "make bench   time clean builds and save-to-rebuilt at real size and 10,000 initiatives"
 	@echo "make golden  regenerate tests/golden/ after a deliberate change to the output"
 	@echo "make audit   Lighthouse scores for four pages (installs Lighthouse into .cache/ first time)"
@@ -45,6 +46,10 @@ serve: $(VENV)/.installed
 
 schema: $(VENV)/.installed
 	$(BIN)/site-builder schema
+
+# CI runs this after every push to main and commits the result (.github/workflows/test.yml).
+addresses: $(VENV)/.installed
+	$(BIN)/site-builder addresses --record
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench.py
