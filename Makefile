@@ -81,7 +81,10 @@ node_modules/.installed: package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	@touch $@
 
+# The content check comes first: in GitHub Actions its errors become annotations on the lines of
+# the pull request that made them, and the tests need content that builds.
 test: preflight $(VENV)/.installed-test node_modules/.installed
+	$(BIN)/site-builder check
 	$(BIN)/python -m pytest
 
 clean:
