@@ -152,6 +152,10 @@ def plan_initiatives(plan: Plan) -> list[tuple[str, Initiative]]:
 
 def _check_plan(plan: Plan, pfcc: dict, check: Checker) -> None:
     _check_file_name(plan.pos, "period", plan.period, check)
+    following = f"{(int(plan.period[:4]) + 1) % 100:02d}"
+    if plan.period[5:] != following:
+        check.at(plan.pos, "period", f"'{plan.period}' is not one year: a plan runs from April to March",
+                 f"{plan.period[:5]}{following}", "The second part is the last two digits of the next year.")
     numbers = [p.number for p in plan.priorities]
     _unique(check, plan.pos, "priorities", numbers, "priority number")
     _unique(check, plan.pos, "priorities", [p.id for p in plan.priorities], "priority id", "short_title")

@@ -206,3 +206,15 @@ def test_a_row_added_to_a_published_plan_says_so(site_dir, capsys):
     page = Path(f"output/plans/{period}/initiatives/street-safe-walks/index.html").read_text()
     assert "Added after publication, on 4 December 2026: this row is not in the plan as printed." in page
     assert "After publication, on 4 December 2026" in Path(f"output/plans/{period}/index.html").read_text()
+
+
+def test_a_plan_period_is_one_year(site_dir, capsys):
+    plan = site_dir / f"plans/{newest_plan(site_dir)}.yaml"
+    start = int(newest_plan(site_dir)[:4])
+    wrong = f"{start}-{(start + 2) % 100:02d}"
+    plan.rename(site_dir / f"plans/{wrong}.yaml")
+    text = (site_dir / f"plans/{wrong}.yaml").read_text()
+    (site_dir / f"plans/{wrong}.yaml").write_text(re.sub(r'^period: .*$', f'period: "{wrong}"', text, count=1, flags=re.M))
+    assert build("--out", "output") == 1
+    err = capsys.readouterr().err
+    assert f"period: '{wrong}' is not one year: a plan runs from April to March; expected {start}-{(start + 1) % 100:02d}" in err
