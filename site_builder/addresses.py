@@ -243,14 +243,14 @@ def _report_removed(address: str, site: Site, made: set[str], manifest: Manifest
         pos, field = Pos(display_path(redirects), 1, 1), "redirects"
     else:
         pos, field = Pos(manifest.rel, manifest.lines[address], 1), ""
-    why, keep = _what_went(address, site)
+    why, keep = _what_went(address, site, content_dir)
     advice = redirect_advice(content_dir, address, nearest(address, made))
     check.problems.append(Problem(pos, field, f"the published address {address} would be lost: {why}", EXPECTED,
                                   f"{keep}Or, to send its visitors to the nearest page, {advice} "
                                   "(or choose a better page for `to`)."))
 
 
-def _what_went(address: str, site: Site) -> tuple[str, str]:
+def _what_went(address: str, site: Site, content_dir: Path) -> tuple[str, str]:
     """Say what the lost address was, and how to keep the thing it was for."""
     parts = address.strip("/").split("/")
     kinds = {"agencies": ("agency", "agencies.yaml"), "topics": ("topic", "topics.yaml"),
@@ -267,6 +267,9 @@ def _what_went(address: str, site: Site) -> tuple[str, str]:
     if parts[0] == "plans" and len(parts) >= 2:
         period = parts[1]
         if not any(plan.period == period for plan in site.plans):
+            if (content_dir / "plans" / f"{period}.yaml").is_file():  # a draft, left out of the published site
+                return (f"the plan {period} is not published now",
+                        "If the plan is marked `draft: true` by mistake, remove that line. ")
             return (f"there is no plan {period} now",
                     f"If content/plans/{period}.yaml was removed by mistake, restore it. ")
         for pattern, what in ((PRIORITY, "priority"), (INITIATIVE, "initiative")):

@@ -151,10 +151,15 @@ def _partial_registry(registries: dict[str, Source | None]) -> PartialRegistry:
 
 
 class ContentLoader:
-    """Loads the content folder; call load() again after edits to reload only what changed."""
+    """Loads the content folder; call load() again after edits to reload only what changed.
 
-    def __init__(self, content_dir: Path):
+    Draft plans are loaded and checked like the others, and kept only when `drafts` is true
+    (previews): the published site leaves them out of every page, list, feed and file.
+    """
+
+    def __init__(self, content_dir: Path, drafts: bool = False):
         self.content_dir = Path(content_dir)
+        self.drafts = drafts
         self.sources: dict[Path, Source] = {}
         self.registry: Registry | None = None
         self._registry_key: tuple | None = None
@@ -260,6 +265,8 @@ class ContentLoader:
         errors = [p for p in problems if p.level == "error"]
         if errors:
             raise ContentError(errors)
+        if not self.drafts:
+            site = replace(site, plans=tuple(plan for plan in site.plans if not plan.draft))
         self.site = site
         self.warnings = [p for p in problems if p.level != "error"]
         return site
@@ -277,6 +284,6 @@ class ContentLoader:
         return self.registry
 
 
-def load_site(content_dir: Path) -> Site:
+def load_site(content_dir: Path, drafts: bool = False) -> Site:
     """Load and validate the content folder once."""
-    return ContentLoader(content_dir).load()
+    return ContentLoader(content_dir, drafts).load()

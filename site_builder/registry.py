@@ -34,7 +34,7 @@ class Registry:
         self.problems: list[Problem] = []
         self.index: dict[str, dict[str, object]] = {}
         self.choices: dict[str, list[str]] = {}
-        self._add("agency", agencies, lambda a: (a.id, a.name, a.short_name, *a.aliases))
+        self._add("agency", agencies, Agency.names)
         self._add("topic", topics, lambda t: (t.id, t.name))
         self._add("programme", programmes, lambda p: (p.id, p.name))
 
@@ -87,6 +87,10 @@ def names_in(root, kind: str) -> set[str] | None:
                 if key.value in _KEYS[kind]:
                     values = value.value if isinstance(value, SequenceNode) else [value]
                     names.update(normalise(v.value) for v in values if isinstance(v, ScalarNode))
+                elif key.value == "former_names" and isinstance(value, SequenceNode):
+                    names.update(normalise(v.value) for former in value.value if isinstance(former, MappingNode)
+                                 for k, v in former.value if k.value in ("name", "short_name")
+                                 and isinstance(v, ScalarNode))
     return names
 
 

@@ -113,7 +113,7 @@ def make_schema(cls, names: dict[str, list[str]]) -> dict:
 
 def reference_names(site) -> dict[str, list[str]]:
     """Every id, name, short name and alias that references may use, for completion."""
-    agencies = sorted({n for a in site.agencies for n in (a.id, a.name, a.short_name, *a.aliases) if n})
+    agencies = sorted({n for a in site.agencies for n in a.names() if n})
     topics = sorted({n for t in site.topics for n in (t.id, t.name)})
     programmes = sorted({n for p in site.programmes for n in (p.id, p.name)})
     return {"agency": agencies, "topic": topics, "programme": programmes}
@@ -197,6 +197,11 @@ def update_guide(text: str) -> str:
     """Replace the generated field reference inside the content guide's text."""
     start, end = text.index(GUIDE_START) + len(GUIDE_START), text.index(GUIDE_END)
     return text[:start] + "\n\n" + field_reference() + "\n" + text[end:]
+
+
+def editor_schemas(schemas_dir: str = "schemas") -> dict[str, list[str]]:
+    """The `yaml.schemas` setting that tells VS Code's YAML extension which schema checks which file."""
+    return {f"./{schemas_dir}/{kind}.schema.json": [where] for kind, (_, where) in FILES.items()}
 
 
 def write_schemas(site, schemas_dir: Path, guide: Path | None) -> list[Path]:

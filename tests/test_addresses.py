@@ -329,7 +329,7 @@ def test_redirect_fields_are_checked_like_other_content(site_dir, capsys):
 
 def test_good_redirects_become_netlify_rules_in_order(site_dir, capsys):
     (site_dir / "redirects.yaml").write_text(
-        "# yaml-language-server: $schema=../schemas/redirects.schema.json\nredirects:\n"
+        "# Moved pages.\nredirects:\n"
         "  - from: /old-home/\n    to: /\n"
         "  - {from: /partners, to: 'https://www.essex.police.uk/'}\n")
     code, err = build(capsys)
@@ -366,3 +366,12 @@ def test_every_recorded_address_of_the_real_site_is_built_or_redirected(built_si
     built = addresses_of({p.relative_to(built_site).as_posix(): b"" for p in built_site.rglob("*") if p.is_file()})
     assert [a for a in recorded if a not in built and a not in redirected] == []
     assert not [a for a in recorded if a.startswith(("/assets/", "/pagefind/"))]
+
+
+def test_marking_a_published_plan_as_draft_says_so(published, capsys):
+    edit(published.parent / "plans/2020-21.yaml", 'period: "2020-21"\n', 'period: "2020-21"\ndraft: true\n')
+    code, err = build(capsys)
+    assert code == 1
+    lines = error_lines(err)
+    assert lines and all("the plan 2020-21 is not published now" in line and
+                         "If the plan is marked `draft: true` by mistake, remove that line." in line for line in lines)

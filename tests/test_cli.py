@@ -59,39 +59,6 @@ def test_check_warns_of_a_missing_lead_and_finds_broken_links(site_dir, capsys):
     assert lines[-1] == f"{len(lines) - 2} errors, 1 warning."
 
 
-def test_new_plan_then_build(tmp_path, capsys, monkeypatch):
-    content = tmp_path / "content"
-    shutil.copytree(CONTENT, content)
-    monkeypatch.chdir(tmp_path)
-    assert main(["new", "plan", "2022-23", "--from", "2021-22"]) == 0
-    assert "Next:" in capsys.readouterr().out
-    text = (content / "plans/2022-23.yaml").read_text()
-    assert text.startswith("# yaml-language-server: $schema=../../schemas/plan.schema.json\n")
-    assert main(["build", "--templates", str(TEMPLATES), "--out", "output"]) == 0
-    plans = (tmp_path / "output/plans/index.html").read_text()
-    assert 'href="/plans/2022-23/"' in plans
-    new_plan = (tmp_path / "output/plans/2022-23/index.html").read_text()
-    assert "Organised crime and county lines" in new_plan  # the 2021-22 priorities, copied
-    assert "Colchester Garrison" in new_plan  # and its members
-
-
-def test_new_plan_refuses_to_overwrite(tmp_path, capsys, monkeypatch):
-    content = tmp_path / "content"
-    shutil.copytree(CONTENT, content)
-    monkeypatch.chdir(tmp_path)
-    before = (content / "plans/2021-22.yaml").read_bytes()
-    assert main(["new", "plan", "2021-22"]) == 1
-    assert "already exists" in capsys.readouterr().err
-    assert (content / "plans/2021-22.yaml").read_bytes() == before
-
-
-def test_new_plan_rejects_a_bad_period(tmp_path, capsys, monkeypatch):
-    shutil.copytree(CONTENT, tmp_path / "content")
-    monkeypatch.chdir(tmp_path)
-    assert main(["new", "plan", "2022"]) == 2
-    assert "not a period like 2022-23" in capsys.readouterr().err
-
-
 def test_fingerprint_matches_the_fixture(capsys):
     assert main(["fingerprint", "Jane", "Example"]) == 0
     assert capsys.readouterr().out.strip() == "8d53d8e3ced7c888"
