@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -279,9 +280,18 @@ class ContentLoader:
         if self.registry is not None and key == self._registry_key:
             return self.registry
         agencies, topics, programmes = key
-        self.registry = Registry(agencies.agencies, topics.topics, programmes.programmes)
+        self.registry = Registry(agencies.agencies, topics.topics, programmes.programmes, self._published_agencies)
         self._registry_key = key
         return self.registry
+
+
+    def _published_agencies(self) -> set[str]:
+        """The ids of the agencies whose pages content/published.txt records."""
+        from .addresses import read_manifest  # addresses builds on this module
+
+        manifest, _ = read_manifest(self.content_dir)
+        found = (re.fullmatch(r"/agencies/([^/]+)/", address) for address in (manifest.lines if manifest else ()))
+        return {match.group(1) for match in found if match}
 
 
 def load_site(content_dir: Path, drafts: bool = False) -> Site:

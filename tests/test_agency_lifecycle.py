@@ -102,3 +102,40 @@ def test_ended_accepts_a_year_a_month_or_a_date_and_nothing_else(site_dir, capsy
     agencies.write_text(agencies.read_text() + AGENCIES.replace("ended: 2015-06", "ended: June 2015"))
     code, err = build(capsys)
     assert code == 1 and "ended: found 'June 2015'; expected a year, a month or a date, like 2014" in err
+
+
+def record(capsys) -> None:
+    assert main(["addresses", "--record", "--templates", str(TEMPLATES), "--no-cache"]) == 0
+    capsys.readouterr()
+
+
+def remove_agency(content: Path, agency_id: str) -> None:
+    text = (content / "agencies.yaml").read_text()
+    start = text.index(f"  - id: {agency_id}\n")
+    end = text.find("\n  - id: ", start + 1)
+    (content / "agencies.yaml").write_text(text[:start] + (text[end + 1:] if end >= 0 else ""))
+
+
+def test_deleting_a_named_agency_says_to_put_it_back_not_to_name_another(site_dir, capsys):
+    setup(site_dir, {"2014-15": ("Old Probation", "Old Probation Trust")})
+    record(capsys)
+    remove_agency(site_dir, "old-trust")
+    code, err = build(capsys)
+    assert code == 1
+    errors = [line for line in err.splitlines() if ": error: " in line]
+    assert errors and all("It may name the agency 'old-trust', which has a published page but is no longer in "
+                          "content/agencies.yaml. Put the agency back" in line for line in errors), err
+    assert "Did you mean" not in err
+
+
+def test_moving_an_agencys_names_to_another_is_caught_by_its_lost_page(site_dir, capsys):
+    setup(site_dir, {"2014-15": ("Old Probation", "Old Probation Trust")})
+    record(capsys)
+    remove_agency(site_dir, "old-trust")
+    agencies = site_dir / "agencies.yaml"
+    agencies.write_text(agencies.read_text().replace("  - id: new-service\n",
+                                                     "  - id: new-service\n    aliases: [Old Probation, Old Probation Trust]\n"))
+    code, err = build(capsys)
+    assert code == 1
+    assert "the published address /agencies/old-trust/ would be lost: no agency has the id 'old-trust' now" in err
+    assert "keep the agency in content/agencies.yaml and mark it as ended" in err
