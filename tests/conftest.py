@@ -39,6 +39,27 @@ def built_site(tmp_path_factory) -> Path:
     return folder / "output"
 
 
+@pytest.fixture(scope="session")
+def many_plans(tmp_path_factory):
+    """The fixture site grown to N plans (tests/manyplans.py), built once per N per run: many_plans(10) -> output."""
+    from manyplans import make_site
+    from site_builder.cli import main
+
+    built: dict[int, Path] = {}
+
+    def build(count: int) -> Path:
+        if count not in built:
+            folder = tmp_path_factory.mktemp(f"plans{count}")
+            make_site(folder / "content", count)
+            code = main(["build", "--content", str(folder / "content"), "--templates", str(TEMPLATES),
+                         "--out", str(folder / "output"), "--no-cache"])
+            assert code == 0, f"building the fixture with {count} plans exited {code}: see the messages above"
+            built[count] = folder / "output"
+        return built[count]
+
+    return build
+
+
 def edit(path: Path, old: str, new: str) -> None:
     """Replace one exact piece of a file's text; fail if it is not there once."""
     text = path.read_text(encoding="utf-8")
