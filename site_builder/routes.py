@@ -399,8 +399,9 @@ def _published_plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index,
     pages = []
     ref = plan_ref(plan)
     everything = all_initiatives(plan)
-    pages.append(Page(ref.url, "plan.html", plan.title,
-                      f"The Safer Colchester Partnership's {plan.title}: its priorities and initiatives.",
+    name = plan_name(plan)
+    pages.append(Page(ref.url, "plan.html", name,
+                      f"The Safer Colchester Partnership's {name}: its priorities and initiatives.",
                       crumbs, PlanView(plan, plan_ref_pfcc(pfcc), filter_leads(everything) if len(everything) >= LONG_LIST else (),
                                        tuple(priority_option(priority_ref(p)) for p in plan.priorities)), "plan"))
     plan_crumbs = (*crumbs, Crumb(plan.title, ref.url))
@@ -409,14 +410,16 @@ def _published_plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index,
         serving = tuple(i for i in plan.initiatives if priority.number in i.scp_priorities)
         also = tuple(i for i in everything
                      if i.priority not in (None, priority.number) and priority.number in i.scp_priorities)
-        pages.append(Page(sibling.url, "priority.html", f"Priority {priority.number}: {priority.short_title}",
-                          f"{plan.title}, priority {priority.number}: {priority.title}"[:300],
+        # A new plan copies the last one's priorities: the year tells their pages apart.
+        pages.append(Page(sibling.url, "priority.html",
+                          f"Priority {priority.number}: {priority.short_title} ({plan.period})",
+                          f"{name}, priority {priority.number}: {priority.title}"[:300],
                           plan_crumbs, PriorityView(ref, priority, serving, also, siblings, plan.timing_label),
                           "priority", (("type", "Priority"), ("year", plan.period),
                                        ("priority", priority_filter(sibling)))))
     by_number = {p.number: p for p in siblings}
     pfcc_by_number = {p.number: p for p in pfcc.priorities} if pfcc else {}
-    repeated = {title for title, n in Counter(i.title for i in everything).items() if n > 1}
+    titles, places, seen = Counter(i.title for i in everything), Counter((i.title, i.priority) for i in everything), Counter()
     for ini in everything:
         others = index.programme_tuple(ini.programme.id) if ini.programme else ()
         view = InitiativeView(
@@ -424,15 +427,31 @@ def _published_plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index,
             tuple(by_number[n] for n in ini.scp_priorities if n in by_number),
             tuple(pfcc_by_number[n] for n in ini.pfcc_priorities if n in pfcc_by_number),
             plan_ref_pfcc(pfcc), plan.timing_label, others)
-        # Page titles must be unique: two rows with one title are told apart by their priority.
-        where = f"{plan.period}, priority {ini.priority}" if ini.title in repeated and ini.priority else plan.period
+        apart = _told_apart(ini, titles, places, seen)
         search = (("type", "Initiative"), ("year", plan.period),
                   *(("lead", a.name) for a in ini.lead),
                   *(("priority", priority_filter(by_number[n])) for n in ini.scp_priorities if n in by_number),
                   *(("pfcc", pfcc_filter(pfcc_by_number[n])) for n in ini.pfcc_priorities if n in pfcc_by_number))
-        pages.append(Page(url_for(ini), "initiative.html", f"{ini.title} ({where})",
-                          _describe_initiative(ini, plan), plan_crumbs, view, "initiative", search))
+        pages.append(Page(url_for(ini), "initiative.html", f"{ini.title} ({', '.join((plan.period, *apart))})",
+                          _describe_initiative(ini, plan, apart), plan_crumbs, view, "initiative", search))
     return pages
+
+
+def plan_name(plan: Plan) -> str:
+    """A plan's title, with its period when the title lacks it, so that its pages' titles name the year."""
+    return plan.title if plan.period in plan.title else f"{plan.title} ({plan.period})"
+
+
+def _told_apart(ini: Initiative, titles: Counter, places: Counter, seen: Counter) -> tuple[str, ...]:
+    """What tells an initiative from the others of its title in its plan: its priority, else its place."""
+    if titles[ini.title] == 1:
+        return ()
+    key = (ini.title, ini.priority)
+    apart = (f"priority {ini.priority}",) if ini.priority else ()
+    if places[key] > 1:
+        seen[key] += 1
+        apart += (f"{seen[key]} of {places[key]}",)
+    return apart
 
 
 LONG_LIST = 10  # a list of initiatives this long gets filters
@@ -463,10 +482,10 @@ def plan_ref_pfcc(pfcc: PfccPlan | None) -> PlanRef | None:
     return PlanRef(pfcc.id, pfcc.title, url_for(pfcc)) if pfcc else None
 
 
-def _describe_initiative(ini: Initiative, plan: Plan) -> str:
+def _describe_initiative(ini: Initiative, plan: Plan, apart: tuple[str, ...]) -> str:
     text = next((str(t) for t in (ini.description, ini.outcomes, ini.updates) if t), "")
     lead = ", ".join(a.name for a in ini.lead)
-    head = f"{ini.title}, {plan.title}" + (f", led by {lead}" if lead else "") + "."
+    head = ", ".join((ini.title, plan_name(plan), *apart)) + (f", led by {lead}" if lead else "") + "."
     if text:
         head += " " + text
     return head if len(head) <= 200 else head[:197].rsplit(" ", 1)[0] + "…"
