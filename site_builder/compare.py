@@ -11,24 +11,25 @@ from .routes import Crumb, Page, PlanRef, PriorityRef, all_initiatives, plan_ref
 
 @dataclass(frozen=True, slots=True)
 class Bar:
-    """One bar of the chart, in the SVG's own units."""
+    """One row of the chart, in the SVG's own units: a label, a bar of some length, and its value."""
 
     label: str
     value: int
-    x: int
-    y: int
-    height: int
+    y: int  # the top of the row
+    length: int
 
 
 @dataclass(frozen=True, slots=True)
 class Chart:
-    """A bar chart of initiatives per plan."""
+    """A horizontal bar chart of initiatives per plan: one row per plan, so labels never meet."""
 
     bars: tuple[Bar, ...]
     width: int
     height: int
-    baseline: int
-    bar_width: int
+    axis: int  # where bars start; labels end just left of it
+    row: int
+    bar_height: int
+    font_size: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,20 +42,22 @@ class CompareView:
     leaders: tuple[tuple[PlanRef, tuple[tuple[Agency, int], ...]], ...]
     counts: tuple[int, ...]
     chart: Chart
+    published_empty: tuple[str, ...]  # periods of plans whose every table was published empty
 
 
-def bar_chart(labels: list[str], values: list[int], width: int = 400, height: int = 220) -> Chart:
-    """Lay out a bar chart: one bar per label, scaled to the largest value."""
-    top, bottom, gap = 24, 32, 24
-    baseline = height - bottom
-    slot = (width - gap) // max(len(values), 1)
-    bar_width = max(slot - gap, 8)
+def bar_chart(labels: list[str], values: list[int], width: int = 400) -> Chart:
+    """Lay out one row per label, each bar scaled to the largest value.
+
+    The SVG is drawn at its own size and only shrinks to fit a phone: at 375 px its 16-unit
+    text is still about 14 px, and a row per plan keeps labels apart however many plans there are.
+    """
+    font_size, row, bar_height, pad = 16, 30, 20, 4
+    axis = 80  # room for a period such as 2021-22
+    room = width - axis - 48  # and for a value after the longest bar
     most = max(values, default=0) or 1
-    bars = []
-    for index, (label, value) in enumerate(zip(labels, values)):
-        bar_height = round((baseline - top) * value / most)
-        bars.append(Bar(label, value, gap + index * slot, baseline - bar_height, bar_height))
-    return Chart(tuple(bars), width, height, baseline, bar_width)
+    bars = tuple(Bar(label, value, pad + index * row, round(room * value / most))
+                 for index, (label, value) in enumerate(zip(labels, values)))
+    return Chart(bars, width, 2 * pad + row * len(bars), axis, row, bar_height, font_size)
 
 
 def compare_page(site: Site, memo: dict | None = None) -> Page:
@@ -78,7 +81,8 @@ def compare_page(site: Site, memo: dict | None = None) -> Page:
 
     view = CompareView(
         refs, tuple((ref, tuple(priority_ref(p) for p in plan.priorities)) for plan, ref in zip(plans, refs)),
-        topics, tuple(leaders), counts, bar_chart([p.period for p in plans], list(counts)))
+        topics, tuple(leaders), counts, bar_chart([p.period for p in plans], list(counts)),
+        tuple(p.period for p in plans if p.priorities and all(pr.source_table_empty for pr in p.priorities)))
     return Page("/compare/", "compare.html", "Compare the plans",
                 "The partnership's plans side by side: priorities, topics and lead agencies, year by year.",
                 (Crumb("Home", "/"),), view, "index")

@@ -159,7 +159,7 @@ class PfccView:
     """The PFCC plan page: each priority with the initiatives that serve it."""
 
     plan: PfccPlan
-    serving: tuple[tuple[PfccPriority, tuple[Initiative, ...]], ...]
+    serving: tuple[tuple[PfccPriority, tuple[tuple[Initiative, str], ...]], ...]  # with each one's place
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,8 +343,9 @@ def build_pages(site: Site, memo: dict | None = None) -> list[Page]:
     pages.extend(_programme_pages(site, index, home_crumb))
     pages.extend(_topic_pages(site, home_crumb, memo))
 
+    places = {plan.period: initiative_places(plan) for plan in site.plans} if site.pfcc_plans else {}
     for plan in site.pfcc_plans:
-        serving = tuple((p, tuple(i for i in index.by_pfcc.get((plan.id, p.number), ())))
+        serving = tuple((p, tuple((i, places[i.period][i.id]) for i in index.by_pfcc.get((plan.id, p.number), ())))
                         for p in plan.priorities)
         pages.append(Page(url_for(plan), "pfcc.html", plan.title,
                           f"The {plan.title} priorities and the partnership initiatives that serve each.",
@@ -419,7 +420,7 @@ def _published_plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index,
                                        ("priority", priority_filter(sibling)))))
     by_number = {p.number: p for p in siblings}
     pfcc_by_number = {p.number: p for p in pfcc.priorities} if pfcc else {}
-    titles, places, seen = Counter(i.title for i in everything), Counter((i.title, i.priority) for i in everything), Counter()
+    places = initiative_places(plan)
     for ini in everything:
         others = index.programme_tuple(ini.programme.id) if ini.programme else ()
         view = InitiativeView(
@@ -427,13 +428,13 @@ def _published_plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index,
             tuple(by_number[n] for n in ini.scp_priorities if n in by_number),
             tuple(pfcc_by_number[n] for n in ini.pfcc_priorities if n in pfcc_by_number),
             plan_ref_pfcc(pfcc), plan.timing_label, others)
-        apart = _told_apart(ini, titles, places, seen)
+        where = places[ini.id]
         search = (("type", "Initiative"), ("year", plan.period),
                   *(("lead", a.name) for a in ini.lead),
                   *(("priority", priority_filter(by_number[n])) for n in ini.scp_priorities if n in by_number),
                   *(("pfcc", pfcc_filter(pfcc_by_number[n])) for n in ini.pfcc_priorities if n in pfcc_by_number))
-        pages.append(Page(url_for(ini), "initiative.html", f"{ini.title} ({', '.join((plan.period, *apart))})",
-                          _describe_initiative(ini, plan, apart), plan_crumbs, view, "initiative", search))
+        pages.append(Page(url_for(ini), "initiative.html", f"{ini.title} ({where})",
+                          _describe_initiative(ini, plan, where), plan_crumbs, view, "initiative", search))
     return pages
 
 
@@ -442,16 +443,25 @@ def plan_name(plan: Plan) -> str:
     return plan.title if plan.period in plan.title else f"{plan.title} ({plan.period})"
 
 
-def _told_apart(ini: Initiative, titles: Counter, places: Counter, seen: Counter) -> tuple[str, ...]:
-    """What tells an initiative from the others of its title in its plan: its priority, else its place."""
-    if titles[ini.title] == 1:
-        return ()
-    key = (ini.title, ini.priority)
-    apart = (f"priority {ini.priority}",) if ini.priority else ()
-    if places[key] > 1:
-        seen[key] += 1
-        apart += (f"{seen[key]} of {places[key]}",)
-    return apart
+def initiative_places(plan: Plan) -> dict[str, str]:
+    """Each initiative's id with the words that place it, for its page title and lists across plans.
+
+    The plan's period; where the plan has two rows of one title, also the priority each is
+    under, and where that is shared too, its place among them: "2021-22, priority 1, 2 of 2".
+    """
+    everything = all_initiatives(plan)
+    titles, shared, seen = Counter(i.title for i in everything), Counter((i.title, i.priority) for i in everything), Counter()
+    places = {}
+    for ini in everything:
+        words = [plan.period]
+        if titles[ini.title] > 1:
+            key = (ini.title, ini.priority)
+            words += [f"priority {ini.priority}"] if ini.priority else []
+            if shared[key] > 1:
+                seen[key] += 1
+                words.append(f"{seen[key]} of {shared[key]}")
+        places[ini.id] = ", ".join(words)
+    return places
 
 
 LONG_LIST = 10  # a list of initiatives this long gets filters
@@ -482,10 +492,11 @@ def plan_ref_pfcc(pfcc: PfccPlan | None) -> PlanRef | None:
     return PlanRef(pfcc.id, pfcc.title, url_for(pfcc)) if pfcc else None
 
 
-def _describe_initiative(ini: Initiative, plan: Plan, apart: tuple[str, ...]) -> str:
+def _describe_initiative(ini: Initiative, plan: Plan, where: str) -> str:
     text = next((str(t) for t in (ini.description, ini.outcomes, ini.updates) if t), "")
     lead = ", ".join(a.name for a in ini.lead)
-    head = ", ".join((ini.title, plan_name(plan), *apart)) + (f", led by {lead}" if lead else "") + "."
+    apart = where.removeprefix(plan.period)  # ", priority 2" when the plan has two rows of this title
+    head = f"{ini.title}, {plan_name(plan)}{apart}" + (f", led by {lead}" if lead else "") + "."
     if text:
         head += " " + text
     return head if len(head) <= 200 else head[:197].rsplit(" ", 1)[0] + "…"
@@ -529,7 +540,7 @@ def _programme_pages(site: Site, index: Index, home_crumb: Crumb) -> list[Page]:
             plan = plans[ini.period]
             priority = next((p for p in plan.priorities if p.number == ini.priority), None)
             years.append(ProgrammeYear(plan_ref(plan), ini, priority_ref(priority) if priority else None))
-        rows.append((programme, tuple(dict.fromkeys(y.plan.period for y in years))))
+        rows.append((programme, period_ranges(y.plan.period for y in years)))
         periods = join_periods(y.plan.period for y in years)
         pages.append(Page(url_for(programme), "programme.html", f"{programme.name} (programme)",
                           f"{programme.name} across the Safer Colchester Partnership's plans"
@@ -542,8 +553,33 @@ def _programme_pages(site: Site, index: Index, home_crumb: Crumb) -> list[Page]:
 
 
 def join_periods(periods) -> str:
-    """List periods once each, in order."""
-    return ", ".join(dict.fromkeys(periods))
+    """List periods once each, in order, a run of three or more years as one range."""
+    return ", ".join(period_ranges(periods))
+
+
+def period_ranges(periods) -> tuple[str, ...]:
+    """Periods once each, in order, with each run of three or more consecutive years as 'first to last'.
+
+    Twenty years of a programme read as '2012-13 to 2031-32' rather than twenty periods.
+    """
+    runs: list[list[str]] = []
+    for period in dict.fromkeys(periods):
+        if runs and period == _next_period(runs[-1][-1]):
+            runs[-1].append(period)
+        else:
+            runs.append([period])
+    out: list[str] = []
+    for run in runs:
+        out.extend([f"{run[0]} to {run[-1]}"] if len(run) >= 3 else run)
+    return tuple(out)
+
+
+def _next_period(period: str) -> str | None:
+    """The year after a period such as 2021-22 (2022-23), or None for other shapes."""
+    start, _, end = period.partition("-")
+    if not (start.isdigit() and end.isdigit() and len(start) == 4 and int(end) == (int(start) + 1) % 100):
+        return None
+    return f"{int(start) + 1}-{(int(start) + 2) % 100:02d}"
 
 
 def plan_topic_items(plan: Plan, memo: dict | None = None) -> dict[str, tuple[Initiative, ...]]:

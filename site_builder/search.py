@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .model import Initiative, Site
 from .problems import ContentError, Pos, Problem
-from .routes import Crumb, Page, all_initiatives, pfcc_filter, priority_filter, priority_ref
+from .routes import Crumb, Page, all_initiatives, initiative_places, pfcc_filter, priority_filter, priority_ref
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +21,7 @@ class SearchView:
     priorities: tuple[tuple[str, tuple[str, ...]], ...]  # per plan: its priorities' filter values
     pfcc: tuple[str, ...]
     types: tuple[str, ...]
-    a_to_z: tuple[tuple[str, tuple[Initiative, ...]], ...]
+    a_to_z: tuple[tuple[str, tuple[tuple[Initiative, str], ...]], ...]  # each with its place: "2021-22"
 
 
 def _initial(ini: Initiative) -> str:
@@ -33,7 +33,9 @@ def search_page(site: Site) -> Page:
     """The search page."""
     initiatives = sorted((i for plan in site.plans for i in all_initiatives(plan)),
                          key=lambda i: (_initial(i), i.title.casefold(), i.period))
-    a_to_z = tuple((letter, tuple(group)) for letter, group in groupby(initiatives, key=_initial))
+    places = {plan.period: initiative_places(plan) for plan in site.plans}
+    a_to_z = tuple((letter, tuple((i, places[i.period][i.id]) for i in group))
+                   for letter, group in groupby(initiatives, key=_initial))
     leads = sorted({a.name for i in initiatives for a in i.lead}, key=str.casefold)
     priorities = tuple((plan.period, tuple(priority_filter(priority_ref(p)) for p in plan.priorities))
                        for plan in site.plans if plan.priorities)

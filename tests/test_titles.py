@@ -98,3 +98,14 @@ def test_titles_name_the_year_even_when_the_plan_title_does_not_and_tell_apart_r
     assert titles["/plans/2021-22/"] == "Our plan (2021-22)"
     assert (titles["/plans/2020-21/initiatives/keep-safe/"], titles["/plans/2020-21/initiatives/keep-safe-2/"]) == (
         "Keep Safe (2020-21, priority 1, 1 of 2)", "Keep Safe (2020-21, priority 1, 2 of 2)")
+
+
+@pytest.mark.parametrize("url", ["search/index.html", "pfcc/2016-21/index.html"])
+def test_lists_across_plans_tell_apart_two_rows_of_one_title_in_a_plan(many_plans, url):
+    page = (many_plans(10) / url).read_text(encoding="utf-8")
+    items = re.findall(r'<li><a href="([^"]+)">([^<]+)</a> <span class="muted">\(([^)]+)\)</span></li>', page)
+    assert ("/plans/2022-23/initiatives/community-events-2/", "Community events", "2022-23, priority 2") in items
+    seen = [(title, where) for _, title, where in items]
+    if url.startswith("search"):  # the A to Z lists each initiative once
+        repeated = sorted({item for item in seen if seen.count(item) > 1})
+        assert not repeated, f"{url} lists different initiatives alike: {repeated}"
