@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .load import display_path
 from .model import Agency, NavItem, SiteConfig, when
@@ -36,6 +37,14 @@ _PLAIN = (str, int, float, bool, type(None))
 def mark_current(html: Markup, url: str) -> Markup:
     """Mark the link to the page itself in a shared list (aria-current tells screen readers)."""
     return Markup(str(html).replace(f'<a href="{url}">', f'<a href="{url}" aria-current="page">', 1))
+
+
+PERIOD = re.compile(r"\b\d{4}-\d{2}(?:\d{2})?\b")
+
+
+def keep_years(text) -> Markup:
+    """Keep each period such as 2021-22 on one line: browsers may break a line after its hyphen."""
+    return Markup(PERIOD.sub(lambda m: f'<span class="nowrap">{m[0]}</span>', str(escape(text))))
 
 
 def join_words(items) -> str:
@@ -70,6 +79,7 @@ class Renderer:
         self.env.filters["join_words"] = join_words
         self.env.filters["agency_names"] = agency_names
         self.env.filters["when"] = when
+        self.env.filters["keep_years"] = keep_years
         self._fragments: tuple[Globals | None, dict] = (None, {})
         self._parts: dict = {}  # this build's rendered parts
         self._parts_before: dict = {}  # the last build's, kept for one more build

@@ -6,6 +6,7 @@ from conftest import TEMPLATES
 from manyplans import periods
 from site_builder.build import SiteBuilder
 from site_builder.compare import bar_chart
+from site_builder.render import keep_years
 from site_builder.routes import period_ranges
 
 
@@ -46,3 +47,9 @@ def test_the_compare_page_says_which_plans_were_published_with_empty_tables(site
     page = SiteBuilder(site_dir, TEMPLATES).build().files["compare/index.html"].decode()
     assert "The 2019-20 plan was published with its tables empty." in page
     assert "2019-20: 0; 2020-21: 1; 2021-22: 1." in page  # the chart's text alternative
+
+
+def test_keep_years_holds_each_period_on_one_line_and_escapes_the_rest():
+    assert keep_years("Plan 2016-2020 & 2021-22, not 12345-678 <b>") == (
+        'Plan <span class="nowrap">2016-2020</span> &amp; <span class="nowrap">2021-22</span>, '
+        "not 12345-678 &lt;b&gt;")

@@ -1,5 +1,5 @@
 """Ten and twenty plans in Chromium: the compare chart's labels stay apart and legible, and no page that
-lists the plans, or has a column per plan, scrolls sideways at phone or desktop width."""
+lists the plans, or has a column per plan, scrolls sideways or splits a year across lines at phone or desktop width."""
 
 from __future__ import annotations
 
@@ -23,6 +23,20 @@ CHART_LABELS = """() => [...document.querySelectorAll('figure.chart svg text')].
             px: parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a};
 })"""
 SIDEWAYS = "() => document.documentElement.scrollWidth - window.innerWidth"
+# Each period such as 2021-22 or 2016-2020 in the visible text that the browser has split across two lines.
+BROKEN_YEARS = r"""() => {
+    const broken = [], walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (const m of node.data.matchAll(/\d{4}-\d{2}(\d{2})?\b/g)) {
+            const range = document.createRange();
+            range.setStart(node, m.index);
+            range.setEnd(node, m.index + m[0].length);
+            const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+            if (tops.size > 1) broken.push(m[0] + ' in ' + (node.parentElement.closest('[id]')?.id || node.parentElement.tagName));
+        }
+    }
+    return broken;
+}"""
 
 
 @pytest.fixture(scope="module", params=COUNTS, ids=[f"{n} plans" for n in COUNTS])
@@ -72,14 +86,16 @@ def test_pages_that_list_the_plans_never_scroll_sideways_and_pass_axe(browser, a
     context = browser.new_context(viewport={"width": width, "height": HEIGHT})
     try:
         checker = PageChecker(context, url, axe_source)
-        reports, sideways = [], []
+        reports, sideways, broken = [], [], []
         for path in urls:
             reports.append(checker.check(path))
             extra = checker.page.evaluate(SIDEWAYS)
             if extra > 0:
                 sideways.append(f"{path}: {extra}px wider than the window")
+            broken += [f"{path}: {year}" for year in checker.page.evaluate(BROKEN_YEARS)]
     finally:
         context.close()
     assert not sideways, f"{len(sideways)} pages scroll sideways at {width}px with {count} plans:\n" + "\n".join(sideways)
+    assert not broken, f"years split across two lines at {width}px with {count} plans:\n" + "\n".join(broken[:20])
     failed = [r for r in reports if r.violations or r.problems]
     assert not failed, describe(failed, width)
