@@ -3,12 +3,15 @@ lists the plans, or has a column per plan, scrolls sideways or splits a year acr
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 import pytest
 
 from browser.conftest import HEIGHT, WIDTHS, PageChecker, describe
 from browser.server import serve
 
 COUNTS = (10, 20)
+MOST = max(COUNTS)  # the list pages are checked with the most plans: their columns and lists only grow
 MIN_LABEL_PX = 12
 
 # Every page that lists the plans or shows a column or a section per plan; agency and topic
@@ -39,12 +42,19 @@ BROKEN_YEARS = r"""() => {
 }"""
 
 
-@pytest.fixture(scope="module", params=COUNTS, ids=[f"{n} plans" for n in COUNTS])
-def many(request, many_plans):
-    """(count, built folder, base URL) of the fixture site grown to 10 and to 20 plans."""
-    folder = many_plans(request.param)
-    with serve(folder) as url:
-        yield request.param, folder, url
+@pytest.fixture(scope="module")
+def served(many_plans):
+    """The fixture site grown to N plans, served: served(20) -> (built folder, base URL)."""
+    with ExitStack() as stack:
+        found: dict[int, tuple] = {}
+
+        def get(count: int) -> tuple:
+            if count not in found:
+                folder = many_plans(count)
+                found[count] = (folder, stack.enter_context(serve(folder)))
+            return found[count]
+
+        yield get
 
 
 def overlapping(labels: list[dict]) -> list[str]:
@@ -57,9 +67,10 @@ def overlapping(labels: list[dict]) -> list[str]:
     return found
 
 
+@pytest.mark.parametrize("count", COUNTS)
 @pytest.mark.parametrize("width", WIDTHS)
-def test_compare_chart_labels_stay_apart_and_legible(browser, axe_source, many, width):
-    count, _, url = many
+def test_compare_chart_labels_stay_apart_and_legible(browser, axe_source, served, count, width):
+    _, url = served(count)
     context = browser.new_context(viewport={"width": width, "height": HEIGHT})
     try:
         checker = PageChecker(context, url, axe_source)
@@ -79,8 +90,9 @@ def test_compare_chart_labels_stay_apart_and_legible(browser, axe_source, many, 
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_pages_that_list_the_plans_never_scroll_sideways_and_pass_axe(browser, axe_source, many, width):
-    count, folder, url = many
+def test_pages_that_list_the_plans_never_scroll_sideways_and_pass_axe(browser, axe_source, served, width):
+    count = MOST
+    folder, url = served(count)
     urls = LIST_PAGES + sorted(f"/{kind}/{p.name}/" for kind in ("agencies", "topics")
                                for p in (folder / kind).iterdir() if p.is_dir())
     context = browser.new_context(viewport={"width": width, "height": HEIGHT})
