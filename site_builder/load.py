@@ -162,13 +162,19 @@ class ContentLoader:
 
     def _source(self, path: Path, convert, registry: Registry | None = None) -> Source:
         """Return the file's Source, converting it again only when it or its registry changed."""
-        st = path.stat()
+        try:
+            st = path.stat()
+        except OSError as exc:
+            return self._unreadable(path, exc)
         stamp = (st.st_mtime_ns, st.st_size)
         old = self.sources.get(path)
         if old is not None and old.stamp == stamp and old.registry is registry:
             return old
         rel = display_path(path)
-        text, problems = read_text(path, rel)
+        try:
+            text, problems = read_text(path, rel)
+        except OSError as exc:
+            return self._unreadable(path, exc)
         if old is not None and not problems and old.text == text and old.registry is registry:
             old.stamp = stamp  # touched, not changed
             return old
@@ -183,6 +189,25 @@ class ContentLoader:
             source = Source(rel, text, root, value, problems, stamp, registry)
         self.sources[path] = source
         return source
+
+    def _unreadable(self, path: Path, exc: OSError) -> Source:
+        """A file listed but not readable: removed since (an editor saving), a broken link, a folder."""
+        self.sources.pop(path, None)  # read it afresh next time
+        rel = display_path(path)
+        if path.is_symlink() and not path.exists():
+            why = f"it is a link to {os.readlink(path)}, which does not exist"
+            hint = "Point the link at an existing file, or remove it."
+        elif isinstance(exc, FileNotFoundError):
+            why = "it was removed while the site was being built"
+            hint = "If it should be there, save it again."
+        elif isinstance(exc, IsADirectoryError):
+            why = "it is a folder"
+            hint = "Rename the folder: names ending .yaml or .md are for content files."
+        else:
+            why = exc.strerror or str(exc)
+            hint = "Check that the file can be opened."
+        problem = Problem(Pos(rel, 1, 1), "", f"the file cannot be read: {why}", "a file the builder can read", hint)
+        return Source(rel, "", None, None, [problem], (-1, -1))
 
     def load(self) -> Site:
         """Load, validate and link the whole site; raise ContentError listing every problem."""
