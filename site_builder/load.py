@@ -19,6 +19,8 @@ from .yamlfile import Node, compose
 REGISTRY_FILES = {"agencies.yaml": AgencyRegistry, "topics.yaml": TopicRegistry,
                   "programmes.yaml": ProgrammeRegistry}
 FOLDERS = {"pfcc": PfccPlan, "plans": Plan, "strategies": Strategy}
+NO_FRONT_MATTER = "the page has no front matter"
+REMOVED = "the file cannot be read: it was removed while the site was being built"
 
 
 @dataclass
@@ -129,7 +131,7 @@ def convert_page(text: str, rel: str, slug: str) -> tuple[Any, list[Problem]]:
     """Convert a Markdown page with front matter."""
     front, body, body_line = split_front_matter(text)
     if not front:
-        return None, [Problem(Pos(rel, 1, 1), "", "the page has no front matter",
+        return None, [Problem(Pos(rel, 1, 1), "", NO_FRONT_MATTER,
                               "a first line '---', then 'title:' and 'description:' lines, then '---'")]
     # Pad so that YAML positions are the file's own line numbers.
     root, meta, problems = convert_text("\n" + front, rel, PageMeta)
@@ -195,18 +197,17 @@ class ContentLoader:
         self.sources.pop(path, None)  # read it afresh next time
         rel = display_path(path)
         if path.is_symlink() and not path.exists():
-            why = f"it is a link to {os.readlink(path)}, which does not exist"
+            message = f"the file cannot be read: it is a link to {os.readlink(path)}, which does not exist"
             hint = "Point the link at an existing file, or remove it."
         elif isinstance(exc, FileNotFoundError):
-            why = "it was removed while the site was being built"
-            hint = "If it should be there, save it again."
+            message, hint = REMOVED, "If it should be there, save it again."
         elif isinstance(exc, IsADirectoryError):
-            why = "it is a folder"
+            message = "the file cannot be read: it is a folder"
             hint = "Rename the folder: names ending .yaml or .md are for content files."
         else:
-            why = exc.strerror or str(exc)
+            message = f"the file cannot be read: {exc.strerror or exc}"
             hint = "Check that the file can be opened."
-        problem = Problem(Pos(rel, 1, 1), "", f"the file cannot be read: {why}", "a file the builder can read", hint)
+        problem = Problem(Pos(rel, 1, 1), "", message, "a file the builder can read", hint)
         return Source(rel, "", None, None, [problem], (-1, -1))
 
     def load(self) -> Site:

@@ -26,16 +26,22 @@ from tornado.websocket import WebSocketClosedError
 from .build import SiteBuilder
 from .cli import print_problems
 from .errorpage import error_page
+from .load import NO_FRONT_MATTER, REMOVED
 from .problems import ContentError, Problem, UsageError
 from .quiet import one_line, quiet_terminal
 from .watch import ChangeWatcher
 from .write import sync_tree, write_tree
+from .yamlfile import EMPTY_FILE
 
 
 # How long a failed build waits for more of a save before it is reported. Editors save in
 # steps (truncate, then write; sometimes as two opens): a build in between reads an empty or
 # half-written file, and its errors are not the user's. A successful build never waits.
 GRACE = 0.2
+# Failures that are almost always a save caught midway wait longer: a user rarely means them,
+# and on a busy machine the editor's second step can come late.
+MID_SAVE_GRACE = 1.0
+MID_SAVE = (EMPTY_FILE, NO_FRONT_MATTER, REMOVED)
 
 
 class Preview:
@@ -99,11 +105,19 @@ class Preview:
         build is reported only when none does: otherwise the save was still going on, and
         the build that follows it is the one to report.
         """
+        started = time.perf_counter()
         if self.rebuild(report_failure=False):
             return True
-        if more_changes(GRACE):
+        # A machine slow to build is as slow to run the editor: the wait grows with the build.
+        grace = (MID_SAVE_GRACE if self._mid_save() else GRACE) + (time.perf_counter() - started)
+        if more_changes(grace):
             return False
         return self.report_failure()
+
+    def _mid_save(self) -> bool:
+        """Does the failure look like a file caught between an editor's steps, or a passing hitch?"""
+        failure = self._failure
+        return isinstance(failure, str) or any(p.message in MID_SAVE for p in failure or ())
 
     def report_failure(self) -> bool:
         """Report the last build's failure; return whether the browser's page changed."""

@@ -14,7 +14,9 @@ try:  # libyaml is several times faster; PyYAML's pure loader is the fallback
 except ImportError:  # pragma: no cover - only without libyaml
     from yaml import SafeLoader as Loader
 
-__all__ = ["MappingNode", "Node", "ScalarNode", "SequenceNode", "compose", "pos_of"]
+__all__ = ["EMPTY_FILE", "MappingNode", "Node", "ScalarNode", "SequenceNode", "compose", "pos_of"]
+
+EMPTY_FILE = "the file is empty"
 
 # PyYAML's messages, put in words a non-programmer can act on.
 _PLAIN_WORDS = {
@@ -152,7 +154,7 @@ def compose(text: str, file: str) -> tuple[Node | None, list[Problem]]:
     except yaml.YAMLError as exc:  # reader errors: bad bytes, control characters
         return None, [Problem(Pos(file, 1, 1), "", f"cannot read the file: {exc}", "UTF-8 text")]
     if node is None:
-        return None, [Problem(Pos(file, 1, 1), "", "the file is empty", "a mapping of fields")]
+        return None, [Problem(Pos(file, 1, 1), "", EMPTY_FILE, "a mapping of fields")]
     return node, []
 
 
