@@ -23,7 +23,6 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 
 from test_serve import SITE_BUILDER, TEMPLATES, RunningPreview, free_port, stop
 
