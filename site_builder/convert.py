@@ -297,15 +297,18 @@ def _dataclass(cls):
         values: dict[str, Any] = {}
         invalid: set[str] = set()  # fields given with a wrong value (already reported)
         ok = True
+        previous = None  # the field before, as (key, value node)
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, ScalarNode) else None
+            before, previous = previous, (key, value_node)
             if key in values or key in invalid:
                 conv.report(key_node, prefix + str(key), f"'{key}' is given twice",
                             "each field once", "Remove one of them: only one can be used.")
                 ok = False
                 continue
             if key not in field_convs:
-                hint = did_you_mean(str(key), names) or f"Fields allowed here: {', '.join(names)}."
+                hint = (_unindented_text_hint(before) or did_you_mean(str(key), names)
+                        or f"Fields allowed here: {', '.join(names)}.")
                 conv.report(key_node, prefix + str(key), f"unknown field '{key}'",
                             f"a field of {what[0].lower() + what[1:]}", hint)
                 ok = False
@@ -329,3 +332,14 @@ def _dataclass(cls):
         return cls(**values)
     return convert
 
+
+
+def _unindented_text_hint(before) -> str:
+    """After an empty 'description: |', an unknown field is likely its text, not indented."""
+    if before is None:
+        return ""
+    key, value = before
+    if isinstance(value, ScalarNode) and value.style in ("|", ">") and not value.value:
+        return (f"If this line is the text of '{key}: {value.style}' above, indent it by two more spaces "
+                f"than '{key}'.")
+    return ""

@@ -7,6 +7,16 @@ from pathlib import Path
 
 from .problems import Problem, source_excerpt
 
+# Long paths and messages break anywhere rather than widen the page; source lines keep their
+# columns (the caret must stay under its place) and scroll inside their own box instead.
+STYLE = ("body{font:1rem/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#1b1b1b;"
+         "overflow-wrap:anywhere}"
+         "h1{color:#a4000f}li{border-left:5px solid #a4000f;padding:0 1rem;margin:1rem 0;list-style:none}"
+         "ol{padding:0}h2{font-size:1.1rem;margin:0;font-family:monospace}.message{font-weight:700}"
+         "pre{background:#f3f3f3;padding:.5rem;overflow-x:auto;overflow-wrap:normal}"
+         "pre:focus{outline:3px solid #1b1b1b;outline-offset:2px}"
+         ".hint{background:#fff7bf;padding:.25rem .5rem}")
+
 
 def error_page(problems: list[Problem]) -> bytes:
     """An HTML page listing every problem with the source lines around it."""
@@ -23,15 +33,12 @@ def error_page(problems: list[Problem]) -> bytes:
         items.append(
             f"<li><h2>{html.escape(str(problem.pos))}</h2>{field}"
             f"<p class=message>{html.escape(problem.message)}</p>{expected}{hint}"
-            + (f"<pre>{html.escape(excerpt)}</pre>" if excerpt else "") + "</li>")
+            # Focusable, so that a keyboard can scroll lines wider than the screen.
+            + (f"<pre tabindex=0>{html.escape(excerpt)}</pre>" if excerpt else "") + "</li>")
     count = len(problems)
     body = (f"<!DOCTYPE html><html lang=en-GB><head><meta charset=utf-8>"
             f"<meta name=viewport content='width=device-width, initial-scale=1'><link rel=icon href='data:,'>"
-            f"<title>{count} error{'s' if count != 1 else ''} - preview</title><style>"
-            "body{font:1rem/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#1b1b1b}"
-            "h1{color:#a4000f}li{border-left:5px solid #a4000f;padding:0 1rem;margin:1rem 0;list-style:none}"
-            "ol{padding:0}h2{font-size:1.1rem;margin:0;font-family:monospace}.message{font-weight:700}"
-            "pre{background:#f3f3f3;padding:.5rem;overflow-x:auto}.hint{background:#fff7bf;padding:.25rem .5rem}"
+            f"<title>{count} error{'s' if count != 1 else ''} - preview</title><style>{STYLE}"
             "</style></head><body>"
             f"<h1>The site could not be rebuilt: {count} error{'s' if count != 1 else ''}</h1>"
             "<p>Fix these in the files named, then save. This page reloads by itself when the site "

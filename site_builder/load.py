@@ -21,6 +21,8 @@ REGISTRY_FILES = {"agencies.yaml": AgencyRegistry, "topics.yaml": TopicRegistry,
                   "programmes.yaml": ProgrammeRegistry}
 FOLDERS = {"pfcc": PfccPlan, "plans": Plan, "strategies": Strategy}
 OPTIONAL_FILES = {"redirects.yaml": RedirectList}  # a new site has none
+NO_FRONT_MATTER = "the page has no front matter"
+REMOVED = "the file cannot be read: it was removed while the site was being built"
 
 
 @dataclass
@@ -131,7 +133,7 @@ def convert_page(text: str, rel: str, slug: str) -> tuple[Any, list[Problem]]:
     """Convert a Markdown page with front matter."""
     front, body, body_line = split_front_matter(text)
     if not front:
-        return None, [Problem(Pos(rel, 1, 1), "", "the page has no front matter",
+        return None, [Problem(Pos(rel, 1, 1), "", NO_FRONT_MATTER,
                               "a first line '---', then 'title:' and 'description:' lines, then '---'")]
     # Pad so that YAML positions are the file's own line numbers.
     root, meta, problems = convert_text("\n" + front, rel, PageMeta)
@@ -169,13 +171,19 @@ class ContentLoader:
 
     def _source(self, path: Path, convert, registry: Registry | None = None) -> Source:
         """Return the file's Source, converting it again only when it or its registry changed."""
-        st = path.stat()
+        try:
+            st = path.stat()
+        except OSError as exc:
+            return self._unreadable(path, exc)
         stamp = (st.st_mtime_ns, st.st_size)
         old = self.sources.get(path)
         if old is not None and old.stamp == stamp and old.registry is registry:
             return old
         rel = display_path(path)
-        text, problems = read_text(path, rel)
+        try:
+            text, problems = read_text(path, rel)
+        except OSError as exc:
+            return self._unreadable(path, exc)
         if old is not None and not problems and old.text == text and old.registry is registry:
             old.stamp = stamp  # touched, not changed
             return old
@@ -190,6 +198,24 @@ class ContentLoader:
             source = Source(rel, text, root, value, problems, stamp, registry)
         self.sources[path] = source
         return source
+
+    def _unreadable(self, path: Path, exc: OSError) -> Source:
+        """A file listed but not readable: removed since (an editor saving), a broken link, a folder."""
+        self.sources.pop(path, None)  # read it afresh next time
+        rel = display_path(path)
+        if path.is_symlink() and not path.exists():
+            message = f"the file cannot be read: it is a link to {os.readlink(path)}, which does not exist"
+            hint = "Point the link at an existing file, or remove it."
+        elif isinstance(exc, FileNotFoundError):
+            message, hint = REMOVED, "If it should be there, save it again."
+        elif isinstance(exc, IsADirectoryError):
+            message = "the file cannot be read: it is a folder"
+            hint = "Rename the folder: names ending .yaml or .md are for content files."
+        else:
+            message = f"the file cannot be read: {exc.strerror or exc}"
+            hint = "Check that the file can be opened."
+        problem = Problem(Pos(rel, 1, 1), "", message, "a file the builder can read", hint)
+        return Source(rel, "", None, None, [problem], (-1, -1))
 
     def load(self) -> Site:
         """Load, validate and link the whole site; raise ContentError listing every problem."""

@@ -7,26 +7,41 @@ live-reload script is added to pages as they are served, never written to a file
 from __future__ import annotations
 
 import gc
-import logging
 import shutil
 import signal
 import sys
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 from livereload import Server
 from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from livereload.watcher import Watcher
+from tornado.escape import json_encode
 from tornado.ioloop import IOLoop
 from tornado.web import HTTPError
+from tornado.websocket import WebSocketClosedError
 
 from .build import SiteBuilder
 from .cli import print_problems
 from .errorpage import error_page
+from .load import NO_FRONT_MATTER, REMOVED
 from .problems import ContentError, Problem, UsageError
+from .quiet import one_line, quiet_terminal
 from .watch import ChangeWatcher
 from .write import sync_tree, write_tree
+from .yamlfile import EMPTY_FILE
+
+
+# How long a failed build waits for more of a save before it is reported. Editors save in
+# steps (truncate, then write; sometimes as two opens): a build in between reads an empty or
+# half-written file, and its errors are not the user's. A successful build never waits.
+GRACE = 0.2
+# Failures that are almost always a save caught midway wait longer: a user rarely means them,
+# and on a busy machine the editor's second step can come late.
+MID_SAVE_GRACE = 1.0
+MID_SAVE = (EMPTY_FILE, NO_FRONT_MATTER, REMOVED)
 
 
 class Preview:
@@ -42,27 +57,38 @@ class Preview:
         self.search = True  # keep a search index in the preview folder, made in the background
         self._indexer: threading.Thread | None = None
         self._index_again = threading.Event()
+        self._failure: list[Problem] | str | None = None  # the last build's, until reported
+        self._folder_current = False  # does the folder hold the builder's last files?
 
-    def rebuild(self) -> bool:
-        """Build; write only the files that changed; return whether the build succeeded."""
+    def rebuild(self, report_failure: bool = True) -> bool:
+        """Build; write only the files that changed; return whether the build succeeded.
+
+        A failure is reported at once, or, with report_failure=False, kept until
+        report_failure() is called: rebuild_when_settled() decides.
+        """
         started = time.perf_counter()
         gc.disable()  # what a build makes lives until the next build: nothing to collect
         try:
             result = self.builder.build()
         except ContentError as exc:
-            self.problems = exc.problems
-            self._say(f"{time.strftime('%H:%M:%S')} The site has {len(exc.problems)} error(s); "
-                      "the browser shows them. Fix the file and save: the page comes back.")
-            print_problems(exc.problems, stream=self.out)
-            return False
+            return self._failed(exc.problems, report_failure)
+        except Exception as exc:  # noqa: BLE001 - whatever it is, the preview says so in one line and runs on
+            return self._failed(f"the site could not be rebuilt ({one_line(exc)})", report_failure)
         finally:
             gc.enable()
-        if self.builds == 0:
-            write_tree(result.files, self.folder)
-        else:
-            sync_tree(result.files, result.changed, result.removed, self.folder)
+        try:
+            if self._folder_current:
+                sync_tree(result.files, result.changed, result.removed, self.folder)
+            else:  # the first build, or the one after a failed write: every file, afresh
+                write_tree(result.files, self.folder)
+        except Exception as exc:  # noqa: BLE001 - a full disk, a folder removed, permissions
+            self._folder_current = False
+            return self._failed(f"the preview folder {self.folder}/ could not be written ({one_line(exc)})",
+                                report_failure)
+        self._folder_current = True
         self.builds += 1
         self.problems = []
+        self._failure = None
         # Keep the collector from walking the long-lived objects again on every rebuild.
         gc.freeze()
         ms = (time.perf_counter() - started) * 1000
@@ -71,6 +97,50 @@ class Preview:
         if self.search and any(path.endswith(".html") for path in result.changed | result.removed):
             self._reindex()
         return True
+
+    def rebuild_when_settled(self, more_changes: Callable[[float], bool]) -> bool:
+        """Rebuild after a save; return whether the browser should reload.
+
+        more_changes(seconds) says whether another change comes within that time. A failed
+        build is reported only when none does: otherwise the save was still going on, and
+        the build that follows it is the one to report.
+        """
+        started = time.perf_counter()
+        if self.rebuild(report_failure=False):
+            return True
+        # A machine slow to build is as slow to run the editor: the wait grows with the build.
+        grace = (MID_SAVE_GRACE if self._mid_save() else GRACE) + (time.perf_counter() - started)
+        if more_changes(grace):
+            return False
+        return self.report_failure()
+
+    def _mid_save(self) -> bool:
+        """Does the failure look like a file caught between an editor's steps, or a passing hitch?"""
+        failure = self._failure
+        return isinstance(failure, str) or any(p.message in MID_SAVE for p in failure or ())
+
+    def report_failure(self) -> bool:
+        """Report the last build's failure; return whether the browser's page changed."""
+        failure, self._failure = self._failure, None
+        if failure is None:
+            return False
+        stamp = time.strftime("%H:%M:%S")
+        if isinstance(failure, str):  # not the content's fault: the browser keeps the last build
+            self._say(f"{stamp} {failure[0].upper()}{failure[1:]}. The browser shows the last build; "
+                      "save again to retry.")
+            return False
+        self.problems = failure
+        self._say(f"{stamp} The site has {len(failure)} error(s); "
+                  "the browser shows them. Fix the file and save: the page comes back.")
+        print_problems(failure, stream=self.out)
+        self.out.flush()
+        return True
+
+    def _failed(self, failure: list[Problem] | str, report: bool) -> bool:
+        self._failure = failure
+        if report:
+            self.report_failure()
+        return False
 
     def _reindex(self) -> None:
         """Update the search index after the reload, off the rebuild's critical path."""
@@ -88,8 +158,8 @@ class Preview:
                 index_folder(self.folder)
             except ContentError as exc:
                 self._say("The search index could not be updated: " + "; ".join(p.message for p in exc.problems))
-            except (OSError, ValueError) as exc:
-                self._say(f"The search index could not be updated: {exc}")
+            except Exception as exc:  # noqa: BLE001 - the search index is not worth a traceback
+                self._say(f"The search index could not be updated ({one_line(exc)}).")
 
     def _say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -144,14 +214,40 @@ def _handler_for(preview: Preview):
                 self.finish()
 
         def write_error(self, status_code, **kwargs):
-            not_found = preview.folder / "404.html"
-            if status_code == 404 and not_found.is_file():
+            try:
+                not_found = (preview.folder / "404.html").read_bytes() if status_code == 404 else None
+            except OSError:  # not built yet, or being replaced
+                not_found = None
+            if not_found is not None:
                 self.set_header("Content-Type", "text/html; charset=utf-8")
-                self.finish(not_found.read_bytes())
+                self.finish(not_found)
             else:
                 super().write_error(status_code, **kwargs)
 
     return PreviewHandler
+
+
+def reload_browsers() -> None:
+    """Tell every open page to reload (on the event loop); a page closed meanwhile is dropped quietly.
+
+    Livereload's own reload_waiters leaves each message's future unawaited: when a tab closes
+    while its message is on the way, asyncio prints "Task exception was never retrieved" and
+    a traceback. Here each outcome is collected.
+    """
+    message = json_encode({"command": "reload", "path": "*", "liveCSS": False, "liveImg": True})
+    for waiter in list(LiveReloadHandler.waiters):
+        try:
+            sent = waiter.write_message(message)
+        except WebSocketClosedError:
+            LiveReloadHandler.waiters.discard(waiter)
+        else:
+            sent.add_done_callback(_collect)
+
+
+def _collect(future) -> None:
+    """Take a sent message's outcome, so that a closed connection is not reported as a crash."""
+    if not future.cancelled():
+        future.exception()
 
 
 def _is_page(path: str) -> bool:
@@ -163,6 +259,8 @@ def serve(content: Path, templates: Path, host: str = "127.0.0.1", port: int = 8
           folder: Path = Path(".serve"), cache=None) -> int:
     """Build, serve and rebuild on change until interrupted."""
     base_url = f"http://{host}:{port}"
+    loop = IOLoop.current()
+    quiet_terminal(loop.asyncio_loop)
     preview = Preview(content, templates, folder, base_url, bytecode_cache=cache.templates() if cache else None)
     shutil.rmtree(folder, ignore_errors=True)
     if not preview.rebuild():
@@ -174,17 +272,20 @@ def serve(content: Path, templates: Path, host: str = "127.0.0.1", port: int = 8
     server.SFH = _handler_for(preview)
     server.root = str(folder)
     server.default_filename = "index.html"
-    logging.getLogger("tornado.access").setLevel(logging.WARNING)
     try:
         server.application(port, host, liveport=None, debug=False, live_css=False)
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror}); try another --port") from None
 
-    loop = IOLoop.current()
+    reload_owed = False
 
     def changed(paths: set[str]) -> None:
-        preview.rebuild()
-        loop.add_callback(LiveReloadHandler.reload_waiters, "*")
+        nonlocal reload_owed
+        reload_owed |= preview.rebuild_when_settled(watcher.changes_within)
+        # With more changes already waiting, the next build follows at once: reload after it.
+        if reload_owed and not watcher.changes_within(0):
+            reload_owed = False
+            loop.add_callback(reload_browsers)
 
     watcher = ChangeWatcher([content, templates], changed)
     watcher.start()

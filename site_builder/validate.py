@@ -183,11 +183,11 @@ def _check_plan(plan: Plan, pfcc: dict, check: Checker) -> None:
     ids: dict[str, str] = {}  # id -> path of the first initiative with it
     for path, ini in items:
         if ini.id in ids:
-            field = "id" if _has_key(check, plan, path, "id") else "title"
-            check.at(plan.pos, f"{path}.{field}", f"two initiatives of this plan have the id '{ini.id}'",
-                     "a different id for each initiative",
-                     f"The other is at {_where(check, plan, ids[ini.id])}. Give one of them an 'id:' line, like "
-                     f"'id: {ini.id}-2'.")
+            this_has_id = _has_key(check, plan, path, "id")
+            check.at(plan.pos, f"{path}.{'id' if this_has_id else 'title'}",
+                     f"two initiatives of this plan have the id '{ini.id}'", "a different id for each initiative",
+                     _duplicate_id_hint(check, plan, ini.id, ids[ini.id], this_has_id,
+                                        {i.id for _, i in items}))
         else:
             ids[ini.id] = path
         for n_index, number in enumerate(ini.scp_priorities):
@@ -211,6 +211,25 @@ def _check_plan(plan: Plan, pfcc: dict, check: Checker) -> None:
         if not (ini.description or ini.outcomes or ini.updates):
             check.at(plan.pos, path, "the initiative has no description, outcomes or updates",
                      "a 'description:' with a sentence or two", level="warning")
+
+
+def _duplicate_id_hint(check: Checker, plan: Plan, id_: str, other: str, this_has_id: bool,
+                       taken: set[str]) -> str:
+    """What to do about a second initiative with an id, depending on which of the two wrote it."""
+    n = 2
+    while f"{id_}-{n}" in taken:
+        n += 1
+    new = f"'id: {id_}-{n}'"
+    where = _where(check, plan, other)
+    other_has_id = _has_key(check, plan, other, "id")
+    if this_has_id and other_has_id:
+        return f"The other, at {where}, has the same 'id:' line. Change one of them, like {new}."
+    if this_has_id:
+        return f"The other, at {where}, gets this id from its title. Change this 'id:' line, like {new}."
+    if other_has_id:
+        return (f"The other, at {where}, has the line 'id: {id_}', and this one gets the same id from its title. "
+                f"Give this one an 'id:' line, like {new}, or change the other's.")
+    return f"The other is at {where}. Give one of them an 'id:' line, like {new}."
 
 
 def _has_key(check: Checker, plan: Plan, path: str, key: str) -> bool:

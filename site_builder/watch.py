@@ -11,6 +11,8 @@ from watchdog.events import (FileClosedEvent, FileCreatedEvent, FileDeletedEvent
                              FileMovedEvent, FileSystemEvent, FileSystemEventHandler)
 from watchdog.observers import Observer
 
+from .quiet import one_line, say
+
 WATCHED_SUFFIXES = frozenset({".yaml", ".yml", ".md", ".html", ".css", ".js", ".svg", ".json", ".png",
                               ".ico", ".woff2"})
 # Only events that change a file: the builder's own reads must not trigger a rebuild. Asked
@@ -67,6 +69,20 @@ class ChangeWatcher(FileSystemEventHandler):
             self._last_event = time.perf_counter()
             self._wake.notify()
 
+    def changes_within(self, seconds: float) -> bool:
+        """Whether a change not yet handed to on_change is waiting, or comes within `seconds`.
+
+        Called from on_change: a failed build asks it whether the save is still going on.
+        """
+        deadline = time.perf_counter() + seconds
+        with self._wake:
+            while not self._pending and not self._stopped:
+                remaining = deadline - time.perf_counter()
+                if remaining <= 0:
+                    return False
+                self._wake.wait(remaining)
+            return bool(self._pending)
+
     def _run(self) -> None:
         while True:
             with self._wake:
@@ -78,4 +94,7 @@ class ChangeWatcher(FileSystemEventHandler):
                 while (delay := self._last_event + self.settle - time.perf_counter()) > 0:
                     self._wake.wait(delay)
                 changed, self._pending = self._pending, set()
-            self.on_change(changed)
+            try:
+                self.on_change(changed)
+            except Exception as exc:  # noqa: BLE001 - the next save must still be noticed
+                say(f"A change could not be handled ({one_line(exc)}); save again to retry.")

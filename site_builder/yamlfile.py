@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -12,7 +14,9 @@ try:  # libyaml is several times faster; PyYAML's pure loader is the fallback
 except ImportError:  # pragma: no cover - only without libyaml
     from yaml import SafeLoader as Loader
 
-__all__ = ["MappingNode", "Node", "ScalarNode", "SequenceNode", "compose", "pos_of"]
+__all__ = ["EMPTY_FILE", "MappingNode", "Node", "ScalarNode", "SequenceNode", "compose", "pos_of"]
+
+EMPTY_FILE = "the file is empty"
 
 # PyYAML's messages, put in words a non-programmer can act on.
 _PLAIN_WORDS = {
@@ -66,28 +70,112 @@ def _differs(a, b) -> bool:
     return (a.line, a.column) != (b.line, b.column)
 
 
+# A line that starts block text: "key: |", "- key: >-", with an optional comment.
+_BLOCK_HEADER = re.compile(r"^(?P<indent>[ ]*(?:-[ ]+)*)(?P<key>[^\s#'\"][^#]*?)[ ]*:[ ]+(?P<bar>[|>])"
+                           r"[-+0-9]*[ ]*(?:#.*)?$")
+# A field with nothing after its colon.
+_BARE_KEY = re.compile(r"^(?P<indent>[ ]*(?:-[ ]+)*)(?P<key>[^\s#'\"][^#]*?)[ ]*:[ ]*(?:#.*)?$")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _line_before(lines: list[str], index: int) -> int | None:
+    """The nearest line above that holds more than blanks or a comment."""
+    for i in range(min(index, len(lines)) - 1, -1, -1):
+        if lines[i].strip() and not lines[i].lstrip().startswith("#"):
+            return i
+    return None
+
+
+def _block_text_problem(exc: yaml.MarkedYAMLError, lines: list[str], file: str) -> Problem | None:
+    """Mistakes in block text ('description: |' and the lines under it), said as such."""
+    context, mark = exc.context_mark, exc.problem_mark
+    problem = (exc.problem or "").strip()
+    if exc.context == "while scanning a simple key" and context is not None:
+        # A line with no colon: is it text meant to be under the block-text field above?
+        above = _line_before(lines, context.line)
+        header = _BLOCK_HEADER.match(lines[above]) if above is not None else None
+        if header and context.column <= len(header["indent"]):
+            key, bar, column = header["key"], header["bar"], len(header["indent"]) + 3
+            return Problem(Pos(file, context.line + 1, context.column + 1), "",
+                           f"YAML syntax error: the text under '{key}: {bar}' is not indented",
+                           f"the text indented two more spaces than '{key}', from column {column}",
+                           f"Indent every line of the text under '{key}: {bar}' by two more spaces than "
+                           "the field name.")
+        bare = _BARE_KEY.match(lines[above]) if above is not None else None
+        if bare and context.column <= len(bare["indent"]):
+            key = bare["key"]
+            return Problem(Pos(file, context.line + 1, context.column + 1), "",
+                           f"YAML syntax error: {problem}", "a 'field: value' line",
+                           f"A line may be missing its colon. If this line is the text of '{key}', put '|' "
+                           f"after '{key}:' and indent the text two more spaces than the field name.")
+        return None
+    if exc.context == "while scanning a block scalar" and context is not None and mark is not None and (
+            problem == "did not find expected comment or line break"
+            or problem.startswith("expected chomping or indentation indicators")):
+        header = re.match(r"^[ ]*(?:-[ ]+)*(?P<key>[^#]*?)[ ]*:[ ]*$", lines[context.line][:context.column])
+        key = header["key"] if header else "the field"
+        bar = lines[context.line][context.column]
+        return Problem(Pos(file, mark.line + 1, mark.column + 1), "",
+                       f"YAML syntax error: text on the same line as '{key}: {bar}'",
+                       f"'{bar}' at the end of its line, and the text on the lines below it",
+                       f"Move the text to the next line, indented two more spaces than '{key}'.")
+    if mark is not None and mark.line < len(lines):
+        # A line inside block text, but left of the text's first line: the text ended above it.
+        column = _indent(lines[mark.line])
+        for i in range(mark.line - 1, -1, -1):
+            if not lines[i].strip():
+                continue
+            header = _BLOCK_HEADER.match(lines[i])
+            if header and len(header["indent"]) < column:
+                first = next((_indent(line) for line in lines[i + 1:mark.line] if line.strip()), None)
+                if first is None or first <= column:
+                    return None
+                key, bar = header["key"], header["bar"]
+                return Problem(Pos(file, mark.line + 1, mark.column + 1), "",
+                               f"YAML syntax error: this line of the text under '{key}: {bar}' is indented "
+                               "less than its first line",
+                               f"every line of the text from column {first + 1}, like its first line",
+                               "Line it up with the first line of the text. If it is a new field, start it "
+                               f"in column {len(header['indent']) + 1}, like '{key}'.")
+            if _indent(lines[i]) <= column:
+                return None
+    return None
+
+
 def compose(text: str, file: str) -> tuple[Node | None, list[Problem]]:
     """Parse YAML text into a node tree, or report the syntax error."""
     try:
         node = yaml.compose(text, Loader=Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        pos = Pos(file, mark.line + 1, mark.column + 1) if mark else Pos(file, 1, 1)
-        problem = (exc.problem or "").strip()
-        if mark and _char_at(text, mark.line, mark.column) == "\t":
-            problem = "tab"
-        expected, hint = _PLAIN_WORDS.get(problem, ("valid YAML", ""))
-        message = f"YAML syntax error: {problem}" if problem else "YAML syntax error"
-        if problem == "tab":
-            message = "YAML syntax error: a tab character is used for indentation"
-        elif exc.context and exc.context_mark and _differs(exc.context_mark, mark):
-            where = exc.context_mark
-            hint = (hint + " " if hint else "") + (
-                f"The problem started at line {where.line + 1}, column {where.column + 1} ({exc.context})."
-            )
-        return None, [Problem(pos, "", message, expected, hint)]
+        return None, [_syntax_problem(exc, text, file)]
     except yaml.YAMLError as exc:  # reader errors: bad bytes, control characters
         return None, [Problem(Pos(file, 1, 1), "", f"cannot read the file: {exc}", "UTF-8 text")]
     if node is None:
-        return None, [Problem(Pos(file, 1, 1), "", "the file is empty", "a mapping of fields")]
+        return None, [Problem(Pos(file, 1, 1), "", EMPTY_FILE, "a mapping of fields")]
     return node, []
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
+    """The YAML error in words, at the line at fault."""
+    mark = exc.problem_mark or exc.context_mark
+    problem = (exc.problem or "").strip()
+    if mark and _char_at(text, mark.line, mark.column) == "\t":
+        return Problem(Pos(file, mark.line + 1, mark.column + 1), "",
+                       "YAML syntax error: a tab character is used for indentation", *_PLAIN_WORDS["tab"])
+    explained = _block_text_problem(exc, text.splitlines(), file)
+    if explained is not None:
+        return explained
+    if exc.context == "while scanning a simple key" and exc.context_mark:
+        mark = exc.context_mark  # the line without its colon; PyYAML notices only on the next
+    pos = Pos(file, mark.line + 1, mark.column + 1) if mark else Pos(file, 1, 1)
+    expected, hint = _PLAIN_WORDS.get(problem, ("valid YAML", ""))
+    message = f"YAML syntax error: {problem}" if problem else "YAML syntax error"
+    if exc.context and exc.context_mark and _differs(exc.context_mark, mark):
+        where = exc.context_mark
+        hint = (hint + " " if hint else "") + (
+            f"The problem started at line {where.line + 1}, column {where.column + 1} ({exc.context})."
+        )
+    return Problem(pos, "", message, expected, hint)

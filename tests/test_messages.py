@@ -1,0 +1,194 @@
+"""Messages that used to mislead: each names the line at fault and a hint that fits the case.
+
+Block text (`description: |`) not indented under its field was reported a line late, with a hint
+to add the `|` that was already there; a duplicate initiative id always said "give one of them
+an 'id:' line", even to an initiative that had one. The YAML is written inline here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from site_builder.load import ContentLoader
+from site_builder.problems import ContentError
+from site_builder.yamlfile import compose
+
+
+def syntax_problem(text: str):
+    root, problems = compose(text, "f.yaml")
+    assert root is None and len(problems) == 1, problems
+    return problems[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Block text.
+
+def test_block_text_not_indented_under_its_field():
+    problem = syntax_problem(
+        "initiatives:\n"
+        "  - title: Street Watch\n"
+        "    description: |\n"
+        "    Volunteers walk the streets.\n"  # line 4: in the column of 'description'
+        "    They report what they see.\n"
+        "    lead: EP\n")
+    assert str(problem.pos) == "f.yaml:4:5"
+    assert problem.message == "YAML syntax error: the text under 'description: |' is not indented"
+    assert problem.expected == "the text indented two more spaces than 'description', from column 7"
+    assert problem.hint == "Indent every line of the text under 'description: |' by two more spaces than the field name."
+    assert "'|'" not in problem.hint.replace("'description: |'", "")  # no advice to add the '|' it has
+
+
+@pytest.mark.parametrize("text, where, column", [
+    ("title: Street Watch\ndescription: |\nVolunteers walk.\nother: 1\n", "f.yaml:3:1", 3),  # at the top
+    ("title: Street Watch\ndescription: >-  # folded\n\nVolunteers walk.\n", "f.yaml:4:1", 3),
+    ("items:\n  - description: |\n    Volunteers walk.\n", "f.yaml:3:5", 7),  # first field of a list item
+    ("items:\n  - description: |\n  Volunteers walk.\n", "f.yaml:3:3", 7),  # left of the field
+])
+def test_block_text_not_indented_elsewhere(text, where, column):
+    problem = syntax_problem(text)
+    assert str(problem.pos) == where
+    assert problem.message.startswith("YAML syntax error: the text under 'description: ")
+    assert problem.expected.endswith(f"from column {column}")
+
+
+def test_text_on_the_same_line_as_the_bar():
+    problem = syntax_problem(
+        "initiatives:\n"
+        "  - title: Street Watch\n"
+        "    description: | Volunteers walk the streets.\n"
+        "    lead: EP\n")
+    assert str(problem.pos) == "f.yaml:3:20"
+    assert problem.message == "YAML syntax error: text on the same line as 'description: |'"
+    assert problem.expected == "'|' at the end of its line, and the text on the lines below it"
+    assert problem.hint == "Move the text to the next line, indented two more spaces than 'description'."
+
+
+def test_text_right_after_the_bar():
+    problem = syntax_problem("description: |Volunteers walk.\n")
+    assert str(problem.pos) == "f.yaml:1:15"
+    assert problem.message == "YAML syntax error: text on the same line as 'description: |'"
+
+
+def test_a_later_line_of_block_text_indented_less_than_the_first():
+    problem = syntax_problem(
+        "initiatives:\n"
+        "  - title: Street Watch\n"
+        "    description: |\n"
+        "      Volunteers walk the streets.\n"
+        "     They report what they see.\n"  # line 5: one space short
+        "    lead: EP\n")
+    assert str(problem.pos) == "f.yaml:5:6"
+    assert problem.message == ("YAML syntax error: this line of the text under 'description: |' is indented "
+                               "less than its first line")
+    assert problem.expected == "every line of the text from column 7, like its first line"
+    assert problem.hint == ("Line it up with the first line of the text. If it is a new field, start it in "
+                            "column 5, like 'description'.")
+
+
+def test_a_tab_in_block_text():
+    problem = syntax_problem("initiatives:\n  - title: Street Watch\n    description: |\n\tVolunteers walk.\n")
+    assert str(problem.pos) == "f.yaml:4:1"
+    assert problem.message == "YAML syntax error: a tab character is used for indentation"
+    assert problem.hint == "Replace the tab character with spaces."
+
+
+def test_text_without_a_bar_under_its_field():
+    problem = syntax_problem(
+        "initiatives:\n"
+        "  - title: Street Watch\n"
+        "    description:\n"
+        "    Volunteers walk the streets.\n"
+        "    lead: EP\n")
+    assert str(problem.pos) == "f.yaml:4:5"
+    assert problem.message == "YAML syntax error: could not find expected ':'"
+    assert problem.hint == ("A line may be missing its colon. If this line is the text of 'description', put "
+                            "'|' after 'description:' and indent the text two more spaces than the field name.")
+
+
+def test_a_line_missing_its_colon_is_named_itself():
+    problem = syntax_problem("title: Street Watch\nlead EP\nother: 1\n")
+    assert str(problem.pos) == "f.yaml:2:1"
+    assert problem.hint == "A line may be missing its colon, or a multi-line text needs '|' after the field name."
+
+
+def test_block_text_with_a_colon_taken_for_a_field(site_dir):
+    plan = site_dir / "plans/2021-22.yaml"
+    plan.write_text(PLAN_HEAD
+                    + "  - title: Street Watch\n"
+                      "    description: |\n"
+                      "    Note: volunteers walk the streets.\n"  # line 11, taken for a field 'Note'
+                      "    lead: EP\n", encoding="utf-8")
+    [problem] = errors(site_dir)
+    assert str(problem.pos) == "content/plans/2021-22.yaml:11:5"
+    assert problem.message == "unknown field 'Note'"
+    assert problem.hint == ("If this line is the text of 'description: |' above, indent it by two more spaces "
+                            "than 'description'.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Two initiatives with one id.
+
+PLAN_HEAD = ('period: "2021-22"\n'
+             "title: Annual Partnership Plan 2021-22\n"
+             "document: Example Plan 2021-22\n"
+             "priorities:\n"
+             "  - number: 1\n"
+             "    title: Tackling anti-social behaviour\n"
+             "    short_title: Anti-social behaviour\n"
+             "initiatives:\n")  # the first initiative starts on line 9
+
+
+def errors(site_dir):
+    with pytest.raises(ContentError) as caught:
+        ContentLoader(site_dir).load()
+    return [p for p in caught.value.problems if p.level == "error"]
+
+
+def duplicate(site_dir, first: str, second: str):
+    """The one error for a plan of two initiatives (each given as its lines after '- ')."""
+    def item(lines: str) -> str:
+        return "  - " + lines.replace("\n", "\n    ").rstrip(" ")
+
+    (site_dir / "plans/2021-22.yaml").write_text(PLAN_HEAD + item(first) + item(second), encoding="utf-8")
+    [problem] = errors(site_dir)
+    assert problem.message == "two initiatives of this plan have the id 'street-watch'"
+    return problem
+
+
+def test_duplicate_ids_from_two_titles(site_dir):
+    problem = duplicate(site_dir, "title: Street Watch\nlead: EP\n", "title: Street Watch\nlead: EP\n")
+    assert (str(problem.pos), problem.field) == ("content/plans/2021-22.yaml:11:12", "initiatives[1].title")
+    assert problem.hint == "The other is at line 9. Give one of them an 'id:' line, like 'id: street-watch-2'."
+
+
+def test_duplicate_id_given_to_the_second(site_dir):
+    problem = duplicate(site_dir, "title: Street Watch\nlead: EP\n",
+                        "title: Street Watch at night\nid: street-watch\nlead: EP\n")
+    assert (str(problem.pos), problem.field) == ("content/plans/2021-22.yaml:12:9", "initiatives[1].id")
+    assert problem.hint == ("The other, at line 9, gets this id from its title. Change this 'id:' line, like "
+                            "'id: street-watch-2'.")
+
+
+def test_duplicate_id_given_to_the_first(site_dir):
+    problem = duplicate(site_dir, "title: Street Watch at night\nid: street-watch\nlead: EP\n",
+                        "title: Street Watch\nlead: EP\n")
+    assert (str(problem.pos), problem.field) == ("content/plans/2021-22.yaml:12:12", "initiatives[1].title")
+    assert problem.hint == ("The other, at line 9, has the line 'id: street-watch', and this one gets the same "
+                            "id from its title. Give this one an 'id:' line, like 'id: street-watch-2', or "
+                            "change the other's.")
+
+
+def test_duplicate_id_given_to_both(site_dir):
+    problem = duplicate(site_dir, "title: Street Watch\nid: street-watch\nlead: EP\n",
+                        "title: Night patrols\nid: street-watch\nlead: EP\n")
+    assert (str(problem.pos), problem.field) == ("content/plans/2021-22.yaml:13:9", "initiatives[1].id")
+    assert problem.hint == ("The other, at line 9, has the same 'id:' line. Change one of them, like "
+                            "'id: street-watch-2'.")
+
+
+def test_the_suggested_id_is_free(site_dir):
+    (site_dir / "plans/2021-22.yaml").write_text(
+        PLAN_HEAD + "  - title: Street Watch\n  - title: Street Watch 2\n  - title: Street Watch\n", encoding="utf-8")
+    [problem] = errors(site_dir)
+    assert problem.field == "initiatives[2].title"
+    assert problem.hint == "The other is at line 9. Give one of them an 'id:' line, like 'id: street-watch-3'."
