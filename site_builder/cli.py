@@ -56,7 +56,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="preview the site while you edit",
                                 description="Build the site into .serve/, serve it, and rebuild and reload "
-                                            "the browser whenever a file in content/ or templates/ is saved.")
+                                            "the browser whenever a file in content/ or templates/ is saved. "
+                                            "Draft plans are shown, marked as drafts. The editor's schemas in "
+                                            "schemas/ (beside the content folder) are kept current.")
     _common(serve)
     serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000)")
@@ -129,7 +131,9 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_new_plan(args)
         if args.command == "serve":
             from .serve import serve
-            return serve(args.content, args.templates, args.host, args.port, cache=_disk_cache(args))
+            # The editor's schemas beside the content folder, as `make schema` writes them.
+            return serve(args.content, args.templates, args.host, args.port, cache=_disk_cache(args),
+                         schemas=args.content.absolute().parent / "schemas")
     except UsageError as exc:
         print(f"site-builder: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -230,11 +234,12 @@ def cmd_build(args) -> int:
 
 def _publish_errors(problems: list[Problem], out: Path) -> int:
     """Publish a page listing the errors, at every address: a deploy preview that shows why it failed."""
-    from .errorpage import error_page
+    from .errorpage import STYLE, STYLESHEET, error_page
     from .write import write_tree
 
-    page = error_page(problems)
-    write_tree({"index.html": page, "404.html": page, "robots.txt": b"User-agent: *\nDisallow: /\n"}, out)
+    page = error_page(problems, deploy=True)
+    write_tree({"index.html": page, "404.html": page, STYLESHEET: STYLE.encode(),
+                "robots.txt": b"User-agent: *\nDisallow: /\n"}, out)
     print(f"\nThe content has {_count(problems, 'error')}: {out}/ holds a page listing them, for the preview. "
           "A production build of this content fails.", file=sys.stderr)
     return EXIT_OK

@@ -48,8 +48,11 @@ class Preview:
     """Keeps a folder up to date with the content, and remembers the latest errors."""
 
     def __init__(self, content: Path, templates: Path, folder: Path, base_url: str | None = None, out=None,
-                 bytecode_cache=None):
-        self.builder = SiteBuilder(content, templates, base_url, bytecode_cache)
+                 bytecode_cache=None, schemas: Path | None = None):
+        # A preview shows draft plans, marked as drafts.
+        self.builder = SiteBuilder(content, templates, base_url, bytecode_cache, preview=True)
+        self.schemas = schemas  # where to keep the editor's schemas current, if anywhere
+        self._schema_names: dict | None = None
         self.content, self.templates, self.folder = Path(content), Path(templates), Path(folder)
         self.problems: list[Problem] = []
         self.out = out or sys.stdout
@@ -94,9 +97,23 @@ class Preview:
         ms = (time.perf_counter() - started) * 1000
         self._say(f"{time.strftime('%H:%M:%S')} Rebuilt in {ms:.0f} ms: {result.rendered} page(s) "
                   f"re-rendered, {len(result.changed)} file(s) written, {len(result.removed)} removed.")
+        self._update_schemas(result.site)
         if self.search and any(path.endswith(".html") for path in result.changed | result.removed):
             self._reindex()
         return True
+
+    def _update_schemas(self, site) -> None:
+        """Write the editor's schemas again when an agency, topic or programme name changed."""
+        from .schema import reference_names, write_schemas
+
+        names = reference_names(site)
+        if self.schemas is None or names == self._schema_names:
+            return
+        try:
+            write_schemas(site, self.schemas, guide=None)
+        except OSError as exc:  # a read-only checkout: the editor only misses the newest names
+            self._say(f"The editor's schemas in {self.schemas}/ could not be written ({one_line(exc)}).")
+        self._schema_names = names
 
     def rebuild_when_settled(self, more_changes: Callable[[float], bool]) -> bool:
         """Rebuild after a save; return whether the browser should reload.
@@ -256,12 +273,13 @@ def _is_page(path: str) -> bool:
 
 
 def serve(content: Path, templates: Path, host: str = "127.0.0.1", port: int = 8000,
-          folder: Path = Path(".serve"), cache=None) -> int:
+          folder: Path = Path(".serve"), cache=None, schemas: Path | None = None) -> int:
     """Build, serve and rebuild on change until interrupted."""
     base_url = f"http://{host}:{port}"
     loop = IOLoop.current()
     quiet_terminal(loop.asyncio_loop)
-    preview = Preview(content, templates, folder, base_url, bytecode_cache=cache.templates() if cache else None)
+    preview = Preview(content, templates, folder, base_url, bytecode_cache=cache.templates() if cache else None,
+                      schemas=schemas)
     shutil.rmtree(folder, ignore_errors=True)
     if not preview.rebuild():
         folder.mkdir(parents=True, exist_ok=True)  # serve the error page until it is fixed

@@ -55,3 +55,36 @@ def test_the_error_page_fits_a_phone_screen(browser, axe_source, tmp_path):
     messages = run_vnu(tmp_path / "site")
     assert messages == [], describe_vnu(messages, tmp_path / "site")
 
+
+
+def test_a_deploy_preview_of_broken_content_shows_the_errors_under_the_sites_headers(browser, axe_source, tmp_path,
+                                                                                    monkeypatch):
+    """Built as Netlify builds a deploy preview, served with netlify.toml's headers (CSP: no inline
+    style): the page is styled, fits the phone, and every address shows it."""
+    import shutil
+
+    from browser.server import serve
+    from conftest import FIXTURE, TEMPLATES
+    from site_builder.cli import main
+
+    shutil.copytree(FIXTURE, tmp_path / "content")
+    monkeypatch.chdir(tmp_path)
+    plan = next((tmp_path / "content/plans").glob("*.yaml"))
+    plan.write_text(plan.read_text(encoding="utf-8").replace("\ntitle:", "\ntitle: " + "x" * 300 + "\ntitel:", 1))
+    assert main(["build", "--templates", str(TEMPLATES), "--out", "preview", "--preview", "--no-cache"]) == 0
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
+    try:
+        with serve(tmp_path / "preview") as url:
+            checker = PageChecker(context, url, axe_source)
+            for address in ("/", "/plans/"):
+                checker.load(address)
+                assert "unknown field 'titel'" in checker.page.locator("main, body").first.inner_text()
+                styled = checker.page.evaluate("() => getComputedStyle(document.querySelector('h1')).color")
+                assert styled == "rgb(164, 0, 15)", styled  # the stylesheet applied, not blocked
+                assert checker.page.evaluate("() => document.documentElement.scrollWidth") <= WIDTH
+                assert checker.axe() == []
+                # /plans/ is answered by 404.html with status 404, as Netlify does: that alone is expected.
+                problems = [p for p in checker.problems if "404" not in p]
+                assert problems == [], "\n".join(problems)
+    finally:
+        context.close()
