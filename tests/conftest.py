@@ -8,6 +8,8 @@ Two kinds of test live here (see the markers in pyproject.toml):
 - what must hold of the real content, marked `content`: it reads CONTENT, which the
   SITE_CONTENT environment variable may point elsewhere, and must pass for any valid
   content, so it derives every count and name from the loaded content.
+
+Every test in tests/browser/ is also marked `browser`, by the hook below.
 """
 
 from __future__ import annotations
