@@ -5,18 +5,23 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= output
-# Netlify deploy previews pass BASE_URL=$DEPLOY_PRIME_URL.
+# Netlify deploy previews pass BASE_URL=$DEPLOY_PRIME_URL and PREVIEW=1 (drafts shown, errors
+# published as a page instead of failing).
 BASE_URL ?=
-BASE_FLAG := $(if $(BASE_URL),--base-url $(BASE_URL),)
+PREVIEW ?=
+BUILD_FLAGS := $(if $(BASE_URL),--base-url $(BASE_URL),) $(if $(PREVIEW),--preview,)
 
-.PHONY: help build test preflight check serve schema bench clean golden audit
+.PHONY: help build test preflight check serve schema addresses bench clean golden audit new-plan fingerprint
 
 help:
 	@echo "make build   build the site into $(OUT)/"
 	@echo "make test    run the whole test suite"
 	@echo "make check   check the content without building"
 	@echo "make serve   preview the site at http://127.0.0.1:8000/ while you edit"
-	@echo "make schema  regenerate schemas/ and the content guide's field reference"
+	@echo "make schema  regenerate schemas/ (for your editor) and the content guide's field reference"
+	@echo "make new-plan PERIOD=2022-23 [FROM=2021-22]   start next year's plan, as a draft"
+	@echo "make fingerprint NAME=\"First Last\"           the fingerprint that blocks a personal name"
+	@echo "make addresses  record every published address in content/published.txt (CI does, on main)"
 	@echo "make bench   time clean builds and save-to-rebuilt at real size and 10,000 initiatives"
 	@echo "make golden  regenerate tests/golden/ after a deliberate change to the output"
 	@echo "make audit   Lighthouse scores for four pages (installs Lighthouse into .cache/ first time)"
@@ -35,7 +40,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	@touch $(VENV)/.installed $@
 
 build: $(VENV)/.installed
-	$(BIN)/site-builder build --out $(OUT) $(BASE_FLAG)
+	$(BIN)/site-builder build --out $(OUT) $(BUILD_FLAGS)
 
 check: $(VENV)/.installed
 	$(BIN)/site-builder check
@@ -45,6 +50,21 @@ serve: $(VENV)/.installed
 
 schema: $(VENV)/.installed
 	$(BIN)/site-builder schema
+
+# CI runs this after every push to main and commits the result (.github/workflows/test.yml).
+addresses: $(VENV)/.installed
+	$(BIN)/site-builder addresses --record
+
+# The commands editors need, without typing .venv/bin/: make new-plan PERIOD=2022-23. The values
+# reach the command through the environment (make exports command-line variables), never
+# through the shell's parsing, so no character in them can run a command.
+new-plan: $(VENV)/.installed
+	@test -n "$$PERIOD" || { echo 'Say which year: make new-plan PERIOD=2022-23 (and FROM=2021-22 to copy another plan)' >&2; exit 2; }
+	@$(BIN)/site-builder new plan "$$PERIOD" $${FROM:+--from "$$FROM"}
+
+fingerprint: $(VENV)/.installed
+	@test -n "$$NAME" || { echo 'Say whose name: make fingerprint NAME="First Last"' >&2; exit 2; }
+	@$(BIN)/site-builder fingerprint "$$NAME"
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench.py
@@ -66,7 +86,10 @@ node_modules/.installed: package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	@touch $@
 
+# The content check comes first: in GitHub Actions its errors become annotations on the lines of
+# the pull request that made them, and the tests need content that builds.
 test: preflight $(VENV)/.installed-test node_modules/.installed
+	$(BIN)/site-builder check
 	$(BIN)/python -m pytest
 
 clean:

@@ -58,7 +58,9 @@ def generate(initiatives: int, out: Path, content: Path = ROOT / "content") -> P
     """Write a content tree with the given number of initiatives; return its folder."""
     if out.exists():
         shutil.rmtree(out)
-    shutil.copytree(content, out, ignore=shutil.ignore_patterns("plans"))
+    # Not the real plans, nor the record of their addresses and the redirects to them: the
+    # synthetic plans have other years and other pages.
+    shutil.copytree(content, out, ignore=shutil.ignore_patterns("plans", "published.txt", "redirects.yaml"))
     (out / "plans").mkdir()
     source = itertools.cycle(real_rows(content))
     made, year = 0, 1900

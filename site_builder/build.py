@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import extras
+from .addresses import check_addresses
 from .compare import compare_page
 from .parallel import render_pages
 from .opendata import InitiativeData, data_page, make_open_data
@@ -55,8 +56,11 @@ class SiteBuilder:
     """Builds the site in memory; repeat builds redo only what changed."""
 
     def __init__(self, content_dir: Path, templates_dir: Path, base_url: str | None = None,
-                 bytecode_cache=None):
-        self.loader = ContentLoader(Path(content_dir))
+                 bytecode_cache=None, preview: bool = False):
+        # A preview (the local preview, a deploy preview) shows draft plans and asks search
+        # engines to stay away; the published site leaves drafts out.
+        self.preview = preview
+        self.loader = ContentLoader(Path(content_dir), drafts=preview)
         self.bytecode_cache = bytecode_cache  # a jinja2.BytecodeCache, or None
         self.templates_dir = Path(templates_dir)
         self.base_url = base_url.rstrip("/") if base_url else None
@@ -103,8 +107,10 @@ class SiteBuilder:
         files = {output_path(url): data for url, data in html.items()}
         for name, data in assets.items():
             files["assets/" + fingerprint_name(name, data)] = data
-        files.update(extras.make_extras(site, pages, g))
+        files.update(extras.make_extras(site, pages, g, self.preview))
         files.update(make_open_data(site, g.base_url, self._initiative_data))
+        files.update(check_addresses(site, files, self.loader.content_dir,
+                                     {src.rel: src for src in self.loader.sources.values()}))
 
         changed = {path for path, data in files.items() if self.files.get(path) != data}
         removed = set(self.files) - set(files)

@@ -12,7 +12,8 @@ from .problems import ContentError, Pos, Problem
 def check_site(content_dir: Path, templates_dir: Path, base_url: str | None = None,
                bytecode_cache=None) -> list[Problem]:
     """Load, validate and render the site in memory; return every error and warning."""
-    builder = SiteBuilder(content_dir, templates_dir, base_url, bytecode_cache)
+    # Drafts too: a draft plan's mistakes are reported long before it is published.
+    builder = SiteBuilder(content_dir, templates_dir, base_url, bytecode_cache, preview=True)
     try:
         result = builder.build()
     except ContentError as exc:

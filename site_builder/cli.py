@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 import time
 from pathlib import Path
@@ -43,6 +44,10 @@ def make_parser() -> argparse.ArgumentParser:
                        help="the folder to build into (default: output)")
     build.add_argument("--no-search", action="store_true",
                        help="leave out the search index (quicker; search will not work)")
+    build.add_argument("--preview", action="store_true",
+                       help="build a preview (a Netlify deploy preview): include draft plans, marked as drafts, "
+                            "keep search engines out, and if the content has errors publish a page listing "
+                            "them and exit 0 instead of failing")
 
     check = commands.add_parser("check", help="check the content without writing anything",
                                 description="Load, validate and render the whole site in memory, check its "
@@ -57,8 +62,9 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000)")
 
     schema = commands.add_parser("schema", help="write the JSON Schemas that editors use to check YAML",
-                                 description="Write schemas/*.schema.json and the field reference in the "
-                                             "content guide, from the content model and the registries.")
+                                 description="Write schemas/*.schema.json (not kept in git: made afresh by "
+                                             "`make schema` and `make serve`, with every agency's names) and "
+                                             "the field reference in the content guide, from the content model.")
     schema.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
                         help="the content folder (default: content)")
     schema.add_argument("--out", type=Path, default=Path("schemas"), metavar="DIR",
@@ -66,7 +72,19 @@ def make_parser() -> argparse.ArgumentParser:
     schema.add_argument("--guide", type=Path, default=Path("docs/content-guide.md"), metavar="FILE",
                         help="the content guide whose field reference to update (default: docs/content-guide.md)")
     schema.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 if the files are out of date")
+                        help="write nothing; exit 1 if the guide's field reference is out of date")
+
+    addresses = commands.add_parser(
+        "addresses", help="record the site's addresses in content/published.txt",
+        description="Build the site in memory and add every address it publishes to content/published.txt, "
+                    "the record that builds check so that no published address ever breaks. CI records "
+                    "after every push to main. Never removes an address.")
+    _common(addresses)
+    mode = addresses.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--record", action="store_true",
+                      help="add every address this build publishes to content/published.txt")
+    mode.add_argument("--check", action="store_true",
+                      help="write nothing; exit 1 if content/published.txt lacks an address this build publishes")
 
     fingerprint = commands.add_parser("fingerprint", help="fingerprint a name for blocked_names in site.yaml",
                                       description="Print the fingerprint of a person's name, to add to "
@@ -101,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_check(args)
         if args.command == "schema":
             return cmd_schema(args)
+        if args.command == "addresses":
+            return cmd_addresses(args)
         if args.command == "fingerprint":
             from .privacy import fingerprint
             print(fingerprint(" ".join(args.name)))
@@ -115,12 +135,34 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the output was piped into a command that stopped reading, such as head
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_CONTENT
     raise AssertionError(args.command)  # argparse allows only the commands above
 
 
+def annotation(problem: Problem) -> str:
+    """A GitHub Actions workflow command that shows a problem on its line of a pull request's diff."""
+    def escape(text: str, extra: str = "") -> str:
+        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return text.replace(":", "%3A").replace(",", "%2C") if extra else text
+
+    command = "error" if problem.level == "error" else "warning"
+    where = (f"file={escape(problem.pos.file, 'p')},line={problem.pos.line},col={problem.pos.col},"
+             f"title={escape(problem.field or 'content', 'p')}")
+    return f"::{command} {where}::{escape(problem.text())}"
+
+
 def print_problems(problems: list[Problem], excerpts: bool = True, stream=None) -> None:
-    """Print each problem on one line, with the source lines under it."""
+    """Print each problem on one line, with the source lines under it.
+
+    In GitHub Actions each problem is also printed as a workflow command, so that the pull
+    request shows it on the line that the editor changed.
+    """
     stream = stream or sys.stderr
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for problem in problems:
+            print(annotation(problem), flush=True)
     cache: dict[str, list[str]] = {}
     for problem in problems:
         print(problem, file=stream)
@@ -159,12 +201,14 @@ def cmd_build(args) -> int:
     # garbage collector would only walk them again and again (a fifth of a large build).
     gc.disable()
     cache = _disk_cache(args)
-    builder = SiteBuilder(args.content, args.templates, args.base_url, cache.templates())
+    builder = SiteBuilder(args.content, args.templates, args.base_url, cache.templates(), preview=args.preview)
     try:
         result = builder.build()
     except ContentError as exc:
         cache.save()  # what was worked out holds for the next run, after the fix
         print_problems(exc.problems)
+        if args.preview:
+            return _publish_errors(exc.problems, args.out)
         print(f"\nThe site was not built: {_count(exc.problems, 'error')}. "
               f"{args.out}/ is unchanged.", file=sys.stderr)
         return EXIT_CONTENT
@@ -184,6 +228,18 @@ def cmd_build(args) -> int:
     return EXIT_OK
 
 
+def _publish_errors(problems: list[Problem], out: Path) -> int:
+    """Publish a page listing the errors, at every address: a deploy preview that shows why it failed."""
+    from .errorpage import error_page
+    from .write import write_tree
+
+    page = error_page(problems)
+    write_tree({"index.html": page, "404.html": page, "robots.txt": b"User-agent: *\nDisallow: /\n"}, out)
+    print(f"\nThe content has {_count(problems, 'error')}: {out}/ holds a page listing them, for the preview. "
+          "A production build of this content fails.", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_check(args) -> int:
     """Check everything a build would, and more, without writing."""
     from .check import check_site
@@ -197,12 +253,37 @@ def cmd_check(args) -> int:
     return EXIT_CONTENT if errors else EXIT_OK
 
 
-def _load_or_report(content: Path):
+def cmd_addresses(args) -> int:
+    """Record (or check) every address the site publishes in content/published.txt."""
+    from .addresses import record_addresses
+    from .build import SiteBuilder
+
+    cache = _disk_cache(args)
+    try:
+        result = SiteBuilder(args.content, args.templates, args.base_url, cache.templates()).build()
+    except ContentError as exc:
+        cache.save()
+        print_problems(exc.problems)
+        print(f"\nNothing was recorded: {_count(exc.problems, 'error')}.", file=sys.stderr)
+        return EXIT_CONTENT
+    cache.save()
+    path, missing = record_addresses(args.content, result.site, result.files, write=args.record)
+    if args.record:
+        print(f"Recorded {len(missing)} new address{'' if len(missing) == 1 else 'es'} in {path}.")
+        return EXIT_OK
+    for address in sorted(missing):
+        print(f"not yet recorded: {address}")
+    if missing:
+        print(f"Run `make addresses` (site-builder addresses --record) to add them to {path}.")
+    return EXIT_CONTENT if missing else EXIT_OK
+
+
+def _load_or_report(content: Path, drafts: bool = False):
     """Load the content, or print its problems and return None."""
     from .load import load_site
 
     try:
-        return load_site(content)
+        return load_site(content, drafts)
     except ContentError as exc:
         print_problems(exc.problems)
         print(f"\nFix {_count(exc.problems, 'error')} first.", file=sys.stderr)
@@ -211,22 +292,17 @@ def _load_or_report(content: Path):
 
 def cmd_schema(args) -> int:
     """Write (or check) the JSON Schemas and the content guide's field reference."""
-    from .schema import render_schemas, update_guide, write_schemas
+    from .schema import update_guide, write_schemas
 
     site = _load_or_report(args.content)
     if site is None:
         return EXIT_CONTENT
-    if args.check:
-        stale = [name for name, text in render_schemas(site).items()
-                 if not (args.out / name).is_file() or (args.out / name).read_text(encoding="utf-8") != text]
-        if args.guide.is_file() and update_guide(args.guide.read_text(encoding="utf-8")) != \
-                args.guide.read_text(encoding="utf-8"):
-            stale.append(str(args.guide))
-        for name in stale:
-            print(f"out of date: {name}")
-        if stale:
-            print("Run `make schema` (site-builder schema) and commit the result.")
-        return EXIT_CONTENT if stale else EXIT_OK
+    if args.check:  # the schemas themselves are never stale: they are made, not committed
+        text = args.guide.read_text(encoding="utf-8") if args.guide.is_file() else ""
+        if text and update_guide(text) != text:
+            print(f"out of date: {args.guide}\nRun `make schema` (site-builder schema) and commit the result.")
+            return EXIT_CONTENT
+        return EXIT_OK
     changed = write_schemas(site, args.out, args.guide)
     print(f"Wrote {len(changed)} changed file(s)" + (": " + ", ".join(map(str, changed)) if changed else "."))
     return EXIT_OK
@@ -236,21 +312,25 @@ def cmd_new_plan(args) -> int:
     """Start the plan for a new year."""
     from .newplan import new_plan
 
-    site = _load_or_report(args.content)
+    site = _load_or_report(args.content, drafts=True)
     if site is None:
         return EXIT_CONTENT
     try:
         path = new_plan(site, args.content, args.period, args.source)
     except FileExistsError as exc:
-        print(f"site-builder: {exc} already exists; it was left as it is.", file=sys.stderr)
+        print(f"site-builder: {exc.filename} already exists; it was left as it is.", file=sys.stderr)
+        return EXIT_CONTENT
+    except OSError as exc:
+        print(f"site-builder: cannot write {exc.filename}: {exc.strerror}.", file=sys.stderr)
         return EXIT_CONTENT
     source = args.source or site.plans[0].period
-    print(f"Wrote {path}, with the priorities and members of the {source} plan and no initiatives.\n"
+    print(f"Wrote {path}: a draft, with the priorities and members of the {source} plan and no initiatives.\n"
           "Next:\n"
           f"  1. Open {path} and check each priority's title, short title and summary.\n"
           "  2. Add the year's initiatives under each priority (docs/content-guide.md, \"Add an initiative\").\n"
-          "  3. Run `make serve` and look at the new plan at http://127.0.0.1:8000/plans/\n"
-          "  4. Commit the file and open a pull request; the checks run by themselves.")
+          "  3. Run `make serve` and look at the new plan at http://127.0.0.1:8000/plans/ (marked as a draft).\n"
+          "  4. Commit the file and open a pull request; the checks run by themselves. While the plan says\n"
+          "     'draft: true' the published site leaves it out; delete that line to publish it.")
     return EXIT_OK
 
 

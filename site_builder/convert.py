@@ -273,12 +273,18 @@ def yaml_fields(cls) -> list[dataclasses.Field]:
     return [fl for fl in dataclasses.fields(cls) if not fl.metadata.get("derived")]
 
 
+def yaml_key(fl: dataclasses.Field) -> str:
+    """The key a content file writes for a field (its name, unless the model says otherwise)."""
+    return fl.metadata.get("key") or fl.name
+
+
 def _dataclass(cls):
     hints = typing.get_type_hints(cls, include_extras=True)
     fields = yaml_fields(cls)
-    names = [fl.name for fl in fields]
-    field_convs = {fl.name: converter_for(hints[fl.name]) for fl in fields}
-    required = [fl.name for fl in fields
+    names = [yaml_key(fl) for fl in fields]
+    attrs = {yaml_key(fl): fl.name for fl in fields}
+    field_convs = {yaml_key(fl): converter_for(hints[fl.name]) for fl in fields}
+    required = [yaml_key(fl) for fl in fields
                 if fl.default is dataclasses.MISSING and fl.default_factory is dataclasses.MISSING]
     has_pos = "pos" in {fl.name for fl in dataclasses.fields(cls)}
     what = (cls.__doc__ or cls.__name__).strip().rstrip(".")
@@ -317,6 +323,7 @@ def _dataclass(cls):
                 ok = False
         if not ok:
             return INVALID
+        values = {attrs[key]: value for key, value in values.items()}
         if has_pos:
             values["pos"] = conv.pos(node)
         return cls(**values)

@@ -10,18 +10,18 @@ from .render import Globals
 from .routes import Page, all_initiatives
 
 
-def make_extras(site: Site, pages: list[Page], g: Globals) -> dict[str, bytes]:
+def make_extras(site: Site, pages: list[Page], g: Globals, preview: bool = False) -> dict[str, bytes]:
     """Make every non-page file from the site and its pages."""
     return {
         "sitemap.xml": sitemap(pages, g.base_url),
-        "robots.txt": robots(g.base_url),
+        "robots.txt": robots(g.base_url, preview),
         "feed.xml": feed(site, g.base_url),
     }
 
 
 def sitemap(pages: list[Page], base_url: str) -> bytes:
     """List every indexable page for search engines."""
-    urls = sorted(page.url for page in pages if page.kind != "error")
+    urls = sorted(page.url for page in pages if page.kind != "error" and not page.draft)
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     lines.extend(f"  <url><loc>{escape(base_url + url, quote=False)}</loc></url>" for url in urls)
@@ -29,8 +29,10 @@ def sitemap(pages: list[Page], base_url: str) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def robots(base_url: str) -> bytes:
-    """Allow every crawler and point it at the sitemap."""
+def robots(base_url: str, preview: bool = False) -> bytes:
+    """Allow every crawler and point it at the sitemap; keep them out of a preview."""
+    if preview:
+        return b"# A preview, not the published site.\nUser-agent: *\nDisallow: /\n"
     return f"User-agent: *\nAllow: /\n\nSitemap: {base_url}/sitemap.xml\n".encode()
 
 
@@ -41,7 +43,7 @@ def plan_updated(period: str) -> str:
 
 def feed(site: Site, base_url: str) -> bytes:
     """An Atom feed of the plans, newest first."""
-    plans = sorted(site.plans, key=lambda p: p.period, reverse=True)
+    plans = sorted((p for p in site.plans if not p.draft), key=lambda p: p.period, reverse=True)
     updated = plan_updated(plans[0].period) if plans else "2000-01-01T00:00:00Z"
     name = escape(site.config.name, quote=False)
     lines = ['<?xml version="1.0" encoding="utf-8"?>',

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from . import validate
 from .convert import INVALID, Converter
 from .markdown import render as render_markdown
-from .model import (AgencyRegistry, ContentPage, PageMeta, PfccPlan, Plan, ProgrammeRegistry, Site,
+from .model import (AgencyRegistry, ContentPage, PageMeta, PfccPlan, Plan, ProgrammeRegistry, RedirectList, Site,
                     SiteConfig, Strategy, TopicRegistry)
 from .problems import ContentError, Pos, Problem
 from .registry import PartialRegistry, Registry, names_in, slugify
@@ -19,6 +20,7 @@ from .yamlfile import Node, compose
 REGISTRY_FILES = {"agencies.yaml": AgencyRegistry, "topics.yaml": TopicRegistry,
                   "programmes.yaml": ProgrammeRegistry}
 FOLDERS = {"pfcc": PfccPlan, "plans": Plan, "strategies": Strategy}
+OPTIONAL_FILES = {"redirects.yaml": RedirectList}  # a new site has none
 
 
 @dataclass
@@ -150,10 +152,15 @@ def _partial_registry(registries: dict[str, Source | None]) -> PartialRegistry:
 
 
 class ContentLoader:
-    """Loads the content folder; call load() again after edits to reload only what changed."""
+    """Loads the content folder; call load() again after edits to reload only what changed.
 
-    def __init__(self, content_dir: Path):
+    Draft plans are loaded and checked like the others, and kept only when `drafts` is true
+    (previews): the published site leaves them out of every page, list, feed and file.
+    """
+
+    def __init__(self, content_dir: Path, drafts: bool = False):
         self.content_dir = Path(content_dir)
+        self.drafts = drafts
         self.sources: dict[Path, Source] = {}
         self.registry: Registry | None = None
         self._registry_key: tuple | None = None
@@ -210,6 +217,7 @@ class ContentLoader:
         if registry is not None:
             problems.extend(registry.problems)
         resolver = registry or _partial_registry(registries)
+        optional = {name: required(name, cls) for name, cls in OPTIONAL_FILES.items() if (base / name).is_file()}
 
         folders: dict[str, list[Source]] = {}
         for folder, cls in FOLDERS.items():
@@ -251,12 +259,15 @@ class ContentLoader:
             plans=tuple(sorted((s.value for s in folders["plans"]), key=lambda p: p.period, reverse=True)),
             strategies=tuple(s.value for s in folders["strategies"]),
             pages=tuple(pages),
+            redirects=optional["redirects.yaml"].value.redirects if "redirects.yaml" in optional else (),
         )
         sources = {src.rel: src for src in self.sources.values()}
         problems = validate.check_site(site, sources)
         errors = [p for p in problems if p.level == "error"]
         if errors:
             raise ContentError(errors)
+        if not self.drafts:
+            site = replace(site, plans=tuple(plan for plan in site.plans if not plan.draft))
         self.site = site
         self.warnings = [p for p in problems if p.level != "error"]
         return site
@@ -269,11 +280,20 @@ class ContentLoader:
         if self.registry is not None and key == self._registry_key:
             return self.registry
         agencies, topics, programmes = key
-        self.registry = Registry(agencies.agencies, topics.topics, programmes.programmes)
+        self.registry = Registry(agencies.agencies, topics.topics, programmes.programmes, self._published_agencies)
         self._registry_key = key
         return self.registry
 
 
-def load_site(content_dir: Path) -> Site:
+    def _published_agencies(self) -> set[str]:
+        """The ids of the agencies whose pages content/published.txt records."""
+        from .addresses import read_manifest  # addresses builds on this module
+
+        manifest, _ = read_manifest(self.content_dir)
+        found = (re.fullmatch(r"/agencies/([^/]+)/", address) for address in (manifest.lines if manifest else ()))
+        return {match.group(1) for match in found if match}
+
+
+def load_site(content_dir: Path, drafts: bool = False) -> Site:
     """Load and validate the content folder once."""
-    return ContentLoader(content_dir).load()
+    return ContentLoader(content_dir, drafts).load()

@@ -49,6 +49,34 @@ Slug = Annotated[str, Pattern(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
                               "an id of lower-case letters, digits and single hyphens", "keep-safe")]
 Period = Annotated[str, Pattern(r"^\d{4}-\d{2}$", "a period like 2021-22 (four digits, hyphen, two digits)",
                                 "2021-22")]
+Date = Annotated[str, Pattern(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$",
+                              "a date written year-month-day, like 2026-12-04", "2026-12-04")]
+# A year alone, a month or a day: how precisely an agency's change of name or end is known.
+When = Annotated[str, Pattern(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$",
+                              "a year, a month or a date, like 2014, 2014-06 or 2014-06-01", "2014-06-01")]
+
+
+def start_of(when: str) -> str:
+    """The first day a year, month or date stands for, as YYYY-MM-DD (so strings compare as dates)."""
+    return when + "-01-01"[len(when) - 4:] if len(when) < 10 else when
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def when(text: str) -> str:
+    """Say a year, month or date as people write it: 2014, June 2014, 1 June 2014."""
+    parts = text.split("-")
+    if len(parts) == 1:
+        return text
+    month = MONTHS[int(parts[1]) - 1]
+    return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"
+
+
+def plan_start(period: str) -> str:
+    """The day a plan's year starts: plans run from 1 April (2021-22 from 2021-04-01)."""
+    return f"{period[:4]}-04-01"
 Url = Annotated[str, LinkUrl]
 EmailAddress = Annotated[str, Email]
 Text3 = Annotated[Markdown, Markdown3]
@@ -77,6 +105,16 @@ AgencyKind = Literal["council", "police", "fire", "probation", "health", "housin
 
 
 @dataclass(frozen=True, slots=True)
+class FormerName:
+    """A name an agency had before it was renamed."""
+
+    name: str = f("The name it had, as plans of that time print it.", example="Colchester Borough Council")
+    until: When = f("When the new name took effect: a year, a month or a date. Plans whose year began "
+                    "before this show the former name.", example="2022-11-22")
+    short_name: str = f("The short name it had then, if different.", "", example="CBC")
+
+
+@dataclass(frozen=True, slots=True)
 class Agency:
     """A partner organisation."""
 
@@ -90,7 +128,28 @@ class Agency:
     website: Url = f("The agency's public website.", "", example="https://www.essex.police.uk/")
     description: Text3 | None = f("A sentence or two about the agency (Markdown).", None,
                                   example="The police force for the county of Essex.")
+    former_names: tuple[FormerName, ...] = f(
+        "Names the agency had before a rename, each with the date it changed. Plans may still use them, and "
+        "pages of older plans show the name of their time.", ())
+    ended: When = f("When the agency closed or merged into another: a year, a month or a date. Keep the "
+                    "agency: older plans still credit it and its page stays. Plans that begin after this "
+                    "date may not name it.", "", example="2014-05-31")
+    succeeded_by: tuple[Slug, ...] = f("The ids of the agencies that took over its work when it ended.", (),
+                                       example=["probation-service"])
     pos: Pos | None = pos_field()
+
+    def name_in(self, period: str) -> str:
+        """The agency's name in the year a plan began (its former name, if renamed since)."""
+        start = plan_start(period)
+        for former in sorted(self.former_names, key=lambda n: start_of(n.until)):
+            if start < start_of(former.until):
+                return former.name
+        return self.name
+
+    def names(self) -> tuple[str, ...]:
+        """Every name a plan may use for it: id, name, short name, aliases and former names."""
+        return (self.id, self.name, self.short_name, *self.aliases,
+                *(n for former in self.former_names for n in (former.name, former.short_name)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +322,8 @@ class Initiative:
     topics: tuple[TopicRef, ...] = f("Topics beyond its priority's own, from content/topics.yaml.", (),
                                      example=["weapons"])
     links: tuple[Link, ...] = f("Links printed with the initiative.", ())
+    added: Date = f("Only for a row added to a plan that was already published: the date it was added. "
+                    "The page then says it is not in the printed plan.", "", example="2026-12-04")
     period: str = f("The plan's period (set by the builder).", "", derived=True)
     priority: int | None = f("The number of the priority it is listed under (set by the builder).", None,
                              derived=True)
@@ -326,6 +387,8 @@ class Plan:
     document: str = f("The published document's title, as printed.",
                       example="Annual Partnership Plan 2021-22")
     priorities: tuple[Priority, ...] = f("The plan's priorities, in order.")
+    draft: bool = f("true while the plan is being written: previews show it, marked as a draft, and the "
+                    "published site leaves it out. Delete the line to publish the plan.", False, example=True)
     date: str = f("When the document was dated, as printed.", "", example="April 2018")
     pfcc_plan: str = f("The id of the PFCC plan whose priorities pfcc_priorities refer to "
                        "(a file in content/pfcc/).", "", example="2016-21")
@@ -436,3 +499,36 @@ class Site:
     plans: tuple[Plan, ...]  # newest first
     strategies: tuple[Strategy, ...]
     pages: tuple[ContentPage, ...]
+    redirects: tuple[Redirect, ...] = ()  # content/redirects.yaml, when there is one
+
+
+# ---- redirects ----------------------------------------------------------------------
+
+def keyed(key: str, doc: str, *, example=None):
+    """Declare a required field whose YAML key is not its Python name ('from' is a Python keyword)."""
+    return field(metadata={"doc": doc, "example": example, "derived": False, "key": key})
+
+
+OldAddress = Annotated[str, Pattern(r"^/[^\s?#*:]*$", "an address of this site starting with /, like /old-page/",
+                                    "/key-priorities-safer-colchester-partnership-2018-2019/")]
+NewAddress = Annotated[str, Pattern(r"^(/[^\s?#*:]*|https://\S+)$",
+                                    "an address of this site starting with /, or a web address starting "
+                                    "with https://", "/plans/2018-19/")]
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """An old address that now leads to another page."""
+
+    from_: OldAddress = keyed("from", "The old address, starting with /. No page of the site may have it.",
+                              example="/key-priorities-safer-colchester-partnership-2018-2019/")
+    to: NewAddress = f("Where visitors to the old address now go: a page of this site, starting with /, "
+                       "or a web address starting with https://.", example="/plans/2018-19/")
+    pos: Pos | None = pos_field()
+
+
+@dataclass(frozen=True, slots=True)
+class RedirectList:
+    """content/redirects.yaml: old addresses, and the pages they now lead to."""
+
+    redirects: tuple[Redirect, ...] = f("The redirects, one item per old address.", ())

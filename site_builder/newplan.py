@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from .model import Plan, Site
+from .model import Plan, Site, plan_start, start_of
 from .problems import UsageError
 
 PERIOD = re.compile(r"^\d{4}-\d{2}$")
@@ -28,11 +28,16 @@ def _block(key: str, text: str, indent: int) -> list[str]:
 
 
 def plan_text(period: str, source: Plan) -> str:
-    """The YAML of a new plan that copies the source plan's priorities and members."""
-    out = ["# yaml-language-server: $schema=../../schemas/plan.schema.json",
-           f"# The Annual Partnership Plan {period}, started from the {source.period} plan by",
-           "# `site-builder new plan`. Check the priorities, then add initiatives under each one.",
+    """The YAML of a new draft plan that copies the source plan's priorities and members."""
+    start = plan_start(period)
+    out = [f"# The Annual Partnership Plan {period}, started from the {source.period} plan by `make new-plan`.",
+           "# 1. Check the title, introduction, members and each priority: change what is new this year.",
+           "# 2. Add the year's initiatives under each priority's 'initiatives:' line, in the shape of the",
+           "#    example there (docs/content-guide.md, \"Add an initiative\").",
+           "# 3. When the plan is agreed and ready to publish, delete the line 'draft: true'. Until then",
+           "#    previews show the plan, marked as a draft, and the published site leaves it out.",
            f"period: {_scalar(period)}",
+           "draft: true",
            f"title: {_scalar('Annual Partnership Plan ' + period)}",
            f"document: {_scalar('Annual Partnership Plan ' + period)}"]
     if source.pfcc_plan:
@@ -43,9 +48,10 @@ def plan_text(period: str, source: Plan) -> str:
         out.append("members:")
         for key, agencies in (("statutory", source.members.statutory),
                               ("non_statutory", source.members.non_statutory)):
-            if agencies:
+            current = [a for a in agencies if not (a.ended and start_of(a.ended) <= start)]
+            if current:
                 out.append(f"  {key}:")
-                out.extend(f"    - {_scalar(a.name)}" for a in agencies)
+                out.extend(f"    - {_scalar(a.name)}" for a in current)
     out.append("priorities:")
     for priority in source.priorities:
         out.append(f"  - number: {priority.number}")
@@ -55,7 +61,15 @@ def plan_text(period: str, source: Plan) -> str:
             out.append("    topics: [" + ", ".join(t.id for t in priority.topics) + "]")
         if priority.summary:
             out.extend(_block("summary", priority.summary.source, 4))
-        out.append("    initiatives: []")
+        # Nothing but comments under 'initiatives:' is an empty list, and items added below it
+        # at this indentation or deeper belong to it: no '[]' to delete first.
+        out.extend(["    initiatives:",
+                    "      # - title: The initiative's name, as the plan prints it",
+                    "      #   lead: [Essex Police]",
+                    f"      #   timing: April {period[:4]} - March {int(period[:4]) + 1}",
+                    "      #   description: |",
+                    "      #     What the initiative is and does.",
+                    f"      #   scp_priorities: [{priority.number}]"])
     return "\n".join(out) + "\n"
 
 
@@ -63,15 +77,16 @@ def new_plan(site: Site, content: Path, period: str, source_period: str | None) 
     """Write content/plans/<period>.yaml from an earlier plan; refuse to overwrite."""
     if not PERIOD.match(period):
         raise UsageError(f"'{period}' is not a period like 2022-23")
-    target = content / "plans" / f"{period}.yaml"
-    if target.exists():
-        raise FileExistsError(target)
     plans = {plan.period: plan for plan in site.plans}
+    if not plans:
+        raise UsageError("there is no plan to start from: write the first plan by hand (docs/content-guide.md)")
     if source_period is None:
         source = site.plans[0]
     elif source_period in plans:
         source = plans[source_period]
     else:
         raise UsageError(f"there is no plan {source_period} to start from; plans: {', '.join(sorted(plans))}")
-    target.write_text(plan_text(period, source), encoding="utf-8")
+    target = content / "plans" / f"{period}.yaml"
+    with open(target, "x", encoding="utf-8") as file:  # "x": never overwrite, even a file made just now
+        file.write(plan_text(period, source))
     return target

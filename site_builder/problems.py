@@ -29,8 +29,11 @@ class Problem:
     level: str = "error"
 
     def __str__(self) -> str:
-        where = f"{self.field}: " if self.field else ""
-        text = f"{self.pos}: {self.level}: {where}{self.message}"
+        return f"{self.pos}: {self.level}: {self.text()}"
+
+    def text(self) -> str:
+        """The field, what is wrong, what was expected and the hint, without the place."""
+        text = (f"{self.field}: " if self.field else "") + self.message
         if self.expected:
             text += f"; expected {self.expected}"
         if self.hint:

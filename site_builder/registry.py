@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Callable
 
 from .model import Agency, Programme, Topic
 from .problems import Problem, did_you_mean
@@ -30,11 +31,14 @@ class Registry:
     """Indexes of the registries, for resolving references in plans."""
 
     def __init__(self, agencies: tuple[Agency, ...], topics: tuple[Topic, ...],
-                 programmes: tuple[Programme, ...]):
+                 programmes: tuple[Programme, ...], published_agencies: Callable[[], set[str]] = set):
+        # The ids of every agency the site has published a page for, asked only when a name is not
+        # found: a name that belonged to an agency since removed needs that agency back, not another.
+        self.published_agencies = published_agencies
         self.problems: list[Problem] = []
         self.index: dict[str, dict[str, object]] = {}
         self.choices: dict[str, list[str]] = {}
-        self._add("agency", agencies, lambda a: (a.id, a.name, a.short_name, *a.aliases))
+        self._add("agency", agencies, Agency.names)
         self._add("topic", topics, lambda t: (t.id, t.name))
         self._add("programme", programmes, lambda p: (p.id, p.name))
 
@@ -67,7 +71,24 @@ class Registry:
         if latin != text and normalise(latin) in self.index[kind]:
             return None, (f"'{text}' contains letters from another alphabet that look like Latin "
                           f"ones (often from copying out of a PDF). Did you mean '{latin}'?")
+        removed = sorted(self.published_agencies() - {a.id for a in self.index["agency"].values()}) \
+            if kind == "agency" else []
+        if removed:
+            return None, removed_agency_hint(text, removed)
         return None, did_you_mean(text, self.choices[kind])
+
+
+def removed_agency_hint(text: str, removed: list[str]) -> str:
+    """Say that the name may belong to an agency removed from the registry, and what to do instead."""
+    import difflib
+
+    close = removed if len(removed) == 1 else difflib.get_close_matches(slugify(text), removed, n=1, cutoff=0.3)
+    which = (f"It may name the agency '{close[0]}', which has a published page but is no longer in "
+             f"content/agencies.yaml" if close else
+             f"Agencies with published pages are no longer in content/agencies.yaml ({', '.join(removed)}); "
+             "it may name one of them")
+    return (f"{which}. Put the agency back: plans that name it still need it. If it closed or merged, mark it "
+            "with 'ended:' instead (docs/content-guide.md, \"When an agency closes, merges or changes its name\").")
 
 
 _KEYS = {"agency": ("id", "name", "short_name", "aliases"), "topic": ("id", "name"),
@@ -87,6 +108,10 @@ def names_in(root, kind: str) -> set[str] | None:
                 if key.value in _KEYS[kind]:
                     values = value.value if isinstance(value, SequenceNode) else [value]
                     names.update(normalise(v.value) for v in values if isinstance(v, ScalarNode))
+                elif key.value == "former_names" and isinstance(value, SequenceNode):
+                    names.update(normalise(v.value) for former in value.value if isinstance(former, MappingNode)
+                                 for k, v in former.value if k.value in ("name", "short_name")
+                                 and isinstance(v, ScalarNode))
     return names
 
 

@@ -10,7 +10,7 @@ import jinja2
 from markupsafe import Markup
 
 from .load import display_path
-from .model import Agency, NavItem, SiteConfig
+from .model import Agency, NavItem, SiteConfig, when
 from .problems import ContentError, Pos, Problem
 from .routes import Page
 from .urls import url_for
@@ -46,9 +46,9 @@ def join_words(items) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def agency_names(agencies: tuple[Agency, ...]) -> str:
-    """Name agencies in a sentence."""
-    return join_words(a.name for a in agencies)
+def agency_names(agencies: tuple[Agency, ...], period: str | None = None) -> str:
+    """Name agencies in a sentence, by the names they had in a plan's year when one is given."""
+    return join_words(a.name_in(period) if period else a.name for a in agencies)
 
 
 class Renderer:
@@ -69,6 +69,7 @@ class Renderer:
         self.env.globals["url_for"] = url_for
         self.env.filters["join_words"] = join_words
         self.env.filters["agency_names"] = agency_names
+        self.env.filters["when"] = when
         self._fragments: tuple[Globals | None, dict] = (None, {})
         self._parts: dict = {}  # this build's rendered parts
         self._parts_before: dict = {}  # the last build's, kept for one more build

@@ -35,6 +35,7 @@ class Page:
     data: Any
     kind: str = "page"  # plan, initiative, agency ...: what sort of page it is
     search: tuple[tuple[str, str], ...] = ()  # (filter, value) pairs for the search index
+    draft: bool = False  # a page of a draft plan: only previews build it
 
     @property
     def indexed(self) -> bool:
@@ -54,6 +55,7 @@ class PlanRef:
     period: str
     title: str
     url: str
+    draft: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +140,8 @@ class AgencyView:
     years: tuple[AgencyYear, ...]
     leads: tuple[Agency, ...]  # for the list filter
     priority_options: tuple[tuple[str, str], ...]
+    successors: tuple[Agency, ...] = ()  # took over its work when it ended
+    predecessors: tuple[Agency, ...] = ()  # whose work it took over
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,12 +219,12 @@ class PlansView:
 
 def plan_ref(plan: Plan | Strategy) -> PlanRef:
     """Name a plan or strategy for another page."""
-    return _plan_ref(plan.period, plan.title, type(plan) is Plan)
+    return _plan_ref(plan.period, plan.title, type(plan) is Plan, getattr(plan, "draft", False))
 
 
 @lru_cache(maxsize=4096)
-def _plan_ref(period: str, title: str, is_plan: bool) -> PlanRef:
-    return PlanRef(period, title, plan_url(period) if is_plan else strategy_url(period))
+def _plan_ref(period: str, title: str, is_plan: bool, draft: bool) -> PlanRef:
+    return PlanRef(period, title, plan_url(period) if is_plan else strategy_url(period), draft)
 
 
 def priority_ref(priority: Priority) -> PriorityRef:
@@ -291,10 +295,12 @@ def build_pages(site: Site, memo: dict | None = None) -> list[Page]:
     config = site.config
 
     total = sum(len(all_initiatives(plan)) for plan in site.plans)
-    if site.plans:
+    # The home page leads with the newest plan that is published, never a draft.
+    latest = next((plan for plan in site.plans if not plan.draft), None)
+    if latest is not None:
         pages.append(Page("/", "home.html", config.name, config.description, (),
-                          HomeView(plan_ref(site.plans[0]),
-                                   tuple((priority_ref(p), len(p.initiatives)) for p in site.plans[0].priorities),
+                          HomeView(plan_ref(latest),
+                                   tuple((priority_ref(p), len(p.initiatives)) for p in latest.priorities),
                                    tuple(plan_ref(p) for p in site.plans),
                                    tuple(plan_ref(s) for s in site.strategies), len(site.agencies), total),
                           "home"))
@@ -309,6 +315,7 @@ def build_pages(site: Site, memo: dict | None = None) -> list[Page]:
 
     priorities = {(p.period, p.number): priority_ref(p) for plan in site.plans for p in plan.priorities}
     agencies = sorted(site.agencies, key=lambda a: a.name.casefold())
+    by_id = {agency.id: agency for agency in agencies}
     summaries = []
     for agency in agencies:
         memberships = index.members.get(agency.id, [])
@@ -325,7 +332,9 @@ def build_pages(site: Site, memo: dict | None = None) -> list[Page]:
                           f"initiatives it leads or joins.",
                           (home_crumb, Crumb("Agencies", "/agencies/")),
                           AgencyView(agency, tuple(memberships), years,
-                                     filter_leads(mine) if len(mine) >= LONG_LIST else (), options), "agency",
+                                     filter_leads(mine) if len(mine) >= LONG_LIST else (), options,
+                                     tuple(by_id[i] for i in agency.succeeded_by if i in by_id),
+                                     tuple(a for a in agencies if agency.id in a.succeeded_by)), "agency",
                           (("type", "Agency"),)))
     pages.append(Page("/agencies/", "agencies.html", "Agencies",
                       "The partner agencies of the Safer Colchester Partnership and what each leads.",
@@ -379,6 +388,14 @@ def _plan_pages_again(plan: Plan, pfcc: PfccPlan | None, index: Index, crumbs: t
 
 
 def _plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index, crumbs: tuple[Crumb, ...]) -> list[Page]:
+    pages = _published_plan_pages(plan, pfcc, index, crumbs)
+    if plan.draft:  # said on every page of the plan, and in its title
+        pages = [replace(page, title=f"{page.title} – draft", draft=True) for page in pages]
+    return pages
+
+
+def _published_plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index,
+                          crumbs: tuple[Crumb, ...]) -> list[Page]:
     pages = []
     ref = plan_ref(plan)
     everything = all_initiatives(plan)

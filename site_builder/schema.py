@@ -13,10 +13,10 @@ import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from .convert import yaml_fields
+from .convert import yaml_fields, yaml_key
 from .markdown import Markdown
 from .model import (AgencyRegistry, Email, LinkUrl, Markdown3, PageMeta, Pattern, PfccPlan, Plan, ProgrammeRegistry,
-                    Ref, SiteConfig, Strategy, TopicRegistry)
+                    RedirectList, Ref, SiteConfig, Strategy, TopicRegistry)
 
 # Each kind of content file: its schema file, the model class, and where the files are.
 FILES = {
@@ -27,6 +27,7 @@ FILES = {
     "pfcc": (PfccPlan, "content/pfcc/*.yaml"),
     "plan": (Plan, "content/plans/*.yaml"),
     "strategy": (Strategy, "content/strategies/*.yaml"),
+    "redirects": (RedirectList, "content/redirects.yaml"),
 }
 URL_PATTERN = r"^(https?://\S+|mailto:\S+|/\S*|#\S*)$"
 
@@ -90,9 +91,9 @@ class SchemaMaker:
             prop["description"] = fl.metadata.get("doc", "")
             if fl.metadata.get("example") is not None:
                 prop["examples"] = [fl.metadata["example"]]
-            properties[fl.name] = prop
+            properties[yaml_key(fl)] = prop
             if fl.default is dataclasses.MISSING:
-                required.append(fl.name)
+                required.append(yaml_key(fl))
         schema = {"type": "object", "description": (cls.__doc__ or "").strip(), "properties": properties,
                   "additionalProperties": False}
         if required:
@@ -112,7 +113,7 @@ def make_schema(cls, names: dict[str, list[str]]) -> dict:
 
 def reference_names(site) -> dict[str, list[str]]:
     """Every id, name, short name and alias that references may use, for completion."""
-    agencies = sorted({n for a in site.agencies for n in (a.id, a.name, a.short_name, *a.aliases) if n})
+    agencies = sorted({n for a in site.agencies for n in a.names() if n})
     topics = sorted({n for t in site.topics for n in (t.id, t.name)})
     programmes = sorted({n for p in site.programmes for n in (p.id, p.name)})
     return {"agency": agencies, "topic": topics, "programme": programmes}
@@ -149,7 +150,7 @@ def _class_tables(cls, seen: set[str]) -> list[str]:
         shown = json.dumps(example, ensure_ascii=False) if isinstance(example, list) else (
             "" if example is None else str(example).lower() if isinstance(example, bool) else str(example))
         doc = fl.metadata.get("doc", "") + _kind_note(tp)
-        lines.append(f"| `{fl.name}` | {required} | {doc} | {('`' + shown + '`') if shown else ''} |")
+        lines.append(f"| `{yaml_key(fl)}` | {required} | {doc} | {('`' + shown + '`') if shown else ''} |")
         for inner in _nested_classes(tp):
             if inner.__name__ not in seen:
                 seen.add(inner.__name__)
@@ -196,6 +197,11 @@ def update_guide(text: str) -> str:
     """Replace the generated field reference inside the content guide's text."""
     start, end = text.index(GUIDE_START) + len(GUIDE_START), text.index(GUIDE_END)
     return text[:start] + "\n\n" + field_reference() + "\n" + text[end:]
+
+
+def editor_schemas(schemas_dir: str = "schemas") -> dict[str, list[str]]:
+    """The `yaml.schemas` setting that tells VS Code's YAML extension which schema checks which file."""
+    return {f"./{schemas_dir}/{kind}.schema.json": [where] for kind, (_, where) in FILES.items()}
 
 
 def write_schemas(site, schemas_dir: Path, guide: Path | None) -> list[Path]:

@@ -8,13 +8,14 @@ from pathlib import PurePath
 from typing import Iterable
 
 from . import privacy
-from .model import Initiative, Plan, Site
+from .model import Agency, Initiative, Plan, Site, plan_start, start_of, when
 from .problems import Pos, Problem, did_you_mean
 from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, pos_of
 
 # Top-level addresses the builder makes; a content page may not take one of them.
 RESERVED_SLUGS = frozenset({"plans", "agencies", "programmes", "topics", "pfcc", "strategy", "search",
-                            "data", "compare", "assets", "pagefind", "feed.xml", "sitemap.xml", "404"})
+                            "data", "compare", "assets", "pagefind", "feed.xml", "sitemap.xml", "404",
+                            "_redirects"})
 MAX_SHORT_TITLE = 50
 _TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -65,8 +66,15 @@ def check_site(site: Site, sources: dict) -> list[Problem]:
     check = Checker(sources)
     _check_registries(site, check)
     pfcc = {plan.id: plan for plan in site.pfcc_plans}
+    agencies = {agency.id: agency for agency in site.agencies}
     for plan in site.plans:
         _check_plan(plan, pfcc, check)
+        if plan.members is not None:
+            for group in ("statutory", "non_statutory"):
+                _check_not_ended(check, plan, f"members.{group}", getattr(plan.members, group), agencies)
+        for path, ini in plan_initiatives(plan):
+            _check_not_ended(check, plan, f"{path}.lead", ini.lead, agencies)
+            _check_not_ended(check, plan, f"{path}.partners", ini.partners, agencies)
     for plan in site.pfcc_plans:
         _check_file_name(plan.pos, "id", plan.id, check)
         _unique(check, plan.pos, "priorities", [p.number for p in plan.priorities], "priority number")
@@ -106,6 +114,31 @@ def _check_registries(site: Site, check: Checker) -> None:
     for name, items in (("agencies", site.agencies), ("topics", site.topics), ("programmes", site.programmes)):
         if items:
             _unique(check, items[0].pos, name, [item.id for item in items], "id", "id")
+    ids = {agency.id for agency in site.agencies}
+    for index, agency in enumerate(site.agencies):
+        for n, successor in enumerate(agency.succeeded_by):
+            if successor not in ids or successor == agency.id:
+                check.at(agency.pos, f"agencies[{index}].succeeded_by[{n}]",
+                         f"'{successor}' is not the id of another agency", "the id of an agency in this file",
+                         did_you_mean(successor, ids - {agency.id}))
+        if agency.succeeded_by and not agency.ended:
+            check.at(agency.pos, f"agencies[{index}].succeeded_by", "succeeded_by is given but not when it ended",
+                     "an 'ended:' line with the year or date the agency ended, like 'ended: 2014-05-31'")
+
+
+def _check_not_ended(check: Checker, plan: Plan, path: str, agencies: tuple[Agency, ...],
+                     by_id: dict[str, Agency]) -> None:
+    """A plan may not name an agency that ended before the plan's year began."""
+    start = plan_start(plan.period)
+    for index, agency in enumerate(agencies):
+        if agency.ended and start_of(agency.ended) <= start:
+            successors = [by_id[s].name for s in agency.succeeded_by if s in by_id]
+            hint = (f"Its work passed to {' and '.join(successors)}: name {'one of them' if len(successors) > 1 else 'it'} "
+                    "instead." if successors else "Name the agency that does this work now.")
+            check.at(plan.pos, f"{path}[{index}]",
+                     f"{agency.name} ended in {when(agency.ended)}, before this plan's year began ({when(start)})",
+                     f"an agency that existed in {plan.period}",
+                     hint + " If it had not ended, correct 'ended:' in content/agencies.yaml.")
 
 
 def plan_initiatives(plan: Plan) -> list[tuple[str, Initiative]]:
@@ -120,6 +153,10 @@ def plan_initiatives(plan: Plan) -> list[tuple[str, Initiative]]:
 
 def _check_plan(plan: Plan, pfcc: dict, check: Checker) -> None:
     _check_file_name(plan.pos, "period", plan.period, check)
+    following = f"{(int(plan.period[:4]) + 1) % 100:02d}"
+    if plan.period[5:] != following:
+        check.at(plan.pos, "period", f"'{plan.period}' is not one year: a plan runs from April to March",
+                 f"{plan.period[:5]}{following}", "The second part is the last two digits of the next year.")
     numbers = [p.number for p in plan.priorities]
     _unique(check, plan.pos, "priorities", numbers, "priority number")
     _unique(check, plan.pos, "priorities", [p.id for p in plan.priorities], "priority id", "short_title")

@@ -1,4 +1,4 @@
-"""The test server serves a folder as Netlify would: clean URLs, 404.html, netlify.toml's headers."""
+"""The test server serves a folder as Netlify would: clean URLs, _redirects, 404.html, netlify.toml's headers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from browser.conftest import FAULTY
-from browser.server import load_header_rules, path_pattern, serve
+from browser.server import load_header_rules, load_redirects, path_pattern, serve
 
 
 @pytest.fixture(scope="module")
@@ -69,3 +69,60 @@ def test_head_sends_headers_only(get):
 ])
 def test_netlify_path_patterns(rule, path, matches):
     assert bool(path_pattern(rule).fullmatch(path)) is matches
+
+
+# ---- _redirects, as Netlify applies it ----------------------------------------------
+
+@pytest.fixture(scope="module")
+def get_redirected(tmp_path_factory):
+    """A folder with pages and a _redirects file, served; a function that requests a path."""
+    folder = tmp_path_factory.mktemp("redirected")
+    for page in ("index.html", "404.html", "plans/2018-19/index.html", "kept/index.html", "moved/index.html"):
+        (folder / page).parent.mkdir(parents=True, exist_ok=True)
+        (folder / page).write_text(f"<title>{page}</title>")
+    (folder / "_redirects").write_text(
+        "# comments and blank lines are skipped\n\n"
+        "/old-plan/ /plans/2018-19/ 301\n"
+        "/no-slash /plans/2018-19/\n"
+        "/old-plan/ /nowhere/ 301\n"          # a later rule for the same address: the first wins
+        "/kept/ /plans/2018-19/ 301\n"        # a file exists there: it is served, not redirected
+        "/moved/ /plans/2018-19/ 302!\n"      # forced: redirected although the file exists
+        "/elsewhere https://www.example.org/ 301\n")
+    with serve(folder) as url:
+        host = urlsplit(url).netloc
+
+        def request(path: str):
+            conn = http.client.HTTPConnection(host, timeout=10)
+            conn.request("GET", path)
+            response = conn.getresponse()
+            body = response.read()
+            conn.close()
+            return response.status, response.getheader("Location"), body
+        yield request
+
+
+@pytest.mark.parametrize("path, status, location", [
+    ("/old-plan/", 301, "/plans/2018-19/"),
+    ("/old-plan", 301, "/plans/2018-19/"),      # Netlify matches with or without the trailing slash
+    ("/no-slash/", 301, "/plans/2018-19/"),     # and a rule without a status is a 301
+    ("/moved/", 302, "/plans/2018-19/"),
+    ("/elsewhere", 301, "https://www.example.org/"),
+    ("/kept/", 200, None),
+    ("/plans/2018-19/", 200, None),
+    ("/Old-Plan/", 404, None),                  # paths are case-sensitive
+])
+def test_redirects_apply_as_on_netlify(get_redirected, path, status, location):
+    assert get_redirected(path)[:2] == (status, location)
+
+
+def test_the_redirects_file_itself_is_not_served(get_redirected):
+    status, _, body = get_redirected("/_redirects")
+    assert status == 404 and body == b"<title>404.html</title>"
+
+
+@pytest.mark.parametrize("line", ["/news/* /blog/:splat", "/news/:year /blog", "/a /b 200 Country=gb", "/a /b ok",
+                                  "/a https://example.org/ 200"])
+def test_rules_the_server_cannot_follow_are_refused(tmp_path, line):
+    (tmp_path / "_redirects").write_text(line + "\n")
+    with pytest.raises(ValueError, match="_redirects line 1"):
+        load_redirects(tmp_path)
