@@ -84,15 +84,33 @@ def test_vscode_finds_each_schema_for_its_files():
     assert "/schemas/" in (ROOT / ".gitignore").read_text().splitlines()
 
 
+class EditorLoader(yaml.SafeLoader):
+    """YAML as the editor's language server reads it (YAML 1.2): `added: 2026-12-04` is a string, not a date."""
+
+
+EditorLoader.yaml_implicit_resolvers = {
+    first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
+def schema_errors(content: Path, kind: str, validator) -> list[str]:
+    """Every file of one kind in a content folder, checked against its schema."""
+    _, pattern = FILES[kind]
+    paths = sorted(content.glob(pattern.removeprefix("content/")))  # FILES gives the patterns as content/...
+    assert paths, f"no files match {pattern} in {content}"
+    return [f"{path.name}: {'/'.join(map(str, e.path))}: {e.message}"
+            for path in paths for e in validator(kind).iter_errors(yaml.load(path.read_text(), EditorLoader))]
+
+
+@pytest.mark.parametrize("kind", sorted(FILES))
+def test_every_file_of_the_rich_fixture_validates_against_its_schema(kind, validator):
+    assert schema_errors(RICH, kind, validator) == []
+
+
 @pytest.mark.content
 @pytest.mark.parametrize("kind", sorted(FILES))
 def test_every_content_file_validates_against_its_schema(kind, content_validator):
-    _, pattern = FILES[kind]
-    paths = sorted(CONTENT.glob(pattern.removeprefix("content/")))  # FILES gives the patterns as content/...
-    assert paths, f"no files match {pattern} in {CONTENT}"
-    errors = [f"{path.name}: {'/'.join(map(str, e.path))}: {e.message}"
-              for path in paths for e in content_validator(kind).iter_errors(yaml.safe_load(path.read_text()))]
-    assert errors == []
+    assert schema_errors(CONTENT, kind, content_validator) == []
 
 
 @pytest.fixture(scope="module")

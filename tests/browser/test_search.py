@@ -242,7 +242,7 @@ def test_without_javascript_the_page_lists_every_initiative_a_to_z(browser, rich
         hrefs = page.locator("section[aria-labelledby='a-to-z'] ul.compact a").evaluate_all(
             "links => links.map(a => a.getAttribute('href'))")
         initiatives = built_urls(built_rich, "plans/*/initiatives/*/index.html")
-        assert len(hrefs) == len(initiatives) == 18, (len(hrefs), len(initiatives))  # 13 + 5 in the fixture
+        assert len(hrefs) == len(initiatives) == 19, (len(hrefs), len(initiatives))  # 13 + 6 in the fixture
         assert set(hrefs) == initiatives
         expect(page.locator("[data-search-filters]")).to_be_hidden()
         expect(page.locator("[data-search-nojs]")).to_be_visible()
