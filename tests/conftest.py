@@ -1,4 +1,16 @@
-"""Shared helpers: a copy of the fixture content tree that a test may edit."""
+"""Shared fixtures: the fixture sites, the real content, and builds of each made once per run.
+
+Two kinds of test live here (see the markers in pyproject.toml):
+
+- builder behaviour, on fixture sites in tests/fixtures/ whose titles, lines and counts a
+  test may name: `site` (small; also the golden files) and `rich` (enough for the browser
+  features: long lists, programmes across years, words to search for);
+- what must hold of the real content, marked `content`: it reads CONTENT, which the
+  SITE_CONTENT environment variable may point elsewhere, and must pass for any valid
+  content, so it derives every count and name from the loaded content.
+
+Every test in tests/browser/ is also marked `browser`, by the hook below.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +22,27 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "site"
+RICH = ROOT / "tests" / "fixtures" / "rich"
 TEMPLATES = ROOT / "templates"
-CONTENT = ROOT / "content"
+CONTENT = Path(os.environ.get("SITE_CONTENT") or ROOT / "content").resolve()
+
+# Fixtures that hand a test the real content: a test that uses one must be marked `content`.
+REAL_CONTENT_FIXTURES = {"built_site", "site_url", "content_build"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects: the browser mark must be there to select by
+def pytest_collection_modifyitems(config, items):
+    """Mark every test in tests/browser/ `browser`; refuse a test that uses the real content unmarked."""
+    wrong = []
+    for item in items:
+        if Path(str(item.path)).is_relative_to(ROOT / "tests" / "browser"):
+            item.add_marker(pytest.mark.browser)
+        uses = REAL_CONTENT_FIXTURES & set(getattr(item, "fixturenames", ()))
+        if uses and item.get_closest_marker("content") is None:
+            wrong.append(f"{item.nodeid} uses {', '.join(sorted(uses))}")
+    if wrong:
+        raise pytest.UsageError("tests that read the real content must be marked content, so that "
+                                "-m content selects them:\n  " + "\n  ".join(wrong))
 
 
 @pytest.fixture
@@ -22,21 +53,46 @@ def site_dir(tmp_path, monkeypatch) -> Path:
     return tmp_path / "content"
 
 
+@pytest.fixture
+def rich_dir(tmp_path) -> Path:
+    """A fresh copy of the rich fixture content that a test may edit."""
+    shutil.copytree(RICH, tmp_path / "content")
+    return tmp_path / "content"
+
+
 def read_tree(folder: Path) -> dict[str, bytes]:
     """Every file under a folder, by relative path."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """The real site, built once per test run through the command line, with a cache of its own."""
+def build_with_cli(content: Path, folder: Path) -> Path:
+    """Build a content folder through the command line into folder/output, with a cache of its own."""
     from site_builder.cli import main
 
-    folder = tmp_path_factory.mktemp("site")
-    code = main(["build", "--content", str(CONTENT), "--templates", str(TEMPLATES), "--out", str(folder / "output"),
+    code = main(["build", "--content", str(content), "--templates", str(TEMPLATES), "--out", str(folder / "output"),
                  "--cache", str(folder / "cache")])
-    assert code == 0, f"site-builder build exited {code}: see the messages above"
+    assert code == 0, f"site-builder build --content {content} exited {code}: see the messages above"
     return folder / "output"
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The real site, built once per test run through the command line."""
+    return build_with_cli(CONTENT, tmp_path_factory.mktemp("site"))
+
+
+@pytest.fixture(scope="session")
+def built_rich(tmp_path_factory) -> Path:
+    """The rich fixture site, built once per test run through the command line, search index included."""
+    return build_with_cli(RICH, tmp_path_factory.mktemp("rich"))
+
+
+@pytest.fixture(scope="session")
+def content_build():
+    """The real site built in memory once per run: its model (.site) and its files (.files)."""
+    from site_builder.build import SiteBuilder
+
+    return SiteBuilder(CONTENT, TEMPLATES).build()
 
 
 @pytest.fixture(scope="session")

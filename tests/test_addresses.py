@@ -354,6 +354,7 @@ def test_a_page_may_not_be_named_redirects(site_dir, capsys):
 
 # ---- the real content ---------------------------------------------------------------
 
+@pytest.mark.content
 def test_every_recorded_address_of_the_real_site_is_built_or_redirected(built_site):
     # Holds whatever the editors add: new addresses need not be in the record yet.
     text = (CONTENT / "published.txt").read_text(encoding="utf-8")

@@ -31,6 +31,7 @@ def test_help_exits_0(capsys):
     assert "build" in capsys.readouterr().out
 
 
+@pytest.mark.content
 def test_check_passes_on_the_real_content(capsys):
     assert main(["check", "--content", str(CONTENT), "--templates", str(TEMPLATES)]) == 0
     out = capsys.readouterr().out
@@ -57,6 +58,25 @@ def test_check_warns_of_a_missing_lead_and_finds_broken_links(site_dir, capsys):
                                "/plans/2020-21/initiatives/keep-safe/index.html is broken: no such page")
     assert "content/plans/2021-22.yaml:11:5: warning: initiatives[0].lead: the initiative has no lead agency" in lines[-2]
     assert lines[-1] == f"{len(lines) - 2} errors, 1 warning."
+
+
+@pytest.mark.content
+def test_next_years_plan_starts_from_the_newest_real_plan_and_builds(tmp_path, monkeypatch, capsys):
+    """The yearly cycle on the real content: `new plan` after the newest plan, published, then a build."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    monkeypatch.chdir(tmp_path)
+    newest = max(p.stem for p in (content / "plans").glob("*.yaml"))
+    start = int(newest[:4]) + 1
+    period = f"{start}-{(start + 1) % 100:02d}"
+    assert main(["new", "plan", period, "--from", newest]) == 0
+    plan = content / "plans" / f"{period}.yaml"
+    assert "draft: true\n" in plan.read_text()
+    plan.write_text(plan.read_text().replace("draft: true\n", ""))  # published, as the guide says
+    assert main(["build", "--templates", str(TEMPLATES), "--out", "output", "--no-search", "--no-cache"]) == 0, \
+        capsys.readouterr().err
+    assert (tmp_path / "output/plans" / period / "index.html").is_file()
+    assert f'href="/plans/{period}/"' in (tmp_path / "output/plans/index.html").read_text()
 
 
 def test_fingerprint_matches_the_fixture(capsys):

@@ -1,5 +1,8 @@
 """Every built page, read without a browser: no inline code, nothing from other sites, the basics of a
-good page (one h1, language, title, description, canonical link, accessibility link), and its weight."""
+good page (one h1, language, title, description, canonical link, accessibility link), and its weight.
+
+The pages are those of the real site (the tests marked `content`); the parser is tested on its own.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +14,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 
-from conftest import CONTENT
+from site_builder.urls import output_path
 
 MAX_GZIPPED = 30_000  # bytes: a page's HTML plus the CSS it links, each gzip -9
-BASE_URL = yaml.safe_load((CONTENT / "site.yaml").read_text(encoding="utf-8"))["base_url"].rstrip("/")
 # Elements whose URL attributes load something into the page (rather than link to it).
 LOADS = {"script": ["src"], "img": ["src", "srcset"], "iframe": ["src"], "frame": ["src"], "embed": ["src"],
          "object": ["data"], "source": ["src", "srcset"], "video": ["src", "poster"], "audio": ["src"],
@@ -136,9 +137,10 @@ def off_site(url: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def pages(built_site) -> list[Page]:
+def pages(built_site, content_build) -> list[Page]:
     found = [read_page(built_site, p) for p in sorted(built_site.rglob("*.html"))]
-    assert len(found) > 100, f"only {len(found)} pages built"
+    expected = {output_path(page.url) for page in content_build.pages}
+    assert expected <= {p.path for p in found}, f"pages not built: {sorted(expected - {p.path for p in found})}"
     return found
 
 
@@ -146,36 +148,43 @@ def report(failures: list[str], what: str) -> str:
     return f"{len(failures)} pages {what}:\n" + "\n".join(failures)
 
 
+@pytest.mark.content
 def test_no_inline_script(pages):
     failures = [f"{p.path}: {p.inline_scripts} inline <script>" for p in pages if p.inline_scripts]
     assert not failures, report(failures, "have script without src (the CSP blocks it)")
 
 
+@pytest.mark.content
 def test_no_inline_event_handlers(pages):
     failures = [f"{p.path}: {', '.join(p.handlers)}" for p in pages if p.handlers]
     assert not failures, report(failures, "have on*= event handlers (the CSP blocks them)")
 
 
+@pytest.mark.content
 def test_no_inline_styles(pages):
     failures = [f"{p.path}: {', '.join(p.styles[:3])}" for p in pages if p.styles]
     assert not failures, report(failures, "have style attributes or <style> (style-src 'self' blocks them)")
 
 
+@pytest.mark.content
 def test_nothing_loads_from_another_site(pages):
     failures = [f"{p.path}: {u}" for p in pages for u in p.loaded if off_site(u.split("> ", 1)[1])]
     assert not failures, report(failures, "load from another site")
 
 
+@pytest.mark.content
 def test_exactly_one_h1(pages):
     failures = [f"{p.path}: {p.h1s} h1" for p in pages if p.h1s != 1]
     assert not failures, report(failures, "do not have exactly one <h1>")
 
 
+@pytest.mark.content
 def test_language_is_british_english(pages):
     failures = [f"{p.path}: lang={p.lang!r}" for p in pages if p.lang != "en-GB"]
     assert not failures, report(failures, 'lack <html lang="en-GB">')
 
 
+@pytest.mark.content
 def test_every_page_has_one_title_and_titles_are_unique(pages):
     failures = [f"{p.path}: {len(p.titles)} titles {p.titles}" for p in pages if len(p.titles) != 1 or not p.titles[0]]
     counts = Counter(p.titles[0] for p in pages if p.titles)
@@ -184,28 +193,33 @@ def test_every_page_has_one_title_and_titles_are_unique(pages):
     assert not failures, report(failures, "have a missing or repeated <title>")
 
 
+@pytest.mark.content
 def test_every_page_has_a_meta_description(pages):
     failures = [f"{p.path}: {p.descriptions}" for p in pages if len(p.descriptions) != 1 or not p.descriptions[0].strip()]
     assert not failures, report(failures, "lack one non-empty meta description")
 
 
-def test_canonical_link_is_the_pages_own_address(pages):
+@pytest.mark.content
+def test_canonical_link_is_the_pages_own_address(pages, content_build):
+    base_url = content_build.site.config.base_url.rstrip("/")
     failures = []
     for p in pages:
         if p.path == "404.html":
             if p.canonicals:
                 failures.append(f"{p.path}: the not-found page has a canonical link {p.canonicals}")
-        elif p.canonicals != [BASE_URL + url_of(p.path)]:
-            failures.append(f"{p.path}: canonical {p.canonicals}, expected [{BASE_URL + url_of(p.path)!r}]")
+        elif p.canonicals != [base_url + url_of(p.path)]:
+            failures.append(f"{p.path}: canonical {p.canonicals}, expected [{base_url + url_of(p.path)!r}]")
     assert not failures, report(failures, "have a wrong or missing canonical link")
 
 
+@pytest.mark.content
 def test_every_page_links_to_the_accessibility_statement(built_site, pages):
     failures = [p.path for p in pages if "/accessibility/" not in p.links]
     assert not failures, report(failures, "do not link to /accessibility/")
     assert (built_site / "accessibility" / "index.html").is_file(), "the accessibility statement /accessibility/ is not built"
 
 
+@pytest.mark.content
 def test_page_and_its_css_weigh_at_most_30_kb_gzipped(built_site, pages):
     def gzipped(path: Path) -> int:
         return len(gzip.compress(path.read_bytes(), compresslevel=9))

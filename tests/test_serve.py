@@ -1,7 +1,8 @@
 """`site-builder serve` as a new user runs it: a real process on a free port, content edited on disk.
 
-The server is started exactly as `make serve` starts it, but on a copy of content/ in a temporary
-folder (which is also its working directory, so .serve/ is made there). Pages are fetched with
+The server is started exactly as `make serve` starts it, but on a copy of the rich fixture site
+(tests/fixtures/rich, whose lines these tests name) in a temporary folder, which is also its working
+directory, so .serve/ is made there. Pages are fetched with
 urllib. Nothing here measures time against a limit: a change must show within a generous timeout,
 and the time it took is printed (run with -s to see it).
 
@@ -25,7 +26,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CONTENT = ROOT / "content"
+RICH = ROOT / "tests" / "fixtures" / "rich"
 TEMPLATES = ROOT / "templates"
 OUTPUT = ROOT / "output"
 SITE_BUILDER = ROOT / ".venv" / "bin" / "site-builder"
@@ -132,14 +133,12 @@ def stop(process: subprocess.Popen) -> None:
 
 @contextmanager
 def running_preview(tmp_path: Path, prepare=None):
-    """Copy content/ to tmp_path, run `site-builder serve` there on a free port until it answers.
+    """Copy the rich fixture to tmp_path, run `site-builder serve` there on a free port until it answers.
 
     prepare(content folder), if given, edits the copy before the server starts.
     """
     assert SITE_BUILDER.is_file(), f"{SITE_BUILDER} is missing: run `make build` or `make test` once to make .venv"
-    # Without the record of published addresses: the edits here rename an initiative, which
-    # moves its page (what that does to a published address is tested in test_addresses.py).
-    shutil.copytree(CONTENT, tmp_path / "content", ignore=shutil.ignore_patterns("published.txt"))
+    shutil.copytree(RICH, tmp_path / "content")
     if prepare:
         prepare(tmp_path / "content")
     port = free_port()

@@ -1,4 +1,9 @@
-"""Browser fixtures: the real site built and served with netlify.toml's headers, and one Chromium.
+"""Browser fixtures: the sites built and served with netlify.toml's headers, and one Chromium.
+
+Two sites are served: the real one (`site_url`, for axe-core and the Nu Html Checker on every
+page, in tests marked `content`) and the rich fixture site (`rich_url`, for the features: search,
+list filters, keyboard), whose titles and counts the tests may name. Every test here is marked
+`browser` (tests/conftest.py does it by folder).
 
 These tests never skip. A missing Chromium, Java or node_modules fails them loudly, with what
 to install: `make test` checks for the tools first and `.ci/run` installs them.
@@ -58,8 +63,15 @@ def page_urls(folder: Path) -> list[str]:
 
 @pytest.fixture(scope="session")
 def site_url(built_site):
-    """The built site served on 127.0.0.1 with netlify.toml's headers."""
+    """The real site served on 127.0.0.1 with netlify.toml's headers."""
     with serve(built_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def rich_url(built_rich):
+    """The rich fixture site served the same way."""
+    with serve(built_rich) as url:
         yield url
 
 
@@ -231,8 +243,8 @@ def context(browser):
 
 
 @pytest.fixture
-def checker(context, site_url):
-    """A fresh tab that collects console errors and failed requests; the test fails on any."""
-    checker = PageChecker(context, site_url, axe_source="")
+def checker(context, rich_url):
+    """A fresh tab on the rich fixture site that collects console errors and failed requests; the test fails on any."""
+    checker = PageChecker(context, rich_url, axe_source="")
     yield checker
     checker.page.close()

@@ -1,4 +1,5 @@
-"""Keyboard-only use of representative pages: skip link, focus order that reaches everything, visible focus."""
+"""Keyboard-only use of representative pages of the rich fixture site: skip link, focus order that reaches
+everything, visible focus."""
 
 from __future__ import annotations
 
@@ -125,9 +126,9 @@ def keyboard_page(request, browser):
 
 
 @pytest.mark.parametrize("kind", ["home", "plan", "initiative", "agency"])
-def test_keyboard_reaches_everything_with_visible_focus(keyboard_page, built_site, site_url, kind):
-    path = representative_pages(built_site)[kind]
-    keyboard_page.goto(site_url + path)
+def test_keyboard_reaches_everything_with_visible_focus(keyboard_page, built_rich, rich_url, kind):
+    path = representative_pages(built_rich)[kind]
+    keyboard_page.goto(rich_url + path)
     problems, reached = keyboard_problems(keyboard_page)
     assert not problems, f"{path} at {keyboard_page.viewport_size['width']}px:\n" + "\n".join(problems)
     assert reached > 10, f"{path}: Tab reached only {reached} controls"

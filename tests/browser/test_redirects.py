@@ -10,14 +10,18 @@ import http.client
 import re
 from urllib.parse import urlsplit
 
+import pytest
 import yaml
 
-from browser.conftest import ROOT, no_problems
+from browser.conftest import no_problems
+from conftest import CONTENT
+
+pytestmark = pytest.mark.content
 
 
 def content_redirects() -> list[dict]:
     """The redirects as content/redirects.yaml writes them, read without the builder."""
-    path = ROOT / "content" / "redirects.yaml"
+    path = CONTENT / "redirects.yaml"
     return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("redirects") or [] if path.is_file() else []
 
 

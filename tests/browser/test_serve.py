@@ -2,8 +2,8 @@
 
 An open plan page must show a changed initiative title without anyone reloading it, show the
 error (file and line) when the YAML is broken, and come back when it is fixed; the server keeps
-running throughout. The process is the real `site-builder serve` on a copy of content/ (see
-tests/test_serve.py, which checks the same over HTTP without a browser).
+running throughout. The process is the real `site-builder serve` on a copy of the rich fixture
+site (see tests/test_serve.py, which checks the same over HTTP without a browser).
 
 Console: the fixtures' PageChecker fails a page on any console error or HTTP status >= 400. That
 does not suit the preview: its error page is served with status 500 on purpose, and the live-reload
