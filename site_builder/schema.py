@@ -60,7 +60,8 @@ class SchemaMaker:
             return {"anyOf": [self.of_type(inner), {"type": "null"}]}
         if origin is tuple:
             item = typing.get_args(tp)[0]
-            array = {"type": "array", "items": self.of_type(item)}
+            # Nothing after the colon (or only comments below it) is an empty list, as the builder reads it.
+            array = {"type": ["array", "null"], "items": self.of_type(item)}
             if typing.get_origin(item) is Annotated and isinstance(typing.get_args(item)[1], Ref):
                 return {"anyOf": [self.of_type(item), array]}  # a single reference is a list of one
             return array

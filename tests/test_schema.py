@@ -107,6 +107,19 @@ def test_every_file_of_the_rich_fixture_validates_against_its_schema(kind, valid
     assert schema_errors(RICH, kind, validator) == []
 
 
+def test_a_new_plan_as_written_by_new_plan_validates_against_its_schema(tmp_path, monkeypatch, capsys, validator):
+    """Its priorities' 'initiatives:' hold only a commented example: the editor must not see it underlined."""
+    import shutil
+
+    shutil.copytree(RICH, tmp_path / "content")
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "plan", "2030-31"]) == 0
+    path = tmp_path / "content/plans/2030-31.yaml"
+    data = yaml.load(path.read_text(), EditorLoader)
+    assert all(priority["initiatives"] is None for priority in data["priorities"])
+    assert [e.message for e in validator("plan").iter_errors(data)] == []
+
+
 @pytest.mark.content
 @pytest.mark.parametrize("kind", sorted(FILES))
 def test_every_content_file_validates_against_its_schema(kind, content_validator):
