@@ -1,0 +1,174 @@
+"""A comms officer's year, on a copy of the real content: each correct edit passes the tests.
+
+Each story edits content only, as docs/content-guide.md tells an editor to, and the stories
+build on each other. After each, every test of the real content (`-m "content and not
+browser"`) runs again with SITE_CONTENT pointing at the edited copy, so a test that froze the
+content (a count, a title, a list of years) fails here. The stories find what they edit from
+the content itself, so they keep working as the content grows.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from conftest import CONTENT, ROOT
+from site_builder.cli import main
+from site_builder.load import load_site
+from site_builder.model import plan_start
+from site_builder.routes import all_initiatives
+
+AGENCY_ID = "colchester-walking-club"
+
+
+def newest(content: Path, drafts: bool = False) -> str:
+    return load_site(content, drafts).plans[0].period
+
+
+def next_period(period: str) -> str:
+    start = int(period[:4]) + 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def insert_initiative(plan: Path, lines: list[str]) -> None:
+    """Add an item at the top of the first priority's 'initiatives:' list, indented as its items are."""
+    text = plan.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(text) if line.strip() == "initiatives:")
+    indent = len(text[at]) - len(text[at].lstrip()) + 2
+    item = [" " * indent + ("- " if n == 0 else "  ") + line + "\n" for n, line in enumerate(lines)]
+    plan.write_text("".join(text[:at + 1] + item + text[at + 1:]), encoding="utf-8")
+
+
+# ---- the stories, each an edit of content/ only ----------------------------------------------
+
+def add_an_initiative(content: Path) -> None:
+    """A late addition to the newest published plan, marked as the guide says."""
+    insert_initiative(content / f"plans/{newest(content)}.yaml", [
+        "title: Street Safe Walks", "added: 2026-12-04", "lead: [Essex Police]", "timing: Winter",
+        "description: |", "  Evening walks with residents to find places that feel unsafe.", "scp_priorities: [1]"])
+
+
+def update_an_outcome(content: Path) -> None:
+    """Add a sentence to the first multi-line outcomes (or description) of the newest plan."""
+    plan = content / f"plans/{newest(content)}.yaml"
+    text = plan.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next((i for i, line in enumerate(text) if re.match(r"\s+outcomes: \|\s*$", line)), None)
+    if at is None:
+        at = next(i for i, line in enumerate(text) if re.match(r"\s+description: \|\s*$", line))
+    indent = len(text[at + 1]) - len(text[at + 1].lstrip())
+    text.insert(at + 1, " " * indent + "Update: the work continued through the winter.\n\n")
+    plan.write_text("".join(text), encoding="utf-8")
+
+
+def add_an_agency(content: Path) -> None:
+    """A new partner, named as a partner of the initiative added above."""
+    with open(content / "agencies.yaml", "a", encoding="utf-8") as file:
+        file.write(f"\n  - id: {AGENCY_ID}\n    name: Colchester Walking Club\n    kind: voluntary\n"
+                   "    website: https://walking.example.org/\n")
+    plan = content / f"plans/{newest(content)}.yaml"
+    text = plan.read_text(encoding="utf-8")
+    lead = text.index("lead: [Essex Police]\n", text.index("- title: Street Safe Walks"))
+    indent = lead - (text.rindex("\n", 0, lead) + 1)
+    end = lead + len("lead: [Essex Police]\n")
+    plan.write_text(text[:end] + " " * indent + "partners: [Colchester Walking Club]\n" + text[end:], encoding="utf-8")
+
+
+def start_a_new_year(content: Path) -> None:
+    """`make new-plan` for the year after the newest: a draft."""
+    cwd = os.getcwd()
+    os.chdir(content.parent)
+    try:
+        assert main(["new", "plan", next_period(newest(content, drafts=True)), "--content", str(content)]) == 0
+    finally:
+        os.chdir(cwd)
+
+
+def fill_and_publish_the_new_year(content: Path) -> None:
+    """Initiatives under the new plan's priorities, then the draft line deleted."""
+    period = newest(content, drafts=True)
+    plan = content / f"plans/{period}.yaml"
+    insert_initiative(plan, ["title: Walk and Talk", "lead: [Colchester Walking Club, Essex Police]",
+                             f"timing: April {period[:4]} - March {int(period[:4]) + 1}",
+                             "description: |", "  Walks with young people and officers.", "scp_priorities: [1]"])
+    plan.write_text(plan.read_text(encoding="utf-8").replace("draft: true\n", "", 1), encoding="utf-8")
+
+
+def retire_an_agency(content: Path) -> None:
+    """An agency that older plans name, but not the newest, ends; another takes over its work."""
+    site = load_site(content)
+    latest, older = site.plans[0], site.plans[1:]
+
+    def named(plan):
+        found = {a.id for ini in all_initiatives(plan) for a in (*ini.lead, *ini.partners)}
+        if plan.members:
+            found |= {a.id for a in (*plan.members.statutory, *plan.members.non_statutory)}
+        return found
+
+    in_latest = named(latest)
+    candidates = [a for a in site.agencies if not a.ended and a.id not in in_latest
+                  and any(a.id in named(plan) for plan in older)]
+    agency = candidates[0]
+    successor = next(a for a in site.agencies if a.id in in_latest and not a.ended)
+    ended = plan_start(latest.period)[:7]
+    text = (content / "agencies.yaml").read_text(encoding="utf-8")
+    at = text.index(f"  - id: {agency.id}\n") + len(f"  - id: {agency.id}\n")
+    text = text[:at] + f"    ended: {ended}\n    succeeded_by: [{successor.id}]\n" + text[at:]
+    (content / "agencies.yaml").write_text(text, encoding="utf-8")
+
+
+STORIES = [add_an_initiative, update_an_outcome, add_an_agency, start_a_new_year, fill_and_publish_the_new_year,
+           retire_an_agency]
+
+
+@pytest.fixture(scope="module")
+def states(tmp_path_factory) -> list[tuple[str, Path]]:
+    """The content after each story, each story applied to the one before."""
+    base = tmp_path_factory.mktemp("stories")
+    found, previous = [], CONTENT
+    for number, story in enumerate(STORIES, 1):
+        content = base / f"{number}-{story.__name__}" / "content"
+        shutil.copytree(previous, content)
+        story(content)
+        found.append((story.__name__, content))
+        previous = content
+    return found
+
+
+def run_content_tests(content: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SITE_CONTENT": str(content)}
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
+                           "-m", "content and not browser"], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def test_every_story_passes_every_test_of_the_content(states):
+    # The runs are independent: two at a time, one per core.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda state: (state[0], run_content_tests(state[1])), states))
+    failed = [f"after '{name}':\n{result.stdout[-3000:]}{result.stderr[-2000:]}"
+              for name, result in results if result.returncode != 0]
+    assert not failed, "\n\n".join(failed)
+    assert all(" passed" in result.stdout for _, result in results)
+
+
+def test_the_stories_changed_what_they_say(states):
+    """Each story really edited the content: the test above could otherwise pass by doing nothing."""
+    sites = {name: load_site(content, drafts=True) for name, content in states}
+    first = sites["add_an_initiative"]
+    assert "Street Safe Walks" in [i.title for i in all_initiatives(first.plans[0])]
+    added = next(i for i in all_initiatives(sites["add_an_agency"].plans[0]) if i.title == "Street Safe Walks")
+    assert [a.id for a in added.partners] == [AGENCY_ID]
+    assert sites["start_a_new_year"].plans[0].draft
+    published = sites["fill_and_publish_the_new_year"].plans[0]
+    assert not published.draft and "Walk and Talk" in [i.title for i in all_initiatives(published)]
+    assert len([a for a in sites["retire_an_agency"].agencies if a.ended]) == \
+        len([a for a in sites["fill_and_publish_the_new_year"].agencies if a.ended]) + 1
+    update = dict(states)["update_an_outcome"]
+    assert "Update: the work continued through the winter." in \
+        (update / f"plans/{first.plans[0].period}.yaml").read_text()
