@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from .contentfiles import read_excerpt_text
 from .problems import ContentError, Problem, UsageError, source_excerpt
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -171,11 +172,8 @@ def print_problems(problems: list[Problem], excerpts: bool = True, stream=None) 
     for problem in problems:
         print(problem, file=stream)
         if excerpts:
-            if problem.pos.file not in cache:
-                try:
-                    cache[problem.pos.file] = Path(problem.pos.file).read_text(encoding="utf-8", errors="replace")
-                except OSError:
-                    cache[problem.pos.file] = ""
+            if problem.pos.file not in cache:  # only an ordinary content file: never what a link points at
+                cache[problem.pos.file] = read_excerpt_text(problem.pos.file)
             excerpt = source_excerpt(cache[problem.pos.file], problem.pos.line, problem.pos.col)
             if excerpt:
                 print("\n".join("    " + line for line in excerpt.splitlines()), file=stream)

@@ -15,13 +15,17 @@ from .problems import Pos
 
 # ---- kinds of value, for the validator and the schemas ------------------------------
 
+MAX_ID = 80  # the longest id: the last part of a web address, and a file or folder name in the output
+
+
 @dataclass(frozen=True)
 class Pattern:
-    """A text that must match a regular expression."""
+    """A text that must match a regular expression (and be at most max_length characters)."""
 
     regex: str
     expected: str
     example: str
+    max_length: int | None = None
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,7 @@ class Markdown3:
 
 
 Slug = Annotated[str, Pattern(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
-                              "an id of lower-case letters, digits and single hyphens", "keep-safe")]
+                              "an id of lower-case letters, digits and single hyphens", "keep-safe", MAX_ID)]
 Period = Annotated[str, Pattern(r"^\d{4}-\d{2}$", "a period like 2021-22 (four digits, hyphen, two digits)",
                                 "2021-22")]
 Date = Annotated[str, Pattern(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$",
