@@ -21,13 +21,23 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="the content folder (default: content)")
     parser.add_argument("--templates", type=Path, default=Path("templates"), metavar="DIR",
                         help="the templates folder (default: templates)")
-    parser.add_argument("--base-url", default=None, metavar="URL",
+    parser.add_argument("--base-url", default=None, metavar="URL", type=_base_url,
                         help="the address the site is published at (default: base_url in site.yaml)")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, metavar="DIR",
                         help="where to keep rendered Markdown and compiled templates between runs "
                              "(default: .cache/site-builder)")
     parser.add_argument("--no-cache", action="store_true",
                         help="work everything out afresh, and leave the cache as it is")
+
+
+def _base_url(text: str) -> str:
+    """The --base-url option: an absolute http(s) address, or a usage error."""
+    from .urls import base_url_problem
+
+    why = base_url_problem(text)
+    if why:
+        raise argparse.ArgumentTypeError(why)
+    return text
 
 
 def make_parser() -> argparse.ArgumentParser:
