@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from .contentfiles import read_excerpt_text
 from .problems import ContentError, Problem, UsageError, source_excerpt
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -20,13 +21,23 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="the content folder (default: content)")
     parser.add_argument("--templates", type=Path, default=Path("templates"), metavar="DIR",
                         help="the templates folder (default: templates)")
-    parser.add_argument("--base-url", default=None, metavar="URL",
+    parser.add_argument("--base-url", default=None, metavar="URL", type=_base_url,
                         help="the address the site is published at (default: base_url in site.yaml)")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, metavar="DIR",
                         help="where to keep rendered Markdown and compiled templates between runs "
                              "(default: .cache/site-builder)")
     parser.add_argument("--no-cache", action="store_true",
                         help="work everything out afresh, and leave the cache as it is")
+
+
+def _base_url(text: str) -> str:
+    """The --base-url option: an absolute http(s) address, or a usage error."""
+    from .urls import base_url_problem
+
+    why = base_url_problem(text)
+    if why:
+        raise argparse.ArgumentTypeError(why)
+    return text
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -171,11 +182,8 @@ def print_problems(problems: list[Problem], excerpts: bool = True, stream=None) 
     for problem in problems:
         print(problem, file=stream)
         if excerpts:
-            if problem.pos.file not in cache:
-                try:
-                    cache[problem.pos.file] = Path(problem.pos.file).read_text(encoding="utf-8", errors="replace")
-                except OSError:
-                    cache[problem.pos.file] = ""
+            if problem.pos.file not in cache:  # only an ordinary content file: never what a link points at
+                cache[problem.pos.file] = read_excerpt_text(problem.pos.file)
             excerpt = source_excerpt(cache[problem.pos.file], problem.pos.line, problem.pos.col)
             if excerpt:
                 print("\n".join("    " + line for line in excerpt.splitlines()), file=stream)

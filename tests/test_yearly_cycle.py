@@ -185,9 +185,10 @@ def test_in_github_actions_each_problem_is_an_annotation_on_its_line(site_dir, c
 
 
 def test_an_annotation_escapes_what_would_end_it_early():
-    problem = Problem(Pos("content/a,b:c.yaml", 3, 5), "x", "100% sure\nnot", "a: b, c", "", "warning")
-    assert annotation(problem) == ("::warning file=content/a%2Cb%3Ac.yaml,line=3,col=5,title=x::"
-                                   "x: 100%25 sure%0Anot; expected a: b, c")
+    problem = Problem(Pos("content/a,b:c\n.yaml", 3, 5), "x", "100% sure\nnot", "a: b, c", "", "warning")
+    # A line break in a message is shown as its code (problems.printable), so that it cannot end one.
+    assert annotation(problem) == ("::warning file=content/a%2Cb%3Ac%0A.yaml,line=3,col=5,title=x::"
+                                   "x: 100%25 sure<U+000A>not; expected a: b, c")
 
 
 @pytest.mark.parametrize("target", ["new-plan", "fingerprint"])
