@@ -40,7 +40,10 @@ _STOP = frozenset("the and of in for on with by is are was were be been this tha
 # ('Ja*ne*'), code spans and backslash escapes. Links, entities, autolinks and line breaks
 # read the same typed (folded) as rendered, so other text is read only as typed.
 _MARKUP = re.compile(r"[*_`\\]")
-_FIRST_WORD = re.compile(r"[^\W_]{2,}|[^\W_]")
+# What a finding shown as read starts with, to look for where it was typed: '(01632', '+44',
+# 'jane'; failing that its first word.
+_START = re.compile(r"[^\w\s]*[^\W_]+")
+_FIRST_WORD = re.compile(r"[^\W_]+")
 
 
 def fingerprint(name: str) -> str:
@@ -193,35 +196,38 @@ def _names(read: str, emails: list[tuple[int, int]], allowed: _Allowed) -> list[
         read = "".join(" " * (b - a) if n % 2 else read[a:b]
                        for n, (a, b) in enumerate(_between(emails, len(read))))
     # First, quickly, whether any blocked name is there at all; only then where.
-    words = [w[:-2] if w.endswith("'s") else w for w in WORD.findall(read.casefold().replace("’", "'"))]
-    words = [None if w in _STOP else w for w in words if len(w) > 1]  # initials left out
+    tokens = [w[:-2] if w.endswith("'s") else w for w in _TOKEN.findall(read.casefold().replace("’", "'"))]
+    tokens = [w for w in tokens if len(w) > 1 or w == ","]  # initials are left out
+    words = [None if w in _STOP or w[0] == "\n" else w for w in tokens if w != ","]
     names = {w for w in words if w}
     names.update(f"{a} {b}" for a, b in zip(words, words[1:]) if a and b)
     names.update(f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:]) if a and b and c)
     if "," in read:  # 'Smith, Jane' and 'Smith, Jane Mary' are Jane Smith and Jane Mary Smith
-        names.update(_reversed(read))
-    blocked = allowed.blocked
-    found = {name for name in names if _fingerprint(name) in blocked}
+        names.update(_reversed(tokens))
+    found = _blocked_among(names, allowed.blocked)
     return _where_names(read, found) if found else []
 
 
-_LAST_WORD = re.compile(r"([^\W\d_]+(?:['’][^\W\d_]+)*)[\W_]*$")
+# Words, commas, and paragraph breaks (which a name does not cross).
+_TOKEN = re.compile(rf"{WORD.pattern}|,|\n[ \t]*\n")
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
 
 
-def _reversed(read: str) -> set[str]:
-    """'Surname, Forename (Middle)' around each comma, in the order fingerprinted."""
+def _reversed(tokens: list[str]) -> set[str]:
+    """'Surname, Forename (Middle)' around each comma among the tokens, in the order fingerprinted."""
     names = set()
-    comma = read.find(",")
-    while comma >= 0:
-        before = _LAST_WORD.search(read, max(0, comma - 40), comma)
-        after = [_word(w) for w in WORD.findall(read, comma + 1, comma + 60)[:3]]
-        after = [w for w in after if len(w) > 1][:2]
-        if before and after:
-            surname = _word(before.group(1))
-            names.add(f"{after[0]} {surname}")
-            names.add(" ".join([*after, surname]))
-        comma = read.find(",", comma + 1)
-    return names
+    try:
+        comma = tokens.index(",")
+        while True:
+            after = [w for w in tokens[comma + 1:comma + 3] if w != ","]
+            after = after if after and after[0][0] != "\n" else []
+            if comma and tokens[comma - 1][0] not in ",\n" and after:
+                surname = tokens[comma - 1]
+                names.add(f"{after[0]} {surname}")
+                names.add(" ".join([*after, surname]))
+            comma = tokens.index(",", comma + 1)
+    except ValueError:  # no more commas
+        return names
 
 
 def _word(word: str) -> str:
@@ -249,28 +255,37 @@ def _where_names(read: str, found: set[str]) -> list[Hit]:
             if index + size > len(words):
                 break
             last = words[index + size - 1]
+            if size > 1 and _PARAGRAPH.search(read, start, last[0]):
+                break
             group = [w[2] for w in words[index:index + size]]
             candidates = {" ".join(group)}
             if size > 1 and "," in read[words[index][1]:words[index + 1][0]]:
                 candidates |= {" ".join([*group[1:], word]), " ".join([group[1], word])}
             for name in sorted(candidates & found):
-                hits.append(Hit(start, "name", _MARKUP.sub("", read[start:last[1]]), name))
+                hits.append(Hit(start, "name", re.sub(r"[*`]", "", read[start:last[1]]), name))
     return hits
 
 
-def _fingerprint(name: str) -> str:
-    """fingerprint(), quicker for text already folded and lower-cased, and remembered: the
-    same words recur across a site's texts."""
-    found = _fingerprints.get(name)
-    if found is None:
-        if len(_fingerprints) > 200_000:
-            _fingerprints.clear()
-        found = _fingerprints[name] = (hashlib.sha256(name.encode()).hexdigest()[:16] if name.isascii()
-                                       else fingerprint(name))
-    return found
+def _blocked_among(names: set[str], blocked: frozenset[str]) -> set[str]:
+    """The names (folded, lower case) whose fingerprint is blocked. Each name is hashed once
+    per process: the same words recur across a site's texts and every rebuild."""
+    global _read_for
+    if _read_for is not blocked or len(_read) > 300_000:
+        _read.clear()
+        _blocked.clear()
+        _read_for = blocked
+    new = names - _read
+    if new:
+        sha256 = hashlib.sha256
+        _blocked.update(name for name in new if (sha256(name.encode()).hexdigest()[:16] if name.isascii()
+                                                 else fingerprint(name)) in blocked)
+        _read.update(new)
+    return names & _blocked
 
 
-_fingerprints: dict[str, str] = {}
+_read: set[str] = set()  # names hashed, for this list of blocked names
+_blocked: set[str] = set()  # those of them that are blocked
+_read_for: frozenset[str] | None = None
 
 
 def check_text(text: str, file: str, config: SiteConfig, root: Node | None = None) -> list[Problem]:
@@ -375,7 +390,7 @@ class _File:
         elif node.style in ("'", '"') and typed[1:-1] == value:
             self._exact(value, start + 1, path)
         elif node.style == "|":
-            self._lined(Part(value), node.start_mark.line + 1, path)
+            self._block(value, node.start_mark.line + 1, path)
         else:
             self._searched(Part(value), start, end, path)
         if _MARKUP.search(value):
@@ -394,6 +409,23 @@ class _File:
         for hit in scan(text, self.allowed):
             self._add(self._pos(start + hit.offset), field, hit)
 
+    def _block(self, value: str, line: int, field: str) -> None:
+        """Block text ('|'): each of its lines is a line of the file, less the indent."""
+        starts = self._line_starts()
+        lines = value.split("\n")
+        first = next((n for n, text in enumerate(lines) if text.strip()), 0)
+        if line + first >= len(starts):
+            return self._lined(Part(value), line, field)
+        typed = self._line(line + first)
+        indent = len(typed) - len(lines[first]) if typed.endswith(lines[first]) else -1
+        if indent < 0 or any(line + n >= len(starts) or self._line(line + n)[indent:] != text
+                             for n, text in enumerate(lines[:-1]) if text):
+            return self._lined(Part(value), line, field)  # not as expected: place findings by search
+        for hit in scan(value, self.allowed):
+            row = value.count("\n", 0, hit.offset)
+            column = hit.offset - (value.rfind("\n", 0, hit.offset) + 1)
+            self._add(Pos(self.file, line + row + 1, indent + column + 1), field, hit)
+
     def _lined(self, part: Part, line: int, field: str = "") -> None:
         """Text read from the file's lines from `line` (0-based) on, one per line break."""
         for hit in scan(part.text, self.allowed):
@@ -411,16 +443,18 @@ class _File:
         """Where in start..end a finding shown as read was typed: its first word's first
         occurrence from the guess on (typing adds characters: indents, markup, escapes), or the
         last before it. None when its words were typed otherwise (an entity, a soft hyphen)."""
-        needle = _FIRST_WORD.search(shown)
-        if needle is None:
-            return None
-        pattern = re.compile(re.escape(needle.group()), re.I)
         guess = max(start, min(guess, end))
-        found = pattern.search(self.text, guess, end)
-        if found is None:
-            before = list(pattern.finditer(self.text, start, guess))
-            found = before[-1] if before else None
-        return found.start() if found else None
+        for needle in (_START.match(shown), _FIRST_WORD.search(shown)):
+            if needle is None:
+                continue
+            pattern = re.compile(re.escape(needle.group()), re.I)
+            found = pattern.search(self.text, guess, end)
+            if found is None:
+                before = list(pattern.finditer(self.text, start, guess))
+                found = before[-1] if before else None
+            if found is not None:
+                return found.start()
+        return None
 
     def _add(self, pos: Pos, field: str, hit: Hit, where: str = "") -> None:
         key = (pos.line, hit.kind, hit.key)
@@ -439,10 +473,17 @@ class _File:
         starts = self._line_starts()
         line = max(0, min(line, len(starts) - 1))
         start = starts[line]
-        end = starts[line + 1] - 1 if line + 1 < len(starts) else len(self.text)
-        indent = len(self.text[start:end]) - len(self.text[start:end].lstrip())
+        typed = self._line(line)
+        end = start + len(typed)
+        indent = len(typed) - len(typed.lstrip())
         found = self._find(shown, start, end, start + indent + column)
         return Pos(self.file, line + 1, (start + indent if found is None else found) - start + 1)
+
+    def _line(self, index: int) -> str:
+        """A line of the file (0-based), without its line break."""
+        starts = self._line_starts()
+        end = starts[index + 1] - 1 if index + 1 < len(starts) else len(self.text)
+        return self.text[starts[index]:end]
 
     def _line_starts(self) -> list[int]:
         if self._starts is None:
