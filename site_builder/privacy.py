@@ -23,13 +23,15 @@ from .readable import Part, fold
 from .registry import normalise
 from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, compose
 
-EMAIL = re.compile(r"[\w.%+'-]+[ \t]?\\?@[ \t]?[\w-]+(?:\.[\w-]+)*\.[^\W\d_][\w-]*")
+# Bounded as addresses are (64 characters before the @, labels of 63), so that no text can
+# make the search slow.
+EMAIL = re.compile(r"[\w.%+'-]{1,64}[ \t]?\\?@[ \t]?(?:[\w-]{1,63}\.){1,8}[^\W\d_][\w-]{0,62}")
 # Digit groups as phone numbers are written: '01632 960123', '(01632) 960123', '+44 (0)1632
 # 960 123', '01632.960.123', '01632 – 960123', a line break inside a paragraph. Which runs of
 # groups are UK numbers is decided in _phones: a date such as 01.04.2014 is not one.
 _SEP = r"(?:[ \t]{1,3}(?:\n[ \t]*)?|\n[ \t]*|[ \t]{0,2}[-.\u2010-\u2015\u2212][ \t]{0,2})"
 _RUN = re.compile(rf"(?<![\w/.+])(?:\+[ \t]?)?\(?\d+\)?"
-                  rf"(?:(?:{_SEP}|(?<=\))[ \t]{{0,3}}|[ \t]{{0,3}}(?=\())\(?\d+\)?)*(?![\w/])")
+                  rf"(?:(?:{_SEP}|(?<=\))|(?=\())\(?\d+\)?)*(?![\w/])")
 _GROUP = re.compile(r"\d+")
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # Words that are never part of a personal name: n-grams holding one are not fingerprinted,
