@@ -28,7 +28,7 @@ def _code_version() -> str:
     import markdown_it
 
     digest = hashlib.sha256(f"{sys.version}|{markdown_it.__version__}".encode())
-    for module in (markdown, privacy, problems):  # the stored objects are made by these
+    for module in (markdown, privacy, privacy.readable, problems):  # the stored objects are made by these
         digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()
 
