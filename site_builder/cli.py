@@ -206,9 +206,16 @@ def _disk_cache(args):
 def cmd_build(args) -> int:
     """Build the site into the output folder, atomically."""
     from .build import SiteBuilder
+    from .outdir import UnsafeName, check_out
     from .write import write_tree
 
     started = time.perf_counter()
+    # Before any work: a build replaces the output folder whole (a UsageError says why not).
+    try:
+        check_out(args.out, {"the content folder": args.content, "the templates folder": args.templates,
+                             "the cache folder": args.cache})
+    except OSError as exc:  # a folder on the way cannot be read
+        return _not_written(args.out, exc)
     # A build is one short process whose objects hold no cycles to speak of: the cyclic
     # garbage collector would only walk them again and again (a fifth of a large build).
     gc.disable()
@@ -234,10 +241,23 @@ def cmd_build(args) -> int:
         print_problems(exc.problems, excerpts=False)
         print(f"\nThe site was not built. {args.out}/ is unchanged.", file=sys.stderr)
         return EXIT_CONTENT
+    except (OSError, UnsafeName) as exc:  # a full disk, a read-only folder; a file name that could leave out/
+        return _not_written(args.out, exc)
     cache.save()
     seconds = time.perf_counter() - started
     print(f"Built {len(result.pages)} pages ({len(result.files)} files) into {args.out}/ in {seconds:.2f} s.")
     return EXIT_OK
+
+
+def _not_written(out: Path, exc: Exception) -> int:
+    """Say in one line why the output folder could not be written; it is as it was."""
+    if isinstance(exc, OSError) and exc.strerror:
+        reason = f"cannot write {out}/ ({exc.strerror}" + (f": {exc.filename})" if exc.filename else ")")
+    else:
+        reason = str(exc)
+    reason = " ".join(reason.split())  # one line, whatever a file name holds
+    print(f"site-builder: the site was not built: {reason}. {out}/ is unchanged.", file=sys.stderr)
+    return EXIT_CONTENT
 
 
 def _publish_errors(problems: list[Problem], out: Path) -> int:
@@ -246,8 +266,11 @@ def _publish_errors(problems: list[Problem], out: Path) -> int:
     from .write import write_tree
 
     page = error_page(problems, deploy=True)
-    write_tree({"index.html": page, "404.html": page, STYLESHEET: STYLE.encode(),
-                "robots.txt": b"User-agent: *\nDisallow: /\n"}, out)
+    try:
+        write_tree({"index.html": page, "404.html": page, STYLESHEET: STYLE.encode(),
+                    "robots.txt": b"User-agent: *\nDisallow: /\n"}, out)
+    except OSError as exc:
+        return _not_written(out, exc)
     print(f"\nThe content has {_count(problems, 'error')}: {out}/ holds a page listing them, for the preview. "
           "A production build of this content fails.", file=sys.stderr)
     return EXIT_OK

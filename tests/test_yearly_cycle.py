@@ -152,7 +152,8 @@ def test_a_deploy_preview_of_broken_content_publishes_the_errors(site_dir, capsy
     err = capsys.readouterr().err
     assert f"{file}:{line}:" in err and "Traceback" not in err
     files = read_tree(Path("preview"))
-    assert sorted(files) == ["404.html", "error.css", "index.html", "robots.txt"]  # every address shows the errors
+    assert sorted(files) == [".site-builder", "404.html", "error.css", "index.html",  # the builder's marker,
+                             "robots.txt"]  # and every address shows the errors
     assert "<style" not in files["index.html"].decode()  # the site's CSP allows no inline style
     page = files["index.html"].decode()
     assert f"{file}:{line}:" in page and "this field is empty" in page
