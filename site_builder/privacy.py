@@ -122,6 +122,7 @@ def check_sources(sources: Iterable, config: SiteConfig) -> list[Problem]:
 # those used in this process, and those read from the disk cache and not yet used.
 _used: dict[tuple[bytes, str, str], tuple[Problem, ...]] = {}
 _stored: dict[tuple[bytes, str, str], tuple[Problem, ...]] = {}
+KEEP = 20_000  # results kept in _used, the oldest dropped first: a long preview checks every saved text
 
 
 @functools.lru_cache(maxsize=512)
@@ -131,5 +132,8 @@ def _check_cached(text: str, file: str, config: SiteConfig) -> tuple[Problem, ..
     found = _stored.pop(key, None)
     if found is None:
         found = tuple(check_text(text, file, config))
+    _used.pop(key, None)
     _used[key] = found
+    if len(_used) > KEEP:
+        del _used[next(iter(_used))]
     return found
