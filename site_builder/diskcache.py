@@ -90,18 +90,22 @@ def machine_key() -> bytes | None:
 def _key_at(path: Path) -> bytes | None:
     try:
         key = _read_regular(path, KEY_BYTES)
-        if key is None:
+        if key is None or len(key) != KEY_BYTES:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd, tmp = tempfile.mkstemp(prefix=".key.", dir=path.parent)  # private to this user
             try:
                 os.write(fd, secrets.token_bytes(KEY_BYTES))
                 os.close(fd)
-                try:
-                    os.link(tmp, path)  # never replaces a key another build made meanwhile
-                except FileExistsError:
-                    pass
+                if key is None and not os.path.lexists(path):
+                    try:
+                        os.link(tmp, path)  # never replaces a key another build made meanwhile
+                    except FileExistsError:
+                        pass
+                else:
+                    os.replace(tmp, path)  # a damaged key: the cache it signed is lost, nothing else
             finally:
-                os.unlink(tmp)
+                if os.path.lexists(tmp):
+                    os.unlink(tmp)
             key = _read_regular(path, KEY_BYTES)
     except (OSError, RuntimeError):  # no home folder, a read-only one, ...
         return None

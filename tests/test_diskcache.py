@@ -429,3 +429,26 @@ def test_personal_data_findings_kept_in_memory_are_bounded(monkeypatch, site_dir
         privacy.check_sources([type("Source", (), {"text": f"version {n} of a page", "rel": "pages/a.md"})], config)
     assert len(privacy._used) == 5
     privacy._check_cached.cache_clear()
+
+
+@pytest.mark.parametrize("damage", ["short", "folder", "fifo"])
+def test_a_damaged_key_is_made_again_or_done_without(content, tmp_path, monkeypatch, damage):
+    from site_builder import diskcache
+
+    home = tmp_path / "home"
+    key = home / "site-builder" / "key"
+    key.parent.mkdir(parents=True)
+    if damage == "short":
+        key.write_bytes(b"short")
+    elif damage == "folder":
+        key.mkdir()
+    else:
+        os.mkfifo(key)
+    cache = tmp_path / "cache"
+    result = build(content, tmp_path / "out", "--cache", str(cache), env={"XDG_CACHE_HOME": str(home)}, timeout=60)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert (tmp_path / "out" / PAGE).is_file()
+    if damage == "short":  # a file that is not a key is replaced: the next run has its cache
+        monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+        assert len(key.read_bytes()) == diskcache.KEY_BYTES
+        assert rendered(stored(cache), TEXT)
