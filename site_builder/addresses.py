@@ -9,12 +9,13 @@ working. Renaming a priority or an initiative changes its address, so that is th
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from .load import display_path
+from .contentfiles import Refused, display_path, read_bytes
 from .model import Plan, Redirect, Site
 from .problems import ContentError, Pos, Problem, did_you_mean
 from .urls import url_for
@@ -72,12 +73,19 @@ class Manifest:
 def read_manifest(content_dir: Path) -> tuple[Manifest | None, list[Problem]]:
     """Read the record of published addresses; None when the site has none yet."""
     path = Path(content_dir) / MANIFEST
-    if not path.is_file():
+    if not os.path.lexists(path):
         return None, []
     rel = display_path(path)
+    try:
+        text = read_bytes(path).decode("utf-8", errors="replace")  # an ordinary file only: never a link's target
+    except Refused as exc:
+        return None, [Problem(Pos(rel, 1, 1), "", exc.message, exc.expected,
+                              f"{exc.hint} Restore it with `git checkout {rel}`.")]
+    except OSError:
+        return None, []  # removed since: as if there were none
     lines: dict[str, int] = {}
     problems = []
-    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):
         text = line.strip()
         if not text or text.startswith("#"):
             continue

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from .contentfiles import read_excerpt_text
 from .problems import ContentError, Problem, UsageError, source_excerpt
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -20,13 +21,23 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="the content folder (default: content)")
     parser.add_argument("--templates", type=Path, default=Path("templates"), metavar="DIR",
                         help="the templates folder (default: templates)")
-    parser.add_argument("--base-url", default=None, metavar="URL",
+    parser.add_argument("--base-url", default=None, metavar="URL", type=_base_url,
                         help="the address the site is published at (default: base_url in site.yaml)")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, metavar="DIR",
                         help="where to keep rendered Markdown and compiled templates between runs "
                              "(default: .cache/site-builder)")
     parser.add_argument("--no-cache", action="store_true",
                         help="work everything out afresh, and leave the cache as it is")
+
+
+def _base_url(text: str) -> str:
+    """The --base-url option: an absolute http(s) address, or a usage error."""
+    from .urls import base_url_problem
+
+    why = base_url_problem(text)
+    if why:
+        raise argparse.ArgumentTypeError(why)
+    return text
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -173,11 +184,8 @@ def print_problems(problems: list[Problem], excerpts: bool = True, stream=None) 
     for problem in problems:
         print(problem, file=stream)
         if excerpts:
-            if problem.pos.file not in cache:
-                try:
-                    cache[problem.pos.file] = Path(problem.pos.file).read_text(encoding="utf-8", errors="replace")
-                except OSError:
-                    cache[problem.pos.file] = ""
+            if problem.pos.file not in cache:  # only an ordinary content file: never what a link points at
+                cache[problem.pos.file] = read_excerpt_text(problem.pos.file)
             excerpt = source_excerpt(cache[problem.pos.file], problem.pos.line, problem.pos.col)
             if excerpt:
                 print("\n".join("    " + line for line in excerpt.splitlines()), file=stream)
@@ -200,9 +208,16 @@ def _disk_cache(args):
 def cmd_build(args) -> int:
     """Build the site into the output folder, atomically."""
     from .build import SiteBuilder
+    from .outdir import UnsafeName, check_out
     from .write import write_tree
 
     started = time.perf_counter()
+    # Before any work: a build replaces the output folder whole (a UsageError says why not).
+    try:
+        check_out(args.out, {"the content folder": args.content, "the templates folder": args.templates,
+                             "the cache folder": args.cache})
+    except OSError as exc:  # a folder on the way cannot be read
+        return _not_written(args.out, exc)
     # A build is one short process whose objects hold no cycles to speak of: the cyclic
     # garbage collector would only walk them again and again (a fifth of a large build).
     gc.disable()
@@ -228,10 +243,23 @@ def cmd_build(args) -> int:
         print_problems(exc.problems, excerpts=False)
         print(f"\nThe site was not built. {args.out}/ is unchanged.", file=sys.stderr)
         return EXIT_CONTENT
+    except (OSError, UnsafeName) as exc:  # a full disk, a read-only folder; a file name that could leave out/
+        return _not_written(args.out, exc)
     cache.save()
     seconds = time.perf_counter() - started
     print(f"Built {len(result.pages)} pages ({len(result.files)} files) into {args.out}/ in {seconds:.2f} s.")
     return EXIT_OK
+
+
+def _not_written(out: Path, exc: Exception) -> int:
+    """Say in one line why the output folder could not be written; it is as it was."""
+    if isinstance(exc, OSError) and exc.strerror:
+        reason = f"cannot write {out}/ ({exc.strerror}" + (f": {exc.filename})" if exc.filename else ")")
+    else:
+        reason = str(exc)
+    reason = " ".join(reason.split())  # one line, whatever a file name holds
+    print(f"site-builder: the site was not built: {reason}. {out}/ is unchanged.", file=sys.stderr)
+    return EXIT_CONTENT
 
 
 def _publish_errors(problems: list[Problem], out: Path) -> int:
@@ -240,8 +268,11 @@ def _publish_errors(problems: list[Problem], out: Path) -> int:
     from .write import write_tree
 
     page = error_page(problems, deploy=True)
-    write_tree({"index.html": page, "404.html": page, STYLESHEET: STYLE.encode(),
-                "robots.txt": b"User-agent: *\nDisallow: /\n"}, out)
+    try:
+        write_tree({"index.html": page, "404.html": page, STYLESHEET: STYLE.encode(),
+                    "robots.txt": b"User-agent: *\nDisallow: /\n"}, out)
+    except OSError as exc:
+        return _not_written(out, exc)
     print(f"\nThe content has {_count(problems, 'error')}: {out}/ holds a page listing them, for the preview. "
           "A production build of this content fails.", file=sys.stderr)
     return EXIT_OK

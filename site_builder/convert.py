@@ -9,6 +9,7 @@ import typing
 from typing import Annotated, Any, Callable, Literal
 
 from . import markdown
+from .contentfiles import FORBIDDEN_IN_VALUES, control_problem
 from .markdown import Markdown
 from .model import Email, LinkUrl, Markdown3, Pattern, Ref
 from .problems import Pos, Problem, did_you_mean
@@ -19,6 +20,11 @@ INVALID: Any = type("Invalid", (), {"__repr__": lambda self: "INVALID"})()
 _T = "tag:yaml.org,2002:"
 _NULL, _BOOL, _INT, _FLOAT, _STR = _T + "null", _T + "bool", _T + "int", _T + "float", _T + "str"
 _EMAIL = re.compile(Email.pattern)
+
+
+def quote(text: str, limit: int = 60) -> str:
+    """Quote a value in a message: in part, when it is long (the line is shown below the message)."""
+    return f"'{text}'" if len(text) <= limit else f"'{text[:limit - 3]}...'"
 
 
 def describe(node: Node) -> str:
@@ -125,6 +131,11 @@ def _scalar(conv: Converter, node: Node, path: str, expected: str) -> str | None
     if node.tag == _NULL and not node.style:
         conv.report(node, path, "this field is empty", expected, "Write a value after the colon, or remove the field.")
         return None
+    # Raw control characters are refused as the file is read; these were written as escapes ("\e", "\x07").
+    bad = FORBIDDEN_IN_VALUES.search(node.value)
+    if bad:
+        conv.problems.append(control_problem(conv.pos(node), path, bad.group(), escaped=True))
+        return None
     return node.value
 
 
@@ -145,9 +156,12 @@ def _pattern(pattern: Pattern):
         text = _scalar(conv, node, path, pattern.expected)
         if text is None:
             return INVALID
-        if not regex.match(text):
-            return conv.report(node, path, f"found '{text}'", pattern.expected,
+        if not regex.fullmatch(text):  # not match: "$" matches before a final line break
+            return conv.report(node, path, f"found {quote(text)}", pattern.expected,
                                f"For example: {pattern.example}")
+        if pattern.max_length is not None and len(text) > pattern.max_length:
+            return conv.report(node, path, f"the value is {len(text)} characters long",
+                               f"at most {pattern.max_length} characters", "Shorten it: it is part of a web address.")
         return text
     return convert
 
@@ -158,7 +172,7 @@ def _url(conv: Converter, node: Node, path: str) -> Any:
         return INVALID
     why = markdown.link_problem(text)
     if why:
-        return conv.report(node, path, f"unsafe link '{text}': {why}",
+        return conv.report(node, path, f"unsafe link {quote(text)}: {why}",
                            "a link starting with https://, http://, mailto: or /")
     return text
 
@@ -167,8 +181,8 @@ def _email(conv: Converter, node: Node, path: str) -> Any:
     text = _scalar(conv, node, path, "an email address")
     if text is None:
         return INVALID
-    if not _EMAIL.match(text):
-        return conv.report(node, path, f"found '{text}'", "an email address like team@colchester.gov.uk")
+    if not _EMAIL.fullmatch(text):
+        return conv.report(node, path, f"found {quote(text)}", "an email address like team@colchester.gov.uk")
     return text
 
 
@@ -195,7 +209,7 @@ def _literal(choices: tuple[str, ...]):
         if text is None:
             return INVALID
         if text not in choices:
-            return conv.report(node, path, f"found '{text}'", f"one of: {listed}", did_you_mean(text, choices))
+            return conv.report(node, path, f"found {quote(text)}", f"one of: {listed}", did_you_mean(text, choices))
         return text
     return convert
 
@@ -233,7 +247,7 @@ def _ref(kind: str):
         assert conv.resolver is not None, "references need a resolver"
         found, hint = conv.resolver.lookup(kind, text)
         if found is None:
-            return conv.report(node, path, f"unknown {kind} '{text}'",
+            return conv.report(node, path, f"unknown {kind} {quote(text)}",
                                f"an id, name or alias from content/{kind_file(kind)}", hint)
         return found
     return convert

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import html
-from pathlib import Path
 
-from .problems import Problem, source_excerpt
+from .contentfiles import read_excerpt_text
+from .problems import Problem, printable, source_excerpt
 
 # Long paths and messages break anywhere rather than widen the page; source lines keep their
 # columns (the caret must stay under its place) and scroll inside their own box instead.
@@ -21,6 +21,10 @@ STYLE = ("body{font:1rem/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;
 STYLESHEET = "error.css"  # a deploy preview's copy of STYLE: its Content-Security-Policy forbids inline styles
 
 
+def _escape(text: str) -> str:
+    return html.escape(printable(text))
+
+
 def error_page(problems: list[Problem], deploy: bool = False) -> bytes:
     """An HTML page listing every problem with the source lines around it.
 
@@ -29,17 +33,14 @@ def error_page(problems: list[Problem], deploy: bool = False) -> bytes:
     """
     items = []
     for problem in problems:
-        try:
-            text = Path(problem.pos.file).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            text = ""
+        text = read_excerpt_text(problem.pos.file)  # an ordinary content file only: never what a link points at
         excerpt = source_excerpt(text, problem.pos.line, problem.pos.col, context=2)
-        field = f"<p class=field>Field: <code>{html.escape(problem.field)}</code></p>" if problem.field else ""
-        expected = f"<p>Expected: {html.escape(problem.expected)}</p>" if problem.expected else ""
-        hint = f"<p class=hint>{html.escape(problem.hint)}</p>" if problem.hint else ""
+        field = f"<p class=field>Field: <code>{_escape(problem.field)}</code></p>" if problem.field else ""
+        expected = f"<p>Expected: {_escape(problem.expected)}</p>" if problem.expected else ""
+        hint = f"<p class=hint>{_escape(problem.hint)}</p>" if problem.hint else ""
         items.append(
             f"<li><h2>{html.escape(str(problem.pos))}</h2>{field}"
-            f"<p class=message>{html.escape(problem.message)}</p>{expected}{hint}"
+            f"<p class=message>{_escape(problem.message)}</p>{expected}{hint}"
             # Focusable, so that a keyboard can scroll lines wider than the screen.
             + (f"<pre tabindex=0>{html.escape(excerpt)}</pre>" if excerpt else "") + "</li>")
     count = len(problems)

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from html import escape
+import re
+from html import escape as _escape
 
 from .model import Site
 from .urls import url_for
 from .render import Globals
 from .routes import Page, all_initiatives
+
+
+# Characters XML 1.0 does not allow. Content with them is refused as it is read; this keeps
+# the sitemap and feed well-formed whatever reaches them.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def escape(text: str, quote: bool = True) -> str:
+    """Text for an XML element or attribute: escaped, without the characters XML does not allow."""
+    return _escape(_NOT_XML.sub("", text), quote=quote)
 
 
 def make_extras(site: Site, pages: list[Page], g: Globals, preview: bool = False) -> dict[str, bytes]:

@@ -9,18 +9,21 @@ from pathlib import Path
 from typing import Any
 
 from . import validate
+from .contentfiles import Refused, display_path, forbidden_characters, list_folder, read_bytes, refusal, stray_files
 from .convert import INVALID, Converter
 from .markdown import render as render_markdown
 from .model import (AgencyRegistry, ContentPage, PageMeta, PfccPlan, Plan, ProgrammeRegistry, RedirectList, Site,
                     SiteConfig, Strategy, TopicRegistry)
 from .problems import ContentError, Pos, Problem
-from .registry import PartialRegistry, Registry, names_in, slugify
+from .registry import PartialRegistry, Registry, make_id, names_in
 from .yamlfile import Node, compose
 
 REGISTRY_FILES = {"agencies.yaml": AgencyRegistry, "topics.yaml": TopicRegistry,
                   "programmes.yaml": ProgrammeRegistry}
 FOLDERS = {"pfcc": PfccPlan, "plans": Plan, "strategies": Strategy}
 OPTIONAL_FILES = {"redirects.yaml": RedirectList}  # a new site has none
+# Everything the content folder may hold beside the folders: what else is there is reported.
+KNOWN_NAMES = {"site.yaml", *REGISTRY_FILES, *FOLDERS, *OPTIONAL_FILES, "pages", "published.txt"}
 NO_FRONT_MATTER = "the page has no front matter"
 REMOVED = "the file cannot be read: it was removed while the site was being built"
 
@@ -38,23 +41,20 @@ class Source:
     registry: Registry | None = None
 
 
-def display_path(path: Path) -> str:
-    """Name a file as the user will recognise it (relative to where they ran the command)."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive (Windows)
-        return str(path)
-
-
 def read_text(path: Path, rel: str) -> tuple[str, list[Problem]]:
-    """Read a UTF-8 file, reporting bytes that are not UTF-8."""
-    data = path.read_bytes()
+    """Read an ordinary UTF-8 file, reporting bytes that are not UTF-8 and control characters.
+
+    Raises OSError (Refused for a link, a pipe, a file too large) when it cannot be read.
+    """
+    data = read_bytes(path)
     try:
-        return data.decode("utf-8-sig"), []
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         return "", [Problem(Pos(rel, line, 1), "", "the file is not UTF-8 text",
                             "a file saved as UTF-8", "Save the file with UTF-8 encoding.")]
+    problems = forbidden_characters(text, rel)
+    return ("" if problems else text), problems
 
 
 def convert_text(text: str, rel: str, cls, resolver=None) -> tuple[Node | None, Any, list[Problem]]:
@@ -80,10 +80,10 @@ def finish_plan(plan: Plan) -> Plan:
     period = plan.period
 
     def finish(ini, number):
-        return replace(ini, id=ini.id or slugify(ini.title), period=period, priority=number)
+        return replace(ini, id=ini.id or make_id(ini.title), period=period, priority=number)
 
     priorities = tuple(
-        replace(p, id=p.id or slugify(p.short_title), period=period,
+        replace(p, id=p.id or make_id(p.short_title), period=period,
                 initiatives=tuple(finish(i, p.number) for i in p.initiatives))
         for p in plan.priorities)
     return replace(plan, priorities=priorities, initiatives=tuple(finish(i, None) for i in plan.initiatives))
@@ -172,9 +172,12 @@ class ContentLoader:
     def _source(self, path: Path, convert, registry: Registry | None = None) -> Source:
         """Return the file's Source, converting it again only when it or its registry changed."""
         try:
-            st = path.stat()
+            st = os.lstat(path)  # a link is refused, not followed
         except OSError as exc:
             return self._unreadable(path, exc)
+        refused = refusal(path, st)
+        if refused is not None:
+            return self._unreadable(path, refused)
         stamp = (st.st_mtime_ns, st.st_size)
         old = self.sources.get(path)
         if old is not None and old.stamp == stamp and old.registry is registry:
@@ -203,9 +206,9 @@ class ContentLoader:
         """A file listed but not readable: removed since (an editor saving), a broken link, a folder."""
         self.sources.pop(path, None)  # read it afresh next time
         rel = display_path(path)
-        if path.is_symlink() and not path.exists():
-            message = f"the file cannot be read: it is a link to {os.readlink(path)}, which does not exist"
-            hint = "Point the link at an existing file, or remove it."
+        expected = "a file the builder can read"
+        if isinstance(exc, Refused):
+            message, hint, expected = exc.message, exc.hint, exc.expected
         elif isinstance(exc, FileNotFoundError):
             message, hint = REMOVED, "If it should be there, save it again."
         elif isinstance(exc, IsADirectoryError):
@@ -214,7 +217,7 @@ class ContentLoader:
         else:
             message = f"the file cannot be read: {exc.strerror or exc}"
             hint = "Check that the file can be opened."
-        problem = Problem(Pos(rel, 1, 1), "", message, "a file the builder can read", hint)
+        problem = Problem(Pos(rel, 1, 1), "", message, expected, hint)
         return Source(rel, "", None, None, [problem], (-1, -1))
 
     def load(self) -> Site:
@@ -224,11 +227,18 @@ class ContentLoader:
             raise ContentError([Problem(Pos(display_path(base), 1, 1), "", "the content folder does not exist",
                                         "a folder with site.yaml, agencies.yaml and plans/")])
         problems: list[Problem] = []
+        warnings: list[Problem] = stray_files(base, KNOWN_NAMES)
         seen: set[Path] = set()
+
+        def listed(folder: str, suffix: str, looks_like: tuple[str, ...]) -> list[Path]:
+            paths, found = list_folder(base / folder, suffix, looks_like)
+            problems.extend(p for p in found if p.level == "error")
+            warnings.extend(p for p in found if p.level != "error")
+            return paths
 
         def required(name: str, cls) -> Source | None:
             path = base / name
-            if not path.is_file():
+            if not os.path.lexists(path):  # a link, a folder or a pipe of that name is refused by _source
                 problems.append(Problem(Pos(display_path(path), 1, 1), "", f"{name} is missing",
                                         f"a file {name} in the content folder"))
                 return None
@@ -243,18 +253,14 @@ class ContentLoader:
         if registry is not None:
             problems.extend(registry.problems)
         resolver = registry or _partial_registry(registries)
-        optional = {name: required(name, cls) for name, cls in OPTIONAL_FILES.items() if (base / name).is_file()}
+        optional = {name: required(name, cls) for name, cls in OPTIONAL_FILES.items()
+                    if os.path.lexists(base / name)}
 
         folders: dict[str, list[Source]] = {}
         for folder, cls in FOLDERS.items():
             folders[folder] = []
-            for path in sorted((base / folder).glob("*.y*ml")):
+            for path in listed(folder, ".yaml", (".yaml", ".yml")):
                 seen.add(path)
-                if path.suffix == ".yml":
-                    problems.append(Problem(Pos(display_path(path), 1, 1), "",
-                                            "content files must end in .yaml", "a name ending .yaml",
-                                            f"Rename it to {path.stem}.yaml."))
-                    continue
                 needs_registry = cls is not PfccPlan
                 convert = (lambda text, rel, cls=cls: convert_content(text, rel, cls, resolver))
                 src = self._source(path, convert, resolver if needs_registry else None)
@@ -262,7 +268,7 @@ class ContentLoader:
                 folders[folder].append(src)
 
         pages = []
-        for path in sorted((base / "pages").glob("*.md")):
+        for path in listed("pages", ".md", (".md", ".markdown")):
             seen.add(path)
             src = self._source(path, lambda text, rel, slug=path.stem: (None, *convert_page(text, rel, slug)))
             problems.extend(src.problems)
@@ -295,7 +301,7 @@ class ContentLoader:
         if not self.drafts:
             site = replace(site, plans=tuple(plan for plan in site.plans if not plan.draft))
         self.site = site
-        self.warnings = [p for p in problems if p.level != "error"]
+        self.warnings = warnings + [p for p in problems if p.level != "error"]
         return site
 
     def _registry_for(self, registries: dict[str, Source | None]) -> Registry | None:

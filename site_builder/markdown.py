@@ -10,13 +10,41 @@ from markupsafe import Markup
 
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
+
+
+def as_browsers_read(url: str) -> str:
+    """The link as a browser reads it, following the WHATWG URL parser.
+
+    Controls and spaces at either end are removed, tabs and line breaks anywhere, and
+    backslashes read as slashes (as in http(s) links, and links without a scheme take the page's).
+    """
+    url = url.strip(_C0_AND_SPACE)
+    url = url.replace("\t", "").replace("\n", "").replace("\r", "")
+    return url.replace("\\", "/")
 
 
 def link_problem(url: str) -> str:
-    """Say why a link is unsafe, or return '' when it is allowed."""
-    url = url.strip()
+    """Say why a link is unsafe, or return '' when it is allowed.
+
+    The link is judged as a browser reads it, so that '/\\evil.example' (which a browser
+    follows to evil.example) is not taken for an address of this site; and a link that a
+    browser reads differently from how it is written is refused, whatever it leads to.
+    """
+    written = url.strip(" ")
+    url = as_browsers_read(url)
     if not url:
         return "the link is empty"
+    why = _scheme_problem(url)
+    if why:
+        return why
+    if url != written:
+        return ("it holds a backslash, a tab or a line break, which browsers read differently from how it is "
+                "written; use '/' and no spaces")
+    return ""
+
+
+def _scheme_problem(url: str) -> str:
     match = _SCHEME.match(url)
     if match:
         scheme = match.group(1).lower() + ":"

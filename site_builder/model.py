@@ -15,13 +15,17 @@ from .problems import Pos
 
 # ---- kinds of value, for the validator and the schemas ------------------------------
 
+MAX_ID = 80  # the longest id: the last part of a web address, and a file or folder name in the output
+
+
 @dataclass(frozen=True)
 class Pattern:
-    """A text that must match a regular expression."""
+    """A text that must match a regular expression (and be at most max_length characters)."""
 
     regex: str
     expected: str
     example: str
+    max_length: int | None = None
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,14 @@ class Markdown3:
 
 
 Slug = Annotated[str, Pattern(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
-                              "an id of lower-case letters, digits and single hyphens", "keep-safe")]
+                              "an id of lower-case letters, digits and single hyphens", "keep-safe", MAX_ID)]
+# The address the site is published at: http(s), a host name, perhaps a port and a path; no
+# user name or password, query, fragment, space or backslash (it is written into robots.txt,
+# the sitemap, the feed and every page's canonical link).
+BaseUrl = Annotated[str, Pattern(r"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?"
+                                 r"(?:/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$",
+                                 "an address starting with https:// (or http://), a host name, and no user name, "
+                                 "password, query or fragment", "https://plans.safercolchester.co.uk")]
 Period = Annotated[str, Pattern(r"^\d{4}-\d{2}$", "a period like 2021-22 (four digits, hyphen, two digits)",
                                 "2021-22")]
 Date = Annotated[str, Pattern(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$",
@@ -228,7 +239,7 @@ class SiteConfig:
     short_name: str = f("The short name used in page titles.", example="Safer Colchester")
     description: str = f("One sentence describing the site, for search engines.",
                          example="The Safer Colchester Partnership's plans to reduce crime and disorder.")
-    base_url: Url = f("The published address of the site, with https:// and no trailing slash.",
+    base_url: BaseUrl = f("The published address of the site, with https:// and no trailing slash.",
                       example="https://plans.safercolchester.co.uk")
     about: Text3 = f("Who the partnership is, for the home page (Markdown).",
                      example="The Safer Colchester Partnership is ...")
@@ -509,9 +520,11 @@ def keyed(key: str, doc: str, *, example=None):
     return field(metadata={"doc": doc, "example": example, "derived": False, "key": key})
 
 
-OldAddress = Annotated[str, Pattern(r"^/[^\s?#*:]*$", "an address of this site starting with /, like /old-page/",
+# No backslash, and no '//' at the start: browsers read '/\host' and '//host' as another site's address.
+OldAddress = Annotated[str, Pattern(r"^/(?![/\\])[^\s?#*:\\]*$",
+                                    "an address of this site starting with /, like /old-page/",
                                     "/key-priorities-safer-colchester-partnership-2018-2019/")]
-NewAddress = Annotated[str, Pattern(r"^(/[^\s?#*:]*|https://\S+)$",
+NewAddress = Annotated[str, Pattern(r"^(/(?![/\\])[^\s?#*:\\]*|https://[^\s\\]+)$",
                                     "an address of this site starting with /, or a web address starting "
                                     "with https://", "/plans/2018-19/")]
 

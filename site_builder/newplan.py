@@ -75,7 +75,7 @@ def plan_text(period: str, source: Plan) -> str:
 
 def new_plan(site: Site, content: Path, period: str, source_period: str | None) -> Path:
     """Write content/plans/<period>.yaml from an earlier plan; refuse to overwrite."""
-    if not PERIOD.match(period):
+    if not PERIOD.fullmatch(period):  # not match: "$" would let a final line break into the file name
         raise UsageError(f"'{period}' is not a period like 2022-23")
     plans = {plan.period: plan for plan in site.plans}
     if not plans:

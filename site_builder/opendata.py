@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -89,10 +90,23 @@ def _csv_rows(records: list[dict]) -> str:
 
 def _cell(value) -> str:
     if isinstance(value, list):
-        return "; ".join(map(str, value))
+        return spreadsheet_safe("; ".join(map(str, value)))
     if isinstance(value, bool):
         return "true" if value else "false"
-    return "" if value is None else str(value)
+    return "" if value is None else spreadsheet_safe(str(value))
+
+
+# What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection"): =, +, - or @ at
+# its start, also after spaces or in their full-width forms, or a tab or carriage return first.
+_FORMULA = re.compile(r"^(?:\s*[=+\-@\uff1d\uff0b\uff0d\uff20]|[\t\r])")
+CSV_NOTE = ("A cell of initiatives.csv whose text starts with =, +, - or @ (or a tab) begins with an apostrophe ('), "
+            "so that spreadsheets show it as text and never run it as a formula: a description that starts with a "
+            "Markdown list, for example. The JSON files hold every text as written.")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A CSV cell that no spreadsheet runs as a formula: a leading apostrophe where one could start."""
+    return "'" + text if _FORMULA.match(text) else text
 
 
 class InitiativeData:
@@ -245,6 +259,7 @@ class DataView:
     """What the open data page shows."""
 
     columns: tuple[tuple[str, str, str], ...]
+    csv_note: str
     initiatives: int
     plans: int
     agencies: int
@@ -256,7 +271,7 @@ def data_page(site: Site) -> Page:
     """The open data page: the files, the licence and the data dictionary."""
 
     initiatives = sum(len(all_initiatives(plan)) for plan in site.plans)
-    view = DataView(dictionary(), initiatives, len(site.plans), len(site.agencies), LICENCE, LICENCE_URL)
+    view = DataView(dictionary(), CSV_NOTE, initiatives, len(site.plans), len(site.agencies), LICENCE, LICENCE_URL)
     return Page("/data/", "data.html", "Open data",
                 "Every initiative, plan and agency of the partnership's plans as CSV and JSON, under the "
                 "Open Government Licence, with a data dictionary.", (Crumb("Home", "/"),), view, "index")

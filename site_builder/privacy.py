@@ -1,23 +1,51 @@
-"""Catch personal data before it is published: emails, phone numbers, blocked names."""
+"""Catch personal data before it is published: emails, phone numbers, blocked names.
+
+The check reads what a reader would see (readable.py): Markdown rendered, entities and
+link escapes decoded, Unicode folded, words joined across emphasis and line breaks; and
+it reads what a reader would not see but the site publishes: link addresses, images' text,
+ids and file names. Every finding points at the file, line and column it was typed at.
+"""
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass
-from typing import Iterable
+from pathlib import PurePath
+from typing import Iterable, NamedTuple
 
+from . import readable
 from .model import SiteConfig
 from .problems import Pos, Problem
+from .readable import Part, fold
 from .registry import normalise
+from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, compose
 
-EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-# UK numbers of 10 or 11 digits (01206 282222, 07700 900123, +44 20 7946 0000). Short
-# public service numbers such as 101 and 999 are not personal data and not matched.
-PHONE = re.compile(r"(?<![\d/.])(?:\+44\s?(?:\(0\)\s?)?|0)\d(?:[ -]?\d){8,9}(?![\d/])")
-WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+# Bounded as addresses are (64 characters before the @, labels of 63), so that no text can
+# make the search slow.
+EMAIL = re.compile(r"[\w.%+'-]{1,64}[ \t]?\\?@[ \t]?(?:[\w-]{1,63}\.){1,8}[^\W\d_][\w-]{0,62}")
+# Digit groups as phone numbers are written: '01632 960123', '(01632) 960123', '+44 (0)1632
+# 960 123', '01632.960.123', '01632 – 960123', a line break inside a paragraph. Which runs of
+# groups are UK numbers is decided in _phones: a date such as 01.04.2014 is not one.
+_SEP = r"(?:[ \t]{1,3}(?:\n[ \t]*)?|\n[ \t]*|[ \t]{0,2}[-.\u2010-\u2015\u2212][ \t]{0,2})"
+_RUN = re.compile(rf"(?<![\w/.+])(?:\+[ \t]?)?\(?\d+\)?"
+                  rf"(?:(?:{_SEP}|(?<=\))|(?=\())\(?\d+\)?)*(?![\w/])")
+_GROUP = re.compile(r"\d+")
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+# Words that are never part of a personal name: n-grams holding one are not fingerprinted,
+# which halves the work of reading every word of every text.
+_STOP = frozenset("the and of in for on with by is are was were be been this that these those it its from "
+                  "which their they our has have had not but into than will can also all more other".split())
+# Text that Markdown renders with words or digits joined otherwise than typed: emphasis
+# ('Ja*ne*'), code spans and backslash escapes. Links, entities, autolinks and line breaks
+# read the same typed (folded) as rendered, so other text is read only as typed.
+_MARKUP = re.compile(r"[*_`\\]")
+# What a finding shown as read starts with, to look for where it was typed: '(01632', '+44',
+# 'jane'; failing that its first word.
+_START = re.compile(r"[^\w\s]*[^\W_]+")
+_FIRST_WORD = re.compile(r"[^\W_]+")
 
 
 def fingerprint(name: str) -> str:
@@ -26,19 +54,11 @@ def fingerprint(name: str) -> str:
 
 
 def digits(number: str) -> str:
-    """Keep only the digits of a phone number, with +44 written as 0."""
+    """Keep only the digits of a phone number, with +44 or 0044 written as 0."""
     raw = re.sub(r"\D", "", number.replace("(0)", ""))
-    return "0" + raw[2:] if raw.startswith("44") else raw
-
-
-def check_text(text: str, file: str, config: SiteConfig) -> list[Problem]:
-    """Report emails, phone numbers and blocked names in one file's text."""
-    allowed = _Allowed.of(config)
-    problems = []
-    for index, line in enumerate(text.splitlines()):
-        for col, kind, found in _line_findings(line, allowed):
-            problems.append(Problem(Pos(file, index + 1, col), *_MESSAGES[kind](found)))
-    return problems
+    if raw.startswith("0044"):
+        raw = raw[2:]
+    return "0" + raw[2:].removeprefix("0") if raw.startswith("44") else raw
 
 
 @dataclass(frozen=True)
@@ -49,6 +69,7 @@ class _Allowed:
     phones: frozenset[str]
     blocked: frozenset[str]
 
+    @functools.cached_property
     def key(self) -> str:
         """A digest of the lists, the same in every process."""
         lists = (sorted(self.emails), sorted(self.phones), sorted(self.blocked))
@@ -62,59 +83,431 @@ class _Allowed:
                         frozenset(config.blocked_names))
 
 
+class Hit(NamedTuple):
+    """Personal data in a text: where it starts (in the text as typed), what, and as read."""
+
+    offset: int
+    kind: str  # email, phone or name
+    shown: str
+    key: str  # the same finding written two ways has the same key
+
+
+_WHERE = {"": "", "link": " (in a link address)", "image": " (in an image's text or address)",
+          "attribute": " (in a title or label)", "file name": " (in the file name)"}
 _MESSAGES = {
-    "email": lambda found: (
-        "", f"the email address '{found}' may be personal data",
+    "email": lambda found, where: (
+        f"the email address '{found}'{_WHERE[where]} may be personal data",
         "only the team mailboxes listed in site.yaml's allowed_emails",
         "Write the partnership's team mailbox instead, or add a team mailbox to allowed_emails."),
-    "phone": lambda found: (
-        "", f"the phone number '{found}' may be personal data", "only the help numbers listed in site.yaml",
+    "phone": lambda found, where: (
+        f"the phone number '{found}'{_WHERE[where]} may be personal data", "only the help numbers listed in site.yaml",
         "Remove it, or add it to help_numbers in site.yaml if it is a public service number."),
-    "name": lambda found: (
-        "", f"'{found}' is the name of a person whose name must not be published",
+    "name": lambda found, where: (
+        f"'{found}'{_WHERE[where]} is the name of a person whose name must not be published",
         "a role or an agency instead of a person's name",
+        "Rename the file: its name is part of the page's address." if where == "file name" else
         "Write their role (for example 'an Essex Police inspector') or their agency."),
 }
 
 
-@functools.lru_cache(maxsize=200_000)
-def _line_findings(line: str, allowed: _Allowed) -> tuple[tuple[int, str, str], ...]:
-    """What one line holds that may be personal data: (column, kind, text). Cached per line,
-    so that after an edit only the changed lines are read again."""
-    found = []
-    if "@" in line:
-        for match in EMAIL.finditer(line):
-            if match.group().lower() not in allowed.emails:
-                found.append((match.start() + 1, "email", match.group()))
-        line = EMAIL.sub(lambda m: " " * len(m.group()), line)  # an email's parts are not names
-    for match in PHONE.finditer(line):
-        if digits(match.group()) not in allowed.phones:
-            found.append((match.start() + 1, "phone", match.group()))
+@functools.lru_cache(maxsize=100_000)
+def scan(text: str, allowed: _Allowed) -> tuple[Hit, ...]:
+    """What one text holds that may be personal data, read as a reader reads it. Cached per
+    text, so that after an edit only the changed texts are read again."""
+    folded = fold(text)
+    read = folded.text
+    hits: list[Hit] = []
+    emails: list[tuple[int, int]] = []
+    if "@" in read:
+        for match in EMAIL.finditer(read):
+            emails.append(match.span())
+            address = re.sub(r"[ \t\\]", "", match.group())
+            if address.lower() not in allowed.emails:
+                hits.append(Hit(match.start(), "email", address, address.lower()))
+    hits.extend(_phones(read, allowed))
     if allowed.blocked:
-        # Text copied from a PDF may spell an accent as a letter plus a combining mark, which
-        # would split the word: compose them first. (Columns count composed characters.)
-        if not line.isascii():
-            line = unicodedata.normalize("NFC", line)
-        # Names are written with capitals: only runs of capitalised words are fingerprinted.
-        words = [w for w in WORD.finditer(line) if w.group()[0].isupper()]
-        for index, word in enumerate(words):
-            name, end = word.group(), word.end()
-            for size in (1, 2, 3):
-                if size > 1:
-                    if index + size > len(words) or line[end:words[index + size - 1].start()].strip():
-                        break
-                    following = words[index + size - 1]
-                    name, end = f"{name} {following.group()}", following.end()
-                if fingerprint(name) in allowed.blocked:
-                    found.append((word.start() + 1, "name", name))
-    return tuple(sorted(found))
+        hits.extend(_names(read, emails, allowed))
+    return tuple(Hit(folded.typed(h.offset), h.kind, _short(h.shown), h.key) for h in hits)
+
+
+def _short(shown: str) -> str:
+    shown = " ".join(shown.split())
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def _phones(read: str, allowed: _Allowed) -> list[Hit]:
+    """UK numbers of 10 or 11 digits as 0..., +44 or 0044, however grouped; and +CC numbers.
+    Short public service numbers such as 101 and 999 are not phone numbers here."""
+    hits = []
+    for run in _RUN.finditer(read):
+        text = run.group()
+        if len(text) < 10:
+            continue
+        groups = list(_GROUP.finditer(text))
+        if sum(len(g.group()) for g in groups) < 10:
+            continue
+        i = 0
+        while i < len(groups):
+            found = _phone_at(text, groups, i)
+            if found is None:
+                i += 1
+                continue
+            end, number = found
+            start = groups[i].start()
+            while start and text[start - 1] in "+(":  # '+44', '(01632)' start before the digits
+                start -= 1
+            stop = groups[end].end() + (text[groups[end].end():groups[end].end() + 1] == ")")
+            if number not in allowed.phones:
+                hits.append(Hit(run.start() + start, "phone", text[start:stop], number))
+            i = end + 1
+    return hits
+
+
+def _phone_at(text: str, groups: list, i: int) -> tuple[int, str] | None:
+    """The last group and the number (national form) of a phone number starting at group i."""
+    before = text[groups[i - 1].end():groups[i].start()] if i else text[:groups[i].start()]
+    if i and not any(c in before for c in " \t\n("):
+        return None  # '0.0123456789' or '01.04.2014': inside another number
+    plus = "+" in before
+    first = groups[i].group()
+    if not plus and not (first.startswith("0") and (len(first) >= 3 or first == "00")):
+        return None
+    found = None
+    number = ""
+    for j in range(i, len(groups)):
+        number += groups[j].group()
+        if plus and not number.startswith("44"):
+            if 10 <= len(number) <= 15 and number[0] != "0":
+                found = (j, "+" + number)
+            if len(number) > 15:
+                break
+            continue
+        national = digits(("+" if plus else "") + number)
+        if national.startswith("00"):
+            continue  # 00 44 ... not yet complete
+        if len(national) > 11:
+            break
+        if len(national) >= 10 and national[0] == "0" and national[1] != "0":
+            found = (j, national)
+    return found
+
+
+def _names(read: str, emails: list[tuple[int, int]], allowed: _Allowed) -> list[Hit]:
+    """Blocked names, in any case, possessive, with initials, and written 'Surname, Forename'."""
+    if emails:  # an email's parts are not names
+        read = "".join(" " * (b - a) if n % 2 else read[a:b]
+                       for n, (a, b) in enumerate(_between(emails, len(read))))
+    # First, quickly, whether any blocked name is there at all; only then where.
+    tokens = [w[:-2] if w.endswith("'s") else w for w in _TOKEN.findall(read.casefold().replace("’", "'"))]
+    tokens = [w for w in tokens if len(w) > 1 or w == ","]  # initials are left out
+    words = [None if w in _STOP or w[0] == "\n" else w for w in tokens if w != ","]
+    names = {w for w in words if w}
+    names.update(f"{a} {b}" for a, b in zip(words, words[1:]) if a and b)
+    names.update(f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:]) if a and b and c)
+    if "," in read:  # 'Smith, Jane' and 'Smith, Jane Mary' are Jane Smith and Jane Mary Smith
+        names.update(_reversed(tokens))
+    found = _blocked_among(names, allowed.blocked)
+    return _where_names(read, found) if found else []
+
+
+# Words, commas, and paragraph breaks (which a name does not cross).
+_TOKEN = re.compile(rf"{WORD.pattern}|,|\n[ \t]*\n")
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+
+
+def _reversed(tokens: list[str]) -> set[str]:
+    """'Surname, Forename (Middle)' around each comma among the tokens, in the order fingerprinted."""
+    names = set()
+    try:
+        comma = tokens.index(",")
+        while True:
+            after = [w for w in tokens[comma + 1:comma + 3] if w != ","]
+            after = after if after and after[0][0] != "\n" else []
+            if comma and tokens[comma - 1][0] not in ",\n" and after:
+                surname = tokens[comma - 1]
+                names.add(f"{after[0]} {surname}")
+                names.add(" ".join([*after, surname]))
+            comma = tokens.index(",", comma + 1)
+    except ValueError:  # no more commas
+        return names
+
+
+def _word(word: str) -> str:
+    """A word as fingerprinted: folded case, a straight apostrophe, no possessive 's."""
+    word = word.casefold().replace("’", "'")
+    return word[:-2] if word.endswith("'s") else word
+
+
+def _between(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """The stretches of a text of the given length: outside, inside, outside the spans..."""
+    bounds = [0] + [x for span in spans for x in span] + [length]
+    return list(zip(bounds, bounds[1:]))
+
+
+def _where_names(read: str, found: set[str]) -> list[Hit]:
+    """Where the blocked names found are, word by word (rarely needed: slow is fine)."""
+    words = []  # (start, end, word as fingerprinted)
+    for match in WORD.finditer(read):
+        word = _word(match.group())
+        if len(word) > 1:
+            words.append((match.start(), match.end(), word))
+    hits = []
+    for index, (start, _, word) in enumerate(words):
+        for size in (1, 2, 3):
+            if index + size > len(words):
+                break
+            last = words[index + size - 1]
+            if size > 1 and _PARAGRAPH.search(read, start, last[0]):
+                break
+            group = [w[2] for w in words[index:index + size]]
+            candidates = {" ".join(group)}
+            if size > 1 and "," in read[words[index][1]:words[index + 1][0]]:
+                candidates |= {" ".join([*group[1:], word]), " ".join([group[1], word])}
+            for name in sorted(candidates & found):
+                hits.append(Hit(start, "name", re.sub(r"[*`]", "", read[start:last[1]]), name))
+    return hits
+
+
+def _blocked_among(names: set[str], blocked: frozenset[str]) -> set[str]:
+    """The names (folded, lower case) whose fingerprint is blocked. Each name is hashed once
+    per process: the same words recur across a site's texts and every rebuild."""
+    global _read_for
+    if _read_for is not blocked or len(_read) > 300_000:
+        _read.clear()
+        _blocked.clear()
+        _read_for = blocked
+    new = names - _read
+    if new:
+        sha256 = hashlib.sha256
+        _blocked.update(name for name in new if (sha256(name.encode()).hexdigest()[:16] if name.isascii()
+                                                 else fingerprint(name)) in blocked)
+        _read.update(new)
+    return names & _blocked
+
+
+_read: set[str] = set()  # names hashed, for this list of blocked names
+_blocked: set[str] = set()  # those of them that are blocked
+_read_for: frozenset[str] | None = None
+
+
+def check_text(text: str, file: str, config: SiteConfig, root: Node | None = None) -> list[Problem]:
+    """Report emails, phone numbers and blocked names in one file, read by its kind: YAML
+    (root: its nodes, when already parsed), a Markdown page, HTML or XML, JSON, or text."""
+    return _File(text, file, _Allowed.of(config)).check(root)
+
+
+class _File:
+    """One file's text and the findings in it, each placed at the line and column typed."""
+
+    def __init__(self, text: str, file: str, allowed: _Allowed):
+        self.text = text
+        self.file = file
+        self.allowed = allowed
+        self.problems: list[Problem] = []
+        self._seen: set[tuple] = set()
+        self._starts: list[int] | None = None
+
+    def check(self, root: Node | None) -> list[Problem]:
+        suffix = PurePath(self.file).suffix.lower()
+        if suffix in (".yaml", ".yml"):
+            self._yaml_file(root)
+        elif suffix == ".md":
+            self._page()
+        elif suffix in (".html", ".htm", ".xml", ".svg"):
+            for part in readable.markup_parts(self.text):
+                self._lined(part, part.line)
+        elif suffix == ".json" and (parts := readable.json_parts(self.text)) is not None:
+            for part in parts:
+                self._searched(part, 0, len(self.text), "")
+        else:
+            self._exact(self.text, 0, "")
+        if suffix in (".yaml", ".yml", ".md"):  # a content file's name is a page's address
+            stem = PurePath(self.file).stem
+            for hit in scan(stem, self.allowed):
+                self._add(Pos(self.file, 1, 1), "", hit, "file name")
+        return sorted(self.problems, key=Problem.sort_key)
+
+    # ---- the kinds of file ------------------------------------------------------------
+
+    def _yaml_file(self, root: Node | None) -> None:
+        if root is None:
+            root, _ = compose(self.text, self.file)
+        if root is None:  # not YAML: read it as text
+            self._exact(self.text, 0, "")
+        else:
+            self._yaml(root, 0, 0, len(self.text))
+
+    def _page(self) -> None:
+        from .load import split_front_matter  # load builds on validate, which uses this module
+
+        front, body, body_line = split_front_matter(self.text)
+        body_start = len(self.text) - len(body)
+        root = compose("\n" + front, self.file)[0] if front else None
+        if root is not None:
+            self._yaml(root, 3, 0, body_start)  # '---' and its line break make 4 characters, '\n' 1
+        else:
+            self._exact(self.text[:body_start], 0, "")
+        self._exact(body, body_start, "body")
+        for part in readable.markdown_parts(body) if _MARKUP.search(body) else ():
+            self._lined(part, body_line + part.line, "body")
+
+    def _yaml(self, root: Node, shift: int, start: int, end: int) -> None:
+        """Every value as typed and as rendered, then the rest: keys and comments."""
+        spans = []
+        stack: list[tuple[Node, str]] = [(root, "")]
+        visited: set[int] = set()
+        while stack:
+            node, path = stack.pop()
+            if id(node) in visited:  # an alias: read once
+                continue
+            visited.add(id(node))
+            if isinstance(node, ScalarNode):
+                spans.append((node.start_mark.index + shift, node.end_mark.index + shift))
+                self._scalar(node, path, shift)
+            elif isinstance(node, MappingNode):  # keys are read with the comments, as typed
+                for key, value in node.value:
+                    name = f"{path}.{key.value}" if path and isinstance(key, ScalarNode) else (
+                        key.value if isinstance(key, ScalarNode) else path)
+                    stack.append((value, name))
+                    if not isinstance(key, ScalarNode):
+                        stack.append((key, name))
+            elif isinstance(node, SequenceNode):
+                stack.extend((item, f"{path}[{i}]") for i, item in enumerate(node.value))
+        at = start
+        for a, b in sorted(spans):
+            if a > at:
+                self._exact(self.text[at:a], at, "")
+            at = max(at, b)
+        if at < end:
+            self._exact(self.text[at:end], at, "")
+
+    def _scalar(self, node: ScalarNode, path: str, shift: int) -> None:
+        value = node.value
+        if len(value) < 2:
+            return
+        start, end = node.start_mark.index + shift, node.end_mark.index + shift
+        typed = self.text[start:end]
+        if not node.style and typed == value:
+            self._exact(value, start, path)
+        elif node.style in ("'", '"') and typed[1:-1] == value:
+            self._exact(value, start + 1, path)
+        elif node.style == "|":
+            self._block(value, node.start_mark.line + 1, path)
+        else:
+            self._searched(Part(value), start, end, path)
+        if _MARKUP.search(value):
+            for part in readable.markdown_parts(value):
+                if node.style == "|":
+                    self._lined(part, node.start_mark.line + 1 + part.line, path)
+                else:
+                    self._searched(part, start, end, path)
+
+    # ---- finding the place a finding was typed ------------------------------------------
+
+    def _exact(self, text: str, start: int, field: str) -> None:
+        """Text that is a stretch of the file, from offset start."""
+        if len(text) < 2 or text.isspace():
+            return
+        for hit in scan(text, self.allowed):
+            self._add(self._pos(start + hit.offset), field, hit)
+
+    def _block(self, value: str, line: int, field: str) -> None:
+        """Block text ('|'): each of its lines is a line of the file, less the indent."""
+        starts = self._line_starts()
+        lines = value.split("\n")
+        first = next((n for n, text in enumerate(lines) if text.strip()), 0)
+        if line + first >= len(starts):
+            return self._lined(Part(value), line, field)
+        typed = self._line(line + first)
+        indent = len(typed) - len(lines[first]) if typed.endswith(lines[first]) else -1
+        if indent < 0 or any(line + n >= len(starts) or self._line(line + n)[indent:] != text
+                             for n, text in enumerate(lines[:-1]) if text):
+            return self._lined(Part(value), line, field)  # not as expected: place findings by search
+        for hit in scan(value, self.allowed):
+            row = value.count("\n", 0, hit.offset)
+            column = hit.offset - (value.rfind("\n", 0, hit.offset) + 1)
+            self._add(Pos(self.file, line + row + 1, indent + column + 1), field, hit)
+
+    def _lined(self, part: Part, line: int, field: str = "") -> None:
+        """Text read from the file's lines from `line` (0-based) on, one per line break."""
+        for hit in scan(part.text, self.allowed):
+            at = line + part.line_at(hit.offset) - part.line
+            column = hit.offset - part.text.rfind("\n", 0, hit.offset) - 1  # in the line as read
+            self._add(self._in_line(at, hit.shown, column), field, hit, part.where)
+
+    def _searched(self, part: Part, start: int, end: int, field: str) -> None:
+        """Text made from the file's characters start..end (decoded, folded or rendered)."""
+        for hit in scan(part.text, self.allowed):
+            found = self._find(hit.shown, start, end, start + hit.offset)
+            self._add(self._pos(start if found is None else found), field, hit, part.where)
+
+    def _find(self, shown: str, start: int, end: int, guess: int) -> int | None:
+        """Where in start..end a finding shown as read was typed: its first word's first
+        occurrence from the guess on (typing adds characters: indents, markup, escapes), or the
+        last before it. None when its words were typed otherwise (an entity, a soft hyphen)."""
+        guess = max(start, min(guess, end))
+        for needle in (_START.match(shown), _FIRST_WORD.search(shown)):
+            if needle is None:
+                continue
+            pattern = re.compile(re.escape(needle.group()), re.I)
+            found = pattern.search(self.text, guess, end)
+            if found is None:
+                before = list(pattern.finditer(self.text, start, guess))
+                found = before[-1] if before else None
+            if found is not None:
+                return found.start()
+        return None
+
+    def _add(self, pos: Pos, field: str, hit: Hit, where: str = "") -> None:
+        key = (pos.line, hit.kind, hit.key)
+        if key in self._seen:  # the same finding, as typed and as rendered
+            return
+        self._seen.add(key)
+        self.problems.append(Problem(pos, field, *_MESSAGES[hit.kind](hit.shown, where)))
+
+    def _pos(self, offset: int) -> Pos:
+        starts = self._line_starts()
+        index = bisect.bisect_right(starts, offset) - 1
+        return Pos(self.file, index + 1, offset - starts[index] + 1)
+
+    def _in_line(self, line: int, shown: str, column: int) -> Pos:
+        """The place in a line where a finding was typed, or where the line's text starts."""
+        starts = self._line_starts()
+        line = max(0, min(line, len(starts) - 1))
+        start = starts[line]
+        typed = self._line(line)
+        end = start + len(typed)
+        indent = len(typed) - len(typed.lstrip())
+        found = self._find(shown, start, end, start + indent + column)
+        return Pos(self.file, line + 1, (start + indent if found is None else found) - start + 1)
+
+    def _line(self, index: int) -> str:
+        """A line of the file (0-based), without its line break."""
+        starts = self._line_starts()
+        end = starts[index + 1] - 1 if index + 1 < len(starts) else len(self.text)
+        return self.text[starts[index]:end]
+
+    def _line_starts(self) -> list[int]:
+        if self._starts is None:
+            self._starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        return self._starts
 
 
 def check_sources(sources: Iterable, config: SiteConfig) -> list[Problem]:
-    """Check every content file's text, reusing results for files that did not change."""
+    """Check every content file, reusing results for files that did not change."""
+    allowed = _Allowed.of(config).key
     problems = []
     for src in sources:
-        problems.extend(_check_cached(src.text, src.rel, config))
+        key = (hashlib.sha256(src.text.encode()).digest(), src.rel, allowed)
+        found = _used.pop(key, None)  # put back last: the most recently used
+        if found is None:
+            found = _stored.pop(key, None)
+            if found is None:  # the nodes, when given, are those of this text: no parsing it again
+                found = tuple(check_text(src.text, src.rel, config, getattr(src, "root", None)))
+            if len(_used) >= KEEP:
+                del _used[next(iter(_used))]
+        _used[key] = found
+        problems.extend(found)
     return problems
 
 
@@ -122,18 +515,4 @@ def check_sources(sources: Iterable, config: SiteConfig) -> list[Problem]:
 # those used in this process, and those read from the disk cache and not yet used.
 _used: dict[tuple[bytes, str, str], tuple[Problem, ...]] = {}
 _stored: dict[tuple[bytes, str, str], tuple[Problem, ...]] = {}
-KEEP = 20_000  # results kept in _used, the oldest dropped first: a long preview checks every saved text
-
-
-@functools.lru_cache(maxsize=512)
-def _check_cached(text: str, file: str, config: SiteConfig) -> tuple[Problem, ...]:
-    """Memoise check_text: a file is checked again only when its text or the config changes."""
-    key = (hashlib.sha256(text.encode()).digest(), file, _Allowed.of(config).key())
-    found = _stored.pop(key, None)
-    if found is None:
-        found = tuple(check_text(text, file, config))
-    _used.pop(key, None)
-    _used[key] = found
-    if len(_used) > KEEP:
-        del _used[next(iter(_used))]
-    return found
+KEEP = 20_000  # results kept in _used, the least recently used dropped first: a long preview checks every saved text

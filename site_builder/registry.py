@@ -6,7 +6,7 @@ import re
 import unicodedata
 from typing import Callable
 
-from .model import Agency, Programme, Topic
+from .model import MAX_ID, Agency, Programme, Topic
 from .problems import Problem, did_you_mean
 
 # Letters that look Latin but are not: PDF extractions produce them ("СВН" for CBH).
@@ -25,6 +25,19 @@ def slugify(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.translate(_LOOKALIKES))
     text = text.encode("ascii", "ignore").decode().lower().replace("&", " and ")
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def make_id(title: str) -> str:
+    """The id a title gives when no 'id:' is written: its slug, cut after the last whole word that fits.
+
+    The cut keeps the address of a long title stable while only its end is edited; '' when the
+    title has no Latin letter or digit (the content must then give an id).
+    """
+    slug = slugify(title)
+    if len(slug) <= MAX_ID:
+        return slug
+    head = slug[:MAX_ID + 1]
+    return head[:head.rfind("-")] if "-" in head else slug[:MAX_ID]
 
 
 class Registry:

@@ -45,7 +45,8 @@ class SchemaMaker:
         if origin is Annotated:
             base, marker = typing.get_args(tp)[:2]
             if isinstance(marker, Pattern):
-                return {"type": "string", "pattern": marker.regex, "examples": [marker.example]}
+                limit = {"maxLength": marker.max_length} if marker.max_length else {}
+                return {"type": "string", "pattern": marker.regex, **limit, "examples": [marker.example]}
             if isinstance(marker, Ref):
                 names = self.names.get(marker.kind, [])
                 return {"type": "string", "enum": names} if names else {"type": "string"}

@@ -74,3 +74,16 @@ def output_path(url: str) -> str:
     if not path or path.endswith("/"):
         return path + "index.html"
     return path
+
+
+def base_url_problem(url: str) -> str:
+    """Say why an address cannot be the site's published address, or return ''."""
+    import re
+
+    from .model import BaseUrl  # the same rule as base_url in site.yaml
+
+    pattern = BaseUrl.__metadata__[0]
+    if re.fullmatch(pattern.regex, url):
+        return ""
+    shown = repr(url if len(url) <= 60 else url[:57] + "...")  # repr: a line break shows as \n
+    return f"{shown} is not {pattern.expected}, like {pattern.example}"

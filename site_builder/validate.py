@@ -159,9 +159,12 @@ def _check_plan(plan: Plan, pfcc: dict, check: Checker) -> None:
                  f"{plan.period[:5]}{following}", "The second part is the last two digits of the next year.")
     numbers = [p.number for p in plan.priorities]
     _unique(check, plan.pos, "priorities", numbers, "priority number")
-    _unique(check, plan.pos, "priorities", [p.id for p in plan.priorities], "priority id", "short_title")
+    _unique(check, plan.pos, "priorities", [p.id or f"#{n}" for n, p in enumerate(plan.priorities)],
+            "priority id", "short_title")
     for index, priority in enumerate(plan.priorities):
         path = f"priorities[{index}]"
+        if not priority.id:
+            _no_id(check, plan, f"{path}.short_title", "short title", "priority")
         if len(priority.short_title) > MAX_SHORT_TITLE:
             check.at(plan.pos, f"{path}.short_title",
                      f"the short title is {len(priority.short_title)} characters long",
@@ -182,7 +185,9 @@ def _check_plan(plan: Plan, pfcc: dict, check: Checker) -> None:
     items = plan_initiatives(plan)
     ids: dict[str, str] = {}  # id -> path of the first initiative with it
     for path, ini in items:
-        if ini.id in ids:
+        if not ini.id:
+            _no_id(check, plan, f"{path}.title", "title", "initiative")
+        elif ini.id in ids:
             this_has_id = _has_key(check, plan, path, "id")
             check.at(plan.pos, f"{path}.{'id' if this_has_id else 'title'}",
                      f"two initiatives of this plan have the id '{ini.id}'", "a different id for each initiative",
@@ -204,13 +209,21 @@ def _check_plan(plan: Plan, pfcc: dict, check: Checker) -> None:
                     check.at(plan.pos, f"{path}.pfcc_priorities[{n_index}]",
                              f"the PFCC plan {pfcc_plan.id} has no priority {number}",
                              "one of its priority numbers: " + ", ".join(map(str, sorted(pfcc_numbers))))
-        if not ini.lead:
+        # 'lead: []' says the plan names no lead; only a missing line may be an oversight.
+        if not ini.lead and not _has_key(check, plan, path, "lead"):
             check.at(plan.pos, f"{path}.lead", "the initiative has no lead agency",
                      "a 'lead:' line naming the lead agency",
-                     "Leave it out only when the plan names no lead.", level="warning")
+                     "If the plan names no lead, write 'lead: []' to say so.", level="warning")
         if not (ini.description or ini.outcomes or ini.updates):
             check.at(plan.pos, path, "the initiative has no description, outcomes or updates",
                      "a 'description:' with a sentence or two", level="warning")
+
+
+def _no_id(check: Checker, plan: Plan, path: str, what: str, kind: str) -> None:
+    """A title with no Latin letter or digit makes no address: the content must give the id."""
+    check.at(plan.pos, path, f"the {what} has no Latin letter or digit to make the {kind}'s web address from",
+             f"an 'id:' line in the {kind}, with an id of lower-case letters, digits and hyphens, like 'id: keep-safe'",
+             f"Write an id in a few English words that say what the {kind} is: it becomes part of its address.")
 
 
 def _duplicate_id_hint(check: Checker, plan: Plan, id_: str, other: str, this_has_id: bool,

@@ -8,62 +8,75 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Mapping
 
+from .outdir import MARKER, MARKER_TEXT, check_names, check_own, locked, output_file, remove_leftovers, swap, \
+    temporary_prefix
 from .parallel import PARALLEL_FROM, can_fork
 
 
 def write_tree(files: Mapping[str, bytes], out_dir: Path,
                finish: Callable[[Path], None] | None = None) -> None:
-    """Write every file into a fresh folder beside out_dir, then swap it in.
+    """Write every file into a fresh folder beside out_dir, then swap it in, in one step.
 
     A failure before the swap (in writing, or in `finish`, which may add files such as a
-    search index) leaves the existing out_dir exactly as it was.
+    search index) leaves the existing out_dir exactly as it was. Builds into the same folder
+    take turns; each clears what killed ones left beside it.
     """
-    out_dir = Path(out_dir).absolute()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-    try:
-        _write_all(files, tmp)
-        if finish is not None:
-            finish(tmp)
-        os.chmod(tmp, 0o755)  # mkdtemp makes it private; a web server must read it
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    old = None
-    if out_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-        os.rename(out_dir, old / "tree")
-    os.rename(tmp, out_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    check_names(files)  # before anything is made, so an unsafe name changes nothing
+    out = Path(out_dir).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with locked(out):
+        check_own(out, str(out_dir))
+        remove_leftovers(out)
+        tmp = Path(tempfile.mkdtemp(prefix=temporary_prefix(out), dir=out.parent))
+        try:
+            (tmp / MARKER).write_bytes(MARKER_TEXT)
+            _write_all(files, tmp)
+            if finish is not None:
+                finish(tmp)
+            os.chmod(tmp, 0o755)  # mkdtemp makes it private; a web server must read it
+            old = swap(tmp, out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _write_all(files: Mapping[str, bytes], root: Path) -> None:
     names = sorted(files)
-    for folder in sorted({os.path.dirname(rel) for rel in names}):
-        os.makedirs(root / folder, exist_ok=True)
+    base = str(root)
+    for folder in sorted({os.path.dirname(rel) for rel in names} - {""}):
+        os.makedirs(output_file(base, folder), exist_ok=True)
     if len(names) < PARALLEL_FROM or not can_fork():
         _write_files(files, names, root)
         return
     # Two processes write alternate files: the child sees the same bytes without copying.
     pid = os.fork()
     if pid == 0:
-        status = 0
+        status = 255
         try:
             _write_files(files, names[1::2], root)
+            status = 0
+        except OSError as exc:  # the parent reports it: the error number is the exit status
+            status = exc.errno if exc.errno and 0 < exc.errno < 255 else 255
         except BaseException:  # noqa: BLE001 - the parent reports a missing file as failure
-            status = 1
+            pass
         os._exit(status)
-    _write_files(files, names[0::2], root)
-    _, status = os.waitpid(pid, 0)
-    if status != 0:
+    try:
+        _write_files(files, names[0::2], root)
+    finally:
+        _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if 0 < code < 255:
+        raise OSError(code, os.strerror(code), base)
+    if code != 0:
         raise OSError(f"writing files into {root} failed in the second process")
 
 
 def _write_files(files: Mapping[str, bytes], names: list[str], root: Path, suffix: str = "") -> None:
     base = str(root)
     for rel in names:
-        fd = os.open(f"{base}/{rel}{suffix}", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        fd = os.open(output_file(base, rel) + suffix, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
             data = memoryview(files[rel])
             while data:
@@ -78,17 +91,15 @@ def sync_tree(files: Mapping[str, bytes], changed: set[str], removed: set[str], 
     For the preview, which serves the folder while it is brought up to date: each file is
     written beside itself and renamed over the old one, so a request never reads half a file.
     """
-    out_dir = Path(out_dir)
-    names = sorted(changed)
-    for folder in sorted({os.path.dirname(rel) for rel in names}):
-        os.makedirs(out_dir / folder, exist_ok=True)
     base = str(out_dir)
-    for rel in names:
-        target = f"{base}/{rel}"
+    targets = {rel: output_file(base, rel) for rel in sorted(changed | removed)}  # all checked first
+    for folder in sorted({os.path.dirname(rel) for rel in changed} - {""}):
+        os.makedirs(output_file(base, folder), exist_ok=True)
+    for rel in sorted(changed):
         _write_files(files, [rel], out_dir, suffix=".partial")
-        os.replace(target + ".partial", target)
+        os.replace(targets[rel] + ".partial", targets[rel])
     for rel in sorted(removed):
         try:
-            (out_dir / rel).unlink()
+            os.unlink(targets[rel])
         except FileNotFoundError:
             pass

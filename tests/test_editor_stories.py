@@ -23,10 +23,8 @@ from conftest import CONTENT, ROOT
 from site_builder.cli import main
 from site_builder.load import load_site
 from site_builder.model import plan_start
+from site_builder.registry import slugify
 from site_builder.routes import all_initiatives
-
-AGENCY_ID = "colchester-walking-club"
-
 
 def newest(content: Path, drafts: bool = False) -> str:
     return load_site(content, drafts).plans[0].period
@@ -35,6 +33,15 @@ def newest(content: Path, drafts: bool = False) -> str:
 def next_period(period: str) -> str:
     start = int(period[:4]) + 1
     return f"{start}-{(start + 1) % 100:02d}"
+
+
+def fresh(name: str, taken: set[str]) -> str:
+    """A name nobody has used yet: the stories must work whatever the content already holds."""
+    number, found = 1, name
+    while slugify(found) in taken:
+        number += 1
+        found = f"{name} {number}"
+    return found
 
 
 def insert_initiative(plan: Path, lines: list[str]) -> None:
@@ -49,9 +56,11 @@ def insert_initiative(plan: Path, lines: list[str]) -> None:
 # ---- the stories, each an edit of content/ only ----------------------------------------------
 
 def add_an_initiative(content: Path) -> None:
-    """A late addition to the newest published plan, marked as the guide says."""
-    insert_initiative(content / f"plans/{newest(content)}.yaml", [
-        "title: Street Safe Walks", "added: 2026-12-04", "lead: [Essex Police]", "timing: Winter",
+    """A late addition to the newest published plan, at the top of its first priority, marked as the guide says."""
+    plan = load_site(content).plans[0]
+    title = fresh("Street Safe Walks", {i.id for i in all_initiatives(plan)})
+    insert_initiative(content / f"plans/{plan.period}.yaml", [
+        f"title: {title}", "added: 2026-12-04", "lead: [Essex Police]", "timing: Winter",
         "description: |", "  Evening walks with residents to find places that feel unsafe.", "scp_priorities: [1]"])
 
 
@@ -68,16 +77,19 @@ def update_an_outcome(content: Path) -> None:
 
 
 def add_an_agency(content: Path) -> None:
-    """A new partner, named as a partner of the initiative added above."""
+    """A new partner, at the end of agencies.yaml, named as a partner of the initiative added above."""
+    site = load_site(content)
+    name = fresh("Colchester Walking Club", {slugify(n) for a in site.agencies for n in a.names() if n})
     with open(content / "agencies.yaml", "a", encoding="utf-8") as file:
-        file.write(f"\n  - id: {AGENCY_ID}\n    name: Colchester Walking Club\n    kind: voluntary\n"
+        file.write(f"\n  - id: {slugify(name)}\n    name: {name}\n    kind: voluntary\n"
                    "    website: https://walking.example.org/\n")
-    plan = content / f"plans/{newest(content)}.yaml"
+    plan = content / f"plans/{site.plans[0].period}.yaml"
     text = plan.read_text(encoding="utf-8")
-    lead = text.index("lead: [Essex Police]\n", text.index("- title: Street Safe Walks"))
+    item = text.index("- title: ", text.index("initiatives:"))  # the first item: the one added above
+    lead = text.index("lead: [Essex Police]\n", item)
     indent = lead - (text.rindex("\n", 0, lead) + 1)
     end = lead + len("lead: [Essex Police]\n")
-    plan.write_text(text[:end] + " " * indent + "partners: [Colchester Walking Club]\n" + text[end:], encoding="utf-8")
+    plan.write_text(text[:end] + " " * indent + f"partners: [{name}]\n" + text[end:], encoding="utf-8")
 
 
 def start_a_new_year(content: Path) -> None:
@@ -91,10 +103,12 @@ def start_a_new_year(content: Path) -> None:
 
 
 def fill_and_publish_the_new_year(content: Path) -> None:
-    """Initiatives under the new plan's priorities, then the draft line deleted."""
-    period = newest(content, drafts=True)
+    """An initiative under the new plan's first priority, led by the new agency; then the draft line deleted."""
+    site = load_site(content, drafts=True)
+    period, agency = site.plans[0].period, site.agencies[-1]
     plan = content / f"plans/{period}.yaml"
-    insert_initiative(plan, ["title: Walk and Talk", "lead: [Colchester Walking Club, Essex Police]",
+    title = fresh("Walk and Talk", {i.id for i in all_initiatives(site.plans[0])})
+    insert_initiative(plan, [f"title: {title}", f"lead: [{agency.name}, Essex Police]",
                              f"timing: April {period[:4]} - March {int(period[:4]) + 1}",
                              "description: |", "  Walks with young people and officers.", "scp_priorities: [1]"])
     plan.write_text(plan.read_text(encoding="utf-8").replace("draft: true\n", "", 1), encoding="utf-8")
@@ -112,9 +126,8 @@ def retire_an_agency(content: Path) -> None:
         return found
 
     in_latest = named(latest)
-    candidates = [a for a in site.agencies if not a.ended and a.id not in in_latest
-                  and any(a.id in named(plan) for plan in older)]
-    agency = candidates[0]
+    agency = next(a for a in site.agencies if not a.ended and a.id not in in_latest
+                  and any(a.id in named(plan) for plan in older))
     successor = next(a for a in site.agencies if a.id in in_latest and not a.ended)
     ended = plan_start(latest.period)[:7]
     text = (content / "agencies.yaml").read_text(encoding="utf-8")
@@ -160,15 +173,28 @@ def test_every_story_passes_every_test_of_the_content(states):
 def test_the_stories_changed_what_they_say(states):
     """Each story really edited the content: the test above could otherwise pass by doing nothing."""
     sites = {name: load_site(content, drafts=True) for name, content in states}
-    first = sites["add_an_initiative"]
-    assert "Street Safe Walks" in [i.title for i in all_initiatives(first.plans[0])]
-    added = next(i for i in all_initiatives(sites["add_an_agency"].plans[0]) if i.title == "Street Safe Walks")
-    assert [a.id for a in added.partners] == [AGENCY_ID]
-    assert sites["start_a_new_year"].plans[0].draft
+    before = load_site(CONTENT, drafts=True)
+    count = lambda site: sum(len(all_initiatives(plan)) for plan in site.plans)  # noqa: E731
+    added = sites["add_an_initiative"].plans[0].priorities[0].initiatives[0]
+    assert added.added == "2026-12-04" and count(sites["add_an_initiative"]) == count(before) + 1
+    assert "Update: the work continued through the winter." in \
+        (dict(states)["update_an_outcome"] / f"plans/{added.period}.yaml").read_text()
+    partnered = sites["add_an_agency"].plans[0].priorities[0].initiatives[0]
+    new_agency = sites["add_an_agency"].agencies[-1]
+    assert partnered.title == added.title and [a.id for a in partnered.partners] == [new_agency.id]
+    assert len(sites["add_an_agency"].agencies) == len(before.agencies) + 1
+    assert sites["start_a_new_year"].plans[0].draft and sites["start_a_new_year"].plans[0].period > added.period
     published = sites["fill_and_publish_the_new_year"].plans[0]
-    assert not published.draft and "Walk and Talk" in [i.title for i in all_initiatives(published)]
+    assert not published.draft and new_agency in published.priorities[0].initiatives[0].lead
     assert len([a for a in sites["retire_an_agency"].agencies if a.ended]) == \
         len([a for a in sites["fill_and_publish_the_new_year"].agencies if a.ended]) + 1
-    update = dict(states)["update_an_outcome"]
-    assert "Update: the work continued through the winter." in \
-        (update / f"plans/{first.plans[0].period}.yaml").read_text()
+
+
+def test_the_stories_work_on_content_that_already_has_what_they_add(tmp_path):
+    """Twice over, as on content where an editor already made these edits: the content stays valid."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    for _ in range(2):
+        for story in STORIES:
+            story(content)
+    load_site(content, drafts=True)  # raises ContentError, listing every problem, if a story broke it

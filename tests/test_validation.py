@@ -177,13 +177,13 @@ def test_personal_data_is_refused(site_dir):
     edit(site_dir / "plans/2020-21.yaml", "Safe places in town.",
          "Safe places in town. Contact Jane Example on jane@example.com or 07700 900123.")
     assert problems(site_dir) == [
-        "content/plans/2020-21.yaml:21:40: error: 'Jane Example' is the name of a person whose name must not be "
+        "content/plans/2020-21.yaml:21:40: error: priorities[0].initiatives[0].description: 'Jane Example' is the name of a person whose name must not be "
         "published; expected a role or an agency instead of a person's name. Write their role (for example 'an "
         "Essex Police inspector') or their agency.",
-        "content/plans/2020-21.yaml:21:56: error: the email address 'jane@example.com' may be personal data; "
+        "content/plans/2020-21.yaml:21:56: error: priorities[0].initiatives[0].description: the email address 'jane@example.com' may be personal data; "
         "expected only the team mailboxes listed in site.yaml's allowed_emails. Write the partnership's team "
         "mailbox instead, or add a team mailbox to allowed_emails.",
-        "content/plans/2020-21.yaml:21:76: error: the phone number '07700 900123' may be personal data; expected "
+        "content/plans/2020-21.yaml:21:76: error: priorities[0].initiatives[0].description: the phone number '07700 900123' may be personal data; expected "
         "only the help numbers listed in site.yaml. Remove it, or add it to help_numbers in site.yaml if it is a "
         "public service number.",
     ]

@@ -152,7 +152,8 @@ def test_a_deploy_preview_of_broken_content_publishes_the_errors(site_dir, capsy
     err = capsys.readouterr().err
     assert f"{file}:{line}:" in err and "Traceback" not in err
     files = read_tree(Path("preview"))
-    assert sorted(files) == ["404.html", "error.css", "index.html", "robots.txt"]  # every address shows the errors
+    assert sorted(files) == [".site-builder", "404.html", "error.css", "index.html",  # the builder's marker,
+                             "robots.txt"]  # and every address shows the errors
     assert "<style" not in files["index.html"].decode()  # the site's CSP allows no inline style
     page = files["index.html"].decode()
     assert f"{file}:{line}:" in page and "this field is empty" in page
@@ -185,9 +186,10 @@ def test_in_github_actions_each_problem_is_an_annotation_on_its_line(site_dir, c
 
 
 def test_an_annotation_escapes_what_would_end_it_early():
-    problem = Problem(Pos("content/a,b:c.yaml", 3, 5), "x", "100% sure\nnot", "a: b, c", "", "warning")
-    assert annotation(problem) == ("::warning file=content/a%2Cb%3Ac.yaml,line=3,col=5,title=x::"
-                                   "x: 100%25 sure%0Anot; expected a: b, c")
+    problem = Problem(Pos("content/a,b:c\n.yaml", 3, 5), "x", "100% sure\nnot", "a: b, c", "", "warning")
+    # A line break in a message is shown as its code (problems.printable), so that it cannot end one.
+    assert annotation(problem) == ("::warning file=content/a%2Cb%3Ac%0A.yaml,line=3,col=5,title=x::"
+                                   "x: 100%25 sure<U+000A>not; expected a: b, c")
 
 
 @pytest.mark.parametrize("target", ["new-plan", "fingerprint"])

@@ -1,0 +1,239 @@
+"""The personal-data gate reads text as a reader sees it: every common written form of a phone
+number, an email address and a blocked name is caught, where it was typed; near misses are not."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURE, ROOT, edit
+from site_builder.load import load_site
+from site_builder.privacy import check_text, fingerprint
+from site_builder.problems import ContentError
+
+PLAN = FIXTURE / "plans/2020-21.yaml"
+PAGE = FIXTURE / "pages/accessibility.md"
+
+
+@pytest.fixture(scope="module")
+def config():
+    """The fixture's config: team@example.test, help numbers 101 and 0800 555 111, and the
+    blocked names Jane Example (the fixture's own) and Jane Mary Example."""
+    config = load_site(FIXTURE).config
+    assert fingerprint("Jane Example") in config.blocked_names
+    return dataclasses.replace(config, blocked_names=(*config.blocked_names, fingerprint("Jane Mary Example")))
+
+
+# (written form, the text at which the finding must point; None: where the line's text starts,
+# as the form is only seen once rendered, and its first word was never typed as such)
+PHONES = [
+    ("01632  960123", "01632"),  # two spaces
+    ("01632\u00a0960123", "01632"),  # a no-break space
+    ("01632\u202f960 123", "01632"),  # a narrow no-break space
+    ("01632\u2013960123", "01632"),  # an en dash
+    ("01632 \u2014 960123", "01632"),  # an em dash
+    ("01632.960.123", "01632"),
+    ("01632-960-123", "01632"),
+    ("(01632) 960123", "(01632"),
+    ("(01632)960123", "(01632"),
+    ("0044 1632 960123", "0044"),
+    ("00 44 20 7946 0000", "00 44"),
+    ("+44 (0)1632 960123", "+44"),
+    ("+44 (0) 20 7946 0000", "+44"),
+    ("+441632960123", "+44"),
+    ("+44-7700-900-123", "+44"),
+    ("07700 900 123", "07700"),
+    ("07700900123", "07700"),
+    ("020 7946 0000", "020"),
+    ("01632 **960123**", "01632"),
+    ("[call us](tel:+441632960123)", "+44"),
+]
+EMAILS = [
+    ("jane@example.com", "jane"),
+    ("jane(at)example.com", "jane"),
+    ("jane (at) example (dot) com", "jane"),
+    ("jane [at] example.com", "jane"),
+    ("jane{at}example.com", "jane"),
+    ("jane&#64;example.com", "jane"),
+    ("jane&#x40;example.com", "jane"),
+    ("jane&commat;example.com", "jane"),
+    ("jane\uff20example.com", "jane"),  # a fullwidth commercial at
+    ("jane\\@example.com", "jane"),
+    ("[write to us](mailto:jane%40example.com)", "jane"),
+    ("<mailto:jane%40example.com>", "jane"),
+    ("Ja\u200bne@example.com", "Ja"),
+]
+NAMES = [
+    ("Jane Example", "Jane"),
+    ("jane example", "jane"),
+    ("JANE EXAMPLE", "JANE"),
+    ("Jane Example's", "Jane"),
+    ("Jane Example\u2019s", "Jane"),
+    ("Jane Q. Example", "Jane"),
+    ("Jane Q Example", "Jane"),
+    ("Jane M. R. Example", "Jane"),
+    ("Example, Jane", "Example"),
+    ("EXAMPLE, Jane Mary", "EXAMPLE"),
+    ("Jane Mary Example", "Jane"),
+    ("**Jane** Example", "Jane"),
+    ("*Jane* _Example_", "Jane"),
+    ("Ja*ne* Example", None),
+    ("Ja**ne** Exa**mple**", None),
+    ("`Jane` Example", "Jane"),
+    ("Ja\u00adne Example", "Ja"),  # a soft hyphen
+    ("Jane\u200b Example", "Jane"),  # a zero-width space
+    ("&#74;ane Example", "&#74;"),
+    ("Jane&nbsp;Example", "Jane"),
+    ("\uff2aane Example", "\uff2a"),  # a fullwidth J
+    ("Jane Exa\u0301mple", None),  # a combining accent: another name, but ...
+    ("Jane-Example", "Jane"),
+    ("jane_example", "jane"),
+    ("jane.example", "jane"),
+    ("[the page](/people/jane-example/)", "jane"),
+    ("[the page](https://example.org/jane%20example)", "jane"),
+    ("[Jane Example](/about/)", "Jane"),
+    ('[the page](/about/ "Jane Example")', "Jane"),
+    ("![Jane Example](/photo.png)", "Jane"),
+    ("![a photo](/photos/jane-example.png)", "jane"),
+]
+NAMES.remove(("Jane Exa\u0301mple", None))  # ... not this one: 'Exámple' is not 'Example'
+
+
+def _where(text: str, anchor: str | None, marker: str, in_value: bool) -> tuple[int, int]:
+    """The line and column of the anchor after the marker; with no anchor, of the value after
+    the marker (in_value) or of the start of the line's text."""
+    at = text.index(marker) + len(marker)
+    if anchor is not None:
+        at = text.index(anchor, at)
+    line = text.count("\n", 0, at) + 1
+    start = text.rfind("\n", 0, at) + 1
+    if anchor is None and not in_value:
+        at = start + len(text[start:]) - len(text[start:].lstrip())
+    return line, at - start + 1
+
+
+def _findings(text: str, file: str, config) -> list[tuple[int, int, str]]:
+    return [(p.pos.line, p.pos.col, p.message) for p in check_text(text, file, config)]
+
+
+PLACES = {
+    # a plan's plain text field, a Markdown field (block text) of a plan, a page's Markdown body
+    "plan field": (PLAN, "timing: Ongoing", "timing: Ongoing, with {form}", "timing: "),
+    "Markdown field": (PLAN, "Safe places in town.", "Safe places in town. Ask {form} now.", "town. "),
+    "page body": (PAGE, "This site is for testing.", "This site is for testing.\nAsk {form} now.", "testing.\n"),
+}
+
+
+def _kind(message: str) -> str:
+    return "email" if "email address" in message else "phone" if "phone number" in message else "name"
+
+
+@pytest.mark.parametrize("place", PLACES)
+@pytest.mark.parametrize("form, anchor, kind", [(*case, "phone") for case in PHONES]
+                         + [(*case, "email") for case in EMAILS] + [(*case, "name") for case in NAMES])
+def test_each_written_form_is_caught_where_it_was_typed(config, place, form, anchor, kind):
+    path, old, new, marker = PLACES[place]
+    text = path.read_text()
+    assert text.count(old) == 1
+    text = text.replace(old, new.format(form=form))
+    line, col = _where(text, anchor, marker, place == "plan field")
+    found = [(found_line, found_col, _kind(message)) for found_line, found_col, message
+             in _findings(text, path.name, config)]
+    assert (line, col, kind) in found, (form, found)
+    assert {k for _, _, k in found} == {kind}, (form, found)
+
+
+NEAR_MISSES = [
+    "0800 555 111", "0800-555-111", "+44 800 555 111", "call 101 or 999", "team@example.test", "Team@Example.Test",
+    "[email us](mailto:team%40example.test)", "2014-15", "2014/15 to 2021/22", "2014 - 2015", "2014\u201315",
+    "01.04.2014 - 31.03.2015", "01/04/2014", "2014-04-01 to 2015-03-31", "09.30 - 17.00", "09:30\u201317:00",
+    "£1,250,000", "£0.5m", "£10.50 0.25%", "pages 012-019", "p. 12", "CO1 1JB", "CO4 3ZQ", "0-19 services",
+    "1884 pupils from 49 primary schools", "2019 2020 2021 2022", "0.0123456789", "ISBN 0-19-852663-6",
+    "16 0123 456", "ref 0123-456", "version 1.2.3", "Janet Examples", "Jane Exemplar", "Example Partnership",
+    "Jane", "Example", "Jane and Example", "Example, Janet", "Essex Police, Jane's team", "meet (at) 10.30",
+    "@SaferColch on Twitter", "the (dot) matters", "Jane\n\nExample", "Safer Colchester Partnership",
+]
+
+
+@pytest.mark.parametrize("place", PLACES)
+@pytest.mark.parametrize("text", NEAR_MISSES)
+def test_near_misses_are_not_caught(config, place, text):
+    """Help numbers, the team mailbox, dates, years, times, money, page numbers, postcodes,
+    counts and other names pass."""
+    path, old, new, _ = PLACES[place]
+    indent = {"plan field": None, "Markdown field": "\n          ", "page body": "\n"}[place]
+    text = text.replace("\n\n", " and ") if indent is None else text.replace("\n", indent)
+    content = path.read_text().replace(old, new.format(form=text))
+    assert _findings(content, path.name, config) == []
+
+
+def test_the_fixture_site_output_has_no_findings(config):
+    """The golden output of the fixture site, read by the same check: no false alarms in pages,
+    feeds, sitemaps, open data and search files."""
+    golden = ROOT / "tests" / "golden"
+    files = [p for p in sorted(golden.rglob("*")) if p.is_file() and p.suffix in (".html", ".xml", ".json", ".csv", ".txt")]
+    assert len(files) > 10
+    found = [str(p) for f in files for p in check_text(f.read_text(), str(f.relative_to(golden)), config)]
+    assert found == []
+
+
+@pytest.mark.parametrize("name, text", [
+    ("page.html", '<p>Ask <em>Ja</em>ne\n<strong>Example</strong> now</p>'),
+    ("page.html", '<p><a href="mailto:jane%40example.com">write</a></p>'),
+    ("page.html", '<p>Call <span>01632</span>\u00a0960123</p>'),
+    ("page.html", '<img alt="Jane Example" src="/x.png">'),
+    ("page.html", '<p><a href="/people/jane-example/">a page</a></p>'),
+    ("page.html", '<p>write to jane&#64;example.com</p>'),
+    ("feed.xml", '<feed><entry><content type="html">&lt;p&gt;Jane Example&lt;/p&gt;</content></entry></feed>'),
+    ("data.json", '{"lead": "Jane\\u00a0Example"}'),
+    ("data.json", '{"contact": "jane\\u0040example.com"}'),
+    ("data.csv", 'id,contact\r\n1,"Example, Jane"\r\n'),
+    ("robots.txt", "Disallow: /people/jane-example/\n"),
+])
+def test_the_output_check_reads_pages_as_a_reader_does(config, name, text):
+    """The check of built files (test_site.py) reads HTML's text and attributes, XML, JSON's
+    strings and CSV cells through the same normalising reader."""
+    assert len(check_text(text, name, config)) == 1, text
+
+
+def test_findings_in_html_point_at_their_line(config):
+    page = "<html>\n<body>\n<p>Nothing here.</p>\n<p>Ask <em>Ja</em>ne Example.</p>\n</body>\n</html>\n"
+    assert [p.pos.line for p in check_text(page, "page.html", config)] == [4]
+
+
+def problems(content: Path) -> list[str]:
+    with pytest.raises(ContentError) as info:
+        load_site(content)
+    return [str(p) for p in info.value.problems]
+
+
+def test_a_blocked_name_in_a_file_name_is_refused(site_dir):
+    """A page's file name is its address: 'jane-example.md' would publish /jane-example/."""
+    (site_dir / "pages/jane-example.md").write_text((site_dir / "pages/accessibility.md").read_text())
+    assert problems(site_dir) == [
+        "content/pages/jane-example.md:1:1: error: 'jane-example' (in the file name) is the name of a person whose "
+        "name must not be published; expected a role or an agency instead of a person's name. Rename the file: its "
+        "name is part of the page's address."]
+
+
+def test_a_blocked_name_in_an_id_a_link_and_a_comment_is_refused(site_dir):
+    edit(site_dir / "plans/2020-21.yaml", "      - title: Keep Safe\n",
+         "      - title: Keep Safe  # asked for by Jane Example\n        id: keep-safe-jane-example\n")
+    edit(site_dir / "plans/2020-21.yaml", "See [the plans](/plans/).", "See [the plans](/plans/?by=JANE%20EXAMPLE).")
+    assert [m.split(" is the name")[0] for m in problems(site_dir)] == [
+        "content/plans/2020-21.yaml:16:42: error: 'Jane Example'",
+        "content/plans/2020-21.yaml:17:23: error: priorities[0].initiatives[0].id: 'jane-example'",
+        "content/plans/2020-21.yaml:22:59: error: priorities[0].initiatives[0].description: 'JANE EXAMPLE'"]
+
+
+def test_names_and_numbers_across_line_breaks_are_refused(site_dir):
+    """A line break inside a paragraph is a space to the reader, in block text, folded text
+    and a page's body alike; the finding is on the line where the name starts."""
+    edit(site_dir / "plans/2020-21.yaml", "        timing: Ongoing\n", "        timing: >\n          Ask Jane\n          Example.\n")
+    edit(site_dir / "plans/2020-21.yaml", "Safe places in town.", "Safe places in town. Call 01632\n          960123.")
+    edit(site_dir / "pages/accessibility.md", "This site is for testing.", "This site is for *Jane*\nExample.")
+    assert [m.split(": error")[0] for m in problems(site_dir)] == [
+        "content/pages/accessibility.md:6:19", "content/plans/2020-21.yaml:20:15", "content/plans/2020-21.yaml:23:37"]
