@@ -71,8 +71,10 @@ def make_parser() -> argparse.ArgumentParser:
                                             "Draft plans are shown, marked as drafts. The editor's schemas in "
                                             "schemas/ (beside the content folder) are kept current.")
     _common(serve)
-    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000)")
+    from .hosts import host_name, port_number  # checked here: a bad one is a usage error before anything runs
+    serve.add_argument("--host", default="127.0.0.1", type=host_name,
+                       help="the address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=port_number, default=8000, help="the port to listen on, 1 to 65535 (default: 8000)")
 
     schema = commands.add_parser("schema", help="write the JSON Schemas that editors use to check YAML",
                                  description="Write schemas/*.schema.json (not kept in git: made afresh by "

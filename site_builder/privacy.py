@@ -499,12 +499,14 @@ def check_sources(sources: Iterable, config: SiteConfig) -> list[Problem]:
     problems = []
     for src in sources:
         key = (hashlib.sha256(src.text.encode()).digest(), src.rel, allowed)
-        found = _used.get(key)
+        found = _used.pop(key, None)  # put back last: the most recently used
         if found is None:
             found = _stored.pop(key, None)
             if found is None:  # the nodes, when given, are those of this text: no parsing it again
                 found = tuple(check_text(src.text, src.rel, config, getattr(src, "root", None)))
-            _used[key] = found
+            if len(_used) >= KEEP:
+                del _used[next(iter(_used))]
+        _used[key] = found
         problems.extend(found)
     return problems
 
@@ -513,3 +515,4 @@ def check_sources(sources: Iterable, config: SiteConfig) -> list[Problem]:
 # those used in this process, and those read from the disk cache and not yet used.
 _used: dict[tuple[bytes, str, str], tuple[Problem, ...]] = {}
 _stored: dict[tuple[bytes, str, str], tuple[Problem, ...]] = {}
+KEEP = 20_000  # results kept in _used, the least recently used dropped first: a long preview checks every saved text

@@ -44,10 +44,18 @@ class _PlainFormatter(logging.Formatter):
 
 
 class _DropClosed(logging.Filter):
-    """Say nothing about connections a browser closed."""
+    """Say nothing about connections a browser closed, nor about requests refused (4xx).
+
+    A refused request (an odd path, another site's Host) is the asker's business: the access
+    log is off too, so a 404 says nothing either.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.exc_info and isinstance(record.exc_info[1], CLOSED))
+        if record.exc_info and isinstance(record.exc_info[1], CLOSED):
+            return False
+        refused = (record.msg == "%d %s: %s" and isinstance(record.args, tuple) and record.args
+                   and isinstance(record.args[0], int) and 400 <= record.args[0] < 500)
+        return not refused
 
 
 def _on_loop_exception(loop: asyncio.AbstractEventLoop, context: dict) -> None:

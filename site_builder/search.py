@@ -48,24 +48,108 @@ def search_page(site: Site) -> Page:
 
 
 def pagefind_executable() -> Path:
-    """The Pagefind binary that the pagefind[bin] package installs."""
+    """The Pagefind binary that the pagefind-bin package installs."""
     from pagefind_bin import get_executable
 
     return get_executable()
 
 
 def index_folder(folder: Path) -> None:
-    """Run Pagefind over a built folder, writing its index into folder/pagefind/."""
+    """Run Pagefind over a built folder, writing its index into folder/pagefind/.
+
+    Pagefind numbers pages in the order it reads them. Left to walk the folder itself it reads
+    them in the file system's order (ext4 hashes names, tmpfs lists the newest first), so the
+    same site gave other index files on another machine. It is run as a service instead and
+    given the pages in sorted order.
+    """
     try:
         exe = pagefind_executable()
     except (ImportError, FileNotFoundError) as exc:
         raise ContentError([Problem(Pos("pyproject.toml", 1, 1), "", f"Pagefind is not installed ({exc})",
-                                    "the pagefind[bin] package", "Run `make build` again to reinstall.")])
-    result = subprocess.run([str(exe), "--site", str(folder), "--silent"], capture_output=True, text=True)
-    if result.returncode != 0:
+                                    "the pagefind-bin package", "Run `make build` again to reinstall.")])
+    folder = Path(folder).absolute()
+    pages = sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*.html")
+                   if path.relative_to(folder).parts[0] != "pagefind")
+    requests = [{"type": "NewIndex", "config": None}]
+    requests += [{"type": "AddFile", "index_id": 0, "file_path": rel, "url": None, "file_contents": folder / rel}
+                 for rel in pages]
+    # The files come back in the answer, to be written here: the service's own WriteFiles answers
+    # before its writes are done, and the service stops, writes or not, when its input ends.
+    requests.append({"type": "GetFiles", "index_id": 0})
+    answers = _run_service(exe, requests, folder)
+    errors = [answer.get("message", "no message") for answer in answers if answer.get("type") == "Error"]
+    if errors or answers[-1].get("type") != "GetFiles":
         raise ContentError([Problem(Pos(str(folder), 1, 1), "", "Pagefind could not index the site: "
-                                    + (result.stderr or result.stdout).strip(), "a search index")])
+                                    + ("; ".join(errors[:3]) or "it gave no files"), "a search index")])
+    _write_bundle(folder / "pagefind", answers[-1]["files"])
     stabilise_index(folder)
+
+
+def _write_bundle(bundle: Path, files: list[dict]) -> None:
+    """Write the files Pagefind made (paths relative to its bundle folder, contents in base64)."""
+    import base64
+    from pathlib import PurePosixPath
+
+    for file in files:
+        path = PurePosixPath(file["path"])
+        if path.is_absolute() or not path.parts or ".." in path.parts:
+            raise ValueError(f"Pagefind gave an unexpected file name: {file['path']!r}")
+        target = bundle.joinpath(*path.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(base64.b64decode(file["content"]))
+
+
+def _run_service(exe: Path, requests: list[dict], folder: Path) -> list[dict]:
+    """Send requests to `pagefind --service` in order; return its answers, in the same order.
+
+    Each message is base64 of JSON followed by a comma, both ways. The service handles them one
+    at a time, in order. A file's contents (given as its Path) are read as they are sent.
+    """
+    import base64
+    import json
+    import tempfile
+    import threading
+
+    def send(stdin) -> None:
+        try:
+            for number, payload in enumerate(requests):
+                if isinstance(payload.get("file_contents"), Path):
+                    payload = {**payload, "file_contents": payload["file_contents"].read_text(encoding="utf-8")}
+                message = json.dumps({"message_id": number, "payload": payload}).encode("utf-8")
+                stdin.write(base64.b64encode(message) + b",")
+            stdin.flush()
+        except (OSError, ValueError):  # Pagefind stopped: the answers say why
+            pass
+
+    answers: dict[int, dict] = {}
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen([str(exe), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=errors, cwd=folder)
+        writer = threading.Thread(target=send, args=(process.stdin,), name="pagefind-requests", daemon=True)
+        writer.start()
+        buffer = b""
+        try:
+            while len(answers) < len(requests):
+                chunk = process.stdout.read1(1 << 16)
+                if not chunk:
+                    break
+                buffer += chunk
+                *messages, buffer = buffer.split(b",")
+                for message in messages:
+                    answer = json.loads(base64.b64decode(message))
+                    answers[answer.get("message_id", -1)] = answer["payload"]
+        finally:
+            writer.join()
+            process.stdin.close()  # the service stops when its input ends: only after every answer
+            process.wait()
+            process.stdout.close()
+        if len(answers) < len(requests) or -1 in answers:
+            errors.seek(0)
+            said = " ".join(errors.read().decode("utf-8", "replace").split())[:300]
+            raise ContentError([Problem(Pos(str(folder), 1, 1), "", "Pagefind could not index the site"
+                                        + (f": {said}" if said else f" (it stopped with exit code {process.returncode})"),
+                                        "a search index")])
+    return [answers[number] for number in range(len(requests))]
 
 
 # ---- a stable index ------------------------------------------------------------------

@@ -12,20 +12,22 @@ import signal
 import sys
 import threading
 import time
+from argparse import ArgumentTypeError
 from pathlib import Path
 from typing import Callable
 
-from livereload import Server
-from livereload.handlers import LiveReloadHandler, StaticFileHandler
-from livereload.watcher import Watcher
+from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler, StaticFileHandler
+from livereload.server import LiveScriptInjector
 from tornado.escape import json_encode
 from tornado.ioloop import IOLoop
-from tornado.web import HTTPError
+from tornado.routing import AnyMatches, Matcher, Rule
+from tornado.web import Application, HTTPError, RequestHandler
 from tornado.websocket import WebSocketClosedError
 
 from .build import SiteBuilder
 from .cli import print_problems
 from .errorpage import error_page
+from .hosts import host_allowed, host_name, origin_allowed, port_number
 from .load import NO_FRONT_MATTER, REMOVED
 from .problems import ContentError, Problem, UsageError
 from .quiet import one_line, quiet_terminal
@@ -61,7 +63,9 @@ class Preview:
         self._indexer: threading.Thread | None = None
         self._index_again = threading.Event()
         self._failure: list[Problem] | str | None = None  # the last build's, until reported
+        self._reported: list[Problem] | str | None = None  # the failure last reported, until a build succeeds
         self._folder_current = False  # does the folder hold the builder's last files?
+        self.ok = False  # did the last build succeed?
 
     def rebuild(self, report_failure: bool = True) -> bool:
         """Build; write only the files that changed; return whether the build succeeded.
@@ -89,10 +93,14 @@ class Preview:
             return self._failed(f"the preview folder {self.folder}/ could not be written ({one_line(exc)})",
                                 report_failure)
         self._folder_current = True
+        self.ok = True
         self.builds += 1
         self.problems = []
-        self._failure = None
-        # Keep the collector from walking the long-lived objects again on every rebuild.
+        self._failure = self._reported = None
+        # Keep the collector from walking the long-lived objects again on every rebuild, once
+        # this build's garbage is gone: frozen, its cycles (json's encoder makes some) would
+        # never be collected, and the preview grew with every save.
+        gc.collect()
         gc.freeze()
         ms = (time.perf_counter() - started) * 1000
         self._say(f"{time.strftime('%H:%M:%S')} Rebuilt in {ms:.0f} ms: {result.rendered} page(s) "
@@ -139,8 +147,9 @@ class Preview:
     def report_failure(self) -> bool:
         """Report the last build's failure; return whether the browser's page changed."""
         failure, self._failure = self._failure, None
-        if failure is None:
+        if failure is None or failure == self._reported:  # already said, and already shown
             return False
+        self._reported = failure
         stamp = time.strftime("%H:%M:%S")
         if isinstance(failure, str):  # not the content's fault: the browser keeps the last build
             self._say(f"{stamp} {failure[0].upper()}{failure[1:]}. The browser shows the last build; "
@@ -155,6 +164,7 @@ class Preview:
 
     def _failed(self, failure: list[Problem] | str, report: bool) -> bool:
         self._failure = failure
+        self.ok = False
         if report:
             self.report_failure()
         return False
@@ -182,17 +192,20 @@ class Preview:
         print(text, file=self.out, flush=True)
 
 
-class _NoWatcher(Watcher):
-    """Livereload's own polling is not used: ChangeWatcher tells us about changes."""
+# Longer addresses are refused (414) rather than looked up: no page of the site has one.
+MAX_PATH = 2000
 
-    def watch(self, *args, **kwargs):
-        pass
 
-    def start(self, callback):
+def _odd(path: str) -> bool:
+    """Is a requested path (after the first /, decoded) one no page of the site can have?
+
+    Control characters (a NUL reaches the file system as an error), backslashes (a browser
+    reads them as slashes), empty, '.' and '..' segments.
+    """
+    if any(ord(c) < 32 or ord(c) == 127 or c == "\\" for c in path):
         return True
-
-    def examine(self):
-        return None, None
+    segments = path.split("/")
+    return any(s in ("", ".", "..") for s in segments[:-1]) or segments[-1] in (".", "..")
 
 
 def _handler_for(preview: Preview):
@@ -203,6 +216,10 @@ def _handler_for(preview: Preview):
             self.set_header("Cache-Control", "no-store")
 
         async def get(self, path, include_body=True):
+            if len(path) > MAX_PATH:
+                raise HTTPError(414)
+            if _odd(path):
+                raise HTTPError(400)
             if preview.problems and _is_page(path):
                 self.set_status(500)
                 self.set_header("Content-Type", "text/html; charset=utf-8")
@@ -212,15 +229,15 @@ def _handler_for(preview: Preview):
             # Read the file once and send exactly those bytes. Tornado's own get() takes the
             # Content-Length from a stat and reads the file later: a rebuild in between makes
             # the two disagree, and tornado then drops the connection without a response.
-            self.path = self.parse_url_path(path)
-            absolute = self.get_absolute_path(self.root, self.path)
-            self.absolute_path = self.validate_absolute_path(self.root, absolute)
-            if self.absolute_path is None:  # a redirect to the folder's trailing slash was sent
-                return
             try:
+                self.path = self.parse_url_path(path)
+                absolute = self.get_absolute_path(self.root, self.path)
+                self.absolute_path = self.validate_absolute_path(self.root, absolute)
+                if self.absolute_path is None:  # a redirect to the folder's trailing slash was sent
+                    return
                 with open(self.absolute_path, "rb") as file:
                     body = file.read()
-            except (FileNotFoundError, IsADirectoryError):  # removed by a rebuild just now
+            except (OSError, ValueError):  # removed by a rebuild just now; a name too long
                 raise HTTPError(404) from None
             self.set_header("Content-Type", self.get_content_type())
             self.set_extra_headers(self.path)
@@ -242,6 +259,56 @@ def _handler_for(preview: Preview):
                 super().write_error(status_code, **kwargs)
 
     return PreviewHandler
+
+
+class _OwnHost(Matcher):
+    """Matches requests whose Host header names the preview (see hosts.py: DNS rebinding)."""
+
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+
+    def match(self, request):
+        return {} if host_allowed(request.headers.get("Host"), self.host, self.port) else None
+
+
+class _OtherHost(RequestHandler):
+    """Every request that names another site: refused, whatever it asks for."""
+
+    def prepare(self):
+        self.set_status(403)
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish("403: this preview answers only at its own address, such as "
+                    f"http://127.0.0.1:{self.application.settings['port']}/\n")
+
+
+def _live_reload_handler(host: str, port: int):
+    class LiveReload(LiveReloadHandler):
+        """Livereload's websocket, for the preview's own pages only (livereload allows any Origin)."""
+
+        def check_origin(self, origin):
+            return origin_allowed(origin, host, port)
+
+    return LiveReload
+
+
+# livereload.js from the address the page came from, as livereload's own server adds it.
+LIVE_SCRIPT = (b'<script type="text/javascript">(function(){var s=document.createElement("script");'
+               b"var port=(window.location.port || (window.location.protocol == 'https:' ? 443: 80));"
+               b's.src="//"+window.location.hostname+":"+port+ "/livereload.js?port=" + port;'
+               b"document.head.appendChild(s);})();</script>")
+
+
+class _InjectLiveScript(LiveScriptInjector):
+    script = LIVE_SCRIPT
+
+
+def make_app(preview: Preview, host: str, port: int) -> Application:
+    """The preview's web application: its pages and livereload, for requests to its own address."""
+    own = [(r"/livereload", _live_reload_handler(host, port)),
+           (r"/livereload.js", LiveReloadJSHandler),
+           (r"/(.*)", _handler_for(preview), {"path": str(preview.folder), "default_filename": "index.html"})]
+    return Application([Rule(_OwnHost(host, port), own), Rule(AnyMatches(), _OtherHost)],
+                       transforms=[_InjectLiveScript], port=port)
 
 
 def reload_browsers() -> None:
@@ -272,10 +339,33 @@ def _is_page(path: str) -> bool:
     return not name or name.endswith(".html") or "." not in name
 
 
+def watch(preview: Preview, folders, reload: Callable[[], None]) -> ChangeWatcher:
+    """A watcher (not yet started) that rebuilds the preview after each save, and calls reload()
+    when the browsers should reload."""
+    reload_owed = False
+
+    def changed(paths: set[str]) -> None:
+        nonlocal reload_owed
+        reload_owed |= preview.rebuild_when_settled(watcher.changes_within)
+        watcher.any_name = not preview.ok  # a file that broke the build may go under any name
+        # With more changes already waiting, the next build follows at once: reload after it.
+        if reload_owed and not watcher.changes_within(0):
+            reload_owed = False
+            reload()
+
+    watcher = ChangeWatcher(folders, changed)
+    watcher.any_name = not preview.ok
+    return watcher
+
+
 def serve(content: Path, templates: Path, host: str = "127.0.0.1", port: int = 8000,
           folder: Path = Path(".serve"), cache=None, schemas: Path | None = None) -> int:
     """Build, serve and rebuild on change until interrupted."""
-    base_url = f"http://{host}:{port}"
+    try:  # as the command line checks them, for a caller that did not
+        port, host = port_number(str(port)), host_name(str(host))
+    except ArgumentTypeError as exc:
+        raise UsageError(str(exc)) from None
+    base_url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
     loop = IOLoop.current()
     quiet_terminal(loop.asyncio_loop)
     preview = Preview(content, templates, folder, base_url, bytecode_cache=cache.templates() if cache else None,
@@ -286,26 +376,12 @@ def serve(content: Path, templates: Path, host: str = "127.0.0.1", port: int = 8
     if cache is not None:
         cache.save()  # the first build's results; later edits are not worth a write each
 
-    server = Server(watcher=_NoWatcher())
-    server.SFH = _handler_for(preview)
-    server.root = str(folder)
-    server.default_filename = "index.html"
     try:
-        server.application(port, host, liveport=None, debug=False, live_css=False)
+        make_app(preview, host, port).listen(port, address=host)
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror}); try another --port") from None
 
-    reload_owed = False
-
-    def changed(paths: set[str]) -> None:
-        nonlocal reload_owed
-        reload_owed |= preview.rebuild_when_settled(watcher.changes_within)
-        # With more changes already waiting, the next build follows at once: reload after it.
-        if reload_owed and not watcher.changes_within(0):
-            reload_owed = False
-            loop.add_callback(reload_browsers)
-
-    watcher = ChangeWatcher([content, templates], changed)
+    watcher = watch(preview, [content, templates], lambda: loop.add_callback(reload_browsers))
     watcher.start()
     print(f"Previewing at {base_url}/ (press Ctrl+C to stop). Edit files in {content}/ and save: "
           "the page reloads by itself.", flush=True)

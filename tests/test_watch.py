@@ -86,3 +86,74 @@ def test_editor_backup_files_are_not_changes(watched):
     (folder / "plans" / "2021-22.yaml~").write_text("title: old\n")
     (folder / "plans" / "#2021-22.yaml#").write_text("title: old\n")
     assert quiet(reported) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Folders replaced under the watcher, and names that matter only while the site is broken.
+
+def test_a_watched_folder_deleted_and_made_again_is_watched_again(tmp_path):
+    content = tmp_path / "content"
+    (content / "plans").mkdir(parents=True)
+    reported: queue.Queue[set[str]] = queue.Queue()
+    watcher = ChangeWatcher([content], reported.put)
+    watcher.start()
+    try:
+        os.rename(content, tmp_path / "old")  # as a checkout or a restore may replace it
+        (content / "plans").mkdir(parents=True)
+        next_change(reported)  # the folder itself has changed
+        while quiet(reported) is not None:
+            pass
+        plan = content / "plans" / "2021-22.yaml"
+        plan.write_text("title: new\n")
+        deadline = time.monotonic() + NOTICE_TIMEOUT
+        seen: set[str] = set()
+        while str(plan) not in seen and time.monotonic() < deadline:
+            seen |= next_change(reported)
+        assert str(plan) in seen
+    finally:
+        watcher.stop()
+
+
+def test_a_folder_that_appears_after_the_start_is_watched(tmp_path):
+    templates = tmp_path / "templates"
+    reported: queue.Queue[set[str]] = queue.Queue()
+    watcher = ChangeWatcher([templates], reported.put)
+    watcher.start()
+    try:
+        assert quiet(reported) is None
+        templates.mkdir()
+        assert str(templates) in next_change(reported)
+        (templates / "base.html").write_text("<p>")
+        seen: set[str] = set()
+        deadline = time.monotonic() + NOTICE_TIMEOUT
+        while str(templates / "base.html") not in seen and time.monotonic() < deadline:
+            seen |= next_change(reported)
+        assert str(templates / "base.html") in seen
+    finally:
+        watcher.stop()
+
+
+def test_a_folder_moved_away_is_a_change(watched):
+    folder, reported = watched
+    os.rename(folder / "plans", folder / "plans-old")
+    assert str(folder / "plans") in next_change(reported)
+
+
+def test_any_name_appearing_or_going_is_a_change_while_the_site_is_broken(tmp_path):
+    reported: queue.Queue[set[str]] = queue.Queue()
+    watcher = ChangeWatcher([tmp_path], reported.put)
+    watcher.start()
+    try:
+        lock = tmp_path / ".#2021-22.yaml"
+        lock.symlink_to("editor@machine.1:2")
+        assert quiet(reported) is None, "an editor's lock is not a change while the site builds"
+        watcher.any_name = True  # the last build failed: the lock may be why
+        lock.unlink()
+        assert str(lock) in next_change(reported)
+        (tmp_path / ".notes.swp").write_text("x")
+        assert str(tmp_path / ".notes.swp") in next_change(reported)
+        quiet(reported)
+        (tmp_path / ".notes.swp").write_text("y")  # what a file says still does not matter
+        assert quiet(reported) is None
+    finally:
+        watcher.stop()

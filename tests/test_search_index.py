@@ -1,0 +1,78 @@
+"""The search index is byte-identical wherever the site is built.
+
+Pagefind numbers the pages in the order it reads them, and reading a folder gives its files in
+an order that depends on the file system (ext4 hashes names, tmpfs keeps them newest first):
+the same site built on two machines gave different index and filter files. The builder hands
+Pagefind the pages in sorted order instead. This test builds the rich fixture site, search
+index included, into folders on two different file systems and compares them byte for byte.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from conftest import RICH, ROOT, TEMPLATES, read_tree
+from site_builder.cli import main
+
+# Places to build in, tmpfs first: two of them must be on different file systems. CI's Debian
+# container has /dev/shm (tmpfs) beside its disk.
+CANDIDATES = [Path("/dev/shm"), Path(tempfile.gettempdir()), ROOT.parent, Path.home()]
+
+
+def _file_system(path: Path) -> tuple[int, str]:
+    """The device a folder is on, and the type of its file system (from /proc/mounts)."""
+    best, kind = "", "?"
+    try:
+        with open("/proc/mounts", encoding="utf-8") as mounts:
+            for line in mounts:
+                fields = line.split()
+                point = fields[1].replace("\\040", " ")
+                if (str(path) == point or str(path).startswith(point.rstrip("/") + "/")) and len(point) > len(best):
+                    best, kind = point, fields[2]
+    except OSError:
+        pass
+    return path.stat().st_dev, kind
+
+
+def two_file_systems() -> tuple[Path, Path]:
+    """Two writable folders on different file systems (of different types where possible), or fail."""
+    usable = []
+    for place in CANDIDATES:
+        try:
+            if place.is_dir() and os.access(place, os.W_OK):
+                usable.append((place, *_file_system(place.resolve())))
+        except OSError:
+            continue
+    for first, device, kind in usable:
+        for second, other_device, other_kind in usable:
+            if device != other_device and kind != other_kind:
+                return first, second
+    for first, device, _ in usable:
+        for second, other_device, _ in usable:
+            if device != other_device:
+                return first, second
+    pytest.fail("this test needs two writable folders on different file systems (such as /dev/shm, a tmpfs, "
+                f"and the disk); found only: {[(str(p), k) for p, _, k in usable]}")
+
+
+def test_the_site_is_byte_identical_built_on_two_file_systems(tmp_path):
+    first, second = two_file_systems()
+    trees = []
+    for place in (first, second):
+        folder = Path(tempfile.mkdtemp(prefix="site-builder-test-", dir=place))
+        try:
+            out = folder / "output"
+            assert main(["build", "--content", str(RICH), "--templates", str(TEMPLATES), "--out", str(out),
+                         "--no-cache"]) == 0
+            assert any((out / "pagefind" / "filter").iterdir()), "the search index has filters to compare"
+            trees.append(read_tree(out))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    a, b = trees
+    differ = sorted(set(a) ^ set(b)) + sorted(name for name in set(a) & set(b) if a[name] != b[name])
+    assert differ == [], f"built in {first} and in {second}, these differ: {differ[:10]}"
