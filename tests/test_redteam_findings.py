@@ -120,3 +120,43 @@ def test_serve_on_an_unknown_host_name_blames_the_host_not_the_port(project, tmp
     assert result.returncode == 2, result.stdout + result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert "--host" in last, last
+
+
+# ---- serve: the preview folder -----------------------------------------------------------------
+
+def _serve_once(cwd: Path, key_home: Path) -> str:
+    """Start `serve` on a free loopback port, wait for its first build, stop it; return what it said."""
+    import socket
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([str(SITE_BUILDER), "serve", "--port", str(port)], cwd=cwd, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "XDG_CACHE_HOME": str(key_home)})
+    said = []
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                break
+            said.append(line)
+            if "Previewing at" in line:
+                break
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        said.append(process.stdout.read())
+    return "".join(said)
+
+
+def test_serve_keeps_files_it_did_not_write_in_the_preview_folder(project, tmp_path):
+    """`serve` starts by deleting .serve/ whole (serve.py: shutil.rmtree), whatever it holds; the
+    output folder is protected by the .site-builder marker, the preview folder must be too."""
+    (project / ".serve").mkdir()
+    (project / ".serve" / "notes.txt").write_text("my notes\n")
+    said = _serve_once(project, tmp_path / "key")
+    assert "Traceback" not in said
+    assert (project / ".serve" / "notes.txt").is_file(), f"serve deleted .serve/notes.txt: {said}"
