@@ -199,7 +199,13 @@ def _count(problems: list[Problem], level: str) -> str:
 def _disk_cache(args):
     """The cache the options ask for (a DiskCache whose folder is None when there is none)."""
     from .diskcache import DiskCache
+    from .outdir import check_place
 
+    if not args.no_cache:  # the cache is written to and cleared: never where content lives
+        keep = {"the content folder": args.content, "the templates folder": args.templates}
+        if getattr(args, "out", None) is not None:
+            keep["the output folder"] = args.out
+        check_place(args.cache, keep, "keep the cache in", "--cache")
     cache = DiskCache(None if args.no_cache else args.cache)
     cache.load()
     return cache

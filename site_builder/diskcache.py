@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import shutil
 import stat
@@ -40,6 +41,15 @@ PACKAGE = Path(__file__).resolve().parent
 # The libraries whose behaviour the stored values depend on.
 LIBRARIES = ("markdown-it-py", "mdurl", "jinja2", "markupsafe", "pyyaml")
 KEY_BYTES = 32
+# The cache folder says it is one (https://bford.info/cachedir/), so that the builder only ever
+# writes into, or removes from, a folder that is its own: never one a user pointed it at by mistake.
+TAG = "CACHEDIR.TAG"
+TAG_TEXT = (b"Signature: 8a477f597d28d172789f06886806bc55\n"
+            b"# site-builder's cache: rendered Markdown, personal-data findings, compiled templates.\n"
+            b"# Remove it whenever you like: the next build is only slower.\n")
+# What the cache itself writes (older versions too): a folder of nothing else is also its own.
+OWN_NAMES = re.compile(r"^(?:results\.(?:signed|pickle)(?:\..+)?|templates(?:-[0-9a-f]{16})?|CACHEDIR\.TAG)$")
+OLD_TEMPLATES = re.compile(r"^templates(?:-[0-9a-f]{16})?$")
 
 
 # ---- what made the values ---------------------------------------------------------------
@@ -208,11 +218,34 @@ def _decode(payload: bytes) -> tuple[dict, dict]:
     return md, found
 
 
+def own_folder(folder: Path) -> Path | None:
+    """The folder, if it is the cache's own (tagged, not there yet, or holding only cache files), else None."""
+    try:
+        if folder.is_symlink():  # a link (planted, say) would lead the cache's writes elsewhere
+            return None
+        if not folder.exists():
+            return folder
+        if folder.is_dir():
+            names = os.listdir(folder)
+            if TAG in names or all(OWN_NAMES.match(name) for name in names):
+                return folder
+    except OSError:
+        pass
+    return None
+
+
+def _make(folder: Path) -> None:
+    """Create the cache folder, tagged as a cache (OSError if it cannot be)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / TAG).is_file():
+        (folder / TAG).write_bytes(TAG_TEXT)
+
+
 class DiskCache:
-    """The cache folder, or None for no cache."""
+    """The cache folder, or None for no cache (also when the folder is not the cache's own)."""
 
     def __init__(self, folder: Path | None):
-        self.folder = Path(folder) if folder is not None else None
+        self.folder = own_folder(Path(folder)) if folder is not None else None
         self._loaded: tuple[int, int] | None = None  # entries read, per store
 
     def load(self) -> None:
@@ -239,7 +272,7 @@ class DiskCache:
         if unchanged:  # every stored entry was used and nothing new was made
             return
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            _make(self.folder)
             (self.folder / "results.pickle").unlink(missing_ok=True)  # left by an older version; never read
         except OSError:
             return  # a read-only checkout still builds, only without the head start
@@ -253,9 +286,10 @@ class DiskCache:
         name = f"templates-{_this_code()[:16]}"
         folder = self.folder / name
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            for other in self.folder.glob("templates*"):  # made by other code: of no use again
-                if other.name != name:
+            _make(self.folder)
+            folder.mkdir(exist_ok=True)
+            for other in self.folder.iterdir():  # made by other code: of no use again
+                if other.name != name and OLD_TEMPLATES.match(other.name) and not other.is_symlink():
                     shutil.rmtree(other, ignore_errors=True)
         except OSError:
             return None

@@ -54,7 +54,9 @@ Slug = Annotated[str, Pattern(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
 # The address the site is published at: http(s), a host name, perhaps a port and a path; no
 # user name or password, query, fragment, space or backslash (it is written into robots.txt,
 # the sitemap, the feed and every page's canonical link).
-BaseUrl = Annotated[str, Pattern(r"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?"
+# A port, when given, is one that exists: 1 to 65535.
+PORT = r"(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+BaseUrl = Annotated[str, Pattern(r"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::" + PORT + r")?"
                                  r"(?:/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$",
                                  "an address starting with https:// (or http://), a host name, and no user name, "
                                  "password, query or fragment", "https://plans.safercolchester.co.uk")]

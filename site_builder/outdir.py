@@ -94,8 +94,14 @@ def check_out(out: Path, keep: Mapping[str, Path]) -> None:
     the output may not be one, hold one or lie inside one; nor hold the git repository around
     them, lie inside any .git, or be a folder of files that the builder did not write.
     """
+    check_place(out, keep, "build into", "--out")
+    check_own(out.resolve(), str(out))
+
+
+def check_place(out: Path, keep: Mapping[str, Path], doing: str, option: str) -> None:
+    """Refuse (UsageError) a folder of the builder's that is, holds or lies inside one it must leave alone."""
     def refuse(why: str):
-        raise UsageError(f"cannot build into '{out}': {why}; choose another --out, such as a new folder")
+        raise UsageError(f"cannot {doing} '{out}': {why}; choose another {option}, such as a new folder")
 
     try:
         real = out.resolve()  # through symlinks: the checks are about where files would really go
@@ -115,7 +121,6 @@ def check_out(out: Path, keep: Mapping[str, Path]) -> None:
         repository = _repository(place)
         if repository is not None and (real == repository or real in repository.parents):
             refuse(f"it holds the git repository {repository}")
-    check_own(real, str(out))
 
 
 def check_own(real: Path, shown: str) -> None:

@@ -20,7 +20,7 @@ from . import readable
 from .model import SiteConfig
 from .problems import Pos, Problem
 from .readable import Part, fold
-from .registry import normalise
+from .registry import latin_words, normalise
 from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, compose
 
 # Bounded as addresses are (64 characters before the @, labels of 63), so that no text can
@@ -197,6 +197,7 @@ def _names(read: str, emails: list[tuple[int, int]], allowed: _Allowed) -> list[
     if emails:  # an email's parts are not names
         read = "".join(" " * (b - a) if n % 2 else read[a:b]
                        for n, (a, b) in enumerate(_between(emails, len(read))))
+    read = latin_words(read)  # 'Jаne' with a Cyrillic а reads as Jane
     # First, quickly, whether any blocked name is there at all; only then where.
     tokens = [w[:-2] if w.endswith("'s") else w for w in _TOKEN.findall(read.casefold().replace("’", "'"))]
     tokens = [w for w in tokens if len(w) > 1 or w == ","]  # initials are left out

@@ -20,9 +20,30 @@ def normalise(text: str) -> str:
     return _SPACES.sub(" ", text.replace("’", "'")).strip()
 
 
+def _is_latin(char: str) -> bool:
+    return unicodedata.name(char, "").startswith("LATIN")
+
+
+def latin(text: str) -> str:
+    """Letters from another alphabet that look Latin, as the Latin ones, when a word has no other
+    letters: PDF copies make 'СВН' of 'CBH', while 'Профилактика' is Russian and stays so."""
+    translated = text.translate(_LOOKALIKES)
+    if translated == text or any(c.isalpha() and not _is_latin(c) for c in translated):
+        return text
+    return translated
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def latin_words(text: str) -> str:
+    """latin() for each word of a text (letters keep their places)."""
+    return _WORD.sub(lambda m: latin(m.group()), text) if not text.isascii() else text
+
+
 def slugify(text: str) -> str:
     """Make a web-address id from a title."""
-    text = unicodedata.normalize("NFKD", text.translate(_LOOKALIKES))
+    text = unicodedata.normalize("NFKD", latin_words(text))
     text = text.encode("ascii", "ignore").decode().lower().replace("&", " and ")
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 

@@ -6,9 +6,10 @@ live-reload script is added to pages as they are served, never written to a file
 
 from __future__ import annotations
 
+import errno
 import gc
-import shutil
 import signal
+import socket
 import sys
 import threading
 import time
@@ -31,6 +32,7 @@ from .hosts import host_allowed, host_name, origin_allowed, port_number
 from .load import NO_FRONT_MATTER, REMOVED
 from .problems import ContentError, Problem, UsageError
 from .quiet import one_line, quiet_terminal
+from .outdir import MARKER, MARKER_TEXT, check_own
 from .watch import ChangeWatcher
 from .write import sync_tree, write_tree
 from .yamlfile import EMPTY_FILE
@@ -370,16 +372,21 @@ def serve(content: Path, templates: Path, host: str = "127.0.0.1", port: int = 8
     quiet_terminal(loop.asyncio_loop)
     preview = Preview(content, templates, folder, base_url, bytecode_cache=cache.templates() if cache else None,
                       schemas=schemas)
-    shutil.rmtree(folder, ignore_errors=True)
+    # The first build replaces the folder whole, as a build does output/: only if it is the builder's.
+    check_own(folder.resolve(), str(folder))
     if not preview.rebuild():
         folder.mkdir(parents=True, exist_ok=True)  # serve the error page until it is fixed
+        (folder / MARKER).write_bytes(MARKER_TEXT)
     if cache is not None:
         cache.save()  # the first build's results; later edits are not worth a write each
 
     try:
         make_app(preview, host, port).listen(port, address=host)
     except OSError as exc:
-        raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror}); try another --port") from None
+        # A name that does not resolve or an address this machine lacks is the host's fault, not the port's.
+        wrong_host = isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL
+        hint = "check --host (127.0.0.1 is this computer)" if wrong_host else "try another --port"
+        raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); {hint}") from None
 
     watcher = watch(preview, [content, templates], lambda: loop.add_callback(reload_browsers))
     watcher.start()
