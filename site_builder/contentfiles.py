@@ -33,9 +33,12 @@ NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EDITOR_FILES = (".#*", "#*#", "*~", ".*.sw?", "*___jb_tmp___", "*___jb_old___")
 # Characters that no content may hold: they are invisible, break the XML feed and sitemap
 # (C0 controls other than tab and line breaks, DEL, C1 controls, U+FFFE, U+FFFF, lone
-# surrogates), or end lines in YAML but not for editors (U+2028, U+2029).
-FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
-FORBIDDEN_IN_VALUES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+# surrogates), end lines in YAML but not for editors (U+2028, U+2029), or reorder what a reader
+# sees without showing themselves (the direction overrides and isolates, U+202A-202E, U+2066-2069).
+FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                       "\ud800-\udfff\ufffe\uffff]")
+FORBIDDEN_IN_VALUES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                                 "\ud800-\udfff\ufffe\uffff]")
 
 
 class Refused(OSError):

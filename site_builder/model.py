@@ -87,6 +87,11 @@ def when(text: str) -> str:
     return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"
 
 
+def one_year(period: str) -> str:
+    """The period of the plan year that starts when this one does: 2022-23 for 2022-24."""
+    return f"{period[:4]}-{(int(period[:4]) + 1) % 100:02d}"
+
+
 def plan_start(period: str) -> str:
     """The day a plan's year starts: plans run from 1 April (2021-22 from 2021-04-01)."""
     return f"{period[:4]}-04-01"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from .model import Plan, Site, plan_start, start_of
+from .model import Plan, Site, one_year, plan_start, start_of
 from .problems import UsageError
 
 PERIOD = re.compile(r"^\d{4}-\d{2}$")
@@ -77,6 +77,8 @@ def new_plan(site: Site, content: Path, period: str, source_period: str | None) 
     """Write content/plans/<period>.yaml from an earlier plan; refuse to overwrite."""
     if not PERIOD.fullmatch(period):  # not match: "$" would let a final line break into the file name
         raise UsageError(f"'{period}' is not a period like 2022-23")
+    if period != one_year(period):  # the build would refuse the file: say so before writing it
+        raise UsageError(f"'{period}' is not one year: a plan runs from April to March, so {one_year(period)}")
     plans = {plan.period: plan for plan in site.plans}
     if not plans:
         raise UsageError("there is no plan to start from: write the first plan by hand (docs/content-guide.md)")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 # Characters a message never prints as they are: controls (a terminal would obey an escape
 # sequence; a line break would forge another message), and others that are not text.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 EXCERPT_WIDTH = 160  # the most of a source line an excerpt shows
 
 

@@ -8,7 +8,7 @@ from pathlib import PurePath
 from typing import Iterable
 
 from . import privacy
-from .model import Agency, Initiative, Plan, Site, plan_start, start_of, when
+from .model import Agency, Initiative, Plan, Site, one_year, plan_start, start_of, when
 from .problems import Pos, Problem, did_you_mean
 from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, pos_of
 
@@ -153,10 +153,9 @@ def plan_initiatives(plan: Plan) -> list[tuple[str, Initiative]]:
 
 def _check_plan(plan: Plan, pfcc: dict, check: Checker) -> None:
     _check_file_name(plan.pos, "period", plan.period, check)
-    following = f"{(int(plan.period[:4]) + 1) % 100:02d}"
-    if plan.period[5:] != following:
+    if plan.period != one_year(plan.period):
         check.at(plan.pos, "period", f"'{plan.period}' is not one year: a plan runs from April to March",
-                 f"{plan.period[:5]}{following}", "The second part is the last two digits of the next year.")
+                 one_year(plan.period), "The second part is the last two digits of the next year.")
     numbers = [p.number for p in plan.priorities]
     _unique(check, plan.pos, "priorities", numbers, "priority number")
     _unique(check, plan.pos, "priorities", [p.id or f"#{n}" for n, p in enumerate(plan.priorities)],

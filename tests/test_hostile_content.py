@@ -382,7 +382,8 @@ def test_the_published_error_page_of_a_preview_quotes_no_linked_file(hostile):
 # ---- output encoding: control characters ---------------------------------------------------------------
 
 @pytest.mark.parametrize("char, name", [("\x07", "U+0007"), ("\x7f", "U+007F"), ("\x85", "U+0085"),
-                                        ("\u2028", "U+2028"), ("\x9b", "U+009B")])
+                                        ("\u2028", "U+2028"), ("\x9b", "U+009B"),
+                                        ("\u202e", "U+202E"), ("\u2066", "U+2066")])  # reorder what is seen
 def test_a_control_character_in_yaml_is_refused_where_it_is(hostile, char, name):
     edit(hostile.content / "plans/2020-21.yaml", KEEP_SAFE, f"      - title: Keep{char} Safe\n")
     hostile.refused("content/plans/2020-21.yaml:16:20", name, payload=char)

@@ -110,6 +110,9 @@ def test_new_plan_refuses_what_it_cannot_do(site_dir, capsys):
     assert (site_dir / f"plans/{existing}.yaml").read_bytes() == before
     assert main(["new", "plan", "2030"]) == 2
     assert "not a period like 2022-23" in capsys.readouterr().err
+    assert main(["new", "plan", "2030-32"]) == 2  # the build would refuse it: so is the file
+    assert "'2030-32' is not one year: a plan runs from April to March, so 2030-31" in capsys.readouterr().err
+    assert not (site_dir / "plans/2030-32.yaml").exists()
     assert main(["new", "plan", NEW, "--from", "1999-00"]) == 2
     assert "there is no plan 1999-00" in capsys.readouterr().err
     for path in (site_dir / "plans").glob("*.yaml"):
