@@ -77,7 +77,10 @@ def clean_builds(content: Path, runs: int) -> dict[str, list[float]]:
 
 
 def rebuild_latencies(content: Path, edits: int) -> list[float]:
-    """Edit one initiative's title again and again; time each save until the preview is rebuilt."""
+    """Edit one initiative's description again and again; time each save until the preview is rebuilt.
+
+    The description, not the title: a new title would move a published address, which the
+    build rightly refuses, and a failed build is not what is measured here."""
     folder = Path(tempfile.mkdtemp(dir=WORK))
     preview = Preview(content, TEMPLATES, folder / "serve", out=open("/dev/null", "w"))
     preview.search = False  # the preview's search index follows in the background, after the reload
@@ -85,15 +88,18 @@ def rebuild_latencies(content: Path, edits: int) -> list[float]:
     settle()  # the first build wrote the whole site
     done = threading.Event()
 
+    failed = []
+
     def changed(paths):
-        preview.rebuild_when_settled(watcher.changes_within)  # as the preview server does
+        if not preview.rebuild_when_settled(watcher.changes_within):  # as the preview server does
+            failed.append(preview.problems or "the build failed")
         done.set()
 
     watcher = ChangeWatcher([content, TEMPLATES], changed)
     watcher.start()
     plan = max((content / "plans").glob("*.yaml"))  # the newest plan
     original = plan.read_text()
-    first = original.index("- title: ") + len("- title: ")
+    first = original.index("    description: |\n") + len("    description: |\n")
     line_end = original.index("\n", first)
     times = []
     try:
@@ -104,6 +110,8 @@ def rebuild_latencies(content: Path, edits: int) -> list[float]:
             plan.write_text(text)
             if not done.wait(30):
                 raise RuntimeError("the watcher did not notice the edit")
+            if failed:
+                raise RuntimeError(f"the edited content did not build: {failed[0]}")
             times.append(time.perf_counter() - started)
             time.sleep(0.05)  # let the watcher settle, as between a person's saves
     finally:
