@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -99,12 +100,12 @@ def rebuild_latencies(content: Path, edits: int) -> list[float]:
     watcher.start()
     plan = max((content / "plans").glob("*.yaml"))  # the newest plan
     original = plan.read_text()
-    first = original.index("    description: |\n") + len("    description: |\n")
-    line_end = original.index("\n", first)
+    # Where the first description's text starts: after `|` and its indent, or after a quote.
+    first = re.search(r"\n\s+description: (\|\n\s+|'|\"|)", original).end()
     times = []
     try:
         for n in range(edits):
-            text = original[:first] + original[first:line_end] + f" (edit {n})" + original[line_end:]
+            text = original[:first] + f"(edit {n}) " + original[first:]
             done.clear()
             started = time.perf_counter()
             plan.write_text(text)
