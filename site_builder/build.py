@@ -88,7 +88,8 @@ class SiteBuilder:
                                 for name, data in assets.items())),
             footer=tuple(NavItem(p.meta.title, url_for(p)) for p in site.pages if p.meta.footer),
         )
-        pages = [*build_pages(site, self._route_memo), compare_page(site, self._route_memo), search_page(site), data_page(site)]
+        pages = [*build_pages(site, self._route_memo), compare_page(site, self._route_memo), data_page(site)]
+        pages.insert(-1, search_page(site, pages))
         _check_unique_urls(pages)
 
         reuse = renderer is self._renderer_used and g == self._globals

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .model import Agency, Site, Topic
+from .urls import url_for
 from .routes import Crumb, Page, PlanRef, PriorityRef, all_initiatives, plan_ref, plan_topic_items, priority_ref
 
 
@@ -83,6 +84,6 @@ def compare_page(site: Site, memo: dict | None = None) -> Page:
         refs, tuple((ref, tuple(priority_ref(p) for p in plan.priorities)) for plan, ref in zip(plans, refs)),
         topics, tuple(leaders), counts, bar_chart([p.period for p in plans], list(counts)),
         tuple(p.period for p in plans if p.priorities and all(pr.source_table_empty for pr in p.priorities)))
-    return Page("/compare/", "compare.html", "Compare the plans",
+    return Page(url_for("compare"), "compare.html", "Compare the plans",
                 "The partnership's plans side by side: priorities, topics and lead agencies, year by year.",
-                (Crumb("Home", "/"),), view, "index")
+                (Crumb("Home", url_for("home")),), view, "index")

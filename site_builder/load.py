@@ -76,11 +76,12 @@ def convert_content(text: str, rel: str, cls, registry) -> tuple[Node | None, An
 
 
 def finish_plan(plan: Plan) -> Plan:
-    """Fill in derived ids, periods and priority numbers."""
+    """Fill in derived ids, periods, priority numbers and timing labels."""
     period = plan.period
 
     def finish(ini, number):
-        return replace(ini, id=ini.id or make_id(ini.title), period=period, priority=number)
+        return replace(ini, id=ini.id or make_id(ini.title), period=period, priority=number,
+                       timing_label=plan.timing_label)
 
     priorities = tuple(
         replace(p, id=p.id or make_id(p.short_title), period=period,

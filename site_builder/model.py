@@ -345,6 +345,7 @@ class Initiative:
     period: str = f("The plan's period (set by the builder).", "", derived=True)
     priority: int | None = f("The number of the priority it is listed under (set by the builder).", None,
                              derived=True)
+    timing_label: str = f("Its plan's heading for the timing column (set by the builder).", "Timing", derived=True)
     pos: Pos | None = pos_field()
 
 

@@ -15,7 +15,7 @@ from typing import Callable
 
 from .model import Initiative, Plan, Site
 from .routes import Crumb, Page, all_initiatives, initiative_topics
-from .urls import url_for
+from .urls import output_path, url_for
 
 LICENCE = "Open Government Licence v3.0"
 LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
@@ -222,13 +222,13 @@ def schemas(base_url: str) -> dict[str, dict]:
               "properties": {"id": string, "name": string, "short_name": string, "aliases": strings, "kind": string,
                              "website": string, "description": string, "url": string}}
     return {
-        "initiatives": {"$schema": draft, "$id": f"{base_url}/data/initiatives.schema.json",
+        "initiatives": {"$schema": draft, "$id": base_url + url_for("data", "initiatives.schema.json"),
                         "title": "Initiatives of the Safer Colchester Partnership's plans",
                         "type": "array", "items": initiative},
-        "plans": {"$schema": draft, "$id": f"{base_url}/data/plans.schema.json",
+        "plans": {"$schema": draft, "$id": base_url + url_for("data", "plans.schema.json"),
                   "title": "The Safer Colchester Partnership's Annual Partnership Plans",
                   "type": "array", "items": plan},
-        "agencies": {"$schema": draft, "$id": f"{base_url}/data/agencies.schema.json",
+        "agencies": {"$schema": draft, "$id": base_url + url_for("data", "agencies.schema.json"),
                      "title": "The partnership's agencies", "type": "array", "items": agency},
     }
 
@@ -237,16 +237,14 @@ def make_open_data(site: Site, base_url: str, initiatives: InitiativeData) -> di
     """Every open-data file, by output path."""
     as_csv, as_json = initiatives.files(site, base_url)
     files = {
-        "data/initiatives.csv": as_csv,
-        "data/initiatives.json": as_json,
-        "data/plans.json": initiatives.once("plans", (*site.plans, base_url),
-                                            lambda: _json(plans_records(site, base_url))),
-        "data/agencies.json": initiatives.once("agencies", (*site.agencies, base_url),
-                                               lambda: _json(agencies_records(site, base_url))),
+        "initiatives.csv": as_csv,
+        "initiatives.json": as_json,
+        "plans.json": initiatives.once("plans", (*site.plans, base_url), lambda: _json(plans_records(site, base_url))),
+        "agencies.json": initiatives.once("agencies", (*site.agencies, base_url),
+                                          lambda: _json(agencies_records(site, base_url))),
     }
-    for name, schema in schemas(base_url).items():
-        files[f"data/{name}.schema.json"] = _json(schema)
-    return files
+    files.update({f"{name}.schema.json": _json(schema) for name, schema in schemas(base_url).items()})
+    return {output_path(url_for("data", name)): data for name, data in files.items()}
 
 
 def dictionary() -> tuple[tuple[str, str, str], ...]:
@@ -272,6 +270,6 @@ def data_page(site: Site) -> Page:
 
     initiatives = sum(len(all_initiatives(plan)) for plan in site.plans)
     view = DataView(dictionary(), CSV_NOTE, initiatives, len(site.plans), len(site.agencies), LICENCE, LICENCE_URL)
-    return Page("/data/", "data.html", "Open data",
+    return Page(url_for("data"), "data.html", "Open data",
                 "Every initiative, plan and agency of the partnership's plans as CSV and JSON, under the "
-                "Open Government Licence, with a data dictionary.", (Crumb("Home", "/"),), view, "index")
+                "Open Government Licence, with a data dictionary.", (Crumb("Home", url_for("home")),), view, "index")

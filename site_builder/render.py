@@ -10,6 +10,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
+from .facets import filter_attributes
 from .load import display_path
 from .model import Agency, NavItem, SiteConfig, when
 from .problems import ContentError, Pos, Problem
@@ -76,6 +77,7 @@ class Renderer:
             cache_size=-1,
         )
         self.env.globals["url_for"] = url_for
+        self.env.globals["filter_attributes"] = filter_attributes
         self.env.filters["join_words"] = join_words
         self.env.filters["agency_names"] = agency_names
         self.env.filters["when"] = when
@@ -85,8 +87,6 @@ class Renderer:
         self._parts_before: dict = {}  # the last build's, kept for one more build
         self.env.globals["part"] = self.part
         self.env.filters["mark_current"] = mark_current
-        self.env.filters["union"] = lambda first, second: list(dict.fromkeys([*first, *second]))
-        self.env.filters["prefix"] = lambda text, before: f"{before}{text}"
 
     def render(self, page: Page, g: Globals) -> bytes:
         """Render one page to bytes; template mistakes become ContentError."""
