@@ -11,7 +11,7 @@ from typing import Annotated, Any, Callable, Literal
 from . import markdown
 from .contentfiles import FORBIDDEN_IN_VALUES, control_problem
 from .markdown import Markdown
-from .model import Email, LinkUrl, Markdown3, Pattern, Ref
+from .model import REGISTRIES, Email, LinkUrl, Markdown3, Pattern, Ref
 from .problems import Pos, Problem, did_you_mean
 from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, pos_of
 
@@ -248,14 +248,9 @@ def _ref(kind: str):
         found, hint = conv.resolver.lookup(kind, text)
         if found is None:
             return conv.report(node, path, f"unknown {kind} {quote(text)}",
-                               f"an id, name or alias from content/{kind_file(kind)}", hint)
+                               f"an id, name or alias from content/{REGISTRIES[kind].file}", hint)
         return found
     return convert
-
-
-def kind_file(kind: str) -> str:
-    """Name the registry file of a kind of reference."""
-    return {"agency": "agencies.yaml", "topic": "topics.yaml", "programme": "programmes.yaml"}[kind]
 
 
 def _optional(inner):

@@ -166,8 +166,7 @@ class Agency:
 
     def names(self) -> tuple[str, ...]:
         """Every name a plan may use for it: id, name, short name, aliases and former names."""
-        return (self.id, self.name, self.short_name, *self.aliases,
-                *(n for former in self.former_names for n in (former.name, former.short_name)))
+        return REGISTRIES["agency"].names(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +212,28 @@ class ProgrammeRegistry:
 
     programmes: tuple[Programme, ...] = f("The programmes, one item per scheme.")
 
+
+@dataclass(frozen=True)
+class RegistryFile:
+    """A registry: the kind of thing plans refer to, its file, its model and the fields that name an entry."""
+
+    kind: str  # what a Ref names
+    file: str  # in the content folder
+    cls: type
+    field: str  # the list of entries, in the file and in Site
+    keys: tuple[str, ...]  # the fields whose values name an entry, besides an agency's former names
+
+    def names(self, entry) -> tuple[str, ...]:
+        """Every name a plan may use for an entry."""
+        values = (getattr(entry, key) for key in self.keys)
+        found = [n for value in values for n in (value if isinstance(value, tuple) else (value,))]
+        return (*found, *(n for former in getattr(entry, "former_names", ()) for n in (former.name, former.short_name)))
+
+
+REGISTRIES = {r.kind: r for r in (
+    RegistryFile("agency", "agencies.yaml", AgencyRegistry, "agencies", ("id", "name", "short_name", "aliases")),
+    RegistryFile("topic", "topics.yaml", TopicRegistry, "topics", ("id", "name")),
+    RegistryFile("programme", "programmes.yaml", ProgrammeRegistry, "programmes", ("id", "name")))}
 
 AgencyRef = Annotated[Agency, Ref("agency")]
 TopicRef = Annotated[Topic, Ref("topic")]

@@ -15,15 +15,13 @@ from typing import Annotated, Any, Literal
 
 from .convert import yaml_fields, yaml_key
 from .markdown import Markdown
-from .model import (AgencyRegistry, Email, LinkUrl, Markdown3, PageMeta, Pattern, PfccPlan, Plan, ProgrammeRegistry,
-                    RedirectList, Ref, SiteConfig, Strategy, TopicRegistry)
+from .model import (REGISTRIES, Email, LinkUrl, Markdown3, PageMeta, Pattern, PfccPlan, Plan, RedirectList, Ref,
+                    SiteConfig, Strategy)
 
 # Each kind of content file: its schema file, the model class, and where the files are.
 FILES = {
     "site": (SiteConfig, "content/site.yaml"),
-    "agencies": (AgencyRegistry, "content/agencies.yaml"),
-    "topics": (TopicRegistry, "content/topics.yaml"),
-    "programmes": (ProgrammeRegistry, "content/programmes.yaml"),
+    **{r.field: (r.cls, f"content/{r.file}") for r in REGISTRIES.values()},
     "pfcc": (PfccPlan, "content/pfcc/*.yaml"),
     "plan": (Plan, "content/plans/*.yaml"),
     "strategy": (Strategy, "content/strategies/*.yaml"),
@@ -115,10 +113,8 @@ def make_schema(cls, names: dict[str, list[str]]) -> dict:
 
 def reference_names(site) -> dict[str, list[str]]:
     """Every id, name, short name and alias that references may use, for completion."""
-    agencies = sorted({n for a in site.agencies for n in a.names() if n})
-    topics = sorted({n for t in site.topics for n in (t.id, t.name)})
-    programmes = sorted({n for p in site.programmes for n in (p.id, p.name)})
-    return {"agency": agencies, "topic": topics, "programme": programmes}
+    return {r.kind: sorted({n for entry in getattr(site, r.field) for n in r.names(entry) if n})
+            for r in REGISTRIES.values()}
 
 
 def render_schemas(site) -> dict[str, str]:
