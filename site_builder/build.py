@@ -13,18 +13,22 @@ from pathlib import Path
 
 from . import extras
 from .addresses import check_addresses
-from .compare import compare_page
+from . import routes
+from .compare import compare_pages
 from .parallel import render_pages
-from .opendata import InitiativeData, data_page, make_open_data
-from .search import search_page
+from .opendata import InitiativeData, data_pages, make_open_data
+from .search import search_pages
 from .load import ContentLoader
 from .model import NavItem, Site
 from .problems import ContentError, Pos, Problem
 from .render import Globals, Renderer
-from .routes import Page, build_pages
+from .routes import Build, Page
 from .urls import output_path, url_for
 
 ASSET_SUFFIXES = (".css", ".js", ".svg", ".ico", ".png", ".woff2")
+# Every family of pages, in the order they are made; each is a function of a routes.Build.
+PAGE_FAMILIES = (routes.home_pages, routes.plan_pages, routes.agency_pages, routes.programme_pages, routes.topic_pages,
+                 routes.pfcc_pages, routes.document_pages, compare_pages, search_pages, data_pages)
 
 
 @dataclass
@@ -88,8 +92,10 @@ class SiteBuilder:
                                 for name, data in assets.items())),
             footer=tuple(NavItem(p.meta.title, url_for(p)) for p in site.pages if p.meta.footer),
         )
-        pages = [*build_pages(site, self._route_memo), compare_page(site, self._route_memo), data_page(site)]
-        pages.insert(-1, search_page(site, pages))
+        made = Build(site, self._route_memo)
+        for family in PAGE_FAMILIES:
+            made.pages.extend(family(made))
+        pages = made.pages
         _check_unique_urls(pages)
 
         reuse = renderer is self._renderer_used and g == self._globals

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .model import Initiative, Plan, Site
-from .routes import Crumb, Page, all_initiatives, initiative_topics
+from .routes import HOME, Build, Page, all_initiatives, initiative_topics
 from .urls import output_path, url_for
 
 LICENCE = "Open Government Licence v3.0"
@@ -265,11 +265,11 @@ class DataView:
     licence_url: str
 
 
-def data_page(site: Site) -> Page:
+def data_pages(b: Build) -> list[Page]:
     """The open data page: the files, the licence and the data dictionary."""
-
+    site = b.site
     initiatives = sum(len(all_initiatives(plan)) for plan in site.plans)
     view = DataView(dictionary(), CSV_NOTE, initiatives, len(site.plans), len(site.agencies), LICENCE, LICENCE_URL)
-    return Page(url_for("data"), "data.html", "Open data",
-                "Every initiative, plan and agency of the partnership's plans as CSV and JSON, under the "
-                "Open Government Licence, with a data dictionary.", (Crumb("Home", url_for("home")),), view, "index")
+    return [Page(url_for("data"), "data.html", "Open data",
+                 "Every initiative, plan and agency of the partnership's plans as CSV and JSON, under the "
+                 "Open Government Licence, with a data dictionary.", (HOME,), view, "index")]

@@ -281,18 +281,26 @@ def index_site(site: Site) -> Index:
     return index
 
 
-def build_pages(site: Site, memo: dict | None = None) -> list[Page]:
-    """Every page of the site, in a fixed order.
+HOME = Crumb("Home", url_for("home"))
+PLANS = Crumb("Plans", url_for("plans"))
 
-    `memo` (kept by the caller between builds) lets an unchanged plan's pages be reused.
-    """
-    index = index_site(site)
-    pfcc = {p.id: p for p in site.pfcc_plans}
-    home_crumb = Crumb("Home", url_for("home"))
-    plans_crumb = Crumb("Plans", url_for("plans"))
-    pages: list[Page] = []
-    config = site.config
 
+@dataclass
+class Build:
+    """What every family of pages is made from: the site, its cross-references and the pages made before."""
+
+    site: Site
+    memo: dict | None = None  # kept by the caller between builds: an unchanged plan's pages are reused
+    pages: list[Page] = field(default_factory=list)
+    index: Index = field(init=False)
+
+    def __post_init__(self):
+        self.index = index_site(self.site)
+
+
+def home_pages(b: Build) -> list[Page]:
+    """The home page and the plans index."""
+    site, config, pages = b.site, b.site.config, []
     total = sum(len(all_initiatives(plan)) for plan in site.plans)
     # The home page leads with the newest plan that is published, never a draft.
     latest = next((plan for plan in site.plans if not plan.draft), None)
@@ -305,13 +313,22 @@ def build_pages(site: Site, memo: dict | None = None) -> list[Page]:
                           "home"))
     pages.append(Page(
         url_for("plans"), "plans.html", "Plans", "Every Annual Partnership Plan of the Safer Colchester Partnership, "
-        "newest first, and the partnership strategy.", (home_crumb,),
+        "newest first, and the partnership strategy.", (HOME,),
         PlansView(tuple((plan_ref(p), tuple(priority_ref(pr) for pr in p.priorities), len(all_initiatives(p)))
                         for p in site.plans), tuple(plan_ref(s) for s in site.strategies)), "index"))
+    return pages
 
-    for plan in site.plans:
-        pages.extend(_plan_pages_again(plan, pfcc.get(plan.pfcc_plan), index, (home_crumb, plans_crumb), memo))
 
+def plan_pages(b: Build) -> list[Page]:
+    """Each plan's page, its priorities' and its initiatives'."""
+    pfcc = {p.id: p for p in b.site.pfcc_plans}
+    return [page for plan in b.site.plans
+            for page in _plan_pages_again(plan, pfcc.get(plan.pfcc_plan), b.index, (HOME, PLANS), b.memo)]
+
+
+def agency_pages(b: Build) -> list[Page]:
+    """Each agency's page and the agencies index."""
+    site, index, pages = b.site, b.index, []
     names = Names.of(site.plans, site.pfcc_plans)
     agencies = sorted(site.agencies, key=lambda a: a.name.casefold())
     by_id = {agency.id: agency for agency in agencies}
@@ -325,36 +342,38 @@ def build_pages(site: Site, memo: dict | None = None) -> list[Page]:
         pages.append(Page(url_for(agency), "agency.html", agency.name,
                           f"{agency.name} in the Safer Colchester Partnership: membership by year and the "
                           f"initiatives it leads or joins.",
-                          (home_crumb, Crumb("Agencies", url_for("agencies"))),
+                          (HOME, Crumb("Agencies", url_for("agencies"))),
                           AgencyView(agency, tuple(memberships), years, list_filters([*led, *joined], names),
                                      tuple(by_id[i] for i in agency.succeeded_by if i in by_id),
                                      tuple(a for a in agencies if agency.id in a.succeeded_by)), "agency",
                           (kind_choice("Agency"),)))
     pages.append(Page(url_for("agencies"), "agencies.html", "Agencies",
                       "The partner agencies of the Safer Colchester Partnership and what each leads.",
-                      (home_crumb,), tuple(summaries), "index"))
+                      (HOME,), tuple(summaries), "index"))
+    return pages
 
-    pages.extend(_programme_pages(site, index, home_crumb))
-    pages.extend(_topic_pages(site, home_crumb, memo))
 
-    places = {plan.period: initiative_places(plan) for plan in site.plans} if site.pfcc_plans else {}
-    for plan in site.pfcc_plans:
-        serving = tuple((p, tuple((i, places[i.period][i.id]) for i in index.by_pfcc.get((plan.id, p.number), ())))
+def pfcc_pages(b: Build) -> list[Page]:
+    """Each PFCC plan's page, with the initiatives that serve each of its priorities."""
+    places = {plan.period: initiative_places(plan) for plan in b.site.plans} if b.site.pfcc_plans else {}
+    pages = []
+    for plan in b.site.pfcc_plans:
+        serving = tuple((p, tuple((i, places[i.period][i.id]) for i in b.index.by_pfcc.get((plan.id, p.number), ())))
                         for p in plan.priorities)
         pages.append(Page(url_for(plan), "pfcc.html", plan.title,
                           f"The {plan.title} priorities and the partnership initiatives that serve each.",
-                          (home_crumb,), PfccView(plan, serving), "pfcc"))
-
-    for strategy in site.strategies:
-        pages.append(Page(url_for(strategy), "strategy.html", strategy.title, strategy.summary,
-                          (home_crumb, plans_crumb), strategy, "strategy"))
-
-    for page in site.pages:
-        pages.append(Page(url_for(page), "page.html", page.meta.title, page.meta.description,
-                          (home_crumb,), page, "page"))
-    pages.append(Page(url_for("not_found"), "404.html", "Page not found",
-                      "The page you asked for is not on this site.", (), None, "error"))
+                          (HOME,), PfccView(plan, serving), "pfcc"))
     return pages
+
+
+def document_pages(b: Build) -> list[Page]:
+    """The strategies, the Markdown pages and the page for addresses the site lacks."""
+    return [*(Page(url_for(strategy), "strategy.html", strategy.title, strategy.summary, (HOME, PLANS), strategy,
+                   "strategy") for strategy in b.site.strategies),
+            *(Page(url_for(page), "page.html", page.meta.title, page.meta.description, (HOME,), page, "page")
+              for page in b.site.pages),
+            Page(url_for("not_found"), "404.html", "Page not found", "The page you asked for is not on this site.",
+                 (), None, "error")]
 
 
 def _plan_pages_again(plan: Plan, pfcc: PfccPlan | None, index: Index, crumbs: tuple[Crumb, ...],
@@ -498,8 +517,10 @@ def initiative_topics(ini: Initiative, priorities: dict[int, Priority]) -> tuple
     return tuple(dict.fromkeys((*inherited, *ini.topics)))
 
 
-def _programme_pages(site: Site, index: Index, home_crumb: Crumb) -> list[Page]:
-    crumbs = (home_crumb, Crumb("Programmes", url_for("programmes")))
+def programme_pages(b: Build) -> list[Page]:
+    """Each programme's timeline and the programmes index."""
+    site, index = b.site, b.index
+    crumbs = (HOME, Crumb("Programmes", url_for("programmes")))
     plans = {plan.period: plan for plan in site.plans}
     pages, rows = [], []
     for programme in sorted(site.programmes, key=lambda p: p.name.casefold()):
@@ -516,7 +537,7 @@ def _programme_pages(site: Site, index: Index, home_crumb: Crumb) -> list[Page]:
                           ProgrammeView(programme, tuple(years)), "programme", (kind_choice("Programme"),)))
     pages.append(Page(url_for("programmes"), "programmes.html", "Programmes",
                       "Schemes that recur across the partnership's plans, each as a timeline year by year.",
-                      (home_crumb,), tuple(rows), "index"))
+                      (HOME,), tuple(rows), "index"))
     return pages
 
 
@@ -567,8 +588,10 @@ def plan_topic_items(plan: Plan, memo: dict | None = None) -> dict[str, tuple[In
     return items
 
 
-def _topic_pages(site: Site, home_crumb: Crumb, memo: dict | None) -> list[Page]:
-    crumbs = (home_crumb, Crumb("Topics", url_for("topics")))
+def topic_pages(b: Build) -> list[Page]:
+    """Each topic's page and the topics index."""
+    site, memo = b.site, b.memo
+    crumbs = (HOME, Crumb("Topics", url_for("topics")))
     plans = sorted(site.plans, key=lambda p: p.period)
     items = {(topic_id, plan.period): found for plan in plans
              for topic_id, found in plan_topic_items(plan, memo).items()}
@@ -588,5 +611,5 @@ def _topic_pages(site: Site, home_crumb: Crumb, memo: dict | None) -> list[Page]
                           crumbs, TopicView(topic, tuple(years), strategy), "topic"))
     pages.append(Page(url_for("topics"), "topics.html", "Topics",
                       "Themes across the partnership's plans, from county lines to hate crime.",
-                      (home_crumb,), tuple(rows), "index"))
+                      (HOME,), tuple(rows), "index"))
     return pages

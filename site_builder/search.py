@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
-from .model import Initiative, Site
+from .model import Initiative
 from .problems import ContentError, Pos, Problem
 from .facets import Choice, Facet, search_form
 from .urls import url_for
-from .routes import Crumb, Page, all_initiatives, initiative_places
+from .routes import HOME, Build, Page, all_initiatives, initiative_places
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,17 +27,18 @@ def _initial(ini: Initiative) -> str:
     return first if first.isalpha() else "#"
 
 
-def search_page(site: Site, pages: list[Page]) -> Page:
-    """The search page, offering the filter choices that the pages it searches have."""
+def search_pages(b: Build) -> list[Page]:
+    """The search page, offering the filter choices that the pages made before it have."""
+    site = b.site
     initiatives = sorted((i for plan in site.plans for i in all_initiatives(plan)),
                          key=lambda i: (_initial(i), i.title.casefold(), i.period))
     places = {plan.period: initiative_places(plan) for plan in site.plans}
     a_to_z = tuple((letter, tuple((i, places[i.period][i.id]) for i in group))
                    for letter, group in groupby(initiatives, key=_initial))
-    view = SearchView(search_form(page for page in pages if page.indexed), a_to_z)
-    return Page(url_for("search"), "search.html", "Search",
+    view = SearchView(search_form(page for page in b.pages if page.indexed), a_to_z)
+    return [Page(url_for("search"), "search.html", "Search",
                 "Search every plan's initiatives, priorities, programmes and agencies, or browse the A to Z.",
-                (Crumb("Home", url_for("home")),), view, "search")
+                 (HOME,), view, "search")]
 
 
 def pagefind_executable() -> Path:
