@@ -69,58 +69,122 @@ class Converter:
 
     def convert(self, node: Node, tp: Any, path: str) -> Any:
         """Convert a node to the given type."""
-        return converter_for(tp)(self, node, path)
+        return kind_of(tp).convert(self, node, path)
 
 
-# ---- one converter function per type, built once and cached -------------------------
+# ---- kinds of value: each converts a node, gives its JSON Schema and its note in the guide ----
 
-_converters: dict[Any, Callable[[Converter, Node, str], Any]] = {}
+@dataclasses.dataclass(frozen=True, eq=False)
+class Kind:
+    """A kind of value in a content file, read by one function (the rules for each are below)."""
+
+    read: Callable[[Converter, Node, str], Any]  # the value a node holds, or INVALID with the problem reported
+    json: Callable[[Any], dict]  # its JSON Schema, given a schema.SchemaMaker (reference names, definitions)
+    note: str = ""  # what the content guide says of it, after the field's help
+    column: str = "string"  # the kind of an open-data column that holds it
+    nested: tuple = ()  # the model classes whose fields it holds, for the guide's tables
+    lone: bool = False  # a lone one may stand for a list of one ('lead: Essex Police')
+
+    def convert(self, conv: Converter, node: Node, path: str) -> Any:
+        """The value a node holds, or INVALID (with the problem reported)."""
+        return self.read(conv, node, path)
+
+    def schema(self, maker) -> dict:
+        """Its JSON Schema."""
+        return self.json(maker)
 
 
-def converter_for(tp: Any) -> Callable[[Converter, Node, str], Any]:
-    """Return (and cache) the function that converts nodes to this type."""
-    fn = _converters.get(tp)
-    if fn is None:
-        fn = _converters[tp] = _build(tp)
-    return fn
+class Optional(Kind):
+    """A value that may be left empty."""
+
+    def __init__(self, inner: Kind):
+        super().__init__(inner.convert, lambda maker: {"anyOf": [inner.schema(maker), {"type": "null"}]}, inner.note,
+                         inner.column, inner.nested)
+
+    def convert(self, conv: Converter, node: Node, path: str) -> Any:
+        if isinstance(node, ScalarNode) and node.tag == _NULL and not node.style:
+            return None
+        return self.read(conv, node, path)
 
 
-def _build(tp: Any) -> Callable[[Converter, Node, str], Any]:
+class Sequence(Kind):
+    """A list of values of one kind."""
+
+    def __init__(self, inner: Kind):
+        # Nothing after the colon (or only comments below it) is an empty list, as the builder reads it.
+        def json(maker):
+            array = {"type": ["array", "null"], "items": inner.schema(maker)}
+            return {"anyOf": [inner.schema(maker), array]} if inner.lone else array
+        super().__init__(inner.convert, json, " A list.", "integer list" if inner.column == "integer" else "list",
+                         inner.nested, inner.lone)
+
+    def convert(self, conv: Converter, node: Node, path: str) -> Any:
+        if isinstance(node, ScalarNode):
+            if node.tag == _NULL and not node.style:
+                return ()
+            if self.lone:
+                value = self.read(conv, node, path)
+                return INVALID if value is INVALID else (value,)
+        if not isinstance(node, SequenceNode):
+            return conv.report(node, path, f"found {describe(node)}", "a list",
+                               "Write the items in square brackets, [a, b], or one per line starting with '- '.")
+        values = tuple(self.read(conv, item, f"{path}[{i}]") for i, item in enumerate(node.value))
+        return INVALID if any(v is INVALID for v in values) else values
+
+
+URL_PATTERN = r"^(https?://\S+|mailto:\S+|/\S*|#\S*)$"
+_kinds: dict[Any, Kind] = {}
+
+
+def kind_of(tp: Any) -> Kind:
+    """The kind of a model type (made once): the one place a type is matched to how it is read and described."""
+    found = _kinds.get(tp)
+    if found is None:
+        found = _kinds[tp] = _kind(tp)
+    return found
+
+
+def _string(**schema) -> Callable[[Any], dict]:
+    return lambda maker: {"type": "string", **schema}
+
+
+def _kind(tp: Any) -> Kind:
     origin = typing.get_origin(tp)
     if origin is Annotated:
-        base, *extras = typing.get_args(tp)
-        marker = extras[0]
+        marker = typing.get_args(tp)[1]
         if isinstance(marker, Pattern):
-            return _pattern(marker)
+            limit = {"maxLength": marker.max_length} if marker.max_length else {}
+            return Kind(_pattern(marker), _string(pattern=marker.regex, **limit, examples=[marker.example]))
         if isinstance(marker, Ref):
-            return _ref(marker.kind)
+            def names(maker, kind=marker.kind) -> dict:  # every name it may be, when the content is known
+                return {"type": "string", **({"enum": maker.names[kind]} if maker.names.get(kind) else {})}
+            return Kind(_ref(marker.kind), names, lone=True)
         if marker is LinkUrl:
-            return _url
+            return Kind(_url, _string(pattern=URL_PATTERN))
         if marker is Email:
-            return _email
+            return Kind(_email, _string(pattern=Email.pattern))
         if marker is Markdown3:
-            return _markdown(3)
+            return Kind(_markdown(3), _string(description="Markdown text; headings start at ###."))
         raise TypeError(f"unknown annotation {marker!r}")
     if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _optional(converter_for(args[0]))
+        return Optional(kind_of([a for a in typing.get_args(tp) if a is not type(None)][0]))
     if origin is tuple:
-        item = typing.get_args(tp)[0]
-        single_ok = typing.get_origin(item) is Annotated and isinstance(typing.get_args(item)[1], Ref)
-        return _sequence(converter_for(item), single_ok)
+        return Sequence(kind_of(typing.get_args(tp)[0]))
     if origin is Literal:
-        return _literal(typing.get_args(tp))
+        choices = typing.get_args(tp)
+        return Kind(_literal(choices), lambda maker: {"enum": list(choices)},
+                    " One of: " + ", ".join(f"`{c}`" for c in choices) + ".")
     if tp is str:
-        return _text
+        return Kind(_text, _string(minLength=1))
     if tp is int:
-        return _int
+        return Kind(_int, lambda maker: {"type": "integer"}, " A whole number.", "integer")
     if tp is bool:
-        return _bool
+        return Kind(_bool, lambda maker: {"type": "boolean"}, " `true` or `false`.", "boolean")
     if tp is Markdown:
-        return _markdown(2)
+        return Kind(_markdown(2), _string())
     if dataclasses.is_dataclass(tp):
-        return _dataclass(tp)
-    raise TypeError(f"no converter for {tp!r}")
+        return Kind(_dataclass(tp), lambda maker: maker.define(tp), nested=(tp,))
+    raise TypeError(f"no kind of value for {tp!r}")
 
 
 def _scalar(conv: Converter, node: Node, path: str, expected: str) -> str | None:
@@ -253,30 +317,6 @@ def _ref(kind: str):
     return convert
 
 
-def _optional(inner):
-    def convert(conv: Converter, node: Node, path: str) -> Any:
-        if isinstance(node, ScalarNode) and node.tag == _NULL and not node.style:
-            return None
-        return inner(conv, node, path)
-    return convert
-
-
-def _sequence(inner, single_ok: bool):
-    def convert(conv: Converter, node: Node, path: str) -> Any:
-        if isinstance(node, ScalarNode):
-            if node.tag == _NULL and not node.style:
-                return ()
-            if single_ok:  # 'lead: Essex Police' means a list of one
-                value = inner(conv, node, path)
-                return INVALID if value is INVALID else (value,)
-        if not isinstance(node, SequenceNode):
-            return conv.report(node, path, f"found {describe(node)}", "a list",
-                               "Write the items in square brackets, [a, b], or one per line starting with '- '.")
-        values = tuple(inner(conv, item, f"{path}[{i}]") for i, item in enumerate(node.value))
-        return INVALID if any(v is INVALID for v in values) else values
-    return convert
-
-
 def yaml_fields(cls) -> list[dataclasses.Field]:
     """The fields of a model class that content files may set."""
     return [fl for fl in dataclasses.fields(cls) if not fl.metadata.get("derived")]
@@ -292,7 +332,7 @@ def _dataclass(cls):
     fields = yaml_fields(cls)
     names = [yaml_key(fl) for fl in fields]
     attrs = {yaml_key(fl): fl.name for fl in fields}
-    field_convs = {yaml_key(fl): converter_for(hints[fl.name]) for fl in fields}
+    field_convs = {yaml_key(fl): kind_of(hints[fl.name]).convert for fl in fields}
     required = [yaml_key(fl) for fl in fields
                 if fl.default is dataclasses.MISSING and fl.default_factory is dataclasses.MISSING]
     has_pos = "pos" in {fl.name for fl in dataclasses.fields(cls)}
