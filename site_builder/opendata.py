@@ -7,13 +7,17 @@ data dictionary page are all made from it, so they cannot disagree.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
+import typing
 from dataclasses import dataclass
 from typing import Callable
 
-from .model import Initiative, Plan, Site
+from .convert import kind_of
+from .markdown import Markdown
+from .model import Agency, Initiative, Plan, Site
 from .routes import HOME, Build, Page, all_initiatives, initiative_topics
 from .urls import output_path, url_for
 
@@ -31,8 +35,31 @@ class Column:
     get: Callable[[Plan, Initiative, str], object]
 
 
-def _texts(value) -> str:
-    return value.source.strip() if value else ""
+def field_column(path: str, name: str = "") -> Column:
+    """A column holding an initiative's field (path: "title", "funding.scp"): its kind and meaning are the model's."""
+    cls, parts = Initiative, path.split(".")
+    for part in parts:
+        fl = next(fl for fl in dataclasses.fields(cls) if fl.name == part)
+        kind = kind_of(typing.get_type_hints(cls, include_extras=True)[part])
+        cls = (*kind.nested, None)[0]
+
+    def get(plan: Plan, ini: Initiative, base_url: str):
+        value = ini
+        for part in parts:
+            value = getattr(value, part) if value is not None else None
+        return _plain(value, kind.column)
+    return Column(name or path.replace(".", "_"), kind.column, fl.metadata["data"] or fl.metadata["doc"], get)
+
+
+def _plain(value, kind: str):
+    """A field's value as the open data holds it: agencies by name, programmes by id, Markdown as written."""
+    if value is None:
+        return None if kind == "integer" else ""
+    if isinstance(value, tuple):
+        return [_plain(v, kind) for v in value]
+    if isinstance(value, Markdown):
+        return value.source.strip()
+    return value.name if isinstance(value, Agency) else getattr(value, "id", value)
 
 
 def _priority_title(plan: Plan, ini: Initiative) -> str:
@@ -40,38 +67,19 @@ def _priority_title(plan: Plan, ini: Initiative) -> str:
 
 
 COLUMNS = (
-    Column("plan", "string", "The plan's period, such as 2021-22.", lambda p, i, b: p.period),
+    field_column("period", "plan"),
     Column("plan_title", "string", "The plan's title.", lambda p, i, b: p.title),
-    Column("priority", "integer", "The number of the plan priority the initiative is listed under; empty when "
-           "the plan lists its initiatives in one combined table.", lambda p, i, b: i.priority),
+    field_column("priority"),
     Column("priority_title", "string", "That priority's title.", lambda p, i, b: _priority_title(p, i)),
-    Column("id", "string", "The initiative's id, unique within its plan.", lambda p, i, b: i.id),
-    Column("title", "string", "The initiative's title.", lambda p, i, b: i.title),
-    Column("editorial_title", "boolean", "true when the plan printed no title and the title was written for "
-           "this site.", lambda p, i, b: i.editorial_title),
-    Column("lead", "list", "The lead agencies' names.", lambda p, i, b: [a.name for a in i.lead]),
+    *map(field_column, ("id", "title", "editorial_title", "lead")),
     Column("lead_ids", "list", "The lead agencies' ids (see agencies.json).", lambda p, i, b: [a.id for a in i.lead]),
-    Column("lead_as_written", "string", "The lead as the plan printed it, where it says more than the names.",
-           lambda p, i, b: i.lead_as_written),
-    Column("partners", "list", "Other agencies named as working on it.", lambda p, i, b: [a.name for a in i.partners]),
-    Column("timing", "string", "When it runs, as the plan printed it.", lambda p, i, b: i.timing),
-    Column("status", "string", "planned, ongoing, completed or cancelled, where the plan says so.",
-           lambda p, i, b: i.status or ""),
-    Column("scp_priorities", "integer list", "The numbers of the plan's priorities it serves.",
-           lambda p, i, b: list(i.scp_priorities)),
-    Column("pfcc_priorities", "integer list", "The numbers of the Police, Fire and Crime Plan priorities it serves.",
-           lambda p, i, b: list(i.pfcc_priorities)),
+    *map(field_column, ("lead_as_written", "partners", "timing", "status", "scp_priorities", "pfcc_priorities")),
     Column("pfcc_plan", "string", "The Police, Fire and Crime Plan those numbers refer to.",
            lambda p, i, b: p.pfcc_plan),
-    Column("programme", "string", "The id of the recurring scheme it belongs to.",
-           lambda p, i, b: i.programme.id if i.programme else ""),
+    field_column("programme"),
     Column("topics", "list", "The ids of its topics, its own and its priority's.",
            lambda p, i, b: _topic_ids(p, i)),
-    Column("funding_scp", "string", "Partnership funding, as printed.", lambda p, i, b: i.funding.scp if i.funding else ""),
-    Column("funding_other", "string", "Other funding, as printed.", lambda p, i, b: i.funding.other if i.funding else ""),
-    Column("description", "string", "What the initiative is and does (Markdown).", lambda p, i, b: _texts(i.description)),
-    Column("outcomes", "string", "What it achieved, as reported (Markdown).", lambda p, i, b: _texts(i.outcomes)),
-    Column("updates", "string", "Progress updates (Markdown).", lambda p, i, b: _texts(i.updates)),
+    *map(field_column, ("funding.scp", "funding.other", "description", "outcomes", "updates")),
     Column("url", "string", "The initiative's page on this site.", lambda p, i, b: b + url_for(i)),
 )
 
@@ -170,7 +178,7 @@ def plans_records(site: Site, base_url: str) -> list[dict]:
             "members": {"statutory": [a.id for a in members.statutory] if members else [],
                         "non_statutory": [a.id for a in members.non_statutory] if members else []},
             "priorities": [{"number": p.number, "title": p.title, "short_title": p.short_title,
-                            "topics": [t.id for t in p.topics], "summary": _texts(p.summary),
+                            "topics": [t.id for t in p.topics], "summary": _plain(p.summary, "string"),
                             "initiatives": len(p.initiatives), "source_table_empty": p.source_table_empty,
                             "editorial_title": p.editorial_title, "url": base_url + url_for(p)}
                            for p in plan.priorities],
@@ -181,7 +189,7 @@ def plans_records(site: Site, base_url: str) -> list[dict]:
 def agencies_records(site: Site, base_url: str) -> list[dict]:
     """Each agency of the registry."""
     return [{"id": a.id, "name": a.name, "short_name": a.short_name, "aliases": list(a.aliases), "kind": a.kind,
-             "website": a.website, "description": _texts(a.description), "url": base_url + url_for(a)}
+             "website": a.website, "description": _plain(a.description, "string"), "url": base_url + url_for(a)}
             for a in sorted(site.agencies, key=lambda a: a.id)]
 
 
