@@ -63,13 +63,13 @@ def bar_chart(labels: list[str], values: list[int], width: int = 400) -> Chart:
 
 def compare_pages(b: Build) -> list[Page]:
     """The page that sets every plan side by side."""
-    site, memo = b.site, b.memo
+    site = b.site
     plans = sorted(site.plans, key=lambda p: p.period)
     refs = tuple(plan_ref(p) for p in plans)
     counts = tuple(len(all_initiatives(p)) for p in plans)
 
     topic_counts = {(topic_id, plan.period): len(found) for plan in plans
-                    for topic_id, found in plan_topic_items(plan, memo).items()}
+                    for topic_id, found in plan_topic_items(plan).items()}
     topics = tuple(
         (topic, tuple((topic_counts.get((topic.id, plan.period), 0), any(topic in p.topics for p in plan.priorities))
                       for plan in plans))
