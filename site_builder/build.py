@@ -88,7 +88,7 @@ class SiteBuilder:
         g = Globals(
             config=site.config,
             base_url=self.base_url or site.config.base_url.rstrip("/"),
-            assets=tuple(sorted((name, "/assets/" + fingerprint_name(name, data))
+            assets=tuple(sorted((name, url_for("assets", fingerprint_name(name, data)))
                                 for name, data in assets.items())),
             footer=tuple(NavItem(p.meta.title, url_for(p)) for p in site.pages if p.meta.footer),
         )
@@ -113,7 +113,7 @@ class SiteBuilder:
 
         files = {output_path(url): data for url, data in html.items()}
         for name, data in assets.items():
-            files["assets/" + fingerprint_name(name, data)] = data
+            files[output_path(url_for("assets", fingerprint_name(name, data)))] = data
         files.update(extras.make_extras(site, pages, g, self.preview))
         files.update(make_open_data(site, g.base_url, self.reuse))
         files.update(check_addresses(site, files, self.loader.content_dir,

@@ -8,7 +8,7 @@ readers see. The search page offers the choices the index holds. Adding a facet 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import groupby
 from typing import Callable
 
@@ -35,23 +35,11 @@ class Choice:
         return self.label.removeprefix(f"{self.group}: ")
 
 
-@dataclass(frozen=True, slots=True)
-class Names:
-    """What labels need besides the initiative: priorities' short titles and PFCC priorities' titles."""
-
-    priorities: dict = field(default_factory=dict)  # (period, number) -> short title
-    pfcc: dict = field(default_factory=dict)  # (period, number) -> the plan's PFCC priority's title
-
-    @classmethod
-    def of(cls, plans, pfcc_plans) -> Names:
-        """The names of every priority that initiatives of these plans may cite."""
-        pfcc = {p.id: p for p in pfcc_plans}
-        return cls({(plan.period, p.number): p.short_title for plan in plans for p in plan.priorities},
-                   {(plan.period, p.number): p.title for plan in plans
-                    for p in (pfcc[plan.pfcc_plan].priorities if plan.pfcc_plan in pfcc else ())})
-
-
-NO_NAMES = Names()  # codes need no names
+def names_of(plans, pfcc_plans) -> dict:
+    """The titles that labels name: ("priority" or "pfcc", plan period, number) -> a plan's or its PFCC plan's."""
+    pfcc = {p.id: p.priorities for p in pfcc_plans}
+    return {**{("priority", plan.period, p.number): p.short_title for plan in plans for p in plan.priorities},
+            **{("pfcc", plan.period, p.number): p.title for plan in plans for p in pfcc.get(plan.pfcc_plan, ())}}
 
 
 @dataclass(frozen=True)
@@ -61,7 +49,7 @@ class Facet:
     name: str
     label: str
     anything: str  # the choice that filters nothing
-    choices: Callable[[Initiative, Names], tuple[Choice, ...]]
+    choices: Callable[[Initiative, dict], tuple[Choice, ...]]
     lists: bool = True  # long lists of initiatives filter by it, as well as search
 
 
@@ -81,13 +69,13 @@ def kind_choice(kind: str) -> tuple[str, Choice]:
     return "type", Choice(kind, kind, (KINDS.index(kind),))
 
 
-def _priorities(ini: Initiative, names: Names) -> tuple[Choice, ...]:
+def _priorities(ini: Initiative, names: dict) -> tuple[Choice, ...]:
     numbers = dict.fromkeys((*((ini.priority,) if ini.priority else ()), *ini.scp_priorities))
-    return tuple(priority_choice(ini.period, n, names.priorities.get((ini.period, n), "")) for n in numbers)
+    return tuple(priority_choice(ini.period, n, names.get(("priority", ini.period, n), "")) for n in numbers)
 
 
-def _pfcc(ini: Initiative, names: Names) -> tuple[Choice, ...]:
-    found = ((n, names.pfcc.get((ini.period, n))) for n in ini.pfcc_priorities)
+def _pfcc(ini: Initiative, names: dict) -> tuple[Choice, ...]:
+    found = ((n, names.get(("pfcc", ini.period, n))) for n in ini.pfcc_priorities)
     return tuple(Choice(str(n), f"{n}. {title}", (n,)) for n, title in found if title)
 
 
@@ -101,14 +89,14 @@ FACETS = (
 )
 
 
-def search_filters(ini: Initiative, names: Names) -> tuple[tuple[str, Choice], ...]:
+def search_filters(ini: Initiative, names: dict) -> tuple[tuple[str, Choice], ...]:
     """An initiative page's Pagefind filters: (facet name, choice) pairs."""
     return tuple((facet.name, choice) for facet in FACETS for choice in facet.choices(ini, names) if choice.label)
 
 
 def filter_attributes(ini: Initiative) -> Markup:
     """A list item's attributes for filters.js: data-filter-item and data-<facet> with its codes."""
-    pairs = ((facet.name, " ".join(dict.fromkeys(c.code for c in facet.choices(ini, NO_NAMES))))
+    pairs = ((facet.name, " ".join(dict.fromkeys(c.code for c in facet.choices(ini, {}))))
              for facet in FACETS if facet.lists)
     return Markup("data-filter-item") + Markup("").join(
         Markup(' data-{}="{}"').format(name, codes) for name, codes in pairs if codes)
@@ -118,7 +106,7 @@ def _sorted(choices) -> tuple[Choice, ...]:
     return tuple(sorted(set(choices), key=lambda c: (c.order, c.label)))
 
 
-def list_filters(items, names: Names) -> tuple[tuple[Facet, tuple[Choice, ...]], ...]:
+def list_filters(items, names: dict) -> tuple[tuple[Facet, tuple[Choice, ...]], ...]:
     """The filters of a list of initiatives (none for a short list): each facet with the choices its items have."""
     if len(items) < LONG_LIST:
         return ()

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .facets import Choice, Facet, Names, kind_choice, list_filters, priority_choice, search_filters, year_choice
+from .facets import KINDS, Choice, Facet, kind_choice, list_filters, names_of, priority_choice, search_filters, year_choice
 from .model import Agency, Initiative, PfccPlan, PfccPriority, Plan, Priority, Programme, Site, Strategy, Topic
 from .urls import plan_url, strategy_url, url_for
 
@@ -39,11 +39,8 @@ class Page:
 
     @property
     def indexed(self) -> bool:
-        """Whether search indexes this page (only the pages search results link to)."""
-        return self.kind in INDEXED_KINDS
-
-
-INDEXED_KINDS = frozenset({"initiative", "priority", "programme", "agency"})
+        """Whether search indexes this page (only the pages search results link to: the kinds it filters by)."""
+        return self.kind.capitalize() in KINDS
 
 
 # ---- small views of big things, so pages depend on little --------------------------
@@ -316,7 +313,7 @@ def plan_pages(b: Build) -> list[Page]:
 def agency_pages(b: Build) -> list[Page]:
     """Each agency's page and the agencies index."""
     site, index, pages = b.site, b.index, []
-    names = Names.of(site.plans, site.pfcc_plans)
+    names = names_of(site.plans, site.pfcc_plans)
     agencies = sorted(site.agencies, key=lambda a: a.name.casefold())
     by_id = {agency.id: agency for agency in agencies}
     summaries = []
@@ -376,7 +373,7 @@ def _published_plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index,
     ref = plan_ref(plan)
     everything = all_initiatives(plan)
     name = plan_name(plan)
-    names = Names.of((plan,), (pfcc,) if pfcc else ())
+    names = names_of((plan,), (pfcc,) if pfcc else ())
     pages.append(Page(ref.url, "plan.html", name,
                       f"The Safer Colchester Partnership's {name}: its priorities and initiatives.",
                       crumbs, PlanView(plan, plan_ref_pfcc(pfcc), list_filters(everything, names)), "plan"))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import singledispatch
-
 from .model import Agency, ContentPage, Initiative, PfccPlan, Plan, Priority, Programme, Strategy, Topic
 
 
@@ -15,60 +13,21 @@ FIXED = {"home": "/", "plans": "/plans/", "agencies": "/agencies/", "programmes"
          "feed": "/feed.xml", "sitemap": "/sitemap.xml", "robots": "/robots.txt", "not_found": "/404.html"}
 
 
-@singledispatch
-def url_for(obj) -> str:
-    """Return the site-relative address of a thing that has a page."""
-    raise TypeError(f"no page for {type(obj).__name__}")
+# Where each kind of thing that has a page lives: under a fixed address, by its id.
+_PAGES = {Plan: lambda o: plan_url(o.period), Priority: lambda o: f"{plan_url(o.period)}priorities/{o.id}/",
+          Initiative: lambda o: f"{plan_url(o.period)}initiatives/{o.id}/", Strategy: lambda o: strategy_url(o.period),
+          Agency: lambda o: f"{FIXED['agencies']}{o.id}/", Programme: lambda o: f"{FIXED['programmes']}{o.id}/",
+          Topic: lambda o: f"{FIXED['topics']}{o.id}/", PfccPlan: lambda o: f"{FIXED['pfcc']}{o.id}/",
+          ContentPage: lambda o: f"/{o.slug}/"}
 
 
-@url_for.register
-def _(key: str, file: str = "") -> str:
-    return FIXED[key] + file
-
-
-@url_for.register
-def _(obj: Plan) -> str:
-    return plan_url(obj.period)
-
-
-@url_for.register
-def _(obj: Priority) -> str:
-    return f"{plan_url(obj.period)}priorities/{obj.id}/"
-
-
-@url_for.register
-def _(obj: Initiative) -> str:
-    return f"{plan_url(obj.period)}initiatives/{obj.id}/"
-
-
-@url_for.register
-def _(obj: Agency) -> str:
-    return f"{FIXED['agencies']}{obj.id}/"
-
-
-@url_for.register
-def _(obj: Programme) -> str:
-    return f"{FIXED['programmes']}{obj.id}/"
-
-
-@url_for.register
-def _(obj: Topic) -> str:
-    return f"{FIXED['topics']}{obj.id}/"
-
-
-@url_for.register
-def _(obj: PfccPlan) -> str:
-    return f"{FIXED['pfcc']}{obj.id}/"
-
-
-@url_for.register
-def _(obj: Strategy) -> str:
-    return strategy_url(obj.period)
-
-
-@url_for.register
-def _(obj: ContentPage) -> str:
-    return f"/{obj.slug}/"
+def url_for(obj, file: str = "") -> str:
+    """The site-relative address of a thing that has a page, or of a fixed page (and a file in it) by its key."""
+    if isinstance(obj, str):
+        return FIXED[obj] + file
+    if type(obj) not in _PAGES:
+        raise TypeError(f"no page for {type(obj).__name__}")
+    return _PAGES[type(obj)](obj)
 
 
 def plan_url(period: str) -> str:
