@@ -10,7 +10,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .facets import KINDS, Choice, Facet, kind_choice, list_filters, names_of, priority_choice, search_filters, year_choice
+from .facets import (KINDS, Choice, Facet, kind_choice, list_filters, names_of, priority_choice, search_filters,
+                     year_choice)
 from .model import Agency, Initiative, PfccPlan, PfccPriority, Plan, Priority, Programme, Site, Strategy, Topic
 from .urls import plan_url, strategy_url, url_for
 
@@ -402,8 +403,9 @@ def _published_plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index,
             tuple(pfcc_by_number[n] for n in ini.pfcc_priorities if n in pfcc_by_number),
             plan_ref_pfcc(pfcc), plan.timing_label, others)
         where = places[ini.id]
-        pages.append(Page(url_for(ini), "initiative.html", f"{ini.title} ({where})", _describe_initiative(ini, plan, where),
-                          plan_crumbs, view, "initiative", search_filters(ini, names)))
+        pages.append(Page(url_for(ini), "initiative.html", f"{ini.title} ({where})",
+                          _describe_initiative(ini, plan, where), plan_crumbs, view, "initiative",
+                          search_filters(ini, names)))
     return pages
 
 
