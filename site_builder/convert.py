@@ -76,60 +76,44 @@ class Converter:
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Kind:
-    """A kind of value in a content file, read by one function (the rules for each are below)."""
+    """A kind of value in a content file: how a node is read, its JSON Schema, what the guide and open data say."""
 
-    read: Callable[[Converter, Node, str], Any]  # the value a node holds, or INVALID with the problem reported
-    json: Callable[[Any], dict]  # its JSON Schema, given a schema.SchemaMaker (reference names, definitions)
+    convert: Callable[[Converter, Node, str], Any]  # the value a node holds, or INVALID with the problem reported
+    schema: Callable[[Any], dict]  # its JSON Schema, given a schema.SchemaMaker (reference names, definitions)
     note: str = ""  # what the content guide says of it, after the field's help
     column: str = "string"  # the kind of an open-data column that holds it
     nested: tuple = ()  # the model classes whose fields it holds, for the guide's tables
     lone: bool = False  # a lone one may stand for a list of one ('lead: Essex Police')
 
-    def convert(self, conv: Converter, node: Node, path: str) -> Any:
-        """The value a node holds, or INVALID (with the problem reported)."""
-        return self.read(conv, node, path)
 
-    def schema(self, maker) -> dict:
-        """Its JSON Schema."""
-        return self.json(maker)
-
-
-class Optional(Kind):
-    """A value that may be left empty."""
-
-    def __init__(self, inner: Kind):
-        super().__init__(inner.convert, lambda maker: {"anyOf": [inner.schema(maker), {"type": "null"}]}, inner.note,
-                         inner.column, inner.nested)
-
-    def convert(self, conv: Converter, node: Node, path: str) -> Any:
+def _optional(inner: Kind) -> Kind:
+    def convert(conv: Converter, node: Node, path: str) -> Any:
         if isinstance(node, ScalarNode) and node.tag == _NULL and not node.style:
             return None
-        return self.read(conv, node, path)
+        return inner.convert(conv, node, path)
+    return Kind(convert, lambda maker: {"anyOf": [inner.schema(maker), {"type": "null"}]}, inner.note, inner.column,
+                inner.nested)
 
 
-class Sequence(Kind):
-    """A list of values of one kind."""
-
-    def __init__(self, inner: Kind):
-        # Nothing after the colon (or only comments below it) is an empty list, as the builder reads it.
-        def json(maker):
-            array = {"type": ["array", "null"], "items": inner.schema(maker)}
-            return {"anyOf": [inner.schema(maker), array]} if inner.lone else array
-        super().__init__(inner.convert, json, " A list.", "integer list" if inner.column == "integer" else "list",
-                         inner.nested, inner.lone)
-
-    def convert(self, conv: Converter, node: Node, path: str) -> Any:
+def _sequence(inner: Kind) -> Kind:
+    def convert(conv: Converter, node: Node, path: str) -> Any:
         if isinstance(node, ScalarNode):
             if node.tag == _NULL and not node.style:
                 return ()
-            if self.lone:
-                value = self.read(conv, node, path)
+            if inner.lone:
+                value = inner.convert(conv, node, path)
                 return INVALID if value is INVALID else (value,)
         if not isinstance(node, SequenceNode):
             return conv.report(node, path, f"found {describe(node)}", "a list",
                                "Write the items in square brackets, [a, b], or one per line starting with '- '.")
-        values = tuple(self.read(conv, item, f"{path}[{i}]") for i, item in enumerate(node.value))
+        values = tuple(inner.convert(conv, item, f"{path}[{i}]") for i, item in enumerate(node.value))
         return INVALID if any(v is INVALID for v in values) else values
+
+    def schema(maker) -> dict:
+        # Nothing after the colon (or only comments below it) is an empty list, as the builder reads it.
+        array = {"type": ["array", "null"], "items": inner.schema(maker)}
+        return {"anyOf": [inner.schema(maker), array]} if inner.lone else array
+    return Kind(convert, schema, " A list.", "integer list" if inner.column == "integer" else "list", inner.nested)
 
 
 URL_PATTERN = r"^(https?://\S+|mailto:\S+|/\S*|#\S*)$"
@@ -167,9 +151,9 @@ def _kind(tp: Any) -> Kind:
             return Kind(_markdown(3), _string(description="Markdown text; headings start at ###."))
         raise TypeError(f"unknown annotation {marker!r}")
     if origin in (typing.Union, types.UnionType):
-        return Optional(kind_of([a for a in typing.get_args(tp) if a is not type(None)][0]))
+        return _optional(kind_of([a for a in typing.get_args(tp) if a is not type(None)][0]))
     if origin is tuple:
-        return Sequence(kind_of(typing.get_args(tp)[0]))
+        return _sequence(kind_of(typing.get_args(tp)[0]))
     if origin is Literal:
         choices = typing.get_args(tp)
         return Kind(_literal(choices), lambda maker: {"enum": list(choices)},
