@@ -26,12 +26,12 @@ from tornado.web import Application, HTTPError, RequestHandler
 from tornado.websocket import WebSocketClosedError
 
 from .build import SiteBuilder
-from .cli import print_problems
 from .errorpage import error_page
 from .hosts import host_allowed, host_name, origin_allowed, port_number
 from .load import NO_FRONT_MATTER, REMOVED
 from .problems import ContentError, Problem, UsageError
 from .quiet import one_line, quiet_terminal
+from .report import print_problems
 from .outdir import MARKER, MARKER_TEXT, check_own
 from .watch import ChangeWatcher
 from .write import sync_tree, write_tree
