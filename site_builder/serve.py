@@ -1,8 +1,9 @@
 """Preview the site while editing: rebuild on save, reload the browser, show errors in it.
 
-The preview builds into its own folder (.serve/), never the published output/. Pages are
-served with the published site's headers (netlify.toml), and livereload's client is added to
-them as they are served, as a script file of the preview's own address, never written to a file.
+The preview builds into its own folder (.serve/), never the published output/, and serves it
+with the published site's headers (netlify.toml). Each page gets, as it is served, a tag that
+loads livereload's client from the preview's own address: the site's policy allows no inline
+script. Nothing of livereload is written to the folder.
 """
 
 from __future__ import annotations
