@@ -357,12 +357,12 @@ class _File:
         """Every value as typed and as rendered, then the rest: keys and comments."""
         spans = []
         stack: list[tuple[Node, str]] = [(root, "")]
-        visited: set[int] = set()
+        visited: set[Node] = set()  # nodes are equal only to themselves: an alias is the node it names
         while stack:
             node, path = stack.pop()
-            if id(node) in visited:  # an alias: read once
+            if node in visited:  # an alias: read once
                 continue
-            visited.add(id(node))
+            visited.add(node)
             if isinstance(node, ScalarNode):
                 spans.append((node.start_mark.index + shift, node.end_mark.index + shift))
                 self._scalar(node, path, shift)
