@@ -16,6 +16,7 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
+from site_builder import newplan
 from site_builder.convert import INVALID, Converter
 from site_builder.model import Date
 from site_builder.schema import _class_tables, make_schema
@@ -176,3 +177,11 @@ def test_the_guide_states_the_rule_for_each_kind():
     table = "\n".join(_class_tables(Row, set()))
     assert "| `number` | no |  A whole number in digits, like `1`: no leading `0`, no `+`." in table
     assert "| `flag` | no |  `true` or `false`, in those words" in table
+
+
+@pytest.mark.parametrize("value", ["Keep Safe", "2021-22", "2021", "no", "null", "1e3", "0o17", "it's"])
+def test_new_plan_writes_text_so_that_it_reads_back_as_that_text(value):
+    """`site-builder new plan` copies titles and names: one YAML 1.2 reads as a number must be quoted."""
+    written = newplan._scalar(value)
+    assert read("title", written) == (value, [])
+    assert yaml.load(f"title: {written}", Yaml12Loader) == {"title": value}
