@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from .contentfiles import Refused, display_path, read_bytes
+from .contentfiles import MANIFEST, Refused, display_path, read_bytes
 from .model import Plan, Redirect, Site
 from .problems import ContentError, Pos, Problem, did_you_mean
 from .urls import url_for
 from .validate import Checker, locate, plan_initiatives
 from .yamlfile import MappingNode, ScalarNode
 
-MANIFEST = "published.txt"
 REDIRECTS_YAML = "redirects.yaml"
 REDIRECTS_FILE = "_redirects"  # Netlify reads it from the published folder and does not serve it
 # Fingerprinted assets and the search index get new names with every change: not addresses

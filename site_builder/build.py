@@ -15,12 +15,13 @@ from . import extras
 from .addresses import check_addresses
 from .compare import compare_page
 from .parallel import render_pages
-from .opendata import InitiativeData, data_page, make_open_data
+from .opendata import data_page, make_open_data
 from .search import search_page
 from .load import ContentLoader
 from .model import NavItem, Site
 from .problems import ContentError, Pos, Problem
 from .render import Globals, Renderer
+from .reuse import Reuse
 from .routes import Page, build_pages
 from .urls import output_path, url_for
 
@@ -72,14 +73,13 @@ class SiteBuilder:
         self._pages: dict[str, Page] = {}
         self._html: dict[str, bytes] = {}
         self.files: dict[str, bytes] = {}
-        self._initiative_data = InitiativeData()
-        self._route_memo: dict = {}
+        self.reuse = Reuse()  # results of pure functions (partials, open-data rows) for the next build
 
     def build(self) -> BuildResult:
         """Build every output file in memory; raise ContentError listing every problem."""
         site = self.loader.load()
         renderer = self._current_renderer()
-        renderer.new_build()
+        self.reuse.next_build()
         assets = self._assets
         g = Globals(
             config=site.config,
@@ -88,7 +88,7 @@ class SiteBuilder:
                                 for name, data in assets.items())),
             footer=tuple(NavItem(p.meta.title, url_for(p)) for p in site.pages if p.meta.footer),
         )
-        pages = [*build_pages(site, self._route_memo), compare_page(site, self._route_memo), search_page(site), data_page(site)]
+        pages = [*build_pages(site), compare_page(site), search_page(site), data_page(site)]
         _check_unique_urls(pages)
 
         reuse = renderer is self._renderer_used and g == self._globals
@@ -108,7 +108,7 @@ class SiteBuilder:
         for name, data in assets.items():
             files["assets/" + fingerprint_name(name, data)] = data
         files.update(extras.make_extras(site, pages, g, self.preview))
-        files.update(make_open_data(site, g.base_url, self._initiative_data))
+        files.update(make_open_data(site, g.base_url, self.reuse))
         files.update(check_addresses(site, files, self.loader.content_dir,
                                      {src.rel: src for src in self.loader.sources.values()}))
 
@@ -130,7 +130,7 @@ class SiteBuilder:
                 raise ContentError([Problem(Pos(str(self.templates_dir), 1, 1), "",
                                             "the templates folder has no base.html",
                                             "the site's templates folder")])
-            self._renderer = Renderer(self.templates_dir, self.bytecode_cache)
+            self._renderer = Renderer(self.templates_dir, self.bytecode_cache, self.reuse)
             self._assets = {p.name: p.read_bytes() for p in sorted((self.templates_dir / "assets").glob("*"))
                             if p.suffix in ASSET_SUFFIXES}
             self._templates_stamp = stamp

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 import time
@@ -191,9 +190,6 @@ def cmd_build(args) -> int:
                              "the cache folder": args.cache})
     except OSError as exc:  # a folder on the way cannot be read
         return _not_written(args.out, exc)
-    # A build is one short process whose objects hold no cycles to speak of: the cyclic
-    # garbage collector would only walk them again and again (a fifth of a large build).
-    gc.disable()
     cache = _disk_cache(args)
     builder = SiteBuilder(args.content, args.templates, args.base_url, cache.templates(), preview=args.preview)
     try:

@@ -60,14 +60,14 @@ def bar_chart(labels: list[str], values: list[int], width: int = 400) -> Chart:
     return Chart(bars, width, 2 * pad + row * len(bars), axis, row, bar_height, font_size)
 
 
-def compare_page(site: Site, memo: dict | None = None) -> Page:
+def compare_page(site: Site) -> Page:
     """The page that sets every plan side by side."""
     plans = sorted(site.plans, key=lambda p: p.period)
     refs = tuple(plan_ref(p) for p in plans)
     counts = tuple(len(all_initiatives(p)) for p in plans)
 
     topic_counts = {(topic_id, plan.period): len(found) for plan in plans
-                    for topic_id, found in plan_topic_items(plan, memo).items()}
+                    for topic_id, found in plan_topic_items(plan).items()}
     topics = tuple(
         (topic, tuple((topic_counts.get((topic.id, plan.period), 0), any(topic in p.topics for p in plan.priorities))
                       for plan in plans))

@@ -40,6 +40,8 @@ FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\
 FORBIDDEN_IN_VALUES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
                                  "\ud800-\udfff\ufffe\uffff]")
 
+MANIFEST = "published.txt"  # every address the site has published (addresses.py keeps it)
+
 
 class Refused(OSError):
     """A content file that is not read: a link, a pipe, a device, too large."""

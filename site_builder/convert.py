@@ -13,12 +13,11 @@ from .contentfiles import FORBIDDEN_IN_VALUES, control_problem
 from .markdown import Markdown
 from .model import Email, LinkUrl, Markdown3, Pattern, Ref
 from .problems import Pos, Problem, did_you_mean
+from .scalars import KINDS, Kind, read_as, text_hint
 from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, pos_of
 
 INVALID: Any = type("Invalid", (), {"__repr__": lambda self: "INVALID"})()
 
-_T = "tag:yaml.org,2002:"
-_NULL, _BOOL, _INT, _FLOAT, _STR = _T + "null", _T + "bool", _T + "int", _T + "float", _T + "str"
 _EMAIL = re.compile(Email.pattern)
 
 
@@ -33,14 +32,10 @@ def describe(node: Node) -> str:
         return "a group of fields"
     if isinstance(node, SequenceNode):
         return "a list"
-    if node.tag == _NULL:
-        return "nothing"
-    value = node.value if len(node.value) <= 40 else node.value[:37] + "..."
-    if node.tag == _BOOL:
-        return f"yes/no value '{value}'"
-    if node.tag in (_INT, _FLOAT):
-        return f"the number {value}"
-    return f"'{value}'"
+    what, value = read_as(node), node.value if len(node.value) <= 40 else node.value[:37] + "..."
+    if what == "nothing":
+        return f"'{value}', which YAML reads as nothing" if value else "nothing"
+    return {"yes/no": f"yes/no value '{value}'", "number": f"the number {value}"}.get(what, f"'{value}'")
 
 
 class Resolver(typing.Protocol):
@@ -112,10 +107,8 @@ def _build(tp: Any) -> Callable[[Converter, Node, str], Any]:
         return _literal(typing.get_args(tp))
     if tp is str:
         return _text
-    if tp is int:
-        return _int
-    if tp is bool:
-        return _bool
+    if tp in KINDS:
+        return _single(KINDS[tp])
     if tp is Markdown:
         return _markdown(2)
     if dataclasses.is_dataclass(tp):
@@ -123,13 +116,19 @@ def _build(tp: Any) -> Callable[[Converter, Node, str], Any]:
     raise TypeError(f"no converter for {tp!r}")
 
 
-def _scalar(conv: Converter, node: Node, path: str, expected: str) -> str | None:
-    """Return a scalar's text, or report what was found instead."""
+def _scalar(conv: Converter, node: Node, path: str, expected: str, text: bool = True) -> str | None:
+    """Return a scalar's text, or report what was found instead (a text YAML reads otherwise, unless text=False)."""
     if not isinstance(node, ScalarNode):
         conv.report(node, path, f"found {describe(node)}", expected)
         return None
-    if node.tag == _NULL and not node.style:
+    what = read_as(node)
+    if what == "nothing" and not node.value:
         conv.report(node, path, "this field is empty", expected, "Write a value after the colon, or remove the field.")
+        return None
+    # A number or yes/no where one is expected goes on to its reader; nothing never does.
+    if what != "text" and (text or what == "nothing"):
+        conv.report(node, path, f"found {describe(node)}", expected,
+                    text_hint(node) if text else "Write a value, or remove the field.")
         return None
     # Raw control characters are refused as the file is read; these were written as escapes ("\e", "\x07").
     bad = FORBIDDEN_IN_VALUES.search(node.value)
@@ -186,19 +185,13 @@ def _email(conv: Converter, node: Node, path: str) -> Any:
     return text
 
 
-def _int(conv: Converter, node: Node, path: str) -> Any:
-    if isinstance(node, ScalarNode) and node.tag == _INT:
-        try:
-            return int(node.value.replace("_", ""), 0) if node.value[:2] in ("0x", "0o") else int(node.value)
-        except ValueError:
-            pass
-    return conv.report(node, path, f"found {describe(node)}", "a whole number like 1")
-
-
-def _bool(conv: Converter, node: Node, path: str) -> Any:
-    if isinstance(node, ScalarNode) and node.tag == _BOOL:
-        return node.value.lower() in ("true", "yes", "on", "y")
-    return conv.report(node, path, f"found {describe(node)}", "true or false")
+def _single(single: Kind):
+    def convert(conv: Converter, node: Node, path: str) -> Any:
+        if _scalar(conv, node, path, single.expected, text=False) is None:
+            return INVALID
+        value, hint = single.read(node)
+        return conv.report(node, path, f"found {describe(node)}", single.expected, hint) if value is None else value
+    return convert
 
 
 def _literal(choices: tuple[str, ...]):
@@ -260,7 +253,7 @@ def kind_file(kind: str) -> str:
 
 def _optional(inner):
     def convert(conv: Converter, node: Node, path: str) -> Any:
-        if isinstance(node, ScalarNode) and node.tag == _NULL and not node.style:
+        if isinstance(node, ScalarNode) and read_as(node) == "nothing":
             return None
         return inner(conv, node, path)
     return convert
@@ -269,7 +262,7 @@ def _optional(inner):
 def _sequence(inner, single_ok: bool):
     def convert(conv: Converter, node: Node, path: str) -> Any:
         if isinstance(node, ScalarNode):
-            if node.tag == _NULL and not node.style:
+            if read_as(node) == "nothing":
                 return ()
             if single_ok:  # 'lead: Essex Police' means a list of one
                 value = inner(conv, node, path)

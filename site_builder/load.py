@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import validate
-from .contentfiles import Refused, display_path, forbidden_characters, list_folder, read_bytes, refusal, stray_files
+from .contentfiles import MANIFEST, Refused, display_path, forbidden_characters, list_folder, read_bytes, refusal, stray_files
 from .convert import INVALID, Converter
 from .markdown import render as render_markdown
 from .model import (AgencyRegistry, ContentPage, PageMeta, PfccPlan, Plan, ProgrammeRegistry, RedirectList, Site,
@@ -23,7 +23,7 @@ REGISTRY_FILES = {"agencies.yaml": AgencyRegistry, "topics.yaml": TopicRegistry,
 FOLDERS = {"pfcc": PfccPlan, "plans": Plan, "strategies": Strategy}
 OPTIONAL_FILES = {"redirects.yaml": RedirectList}  # a new site has none
 # Everything the content folder may hold beside the folders: what else is there is reported.
-KNOWN_NAMES = {"site.yaml", *REGISTRY_FILES, *FOLDERS, *OPTIONAL_FILES, "pages", "published.txt"}
+KNOWN_NAMES = {"site.yaml", *REGISTRY_FILES, *FOLDERS, *OPTIONAL_FILES, "pages", MANIFEST}
 NO_FRONT_MATTER = "the page has no front matter"
 REMOVED = "the file cannot be read: it was removed while the site was being built"
 
@@ -37,16 +37,12 @@ class Source:
     root: Node | None
     value: Any
     problems: list[Problem]
-    stamp: tuple[int, int]
-    registry: Registry | None = None
+    depends: Any = None  # what besides the text the conversion read
+    data: bytes = b""  # the file as read
 
 
-def read_text(path: Path, rel: str) -> tuple[str, list[Problem]]:
-    """Read an ordinary UTF-8 file, reporting bytes that are not UTF-8 and control characters.
-
-    Raises OSError (Refused for a link, a pipe, a file too large) when it cannot be read.
-    """
-    data = read_bytes(path)
+def decode_text(data: bytes, rel: str) -> tuple[str, list[Problem]]:
+    """A file's text, reporting bytes that are not UTF-8 and control characters."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -87,34 +83,6 @@ def finish_plan(plan: Plan) -> Plan:
                 initiatives=tuple(finish(i, p.number) for i in p.initiatives))
         for p in plan.priorities)
     return replace(plan, priorities=priorities, initiatives=tuple(finish(i, None) for i in plan.initiatives))
-
-
-def _same(new, old) -> bool:
-    """Equal, and at the same place in the file (positions are not part of equality)."""
-    return new == old and new.pos == old.pos
-
-
-def intern_plan(new: Plan, old: Plan) -> Plan:
-    """Reuse the last build's objects for every initiative and priority an edit left alone.
-
-    Pages are compared with their last build by identity first, so unchanged objects make
-    a rebuild after a one-line edit touch only what that line changed.
-    """
-    before = {(i.priority, i.id): i for p in old.priorities for i in p.initiatives}
-    before.update({(None, i.id): i for i in old.initiatives})
-
-    def keep(ini):
-        prior = before.get((ini.priority, ini.id))
-        return prior if prior is not None and _same(ini, prior) else ini
-
-    old_priorities = {p.number: p for p in old.priorities}
-    priorities = []
-    for priority in new.priorities:
-        priority = replace(priority, initiatives=tuple(keep(i) for i in priority.initiatives))
-        prior = old_priorities.get(priority.number)
-        priorities.append(prior if prior is not None and _same(priority, prior) else priority)
-    plan = replace(new, priorities=tuple(priorities), initiatives=tuple(keep(i) for i in new.initiatives))
-    return old if _same(plan, old) else plan
 
 
 def split_front_matter(text: str) -> tuple[str, str, int]:
@@ -169,36 +137,29 @@ class ContentLoader:
         self.site: Site | None = None
         self.warnings: list[Problem] = []
 
-    def _source(self, path: Path, convert, registry: Registry | None = None) -> Source:
-        """Return the file's Source, converting it again only when it or its registry changed."""
+    def _source(self, path: Path, convert, depends=None) -> Source:
+        """Return the file's Source, converting it again unless its bytes and `depends` equal the last load's.
+
+        `depends` is everything else the conversion reads (the registries, for a plan), so
+        reuse is decided by value: a Source is the same whenever its inputs are the same.
+        """
         try:
             st = os.lstat(path)  # a link is refused, not followed
+            refused = refusal(path, st)
+            if refused is not None:
+                raise refused
+            data = read_bytes(path)  # Refused for a link, a pipe, a file too large
         except OSError as exc:
             return self._unreadable(path, exc)
-        refused = refusal(path, st)
-        if refused is not None:
-            return self._unreadable(path, refused)
-        stamp = (st.st_mtime_ns, st.st_size)
         old = self.sources.get(path)
-        if old is not None and old.stamp == stamp and old.registry is registry:
+        if old is not None and old.data == data and old.depends == depends:
             return old
         rel = display_path(path)
-        try:
-            text, problems = read_text(path, rel)
-        except OSError as exc:
-            return self._unreadable(path, exc)
-        if old is not None and not problems and old.text == text and old.registry is registry:
-            old.stamp = stamp  # touched, not changed
-            return old
+        text, problems = decode_text(data, rel)
         if problems:
-            source = Source(rel, text, None, None, problems, stamp, registry)
+            source = Source(rel, text, None, None, problems, depends, data)
         else:
-            root, value, problems = convert(text, rel)
-            # Objects are reused only while the registry is the same: across a registry change
-            # an old initiative would still hold the old agency objects.
-            if old is not None and old.registry is registry and isinstance(value, Plan) and isinstance(old.value, Plan):
-                value = intern_plan(value, old.value)
-            source = Source(rel, text, root, value, problems, stamp, registry)
+            source = Source(rel, text, *convert(text, rel), depends, data)
         self.sources[path] = source
         return source
 
@@ -218,7 +179,7 @@ class ContentLoader:
             message = f"the file cannot be read: {exc.strerror or exc}"
             hint = "Check that the file can be opened."
         problem = Problem(Pos(rel, 1, 1), "", message, expected, hint)
-        return Source(rel, "", None, None, [problem], (-1, -1))
+        return Source(rel, "", None, None, [problem])
 
     def load(self) -> Site:
         """Load, validate and link the whole site; raise ContentError listing every problem."""
@@ -249,10 +210,12 @@ class ContentLoader:
 
         config_src = required("site.yaml", SiteConfig)
         registries = {name: required(name, cls) for name, cls in REGISTRY_FILES.items()}
-        registry = self._registry_for(registries)
+        registry = self._registry_for(registries, self._published_agencies(seen))
         if registry is not None:
             problems.extend(registry.problems)
         resolver = registry or _partial_registry(registries)
+        # What a plan's conversion reads besides its text, as values: the registries' contents.
+        resolved_by = self._registry_key if registry is not None else resolver.known
         optional = {name: required(name, cls) for name, cls in OPTIONAL_FILES.items()
                     if os.path.lexists(base / name)}
 
@@ -263,7 +226,7 @@ class ContentLoader:
                 seen.add(path)
                 needs_registry = cls is not PfccPlan
                 convert = (lambda text, rel, cls=cls: convert_content(text, rel, cls, resolver))
-                src = self._source(path, convert, resolver if needs_registry else None)
+                src = self._source(path, convert, resolved_by if needs_registry else None)
                 problems.extend(src.problems)
                 folders[folder].append(src)
 
@@ -304,26 +267,26 @@ class ContentLoader:
         self.warnings = warnings + [p for p in problems if p.level != "error"]
         return site
 
-    def _registry_for(self, registries: dict[str, Source | None]) -> Registry | None:
-        """Build the reference index, keeping the old one (and so every plan) when unchanged."""
+    def _registry_for(self, registries: dict[str, Source | None], published: frozenset[str]) -> Registry | None:
+        """Build the reference index, keeping the old one while the registries and published agencies are equal."""
         if any(src is None or src.value is None for src in registries.values()):
             return None
-        key = tuple(src.value for src in registries.values())
+        key = (*(src.value for src in registries.values()), published)
         if self.registry is not None and key == self._registry_key:
             return self.registry
-        agencies, topics, programmes = key
-        self.registry = Registry(agencies.agencies, topics.topics, programmes.programmes, self._published_agencies)
+        agencies, topics, programmes, published = key
+        self.registry = Registry(agencies.agencies, topics.topics, programmes.programmes, lambda: published)
         self._registry_key = key
         return self.registry
 
-
-    def _published_agencies(self) -> set[str]:
-        """The ids of the agencies whose pages content/published.txt records."""
-        from .addresses import read_manifest  # addresses builds on this module
-
-        manifest, _ = read_manifest(self.content_dir)
-        found = (re.fullmatch(r"/agencies/([^/]+)/", address) for address in (manifest.lines if manifest else ()))
-        return {match.group(1) for match in found if match}
+    def _published_agencies(self, seen: set[Path]) -> frozenset[str]:
+        """The ids of the agencies whose pages content/published.txt records (its own problems are the addresses check's)."""
+        path = self.content_dir / MANIFEST
+        if not os.path.lexists(path):
+            return frozenset()
+        seen.add(path)
+        found = self._source(path, lambda text, rel: (None, frozenset(re.findall(r"(?m)^/agencies/([^/\s]+)/$", text)), []))
+        return found.value or frozenset()
 
 
 def load_site(content_dir: Path, drafts: bool = False) -> Site:

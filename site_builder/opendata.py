@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from .model import Initiative, Plan, Site
+from .model import Agency, Initiative, Plan, Site
+from .reuse import Reuse
 from .routes import Crumb, Page, all_initiatives, initiative_topics
 from .urls import url_for
 
@@ -109,59 +110,29 @@ def spreadsheet_safe(text: str) -> str:
     return "'" + text if _FORMULA.match(text) else text
 
 
-class InitiativeData:
-    """Makes initiatives.csv and .json, reusing each unchanged plan's rows from the last build."""
-
-    def __init__(self):
-        self._cache: dict[tuple[str, str], tuple[Plan, str, list[str]]] = {}
-        self._once: dict[str, tuple[tuple, bytes]] = {}
-        self._rows: dict[int, tuple] = {}  # id(initiative) -> (initiative, context, csv, json)
-        self._rows_before: dict[int, tuple] = {}
-
-    def _row(self, plan: Plan, ini: Initiative, base_url: str) -> tuple[str, str]:
-        """One initiative's CSV row and JSON text, reused while it and its plan's headings stay the same."""
-        priority = next((p for p in plan.priorities if p.number == ini.priority), None)
-        context = (plan.period, plan.title, plan.pfcc_plan, base_url,
-                   priority.title if priority else "", priority.topics if priority else ())
-        hit = self._rows.get(id(ini)) or self._rows_before.get(id(ini))
-        if hit is None or hit[0] is not ini or hit[1] != context:
-            record = {c.name: c.get(plan, ini, base_url) for c in COLUMNS}
-            hit = (ini, context, _csv_rows([record]), json.dumps(record, ensure_ascii=False))
-        self._rows[id(ini)] = hit
-        return hit[2], hit[3]
-
-    def once(self, name: str, inputs: tuple, make) -> bytes:
-        """Make a file again only when its inputs are not the very objects of the last build."""
-        hit = self._once.get(name)
-        if hit is None or len(hit[0]) != len(inputs) or any(
-                a is not b and not (isinstance(a, str) and a == b) for a, b in zip(hit[0], inputs)):
-            hit = self._once[name] = (inputs, make())
-        return hit[1]
-
-    def files(self, site: Site, base_url: str) -> tuple[bytes, bytes]:
-        """The CSV and the JSON of every initiative, oldest plan first."""
-        header = io.StringIO()
-        csv.writer(header, lineterminator="\r\n").writerow([c.name for c in COLUMNS])
-        csv_parts, json_items, fresh = [header.getvalue()], [], {}
-        for plan in sorted(site.plans, key=lambda p: p.period):
-            key = (plan.period, base_url)
-            hit = self._cache.get(key)
-            if hit is None or hit[0] is not plan:  # the same object means the same file, unchanged
-                rows = [self._row(plan, ini, base_url) for ini in all_initiatives(plan)]
-                hit = (plan, "".join(r[0] for r in rows), [r[1] for r in rows])
-            fresh[key] = hit
-            csv_parts.append(hit[1])
-            json_items.extend(hit[2])
-        self._cache = fresh
-        self._rows_before, self._rows = self._rows, {}
-        as_json = "[\n" + ",\n".join(json_items) + ("\n" if json_items else "") + "]\n"
-        return "".join(csv_parts).encode("utf-8"), as_json.encode("utf-8")
+def plan_rows(plan: Plan, base_url: str) -> tuple[str, tuple[str, ...]]:
+    """A plan's initiatives as CSV rows and as JSON texts."""
+    records = [{c.name: c.get(plan, ini, base_url) for c in COLUMNS} for ini in all_initiatives(plan)]
+    return _csv_rows(records), tuple(json.dumps(record, ensure_ascii=False) for record in records)
 
 
-def plans_records(site: Site, base_url: str) -> list[dict]:
-    """Each plan with its priorities, members and counts."""
-    records = []
+def initiative_files(site: Site, base_url: str, reuse: Reuse) -> tuple[bytes, bytes]:
+    """The CSV and the JSON of every initiative, oldest plan first."""
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\r\n").writerow([c.name for c in COLUMNS])
+    csv_parts, items = [header.getvalue()], []
     for plan in sorted(site.plans, key=lambda p: p.period):
+        rows, texts = reuse(plan_rows, plan, base_url, slot=plan.period)
+        csv_parts.append(rows)
+        items.extend(texts)
+    as_json = "[\n" + ",\n".join(items) + ("\n" if items else "") + "]\n"
+    return "".join(csv_parts).encode("utf-8"), as_json.encode("utf-8")
+
+
+def plans_file(plans: tuple[Plan, ...], base_url: str) -> bytes:
+    """plans.json: each plan with its priorities, members and counts."""
+    records = []
+    for plan in sorted(plans, key=lambda p: p.period):
         members = plan.members
         records.append({
             "period": plan.period, "title": plan.title, "document": plan.document, "date": plan.date,
@@ -175,14 +146,15 @@ def plans_records(site: Site, base_url: str) -> list[dict]:
                             "editorial_title": p.editorial_title, "url": base_url + url_for(p)}
                            for p in plan.priorities],
         })
-    return records
+    return _json(records)
 
 
-def agencies_records(site: Site, base_url: str) -> list[dict]:
-    """Each agency of the registry."""
-    return [{"id": a.id, "name": a.name, "short_name": a.short_name, "aliases": list(a.aliases), "kind": a.kind,
-             "website": a.website, "description": _texts(a.description), "url": base_url + url_for(a)}
-            for a in sorted(site.agencies, key=lambda a: a.id)]
+def agencies_file(agencies: tuple[Agency, ...], base_url: str) -> bytes:
+    """agencies.json: each agency of the registry."""
+    return _json([{"id": a.id, "name": a.name, "short_name": a.short_name, "aliases": list(a.aliases),
+                   "kind": a.kind, "website": a.website, "description": _texts(a.description),
+                   "url": base_url + url_for(a)}
+                  for a in sorted(agencies, key=lambda a: a.id)])
 
 
 def _json(data) -> bytes:
@@ -233,20 +205,23 @@ def schemas(base_url: str) -> dict[str, dict]:
     }
 
 
-def make_open_data(site: Site, base_url: str, initiatives: InitiativeData) -> dict[str, bytes]:
-    """Every open-data file, by output path."""
-    as_csv, as_json = initiatives.files(site, base_url)
+def make_open_data(site: Site, base_url: str, reuse: Reuse | None = None) -> dict[str, bytes]:
+    """Every open-data file, by output path; `reuse` keeps what did not change from the last build."""
+    reuse = reuse or Reuse()
+    as_csv, as_json = initiative_files(site, base_url, reuse)
     files = {
         "data/initiatives.csv": as_csv,
         "data/initiatives.json": as_json,
-        "data/plans.json": initiatives.once("plans", (*site.plans, base_url),
-                                            lambda: _json(plans_records(site, base_url))),
-        "data/agencies.json": initiatives.once("agencies", (*site.agencies, base_url),
-                                               lambda: _json(agencies_records(site, base_url))),
+        "data/plans.json": reuse(plans_file, site.plans, base_url, slot=()),
+        "data/agencies.json": reuse(agencies_file, site.agencies, base_url, slot=()),
     }
-    for name, schema in schemas(base_url).items():
-        files[f"data/{name}.schema.json"] = _json(schema)
+    files.update(reuse(schema_files, base_url))
     return files
+
+
+def schema_files(base_url: str) -> dict[str, bytes]:
+    """The JSON Schemas, by output path."""
+    return {f"data/{name}.schema.json": _json(schema) for name, schema in schemas(base_url).items()}
 
 
 def dictionary() -> tuple[tuple[str, str, str], ...]:

@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from .load import display_path
 from .model import Agency, NavItem, SiteConfig, when
 from .problems import ContentError, Pos, Problem
+from .reuse import Reuse
 from .routes import Page
 from .urls import url_for
 
@@ -29,9 +30,6 @@ class Globals:
     def asset(self, name: str) -> str:
         """The fingerprinted address of an asset such as site.css."""
         return dict(self.assets)[name]
-
-
-_PLAIN = (str, int, float, bool, type(None))
 
 
 def mark_current(html: Markup, url: str) -> Markup:
@@ -63,8 +61,10 @@ def agency_names(agencies: tuple[Agency, ...], period: str | None = None) -> str
 class Renderer:
     """A Jinja environment over the templates folder: autoescaped and strict."""
 
-    def __init__(self, templates_dir: Path, bytecode_cache: jinja2.BytecodeCache | None = None):
+    def __init__(self, templates_dir: Path, bytecode_cache: jinja2.BytecodeCache | None = None,
+                 reuse: Reuse | None = None):
         self.templates_dir = Path(templates_dir)
+        self.reuse = reuse or Reuse()
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(self.templates_dir)),
             bytecode_cache=bytecode_cache,  # compiled templates from an earlier run
@@ -81,8 +81,6 @@ class Renderer:
         self.env.filters["when"] = when
         self.env.filters["keep_years"] = keep_years
         self._fragments: tuple[Globals | None, dict] = (None, {})
-        self._parts: dict = {}  # this build's rendered parts
-        self._parts_before: dict = {}  # the last build's, kept for one more build
         self.env.globals["part"] = self.part
         self.env.filters["mark_current"] = mark_current
         self.env.filters["union"] = lambda first, second: list(dict.fromkeys([*first, *second]))
@@ -101,28 +99,11 @@ class Renderer:
         return html.encode("utf-8")
 
     def part(self, name: str, **args) -> Markup:
-        """Render a partial from its arguments alone, reusing the HTML of an earlier render.
+        """Render a partial from its arguments alone: the same arguments give the HTML of the last build."""
+        return self.reuse(self._part, name, *sorted(args.items()))
 
-        A list of initiatives shows each with a partial; after an edit most items are the
-        very objects of the last build, so a page of 4,000 items costs 4,000 dictionary
-        lookups, not 4,000 renders. Objects are matched by identity (hashing a whole
-        initiative would cost as much as rendering it); parts see only their arguments,
-        so the cache cannot go stale.
-        """
-        items = sorted(args.items())
-        key = (name, *((k, v if isinstance(v, _PLAIN) else id(v)) for k, v in items))
-        hit = self._parts.get(key)
-        if hit is None:
-            hit = self._parts_before.get(key)
-        values = tuple(v for _, v in items)
-        if hit is None or any(a is not b for a, b in zip(hit[0], values) if not isinstance(b, _PLAIN)):
-            hit = (values, Markup(self.env.get_template(name).render(**args)))
-        self._parts[key] = hit
-        return hit[1]
-
-    def new_build(self) -> None:
-        """Start a build: parts not used in this build or the last are forgotten."""
-        self._parts_before, self._parts = self._parts, {}
+    def _part(self, name: str, *args: tuple[str, object]) -> Markup:
+        return Markup(self.env.get_template(name).render(dict(args)))
 
     def _fragment_renderer(self, g: Globals):
         """A function that renders a partial once per build and set of arguments.

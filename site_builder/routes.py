@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import Any
 
 from .model import Agency, Initiative, PfccPlan, PfccPriority, Plan, Priority, Programme, Site, Strategy, Topic
@@ -219,12 +218,9 @@ class PlansView:
 
 def plan_ref(plan: Plan | Strategy) -> PlanRef:
     """Name a plan or strategy for another page."""
-    return _plan_ref(plan.period, plan.title, type(plan) is Plan, getattr(plan, "draft", False))
-
-
-@lru_cache(maxsize=4096)
-def _plan_ref(period: str, title: str, is_plan: bool, draft: bool) -> PlanRef:
-    return PlanRef(period, title, plan_url(period) if is_plan else strategy_url(period), draft)
+    is_plan = type(plan) is Plan
+    return PlanRef(plan.period, plan.title, (plan_url if is_plan else strategy_url)(plan.period),
+                   is_plan and plan.draft)
 
 
 def priority_ref(priority: Priority) -> PriorityRef:
@@ -248,14 +244,6 @@ class Index:
     joined: dict[str, list[Initiative]] = field(default_factory=lambda: defaultdict(list))
     members: dict[str, list[Membership]] = field(default_factory=lambda: defaultdict(list))
     by_pfcc: dict[tuple[str, int], list[Initiative]] = field(default_factory=lambda: defaultdict(list))
-    _tuples: dict[str, tuple[Initiative, ...]] = field(default_factory=dict)
-
-    def programme_tuple(self, programme_id: str) -> tuple[Initiative, ...]:
-        """Every initiative of a programme, as one tuple shared by all their pages."""
-        found = self._tuples.get(programme_id)
-        if found is None:
-            found = self._tuples[programme_id] = tuple(self.by_programme.get(programme_id, ()))
-        return found
 
 
 def index_site(site: Site) -> Index:
@@ -282,11 +270,8 @@ def index_site(site: Site) -> Index:
     return index
 
 
-def build_pages(site: Site, memo: dict | None = None) -> list[Page]:
-    """Every page of the site, in a fixed order.
-
-    `memo` (kept by the caller between builds) lets an unchanged plan's pages be reused.
-    """
+def build_pages(site: Site) -> list[Page]:
+    """Every page of the site, in a fixed order."""
     index = index_site(site)
     pfcc = {p.id: p for p in site.pfcc_plans}
     home_crumb = Crumb("Home", "/")
@@ -311,7 +296,7 @@ def build_pages(site: Site, memo: dict | None = None) -> list[Page]:
                         for p in site.plans), tuple(plan_ref(s) for s in site.strategies)), "index"))
 
     for plan in site.plans:
-        pages.extend(_plan_pages_again(plan, pfcc.get(plan.pfcc_plan), index, (home_crumb, plans_crumb), memo))
+        pages.extend(_plan_pages(plan, pfcc.get(plan.pfcc_plan), index, (home_crumb, plans_crumb)))
 
     priorities = {(p.period, p.number): priority_ref(p) for plan in site.plans for p in plan.priorities}
     agencies = sorted(site.agencies, key=lambda a: a.name.casefold())
@@ -341,7 +326,7 @@ def build_pages(site: Site, memo: dict | None = None) -> list[Page]:
                       (home_crumb,), tuple(summaries), "index"))
 
     pages.extend(_programme_pages(site, index, home_crumb))
-    pages.extend(_topic_pages(site, home_crumb, memo))
+    pages.extend(_topic_pages(site, home_crumb))
 
     places = {plan.period: initiative_places(plan) for plan in site.plans} if site.pfcc_plans else {}
     for plan in site.pfcc_plans:
@@ -360,31 +345,6 @@ def build_pages(site: Site, memo: dict | None = None) -> list[Page]:
                           (home_crumb,), page, "page"))
     pages.append(Page("/404.html", "404.html", "Page not found",
                       "The page you asked for is not on this site.", (), None, "error"))
-    return pages
-
-
-def _plan_pages_again(plan: Plan, pfcc: PfccPlan | None, index: Index, crumbs: tuple[Crumb, ...],
-                      memo: dict | None) -> list[Page]:
-    """A plan's pages, reused from the last build when the plan itself did not change.
-
-    Only an initiative page's list of its programme's other initiatives can change
-    without its plan changing; those pages alone are remade.
-    """
-    if memo is None:
-        return _plan_pages(plan, pfcc, index, crumbs)
-    hit = memo.get(plan.period)
-    if hit is None or hit[0] is not plan or hit[1] is not pfcc or hit[2] != crumbs:
-        pages = _plan_pages(plan, pfcc, index, crumbs)
-    else:
-        pages = []
-        for page in hit[3]:
-            view = page.data
-            if isinstance(view, InitiativeView) and view.initiative.programme is not None:
-                others = index.programme_tuple(view.initiative.programme.id)
-                if others != view.programme_items:
-                    page = replace(page, data=replace(view, programme_items=others))
-            pages.append(page)
-    memo[plan.period] = (plan, pfcc, crumbs, pages)
     return pages
 
 
@@ -422,7 +382,7 @@ def _published_plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index,
     pfcc_by_number = {p.number: p for p in pfcc.priorities} if pfcc else {}
     places = initiative_places(plan)
     for ini in everything:
-        others = index.programme_tuple(ini.programme.id) if ini.programme else ()
+        others = tuple(index.by_programme[ini.programme.id]) if ini.programme else ()
         view = InitiativeView(
             ini, ref, by_number.get(ini.priority),
             tuple(by_number[n] for n in ini.scp_priorities if n in by_number),
@@ -582,28 +542,21 @@ def _next_period(period: str) -> str | None:
     return f"{int(start) + 1}-{(int(start) + 2) % 100:02d}"
 
 
-def plan_topic_items(plan: Plan, memo: dict | None = None) -> dict[str, tuple[Initiative, ...]]:
-    """A plan's initiatives by topic id; reused while the plan is the same object."""
-    key = ("topics", plan.period)
-    hit = memo.get(key) if memo is not None else None
-    if hit is not None and hit[0] is plan:
-        return hit[1]
+def plan_topic_items(plan: Plan) -> dict[str, tuple[Initiative, ...]]:
+    """A plan's initiatives by topic id."""
     numbers = {p.number: p for p in plan.priorities}
     found: dict[str, list[Initiative]] = defaultdict(list)
     for ini in all_initiatives(plan):
         for topic in initiative_topics(ini, numbers):
             found[topic.id].append(ini)
-    items = {topic_id: tuple(found_items) for topic_id, found_items in found.items()}
-    if memo is not None:
-        memo[key] = (plan, items)
-    return items
+    return {topic_id: tuple(found_items) for topic_id, found_items in found.items()}
 
 
-def _topic_pages(site: Site, home_crumb: Crumb, memo: dict | None) -> list[Page]:
+def _topic_pages(site: Site, home_crumb: Crumb) -> list[Page]:
     crumbs = (home_crumb, Crumb("Topics", "/topics/"))
     plans = sorted(site.plans, key=lambda p: p.period)
     items = {(topic_id, plan.period): found for plan in plans
-             for topic_id, found in plan_topic_items(plan, memo).items()}
+             for topic_id, found in plan_topic_items(plan).items()}
     pages, rows = [], []
     for topic in sorted(site.topics, key=lambda t: t.name.casefold()):
         years = []

@@ -17,6 +17,7 @@ from .convert import yaml_fields, yaml_key
 from .markdown import Markdown
 from .model import (AgencyRegistry, Email, LinkUrl, Markdown3, PageMeta, Pattern, PfccPlan, Plan, ProgrammeRegistry,
                     RedirectList, Ref, SiteConfig, Strategy, TopicRegistry)
+from .scalars import KINDS
 
 # Each kind of content file: its schema file, the model class, and where the files are.
 FILES = {
@@ -70,10 +71,8 @@ class SchemaMaker:
             return {"enum": list(typing.get_args(tp))}
         if tp is str:
             return {"type": "string", "minLength": 1}
-        if tp is int:
-            return {"type": "integer"}
-        if tp is bool:
-            return {"type": "boolean"}
+        if tp in KINDS:
+            return dict(KINDS[tp].schema)
         if tp is Markdown:
             return {"type": "string"}
         if dataclasses.is_dataclass(tp):
@@ -173,10 +172,8 @@ def _kind_note(tp: Any) -> str:
         return " One of: " + ", ".join(f"`{c}`" for c in typing.get_args(tp)) + "."
     if origin is tuple:
         return " A list."
-    if tp is bool:
-        return " `true` or `false`."
-    if tp is int:
-        return " A whole number."
+    if tp in KINDS:
+        return " " + KINDS[tp].note
     return ""
 
 

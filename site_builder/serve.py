@@ -9,7 +9,6 @@ script. Nothing of livereload is written to the folder.
 from __future__ import annotations
 
 import errno
-import gc
 import mimetypes
 import signal
 import socket
@@ -78,15 +77,12 @@ class Preview:
         report_failure() is called: rebuild_when_settled() decides.
         """
         started = time.perf_counter()
-        gc.disable()  # what a build makes lives until the next build: nothing to collect
         try:
             result = self.builder.build()
         except ContentError as exc:
             return self._failed(exc.problems, report_failure)
         except Exception as exc:  # noqa: BLE001 - whatever it is, the preview says so in one line and runs on
             return self._failed(f"the site could not be rebuilt ({one_line(exc)})", report_failure)
-        finally:
-            gc.enable()
         try:
             if self._folder_current:
                 sync_tree(result.files, result.changed, result.removed, self.folder)
@@ -101,11 +97,6 @@ class Preview:
         self.builds += 1
         self.problems = []
         self._failure = self._reported = None
-        # Keep the collector from walking the long-lived objects again on every rebuild, once
-        # this build's garbage is gone: frozen, its cycles (json's encoder makes some) would
-        # never be collected, and the preview grew with every save.
-        gc.collect()
-        gc.freeze()
         ms = (time.perf_counter() - started) * 1000
         self._say(f"{time.strftime('%H:%M:%S')} Rebuilt in {ms:.0f} ms: {result.rendered} page(s) "
                   f"re-rendered, {len(result.changed)} file(s) written, {len(result.removed)} removed.")

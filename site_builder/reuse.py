@@ -1,0 +1,70 @@
+"""Reuse the results of pure functions between builds, found by the value of their arguments.
+
+The builder's one mechanism for incremental work besides comparing each page's data with
+the last build's. A result is reused only when the function and every argument are equal
+(==) to those of a call in this build or the last one, so it cannot go stale while the
+function reads nothing but its arguments: there is no list of dependencies to keep.
+Results unused for a whole build are dropped, so memory follows the size of the site.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Hashable
+
+_BY_ARGS: Any = object()
+
+
+class Reuse:
+    """Calls pure functions, remembering their results for this build and the next."""
+
+    def __init__(self):
+        self._now: dict = {}
+        self._before: dict = {}
+
+    def next_build(self) -> None:
+        """Start a build: what the build before last used and this one has not is forgotten."""
+        self._before, self._now = self._now, {}
+
+    def __call__(self, fn: Callable[..., Any], *args: Any, slot: Hashable = _BY_ARGS) -> Any:
+        """fn(*args), or the result of a call in this build or the last with equal arguments.
+
+        Calls are looked up by their arguments' hash, or by `slot` where hashing them would
+        cost more than comparing: a plan's rows, say, are looked up by its period and then
+        compared with the last call's plan (the very object, when its file did not change).
+        """
+        key = (fn, args if slot is _BY_ARGS else slot)
+        try:
+            hit = self._now.get(key) or self._before.get(key)
+        except TypeError:  # an argument that cannot be hashed (a list, a dict): worked out afresh
+            return fn(*args)
+        if hit is None or hit[0] != args:
+            hit = (args, fn(*args))
+        self._now[key] = hit
+        return hit[1]
+
+
+class Memo:
+    """Results of one pure function by key, the least recently used dropped first past `keep`.
+
+    Markdown rendered by its text, personal-data findings by a file's digest: a long preview
+    makes one for every saved version of a text, so the memo is bounded. Results read from
+    the disk cache wait in `stored` until a build asks for them; `used` is what this process
+    asked for, which the disk cache writes back.
+    """
+
+    def __init__(self, keep: int):
+        self.keep = keep
+        self.used: dict = {}
+        self.stored: dict = {}
+
+    def get(self, key, make: Callable[[], Any]) -> Any:
+        """The result for key: kept, stored, or made now."""
+        hit = self.used.pop(key, _BY_ARGS)  # put back last: the most recently used
+        if hit is _BY_ARGS:
+            hit = self.stored.pop(key, _BY_ARGS)
+            if hit is _BY_ARGS:
+                hit = make()
+            if len(self.used) >= self.keep:
+                del self.used[next(iter(self.used))]
+        self.used[key] = hit
+        return hit
