@@ -13,12 +13,11 @@ from .contentfiles import FORBIDDEN_IN_VALUES, control_problem
 from .markdown import Markdown
 from .model import REGISTRIES, Email, LinkUrl, Markdown3, Pattern, Ref
 from .problems import Pos, Problem, did_you_mean
+from .scalars import KINDS as SINGLE, read_as, text_hint
 from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, pos_of
 
 INVALID: Any = type("Invalid", (), {"__repr__": lambda self: "INVALID"})()
 
-_T = "tag:yaml.org,2002:"
-_NULL, _BOOL, _INT, _FLOAT, _STR = _T + "null", _T + "bool", _T + "int", _T + "float", _T + "str"
 _EMAIL = re.compile(Email.pattern)
 
 
@@ -33,14 +32,10 @@ def describe(node: Node) -> str:
         return "a group of fields"
     if isinstance(node, SequenceNode):
         return "a list"
-    if node.tag == _NULL:
-        return "nothing"
-    value = node.value if len(node.value) <= 40 else node.value[:37] + "..."
-    if node.tag == _BOOL:
-        return f"yes/no value '{value}'"
-    if node.tag in (_INT, _FLOAT):
-        return f"the number {value}"
-    return f"'{value}'"
+    what, value = read_as(node), node.value if len(node.value) <= 40 else node.value[:37] + "..."
+    if what == "nothing":
+        return f"'{value}', which YAML reads as nothing" if value else "nothing"
+    return {"yes/no": f"yes/no value '{value}'", "number": f"the number {value}"}.get(what, f"'{value}'")
 
 
 class Resolver(typing.Protocol):
@@ -88,7 +83,7 @@ class Kind:
 
 def _optional(inner: Kind) -> Kind:
     def convert(conv: Converter, node: Node, path: str) -> Any:
-        if isinstance(node, ScalarNode) and node.tag == _NULL and not node.style:
+        if isinstance(node, ScalarNode) and read_as(node) == "nothing":
             return None
         return inner.convert(conv, node, path)
     return Kind(convert, lambda maker: {"anyOf": [inner.schema(maker), {"type": "null"}]}, inner.note, inner.column,
@@ -98,7 +93,7 @@ def _optional(inner: Kind) -> Kind:
 def _sequence(inner: Kind) -> Kind:
     def convert(conv: Converter, node: Node, path: str) -> Any:
         if isinstance(node, ScalarNode):
-            if node.tag == _NULL and not node.style:
+            if read_as(node) == "nothing":
                 return ()
             if inner.lone:
                 value = inner.convert(conv, node, path)
@@ -160,10 +155,9 @@ def _kind(tp: Any) -> Kind:
                     " One of: " + ", ".join(f"`{c}`" for c in choices) + ".")
     if tp is str:
         return Kind(_text, _string(minLength=1))
-    if tp is int:
-        return Kind(_int, lambda maker: {"type": "integer"}, " A whole number.", "integer")
-    if tp is bool:
-        return Kind(_bool, lambda maker: {"type": "boolean"}, " `true` or `false`.", "boolean")
+    if tp in SINGLE:  # a whole number, true or false: read by the rules of scalars.py
+        single = SINGLE[tp]
+        return Kind(_single(single), lambda maker: dict(single.schema), " " + single.note, single.schema["type"])
     if tp is Markdown:
         return Kind(_markdown(2), _string())
     if dataclasses.is_dataclass(tp):
@@ -171,13 +165,19 @@ def _kind(tp: Any) -> Kind:
     raise TypeError(f"no kind of value for {tp!r}")
 
 
-def _scalar(conv: Converter, node: Node, path: str, expected: str) -> str | None:
-    """Return a scalar's text, or report what was found instead."""
+def _scalar(conv: Converter, node: Node, path: str, expected: str, text: bool = True) -> str | None:
+    """Return a scalar's text, or report what was found instead (a text YAML reads otherwise, unless text=False)."""
     if not isinstance(node, ScalarNode):
         conv.report(node, path, f"found {describe(node)}", expected)
         return None
-    if node.tag == _NULL and not node.style:
+    what = read_as(node)
+    if what == "nothing" and not node.value:
         conv.report(node, path, "this field is empty", expected, "Write a value after the colon, or remove the field.")
+        return None
+    # A number or yes/no where one is expected goes on to its reader; nothing never does.
+    if what != "text" and (text or what == "nothing"):
+        conv.report(node, path, f"found {describe(node)}", expected,
+                    text_hint(node) if text else "Write a value, or remove the field.")
         return None
     # Raw control characters are refused as the file is read; these were written as escapes ("\e", "\x07").
     bad = FORBIDDEN_IN_VALUES.search(node.value)
@@ -234,19 +234,13 @@ def _email(conv: Converter, node: Node, path: str) -> Any:
     return text
 
 
-def _int(conv: Converter, node: Node, path: str) -> Any:
-    if isinstance(node, ScalarNode) and node.tag == _INT:
-        try:
-            return int(node.value.replace("_", ""), 0) if node.value[:2] in ("0x", "0o") else int(node.value)
-        except ValueError:
-            pass
-    return conv.report(node, path, f"found {describe(node)}", "a whole number like 1")
-
-
-def _bool(conv: Converter, node: Node, path: str) -> Any:
-    if isinstance(node, ScalarNode) and node.tag == _BOOL:
-        return node.value.lower() in ("true", "yes", "on", "y")
-    return conv.report(node, path, f"found {describe(node)}", "true or false")
+def _single(single):  # a scalars.Kind
+    def convert(conv: Converter, node: Node, path: str) -> Any:
+        if _scalar(conv, node, path, single.expected, text=False) is None:
+            return INVALID
+        value, hint = single.read(node)
+        return conv.report(node, path, f"found {describe(node)}", single.expected, hint) if value is None else value
+    return convert
 
 
 def _literal(choices: tuple[str, ...]):

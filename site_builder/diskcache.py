@@ -191,10 +191,10 @@ def _list(value) -> list:
 
 def _encode() -> bytes:
     md = [[source, level, str(done.html), done.text, [[f.line, f.message, f.expected, f.hint] for f in findings]]
-          for (source, level), (done, findings) in markdown._cache.items()]
+          for (source, level), (done, findings) in markdown.memo.used.items()]
     found = [[digest.hex(), file, allowed,
               [[p.pos.file, p.pos.line, p.pos.col, p.field, p.message, p.expected, p.hint, p.level] for p in problems]]
-             for (digest, file, allowed), problems in privacy._used.items()]
+             for (digest, file, allowed), problems in privacy.memo.used.items()]
     data = {"format": FORMAT, "version": _this_code(), "markdown": md, "privacy": found}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -259,16 +259,16 @@ class DiskCache:
             md, found = _decode(payload)
         except (ValueError, TypeError, RecursionError):  # any unexpected cache is no cache
             return
-        markdown._stored.update(md)
-        privacy._stored.update(found)
+        markdown.memo.stored.update(md)
+        privacy.memo.stored.update(found)
         self._loaded = (len(md), len(found))
 
     def save(self) -> None:
         """Store the results this run used (dropping the rest), unless that is what was read."""
         if self.folder is None:
             return
-        unchanged = (self._loaded == (len(markdown._cache), len(privacy._used))
-                     and not markdown._stored and not privacy._stored)
+        unchanged = (self._loaded == (len(markdown.memo.used), len(privacy.memo.used))
+                     and not markdown.memo.stored and not privacy.memo.stored)
         if unchanged:  # every stored entry was used and nothing new was made
             return
         try:
@@ -277,7 +277,7 @@ class DiskCache:
         except OSError:
             return  # a read-only checkout still builds, only without the head start
         write_signed(self.folder / RESULTS, RESULTS, _encode())
-        self._loaded = (len(markdown._cache), len(privacy._used))
+        self._loaded = (len(markdown.memo.used), len(privacy.memo.used))
 
     def templates(self) -> jinja2.BytecodeCache | None:
         """Jinja's bytecode cache in the folder, for this code and these libraries, or None."""

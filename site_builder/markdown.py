@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from .reuse import Memo
+
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))
@@ -95,25 +97,15 @@ def _make_parser() -> MarkdownIt:
 
 
 _md = _make_parser()
-_cache: dict[tuple[str, int], tuple[Markdown, tuple[Finding, ...]]] = {}  # the texts used in this process
-_stored: dict[tuple[str, int], tuple[Markdown, tuple[Finding, ...]]] = {}  # from the disk cache, not yet used
-# Texts kept in _cache, the least recently used dropped first: far more than a site has (the
-# real one about 300), so that a long preview, which renders every saved version of a text,
-# does not grow without end.
-KEEP = 20_000
+# Texts by (source, level), far more than a site has (the real one about 300), so that a long
+# preview, which renders every saved version of a text, does not grow without end.
+memo = Memo(keep=20_000)
 _HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?/?>")
 
 
 def render(source: str, min_heading: int = 3) -> tuple[Markdown, tuple[Finding, ...]]:
-    """Render Markdown and check it; cached by the text itself (a content hash)."""
-    key = (source, min_heading)
-    hit = _cache.pop(key, None)  # put back last: the most recently used
-    if hit is None:
-        hit = _stored.pop(key, None) or _render(source, min_heading)
-        if len(_cache) >= KEEP:
-            del _cache[next(iter(_cache))]
-    _cache[key] = hit
-    return hit
+    """Render Markdown and check it; kept by the text itself."""
+    return memo.get((source, min_heading), lambda: _render(source, min_heading))
 
 
 # Text with none of these is plain paragraphs to any CommonMark parser: no emphasis, link,

@@ -21,6 +21,7 @@ from .model import SiteConfig
 from .problems import Pos, Problem
 from .readable import Part, fold
 from .registry import latin_words, normalise
+from .reuse import Memo
 from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, compose
 
 # Bounded as addresses are (64 characters before the @, labels of 63), so that no text can
@@ -356,12 +357,12 @@ class _File:
         """Every value as typed and as rendered, then the rest: keys and comments."""
         spans = []
         stack: list[tuple[Node, str]] = [(root, "")]
-        visited: set[int] = set()
+        visited: set[Node] = set()  # nodes are equal only to themselves: an alias is the node it names
         while stack:
             node, path = stack.pop()
-            if id(node) in visited:  # an alias: read once
+            if node in visited:  # an alias: read once
                 continue
-            visited.add(id(node))
+            visited.add(node)
             if isinstance(node, ScalarNode):
                 spans.append((node.start_mark.index + shift, node.end_mark.index + shift))
                 self._scalar(node, path, shift)
@@ -500,20 +501,11 @@ def check_sources(sources: Iterable, config: SiteConfig) -> list[Problem]:
     problems = []
     for src in sources:
         key = (hashlib.sha256(src.text.encode()).digest(), src.rel, allowed)
-        found = _used.pop(key, None)  # put back last: the most recently used
-        if found is None:
-            found = _stored.pop(key, None)
-            if found is None:  # the nodes, when given, are those of this text: no parsing it again
-                found = tuple(check_text(src.text, src.rel, config, getattr(src, "root", None)))
-            if len(_used) >= KEEP:
-                del _used[next(iter(_used))]
-        _used[key] = found
-        problems.extend(found)
+        # The nodes, when given, are those of this text: no parsing it again.
+        problems.extend(memo.get(key, lambda: tuple(check_text(src.text, src.rel, config, getattr(src, "root", None)))))
     return problems
 
 
-# Results by (sha256 of the text, file, allow-lists' key), as the disk cache keeps them:
-# those used in this process, and those read from the disk cache and not yet used.
-_used: dict[tuple[bytes, str, str], tuple[Problem, ...]] = {}
-_stored: dict[tuple[bytes, str, str], tuple[Problem, ...]] = {}
-KEEP = 20_000  # results kept in _used, the least recently used dropped first: a long preview checks every saved text
+# Findings by (sha256 of the text, file, allow-lists' key), as the disk cache keeps them; a long
+# preview checks every saved version of a text.
+memo = Memo(keep=20_000)

@@ -41,3 +41,30 @@ class Reuse:
             hit = (args, fn(*args))
         self._now[key] = hit
         return hit[1]
+
+
+class Memo:
+    """Results of one pure function by key, the least recently used dropped first past `keep`.
+
+    Markdown rendered by its text, personal-data findings by a file's digest: a long preview
+    makes one for every saved version of a text, so the memo is bounded. Results read from
+    the disk cache wait in `stored` until a build asks for them; `used` is what this process
+    asked for, which the disk cache writes back.
+    """
+
+    def __init__(self, keep: int):
+        self.keep = keep
+        self.used: dict = {}
+        self.stored: dict = {}
+
+    def get(self, key, make: Callable[[], Any]) -> Any:
+        """The result for key: kept, stored, or made now."""
+        hit = self.used.pop(key, _BY_ARGS)  # put back last: the most recently used
+        if hit is _BY_ARGS:
+            hit = self.stored.pop(key, _BY_ARGS)
+            if hit is _BY_ARGS:
+                hit = make()
+            if len(self.used) >= self.keep:
+                del self.used[next(iter(self.used))]
+        self.used[key] = hit
+        return hit

@@ -405,28 +405,28 @@ def test_a_change_to_any_module_of_the_builder_starts_the_cache_afresh(content, 
 
 def test_rendered_markdown_kept_in_memory_is_bounded(monkeypatch):
     from site_builder import markdown
+    from site_builder.reuse import Memo
 
-    monkeypatch.setattr(markdown, "KEEP", 5)
-    monkeypatch.setattr(markdown, "_cache", {})
-    monkeypatch.setattr(markdown, "_stored", {})
+    monkeypatch.setattr(markdown, "memo", Memo(keep=5))
     first, _ = markdown.render("kept *because* it is used again")
     for n in range(50):
         markdown.render(f"text number {n}")
         assert markdown.render("kept *because* it is used again")[0] is first, "the most used text was dropped"
-    assert len(markdown._cache) == 5
-    assert ("text number 49", 3) in markdown._cache and ("text number 0", 3) not in markdown._cache
+    assert len(markdown.memo.used) == 5
+    assert ("text number 49", 3) in markdown.memo.used and ("text number 0", 3) not in markdown.memo.used
 
 
 def test_personal_data_findings_kept_in_memory_are_bounded(monkeypatch, site_dir):
     from site_builder import privacy
     from site_builder.load import load_site
 
+    from site_builder.reuse import Memo
+
     config = load_site(site_dir).config
-    monkeypatch.setattr(privacy, "KEEP", 5)
-    monkeypatch.setattr(privacy, "_used", {})
+    monkeypatch.setattr(privacy, "memo", Memo(keep=5))
     for n in range(50):
         privacy.check_sources([type("Source", (), {"text": f"version {n} of a page", "rel": "pages/a.md"})], config)
-    assert len(privacy._used) == 5
+    assert len(privacy.memo.used) == 5
 
 
 @pytest.mark.parametrize("damage", ["short", "folder", "fifo"])

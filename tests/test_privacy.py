@@ -237,3 +237,9 @@ def test_names_and_numbers_across_line_breaks_are_refused(site_dir):
     edit(site_dir / "pages/accessibility.md", "This site is for testing.", "This site is for *Jane*\nExample.")
     assert [m.split(": error")[0] for m in problems(site_dir)] == [
         "content/pages/accessibility.md:6:19", "content/plans/2020-21.yaml:20:15", "content/plans/2020-21.yaml:23:37"]
+
+
+def test_a_value_reached_twice_through_a_yaml_alias_is_reported_once(config):
+    text = "first: &shared\n  note: write to jo.bloggs@example.com\nsecond: *shared\nthird: *shared\n"
+    found = [str(p.pos) for p in check_text(text, "plans/2021-22.yaml", config)]
+    assert found == ["plans/2021-22.yaml:2:18"], found

@@ -85,7 +85,9 @@ def test_vscode_finds_each_schema_for_its_files():
 
 
 class EditorLoader(yaml.SafeLoader):
-    """YAML as the editor's language server reads it (YAML 1.2): `added: 2026-12-04` is a string, not a date."""
+    """Dates as the editor's language server reads them (YAML 1.2): `added: 2026-12-04` is a string, not a date.
+
+    On every other value the builder accepts, YAML 1.1 and 1.2 agree (tests/test_scalars.py)."""
 
 
 EditorLoader.yaml_implicit_resolvers = {
