@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Callable
+from typing import Callable, get_args
 
 from markupsafe import Markup
 
-from .model import Initiative
+from .model import Initiative, Status
 
 LONG_LIST = 10  # a list of initiatives this long gets filters
 KINDS = ("Initiative", "Priority", "Programme", "Agency")  # the kinds of page search finds, in the search form's order
@@ -85,6 +85,8 @@ FACETS = (
           lambda ini, names: tuple(Choice(a.id, a.name, (a.name.casefold(),)) for a in ini.lead)),
     Facet("priority", "Plan priority", "Any priority", _priorities),
     Facet("pfcc", "PFCC priority", "Any PFCC priority", _pfcc, lists=False),
+    Facet("status", "Status", "Any status", lambda ini, names: (
+        Choice(ini.status, ini.status.capitalize(), (get_args(Status).index(ini.status),)),) if ini.status else ()),
     Facet("type", "Kind of page", "Any kind", lambda ini, names: (kind_choice("Initiative")[1],), lists=False),
 )
 

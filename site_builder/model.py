@@ -351,7 +351,8 @@ class Initiative:
     partners: tuple[AgencyRef, ...] = f("Other agencies the plan names as working on it.", (),
                                         example=["Open Road", "CBH"])
     timing: str = f("When it runs, as the plan prints it.", "", example="October 2019 - Ongoing")
-    status: Status | None = f("Only when the plan says so plainly.", None, example="ongoing",
+    status: Status | None = f("Only when the plan says so plainly: its page shows it, and lists and search "
+                              "filter by it. Leave it out otherwise.", None, example="ongoing",
                               data="planned, ongoing, completed or cancelled, where the plan says so.")
     description: Text3 | None = f("What the initiative is and does (Markdown).", None)
     outcomes: Text3 | None = f("What it achieved, as the plan reports (Markdown).", None)
