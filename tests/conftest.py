@@ -14,8 +14,10 @@ Every test in tests/browser/ is also marked `browser`, by the hook below.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,6 +45,35 @@ def pytest_collection_modifyitems(config, items):
     if wrong:
         raise pytest.UsageError("tests that read the real content must be marked content, so that "
                                 "-m content selects them:\n  " + "\n  ".join(wrong))
+
+
+def gc_state() -> tuple[bool, int]:
+    """Whether the garbage collector is enabled, and how many objects are frozen."""
+    return gc.isenabled(), gc.get_freeze_count()
+
+
+GC_AT_START = gc_state()  # as the run began: what every test must leave
+
+
+@contextmanager
+def gc_left_as(state: tuple[bool, int]):
+    """Fail if the block leaves the garbage collector otherwise than state (enabled, frozen); restore it first."""
+    yield
+    now = gc_state()
+    (gc.enable if state[0] else gc.disable)()
+    if now[1] > state[1]:
+        gc.unfreeze()  # the frozen go back to the oldest generation, where they would have been
+    assert now == state, (
+        f"the garbage collector was left {'enabled' if now[0] else 'disabled'} with {now[1]} objects frozen, "
+        f"not {'enabled' if state[0] else 'disabled'} with {state[1]}, by this test or a fixture it set up "
+        "(restored now, so the tests after it run as they would alone)")
+
+
+@pytest.fixture(autouse=True)
+def _gc_as_at_start():
+    """Every test, and every fixture it sets up, leaves the garbage collector as the run began."""
+    with gc_left_as(GC_AT_START):
+        yield
 
 
 @pytest.fixture
