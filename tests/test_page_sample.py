@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from browser.sample import every_page, sample
+from browser.sample import sample
+from conftest import in_ci
 
 PLAIN = "<main><h1>A</h1><p class=lead>Words</p></main>"
 
@@ -37,11 +38,11 @@ def test_the_sample_does_not_depend_on_the_order_pages_come_in():
 
 @pytest.mark.parametrize("value, expected", [("", False), ("0", False), ("false", False), ("true", True),
                                              ("1", True), ("True", True)])
-def test_ci_checks_every_page(monkeypatch, value, expected):
+def test_ci_is_read_as_ci_systems_set_it(monkeypatch, value, expected):
     monkeypatch.setenv("CI", value)
-    assert every_page() is expected
+    assert in_ci() is expected
 
 
 def test_outside_ci_the_sample_is_used(monkeypatch):
     monkeypatch.delenv("CI", raising=False)
-    assert every_page() is False
+    assert in_ci() is False

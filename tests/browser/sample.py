@@ -11,17 +11,11 @@ still caught before a change reaches main.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Mapping
 from html.parser import HTMLParser
 
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
-
-
-def every_page() -> bool:
-    """Whether this run checks every page: in CI (CI set to anything but empty, 0 or false)."""
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
 class _Kinds(HTMLParser):
