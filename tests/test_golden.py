@@ -12,6 +12,7 @@ After a deliberate change to templates or builder output, regenerate and review:
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import re
 import shutil
@@ -30,6 +31,7 @@ GOLDEN = HERE / "golden"
 FINGERPRINTED = re.compile(rb"/assets/([\w.-]+?)\.([0-9a-f]{10})\.(\w+)\b")
 
 
+@functools.cache  # the tests below only read it: one build for all of them
 def build_fixture() -> dict[str, bytes]:
     """Build the fixture content in memory."""
     return SiteBuilder(FIXTURE, TEMPLATES).build().files
