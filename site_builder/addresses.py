@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Mapping
 
 from .contentfiles import MANIFEST, Refused, display_path, read_bytes
-from .model import Plan, Redirect, Site
+from .model import REGISTRIES, Plan, Redirect, Site
 from .problems import ContentError, Pos, Problem, did_you_mean
 from .urls import url_for
 from .validate import Checker, locate, plan_initiatives
@@ -260,8 +260,7 @@ def _report_removed(address: str, site: Site, made: set[str], manifest: Manifest
 def _what_went(address: str, site: Site, content_dir: Path) -> tuple[str, str]:
     """Say what the lost address was, and how to keep the thing it was for."""
     parts = address.strip("/").split("/")
-    kinds = {"agencies": ("agency", "agencies.yaml"), "topics": ("topic", "topics.yaml"),
-             "programmes": ("programme", "programmes.yaml")}
+    kinds = {r.field: (r.kind, r.file) for r in REGISTRIES.values()}
     if len(parts) == 2 and parts[0] in kinds and address.endswith("/"):
         kind, registry = kinds[parts[0]]
         if kind == "agency":

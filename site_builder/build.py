@@ -13,19 +13,23 @@ from pathlib import Path
 
 from . import extras
 from .addresses import check_addresses
-from .compare import compare_page
+from . import routes
+from .compare import compare_pages
 from .parallel import render_pages
-from .opendata import data_page, make_open_data
-from .search import search_page
+from .opendata import data_pages, make_open_data
+from .search import search_pages
 from .load import ContentLoader
 from .model import NavItem, Site
 from .problems import ContentError, Pos, Problem
 from .render import Globals, Renderer
 from .reuse import Reuse
-from .routes import Page, build_pages
+from .routes import Build, Page
 from .urls import output_path, url_for
 
 ASSET_SUFFIXES = (".css", ".js", ".svg", ".ico", ".png", ".woff2")
+# Every family of pages, in the order they are made; each is a function of a routes.Build.
+PAGE_FAMILIES = (routes.home_pages, routes.plan_pages, routes.agency_pages, routes.programme_pages, routes.topic_pages,
+                 routes.pfcc_pages, routes.document_pages, compare_pages, search_pages, data_pages)
 
 
 @dataclass
@@ -84,11 +88,14 @@ class SiteBuilder:
         g = Globals(
             config=site.config,
             base_url=self.base_url or site.config.base_url.rstrip("/"),
-            assets=tuple(sorted((name, "/assets/" + fingerprint_name(name, data))
+            assets=tuple(sorted((name, url_for("assets", fingerprint_name(name, data)))
                                 for name, data in assets.items())),
             footer=tuple(NavItem(p.meta.title, url_for(p)) for p in site.pages if p.meta.footer),
         )
-        pages = [*build_pages(site), compare_page(site), search_page(site), data_page(site)]
+        made = Build(site)
+        for family in PAGE_FAMILIES:
+            made.pages.extend(family(made))
+        pages = made.pages
         _check_unique_urls(pages)
 
         reuse = renderer is self._renderer_used and g == self._globals
@@ -106,7 +113,7 @@ class SiteBuilder:
 
         files = {output_path(url): data for url, data in html.items()}
         for name, data in assets.items():
-            files["assets/" + fingerprint_name(name, data)] = data
+            files[output_path(url_for("assets", fingerprint_name(name, data)))] = data
         files.update(extras.make_extras(site, pages, g, self.preview))
         files.update(make_open_data(site, g.base_url, self.reuse))
         files.update(check_addresses(site, files, self.loader.content_dir,

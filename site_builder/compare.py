@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from .model import Agency, Site, Topic
-from .routes import Crumb, Page, PlanRef, PriorityRef, all_initiatives, plan_ref, plan_topic_items, priority_ref
+from .model import Agency, Topic
+from .urls import url_for
+from .routes import HOME, Build, Page, PlanRef, PriorityRef, all_initiatives, plan_ref, plan_topic_items, priority_ref
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +61,9 @@ def bar_chart(labels: list[str], values: list[int], width: int = 400) -> Chart:
     return Chart(bars, width, 2 * pad + row * len(bars), axis, row, bar_height, font_size)
 
 
-def compare_page(site: Site) -> Page:
+def compare_pages(b: Build) -> list[Page]:
     """The page that sets every plan side by side."""
+    site = b.site
     plans = sorted(site.plans, key=lambda p: p.period)
     refs = tuple(plan_ref(p) for p in plans)
     counts = tuple(len(all_initiatives(p)) for p in plans)
@@ -83,6 +85,6 @@ def compare_page(site: Site) -> Page:
         refs, tuple((ref, tuple(priority_ref(p) for p in plan.priorities)) for plan, ref in zip(plans, refs)),
         topics, tuple(leaders), counts, bar_chart([p.period for p in plans], list(counts)),
         tuple(p.period for p in plans if p.priorities and all(pr.source_table_empty for pr in p.priorities)))
-    return Page("/compare/", "compare.html", "Compare the plans",
+    return [Page(url_for("compare"), "compare.html", "Compare the plans",
                 "The partnership's plans side by side: priorities, topics and lead agencies, year by year.",
-                (Crumb("Home", "/"),), view, "index")
+                 (HOME,), view, "index")]

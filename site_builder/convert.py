@@ -11,14 +11,13 @@ from typing import Annotated, Any, Callable, Literal
 from . import markdown
 from .contentfiles import FORBIDDEN_IN_VALUES, control_problem
 from .markdown import Markdown
-from .model import Email, LinkUrl, Markdown3, Pattern, Ref
+from .model import REGISTRIES, Email, LinkUrl, Markdown3, Pattern, Ref
 from .problems import Pos, Problem, did_you_mean
+from .scalars import KINDS as SINGLE, read_as, text_hint
 from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, pos_of
 
 INVALID: Any = type("Invalid", (), {"__repr__": lambda self: "INVALID"})()
 
-_T = "tag:yaml.org,2002:"
-_NULL, _BOOL, _INT, _FLOAT, _STR = _T + "null", _T + "bool", _T + "int", _T + "float", _T + "str"
 _EMAIL = re.compile(Email.pattern)
 
 
@@ -33,14 +32,10 @@ def describe(node: Node) -> str:
         return "a group of fields"
     if isinstance(node, SequenceNode):
         return "a list"
-    if node.tag == _NULL:
-        return "nothing"
-    value = node.value if len(node.value) <= 40 else node.value[:37] + "..."
-    if node.tag == _BOOL:
-        return f"yes/no value '{value}'"
-    if node.tag in (_INT, _FLOAT):
-        return f"the number {value}"
-    return f"'{value}'"
+    what, value = read_as(node), node.value if len(node.value) <= 40 else node.value[:37] + "..."
+    if what == "nothing":
+        return f"'{value}', which YAML reads as nothing" if value else "nothing"
+    return {"yes/no": f"yes/no value '{value}'", "number": f"the number {value}"}.get(what, f"'{value}'")
 
 
 class Resolver(typing.Protocol):
@@ -69,67 +64,120 @@ class Converter:
 
     def convert(self, node: Node, tp: Any, path: str) -> Any:
         """Convert a node to the given type."""
-        return converter_for(tp)(self, node, path)
+        return kind_of(tp).convert(self, node, path)
 
 
-# ---- one converter function per type, built once and cached -------------------------
+# ---- kinds of value: each converts a node, gives its JSON Schema and its note in the guide ----
 
-_converters: dict[Any, Callable[[Converter, Node, str], Any]] = {}
+@dataclasses.dataclass(frozen=True, eq=False)
+class Kind:
+    """A kind of value in a content file: how a node is read, its JSON Schema, what the guide and open data say."""
+
+    convert: Callable[[Converter, Node, str], Any]  # the value a node holds, or INVALID with the problem reported
+    schema: Callable[[Any], dict]  # its JSON Schema, given a schema.SchemaMaker (reference names, definitions)
+    note: str = ""  # what the content guide says of it, after the field's help
+    column: str = "string"  # the kind of an open-data column that holds it
+    nested: tuple = ()  # the model classes whose fields it holds, for the guide's tables
+    lone: bool = False  # a lone one may stand for a list of one ('lead: Essex Police')
 
 
-def converter_for(tp: Any) -> Callable[[Converter, Node, str], Any]:
-    """Return (and cache) the function that converts nodes to this type."""
-    fn = _converters.get(tp)
-    if fn is None:
-        fn = _converters[tp] = _build(tp)
-    return fn
+def _optional(inner: Kind) -> Kind:
+    def convert(conv: Converter, node: Node, path: str) -> Any:
+        if isinstance(node, ScalarNode) and read_as(node) == "nothing":
+            return None
+        return inner.convert(conv, node, path)
+    return Kind(convert, lambda maker: {"anyOf": [inner.schema(maker), {"type": "null"}]}, inner.note, inner.column,
+                inner.nested)
 
 
-def _build(tp: Any) -> Callable[[Converter, Node, str], Any]:
+def _sequence(inner: Kind) -> Kind:
+    def convert(conv: Converter, node: Node, path: str) -> Any:
+        if isinstance(node, ScalarNode):
+            if read_as(node) == "nothing":
+                return ()
+            if inner.lone:
+                value = inner.convert(conv, node, path)
+                return INVALID if value is INVALID else (value,)
+        if not isinstance(node, SequenceNode):
+            return conv.report(node, path, f"found {describe(node)}", "a list",
+                               "Write the items in square brackets, [a, b], or one per line starting with '- '.")
+        values = tuple(inner.convert(conv, item, f"{path}[{i}]") for i, item in enumerate(node.value))
+        return INVALID if any(v is INVALID for v in values) else values
+
+    def schema(maker) -> dict:
+        # Nothing after the colon (or only comments below it) is an empty list, as the builder reads it.
+        array = {"type": ["array", "null"], "items": inner.schema(maker)}
+        return {"anyOf": [inner.schema(maker), array]} if inner.lone else array
+    return Kind(convert, schema, " A list.", "integer list" if inner.column == "integer" else "list", inner.nested)
+
+
+URL_PATTERN = r"^(https?://\S+|mailto:\S+|/\S*|#\S*)$"
+_kinds: dict[Any, Kind] = {}
+
+
+def kind_of(tp: Any) -> Kind:
+    """The kind of a model type (made once): the one place a type is matched to how it is read and described."""
+    found = _kinds.get(tp)
+    if found is None:
+        found = _kinds[tp] = _kind(tp)
+    return found
+
+
+def _string(**schema) -> Callable[[Any], dict]:
+    return lambda maker: {"type": "string", **schema}
+
+
+def _kind(tp: Any) -> Kind:
     origin = typing.get_origin(tp)
     if origin is Annotated:
-        base, *extras = typing.get_args(tp)
-        marker = extras[0]
+        marker = typing.get_args(tp)[1]
         if isinstance(marker, Pattern):
-            return _pattern(marker)
+            limit = {"maxLength": marker.max_length} if marker.max_length else {}
+            return Kind(_pattern(marker), _string(pattern=marker.regex, **limit, examples=[marker.example]))
         if isinstance(marker, Ref):
-            return _ref(marker.kind)
+            def names(maker, kind=marker.kind) -> dict:  # every name it may be, when the content is known
+                return {"type": "string", **({"enum": maker.names[kind]} if maker.names.get(kind) else {})}
+            return Kind(_ref(marker.kind), names, lone=True)
         if marker is LinkUrl:
-            return _url
+            return Kind(_url, _string(pattern=URL_PATTERN))
         if marker is Email:
-            return _email
+            return Kind(_email, _string(pattern=Email.pattern))
         if marker is Markdown3:
-            return _markdown(3)
+            return Kind(_markdown(3), _string(description="Markdown text; headings start at ###."))
         raise TypeError(f"unknown annotation {marker!r}")
     if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _optional(converter_for(args[0]))
+        return _optional(kind_of([a for a in typing.get_args(tp) if a is not type(None)][0]))
     if origin is tuple:
-        item = typing.get_args(tp)[0]
-        single_ok = typing.get_origin(item) is Annotated and isinstance(typing.get_args(item)[1], Ref)
-        return _sequence(converter_for(item), single_ok)
+        return _sequence(kind_of(typing.get_args(tp)[0]))
     if origin is Literal:
-        return _literal(typing.get_args(tp))
+        choices = typing.get_args(tp)
+        return Kind(_literal(choices), lambda maker: {"enum": list(choices)},
+                    " One of: " + ", ".join(f"`{c}`" for c in choices) + ".")
     if tp is str:
-        return _text
-    if tp is int:
-        return _int
-    if tp is bool:
-        return _bool
+        return Kind(_text, _string(minLength=1))
+    if tp in SINGLE:  # a whole number, true or false: read by the rules of scalars.py
+        single = SINGLE[tp]
+        return Kind(_single(single), lambda maker: dict(single.schema), " " + single.note, single.schema["type"])
     if tp is Markdown:
-        return _markdown(2)
+        return Kind(_markdown(2), _string())
     if dataclasses.is_dataclass(tp):
-        return _dataclass(tp)
-    raise TypeError(f"no converter for {tp!r}")
+        return Kind(_dataclass(tp), lambda maker: maker.define(tp), nested=(tp,))
+    raise TypeError(f"no kind of value for {tp!r}")
 
 
-def _scalar(conv: Converter, node: Node, path: str, expected: str) -> str | None:
-    """Return a scalar's text, or report what was found instead."""
+def _scalar(conv: Converter, node: Node, path: str, expected: str, text: bool = True) -> str | None:
+    """Return a scalar's text, or report what was found instead (a text YAML reads otherwise, unless text=False)."""
     if not isinstance(node, ScalarNode):
         conv.report(node, path, f"found {describe(node)}", expected)
         return None
-    if node.tag == _NULL and not node.style:
+    what = read_as(node)
+    if what == "nothing" and not node.value:
         conv.report(node, path, "this field is empty", expected, "Write a value after the colon, or remove the field.")
+        return None
+    # A number or yes/no where one is expected goes on to its reader; nothing never does.
+    if what != "text" and (text or what == "nothing"):
+        conv.report(node, path, f"found {describe(node)}", expected,
+                    text_hint(node) if text else "Write a value, or remove the field.")
         return None
     # Raw control characters are refused as the file is read; these were written as escapes ("\e", "\x07").
     bad = FORBIDDEN_IN_VALUES.search(node.value)
@@ -186,19 +234,13 @@ def _email(conv: Converter, node: Node, path: str) -> Any:
     return text
 
 
-def _int(conv: Converter, node: Node, path: str) -> Any:
-    if isinstance(node, ScalarNode) and node.tag == _INT:
-        try:
-            return int(node.value.replace("_", ""), 0) if node.value[:2] in ("0x", "0o") else int(node.value)
-        except ValueError:
-            pass
-    return conv.report(node, path, f"found {describe(node)}", "a whole number like 1")
-
-
-def _bool(conv: Converter, node: Node, path: str) -> Any:
-    if isinstance(node, ScalarNode) and node.tag == _BOOL:
-        return node.value.lower() in ("true", "yes", "on", "y")
-    return conv.report(node, path, f"found {describe(node)}", "true or false")
+def _single(single):  # a scalars.Kind
+    def convert(conv: Converter, node: Node, path: str) -> Any:
+        if _scalar(conv, node, path, single.expected, text=False) is None:
+            return INVALID
+        value, hint = single.read(node)
+        return conv.report(node, path, f"found {describe(node)}", single.expected, hint) if value is None else value
+    return convert
 
 
 def _literal(choices: tuple[str, ...]):
@@ -248,37 +290,8 @@ def _ref(kind: str):
         found, hint = conv.resolver.lookup(kind, text)
         if found is None:
             return conv.report(node, path, f"unknown {kind} {quote(text)}",
-                               f"an id, name or alias from content/{kind_file(kind)}", hint)
+                               f"an id, name or alias from content/{REGISTRIES[kind].file}", hint)
         return found
-    return convert
-
-
-def kind_file(kind: str) -> str:
-    """Name the registry file of a kind of reference."""
-    return {"agency": "agencies.yaml", "topic": "topics.yaml", "programme": "programmes.yaml"}[kind]
-
-
-def _optional(inner):
-    def convert(conv: Converter, node: Node, path: str) -> Any:
-        if isinstance(node, ScalarNode) and node.tag == _NULL and not node.style:
-            return None
-        return inner(conv, node, path)
-    return convert
-
-
-def _sequence(inner, single_ok: bool):
-    def convert(conv: Converter, node: Node, path: str) -> Any:
-        if isinstance(node, ScalarNode):
-            if node.tag == _NULL and not node.style:
-                return ()
-            if single_ok:  # 'lead: Essex Police' means a list of one
-                value = inner(conv, node, path)
-                return INVALID if value is INVALID else (value,)
-        if not isinstance(node, SequenceNode):
-            return conv.report(node, path, f"found {describe(node)}", "a list",
-                               "Write the items in square brackets, [a, b], or one per line starting with '- '.")
-        values = tuple(inner(conv, item, f"{path}[{i}]") for i, item in enumerate(node.value))
-        return INVALID if any(v is INVALID for v in values) else values
     return convert
 
 
@@ -297,7 +310,7 @@ def _dataclass(cls):
     fields = yaml_fields(cls)
     names = [yaml_key(fl) for fl in fields]
     attrs = {yaml_key(fl): fl.name for fl in fields}
-    field_convs = {yaml_key(fl): converter_for(hints[fl.name]) for fl in fields}
+    field_convs = {yaml_key(fl): kind_of(hints[fl.name]).convert for fl in fields}
     required = [yaml_key(fl) for fl in fields
                 if fl.default is dataclasses.MISSING and fl.default_factory is dataclasses.MISSING]
     has_pos = "pos" in {fl.name for fl in dataclasses.fields(cls)}

@@ -18,7 +18,7 @@ STYLE = ("body{font:1rem/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;
          ".hint{background:#fff7bf;padding:.25rem .5rem}")
 
 
-STYLESHEET = "error.css"  # a deploy preview's copy of STYLE: its Content-Security-Policy forbids inline styles
+STYLESHEET = "error.css"  # STYLE's address: the site's Content-Security-Policy forbids inline styles
 
 
 def _escape(text: str) -> str:
@@ -28,8 +28,8 @@ def _escape(text: str) -> str:
 def error_page(problems: list[Problem], deploy: bool = False) -> bytes:
     """An HTML page listing every problem with the source lines around it.
 
-    The preview serves it with its style inline; a deploy preview (`deploy`) publishes it
-    beside STYLESHEET, under the site's headers, and says how a fix reaches it.
+    Its style is STYLESHEET, served beside it by the preview and published beside it by a
+    deploy preview (`deploy`, which also says how a fix reaches it).
     """
     items = []
     for problem in problems:
@@ -47,8 +47,7 @@ def error_page(problems: list[Problem], deploy: bool = False) -> bytes:
     body = (f"<!DOCTYPE html><html lang=en-GB><head><meta charset=utf-8>"
             f"<meta name=viewport content='width=device-width, initial-scale=1'><link rel=icon href='data:,'>"
             f"<title>{count} error{'s' if count != 1 else ''} - preview</title>"
-            + (f"<link rel=stylesheet href='/{STYLESHEET}'>" if deploy else f"<style>{STYLE}</style>")
-            + "</head><body>"
+            f"<link rel=stylesheet href='/{STYLESHEET}'></head><body>"
             f"<h1>The site could not be rebuilt: {count} error{'s' if count != 1 else ''}</h1>"
             + ("<p>This deploy preview shows the errors in the content of this branch instead of the site. "
                "Fix them in the files named and commit: the preview is built again, and the pull request's "

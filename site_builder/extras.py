@@ -6,7 +6,7 @@ import re
 from html import escape as _escape
 
 from .model import Site
-from .urls import url_for
+from .urls import output_path, url_for
 from .render import Globals
 from .routes import Page, all_initiatives
 
@@ -24,9 +24,9 @@ def escape(text: str, quote: bool = True) -> str:
 def make_extras(site: Site, pages: list[Page], g: Globals, preview: bool = False) -> dict[str, bytes]:
     """Make every non-page file from the site and its pages."""
     return {
-        "sitemap.xml": sitemap(pages, g.base_url),
-        "robots.txt": robots(g.base_url, preview),
-        "feed.xml": feed(site, g.base_url),
+        output_path(url_for("sitemap")): sitemap(pages, g.base_url),
+        output_path(url_for("robots")): robots(g.base_url, preview),
+        output_path(url_for("feed")): feed(site, g.base_url),
     }
 
 
@@ -44,7 +44,7 @@ def robots(base_url: str, preview: bool = False) -> bytes:
     """Allow every crawler and point it at the sitemap; keep them out of a preview."""
     if preview:
         return b"# A preview, not the published site.\nUser-agent: *\nDisallow: /\n"
-    return f"User-agent: *\nAllow: /\n\nSitemap: {base_url}/sitemap.xml\n".encode()
+    return f"User-agent: *\nAllow: /\n\nSitemap: {base_url}{url_for('sitemap')}\n".encode()
 
 
 def plan_updated(period: str) -> str:
@@ -60,9 +60,9 @@ def feed(site: Site, base_url: str) -> bytes:
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
              '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en-GB">',
              f"  <title>{name}: Annual Partnership Plans</title>",
-             f'  <link rel="self" href="{escape(base_url)}/feed.xml"/>',
-             f'  <link rel="alternate" type="text/html" href="{escape(base_url)}/plans/"/>',
-             f"  <id>{escape(base_url, quote=False)}/plans/</id>",
+             f'  <link rel="self" href="{escape(base_url + url_for("feed"))}"/>',
+             f'  <link rel="alternate" type="text/html" href="{escape(base_url + url_for("plans"))}"/>',
+             f"  <id>{escape(base_url + url_for('plans'), quote=False)}</id>",
              f"  <updated>{updated}</updated>",
              f"  <author><name>{name}</name></author>"]
     for plan in plans:

@@ -12,14 +12,12 @@ from . import validate
 from .contentfiles import MANIFEST, Refused, display_path, forbidden_characters, list_folder, read_bytes, refusal, stray_files
 from .convert import INVALID, Converter
 from .markdown import render as render_markdown
-from .model import (AgencyRegistry, ContentPage, PageMeta, PfccPlan, Plan, ProgrammeRegistry, RedirectList, Site,
-                    SiteConfig, Strategy, TopicRegistry)
+from .model import REGISTRIES, ContentPage, PageMeta, PfccPlan, Plan, RedirectList, Site, SiteConfig, Strategy
 from .problems import ContentError, Pos, Problem
 from .registry import PartialRegistry, Registry, make_id, names_in
 from .yamlfile import Node, compose
 
-REGISTRY_FILES = {"agencies.yaml": AgencyRegistry, "topics.yaml": TopicRegistry,
-                  "programmes.yaml": ProgrammeRegistry}
+REGISTRY_FILES = {r.file: r.cls for r in REGISTRIES.values()}
 FOLDERS = {"pfcc": PfccPlan, "plans": Plan, "strategies": Strategy}
 OPTIONAL_FILES = {"redirects.yaml": RedirectList}  # a new site has none
 # Everything the content folder may hold beside the folders: what else is there is reported.
@@ -72,11 +70,12 @@ def convert_content(text: str, rel: str, cls, registry) -> tuple[Node | None, An
 
 
 def finish_plan(plan: Plan) -> Plan:
-    """Fill in derived ids, periods and priority numbers."""
+    """Fill in derived ids, periods, priority numbers and timing labels."""
     period = plan.period
 
     def finish(ini, number):
-        return replace(ini, id=ini.id or make_id(ini.title), period=period, priority=number)
+        return replace(ini, id=ini.id or make_id(ini.title), period=period, priority=number,
+                       timing_label=plan.timing_label)
 
     priorities = tuple(
         replace(p, id=p.id or make_id(p.short_title), period=period,
@@ -116,9 +115,8 @@ def convert_page(text: str, rel: str, slug: str) -> tuple[Any, list[Problem]]:
 
 def _partial_registry(registries: dict[str, Source | None]) -> PartialRegistry:
     """Judge references by the names the registry files hold, broken or not."""
-    kinds = {"agencies.yaml": "agency", "topics.yaml": "topic", "programmes.yaml": "programme"}
-    return PartialRegistry({kind: names_in(src.root, kind) if src is not None else None
-                            for name, kind in kinds.items() for src in [registries[name]]})
+    return PartialRegistry({r.kind: names_in(src.root, r.kind) if src is not None else None
+                            for r in REGISTRIES.values() for src in [registries[r.file]]})
 
 
 class ContentLoader:
@@ -247,9 +245,7 @@ class ContentLoader:
         values = {name: src.value for name, src in registries.items()}
         site = Site(
             config=config_src.value,
-            agencies=values["agencies.yaml"].agencies,
-            topics=values["topics.yaml"].topics,
-            programmes=values["programmes.yaml"].programmes,
+            **{r.field: getattr(values[r.file], r.field) for r in REGISTRIES.values()},
             pfcc_plans=tuple(s.value for s in folders["pfcc"]),
             plans=tuple(sorted((s.value for s in folders["plans"]), key=lambda p: p.period, reverse=True)),
             strategies=tuple(s.value for s in folders["strategies"]),
@@ -274,8 +270,8 @@ class ContentLoader:
         key = (*(src.value for src in registries.values()), published)
         if self.registry is not None and key == self._registry_key:
             return self.registry
-        agencies, topics, programmes, published = key
-        self.registry = Registry(agencies.agencies, topics.topics, programmes.programmes, lambda: published)
+        self.registry = Registry({r.kind: getattr(registries[r.file].value, r.field) for r in REGISTRIES.values()},
+                                 lambda: published)
         self._registry_key = key
         return self.registry
 

@@ -100,9 +100,12 @@ EmailAddress = Annotated[str, Email]
 Text3 = Annotated[Markdown, Markdown3]
 
 
-def f(doc: str, default=..., *, example=None, derived: bool = False):
-    """Declare a field with its help text (and default, when it is optional)."""
-    meta = {"doc": doc, "example": example, "derived": derived}
+def f(doc: str, default=..., *, example=None, derived: bool = False, data: str = ""):
+    """Declare a field with its help text (and default, when it is optional).
+
+    data: what the field's column in the open data means, where the help text speaks to editors.
+    """
+    meta = {"doc": doc, "example": example, "derived": derived, "data": data}
     if default is ...:
         return field(metadata=meta)
     if isinstance(default, (list, dict, set)):
@@ -166,8 +169,7 @@ class Agency:
 
     def names(self) -> tuple[str, ...]:
         """Every name a plan may use for it: id, name, short name, aliases and former names."""
-        return (self.id, self.name, self.short_name, *self.aliases,
-                *(n for former in self.former_names for n in (former.name, former.short_name)))
+        return REGISTRIES["agency"].names(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +215,28 @@ class ProgrammeRegistry:
 
     programmes: tuple[Programme, ...] = f("The programmes, one item per scheme.")
 
+
+@dataclass(frozen=True)
+class RegistryFile:
+    """A registry: the kind of thing plans refer to, its file, its model and the fields that name an entry."""
+
+    kind: str  # what a Ref names
+    file: str  # in the content folder
+    cls: type
+    field: str  # the list of entries, in the file and in Site
+    keys: tuple[str, ...]  # the fields whose values name an entry, besides an agency's former names
+
+    def names(self, entry) -> tuple[str, ...]:
+        """Every name a plan may use for an entry."""
+        values = (getattr(entry, key) for key in self.keys)
+        found = [n for value in values for n in (value if isinstance(value, tuple) else (value,))]
+        return (*found, *(n for former in getattr(entry, "former_names", ()) for n in (former.name, former.short_name)))
+
+
+REGISTRIES = {r.kind: r for r in (
+    RegistryFile("agency", "agencies.yaml", AgencyRegistry, "agencies", ("id", "name", "short_name", "aliases")),
+    RegistryFile("topic", "topics.yaml", TopicRegistry, "topics", ("id", "name")),
+    RegistryFile("programme", "programmes.yaml", ProgrammeRegistry, "programmes", ("id", "name")))}
 
 AgencyRef = Annotated[Agency, Ref("agency")]
 TopicRef = Annotated[Topic, Ref("topic")]
@@ -315,18 +339,21 @@ class Initiative:
 
     title: str = f("The initiative's name, as the plan prints it.", example="MAC Panel")
     id: Slug = f("The id in the initiative's web address. Made from the title when left out; needed "
-                 "when two initiatives of one plan have the same title.", "", example="mac-panel")
+                 "when two initiatives of one plan have the same title.", "", example="mac-panel",
+                 data="The initiative's id, unique within its plan.")
     editorial_title: bool = f("true when the plan printed no title and the title is ours.", False,
                               example=True)
     lead: tuple[AgencyRef, ...] = f(
         "The lead agencies: ids, names or short names from content/agencies.yaml.", (),
-        example=["Essex Police"])
+        example=["Essex Police"], data="The lead agencies' names.")
     lead_as_written: str = f("The lead exactly as the plan prints it, when it says more than the "
                              "list of agencies.", "", example="CBC Community Safety Team")
     partners: tuple[AgencyRef, ...] = f("Other agencies the plan names as working on it.", (),
                                         example=["Open Road", "CBH"])
     timing: str = f("When it runs, as the plan prints it.", "", example="October 2019 - Ongoing")
-    status: Status | None = f("Only when the plan says so plainly.", None, example="ongoing")
+    status: Status | None = f("Only when the plan says so plainly: its page shows it, and lists and search "
+                              "filter by it. Leave it out otherwise.", None, example="ongoing",
+                              data="planned, ongoing, completed or cancelled, where the plan says so.")
     description: Text3 | None = f("What the initiative is and does (Markdown).", None)
     outcomes: Text3 | None = f("What it achieved, as the plan reports (Markdown).", None)
     updates: Text3 | None = f("Progress updates the plan records (Markdown).", None)
@@ -336,15 +363,19 @@ class Initiative:
                                          example=[4, 5, 6])
     funding: Funding | None = f("Funding, as the plan prints it.", None)
     programme: ProgrammeRef | None = f("The recurring scheme this is part of, from "
-                                       "content/programmes.yaml.", None, example="keep-safe")
+                                       "content/programmes.yaml.", None, example="keep-safe",
+                                       data="The id of the recurring scheme it belongs to.")
     topics: tuple[TopicRef, ...] = f("Topics beyond its priority's own, from content/topics.yaml.", (),
                                      example=["weapons"])
     links: tuple[Link, ...] = f("Links printed with the initiative.", ())
     added: Date = f("Only for a row added to a plan that was already published: the date it was added. "
                     "The page then says it is not in the printed plan.", "", example="2026-12-04")
-    period: str = f("The plan's period (set by the builder).", "", derived=True)
+    period: str = f("The plan's period (set by the builder).", "", derived=True,
+                    data="The plan's period, such as 2021-22.")
     priority: int | None = f("The number of the priority it is listed under (set by the builder).", None,
-                             derived=True)
+                             derived=True, data="The number of the plan priority the initiative is listed under; "
+                             "empty when the plan lists its initiatives in one combined table.")
+    timing_label: str = f("Its plan's heading for the timing column (set by the builder).", "Timing", derived=True)
     pos: Pos | None = pos_field()
 
 

@@ -9,14 +9,16 @@ import yaml
 
 from .model import Plan, Site, one_year, plan_start, start_of
 from .problems import UsageError
+from .scalars import read_as
 
 PERIOD = re.compile(r"^\d{4}-\d{2}$")
 
 
 def _scalar(value: str) -> str:
-    """A YAML scalar, quoted only when it must be."""
+    """A YAML scalar, quoted only when it must be: when some YAML tool would read it as other than text."""
     text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000)
-    return text.removesuffix("\n...\n").rstrip("\n")
+    text = text.removesuffix("\n...\n").rstrip("\n")
+    return text if read_as(yaml.compose(text)) == "text" else f"'{value}'"  # PyYAML leaves 1e3 bare
 
 
 def _block(key: str, text: str, indent: int) -> list[str]:

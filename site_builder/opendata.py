@@ -7,16 +7,20 @@ data dictionary page are all made from it, so they cannot disagree.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
+import typing
 from dataclasses import dataclass
 from typing import Callable
 
+from .convert import kind_of
+from .markdown import Markdown
 from .model import Agency, Initiative, Plan, Site
 from .reuse import Reuse
-from .routes import Crumb, Page, all_initiatives, initiative_topics
-from .urls import url_for
+from .routes import HOME, Build, Page, all_initiatives, initiative_topics
+from .urls import output_path, url_for
 
 LICENCE = "Open Government Licence v3.0"
 LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
@@ -32,8 +36,31 @@ class Column:
     get: Callable[[Plan, Initiative, str], object]
 
 
-def _texts(value) -> str:
-    return value.source.strip() if value else ""
+def field_column(path: str, name: str = "") -> Column:
+    """A column holding an initiative's field (path: "title", "funding.scp"): its kind and meaning are the model's."""
+    cls, parts = Initiative, path.split(".")
+    for part in parts:
+        fl = next(fl for fl in dataclasses.fields(cls) if fl.name == part)
+        kind = kind_of(typing.get_type_hints(cls, include_extras=True)[part])
+        cls = (*kind.nested, None)[0]
+
+    def get(plan: Plan, ini: Initiative, base_url: str):
+        value = ini
+        for part in parts:
+            value = getattr(value, part) if value is not None else None
+        return _plain(value, kind.column)
+    return Column(name or path.replace(".", "_"), kind.column, fl.metadata["data"] or fl.metadata["doc"], get)
+
+
+def _plain(value, kind: str):
+    """A field's value as the open data holds it: agencies by name, programmes by id, Markdown as written."""
+    if value is None:
+        return None if kind == "integer" else ""
+    if isinstance(value, tuple):
+        return [_plain(v, kind) for v in value]
+    if isinstance(value, Markdown):
+        return value.source.strip()
+    return value.name if isinstance(value, Agency) else getattr(value, "id", value)
 
 
 def _priority_title(plan: Plan, ini: Initiative) -> str:
@@ -41,38 +68,19 @@ def _priority_title(plan: Plan, ini: Initiative) -> str:
 
 
 COLUMNS = (
-    Column("plan", "string", "The plan's period, such as 2021-22.", lambda p, i, b: p.period),
+    field_column("period", "plan"),
     Column("plan_title", "string", "The plan's title.", lambda p, i, b: p.title),
-    Column("priority", "integer", "The number of the plan priority the initiative is listed under; empty when "
-           "the plan lists its initiatives in one combined table.", lambda p, i, b: i.priority),
+    field_column("priority"),
     Column("priority_title", "string", "That priority's title.", lambda p, i, b: _priority_title(p, i)),
-    Column("id", "string", "The initiative's id, unique within its plan.", lambda p, i, b: i.id),
-    Column("title", "string", "The initiative's title.", lambda p, i, b: i.title),
-    Column("editorial_title", "boolean", "true when the plan printed no title and the title was written for "
-           "this site.", lambda p, i, b: i.editorial_title),
-    Column("lead", "list", "The lead agencies' names.", lambda p, i, b: [a.name for a in i.lead]),
+    *map(field_column, ("id", "title", "editorial_title", "lead")),
     Column("lead_ids", "list", "The lead agencies' ids (see agencies.json).", lambda p, i, b: [a.id for a in i.lead]),
-    Column("lead_as_written", "string", "The lead as the plan printed it, where it says more than the names.",
-           lambda p, i, b: i.lead_as_written),
-    Column("partners", "list", "Other agencies named as working on it.", lambda p, i, b: [a.name for a in i.partners]),
-    Column("timing", "string", "When it runs, as the plan printed it.", lambda p, i, b: i.timing),
-    Column("status", "string", "planned, ongoing, completed or cancelled, where the plan says so.",
-           lambda p, i, b: i.status or ""),
-    Column("scp_priorities", "integer list", "The numbers of the plan's priorities it serves.",
-           lambda p, i, b: list(i.scp_priorities)),
-    Column("pfcc_priorities", "integer list", "The numbers of the Police, Fire and Crime Plan priorities it serves.",
-           lambda p, i, b: list(i.pfcc_priorities)),
+    *map(field_column, ("lead_as_written", "partners", "timing", "status", "scp_priorities", "pfcc_priorities")),
     Column("pfcc_plan", "string", "The Police, Fire and Crime Plan those numbers refer to.",
            lambda p, i, b: p.pfcc_plan),
-    Column("programme", "string", "The id of the recurring scheme it belongs to.",
-           lambda p, i, b: i.programme.id if i.programme else ""),
+    field_column("programme"),
     Column("topics", "list", "The ids of its topics, its own and its priority's.",
            lambda p, i, b: _topic_ids(p, i)),
-    Column("funding_scp", "string", "Partnership funding, as printed.", lambda p, i, b: i.funding.scp if i.funding else ""),
-    Column("funding_other", "string", "Other funding, as printed.", lambda p, i, b: i.funding.other if i.funding else ""),
-    Column("description", "string", "What the initiative is and does (Markdown).", lambda p, i, b: _texts(i.description)),
-    Column("outcomes", "string", "What it achieved, as reported (Markdown).", lambda p, i, b: _texts(i.outcomes)),
-    Column("updates", "string", "Progress updates (Markdown).", lambda p, i, b: _texts(i.updates)),
+    *map(field_column, ("funding.scp", "funding.other", "description", "outcomes", "updates")),
     Column("url", "string", "The initiative's page on this site.", lambda p, i, b: b + url_for(i)),
 )
 
@@ -141,7 +149,7 @@ def plans_file(plans: tuple[Plan, ...], base_url: str) -> bytes:
             "members": {"statutory": [a.id for a in members.statutory] if members else [],
                         "non_statutory": [a.id for a in members.non_statutory] if members else []},
             "priorities": [{"number": p.number, "title": p.title, "short_title": p.short_title,
-                            "topics": [t.id for t in p.topics], "summary": _texts(p.summary),
+                            "topics": [t.id for t in p.topics], "summary": _plain(p.summary, "string"),
                             "initiatives": len(p.initiatives), "source_table_empty": p.source_table_empty,
                             "editorial_title": p.editorial_title, "url": base_url + url_for(p)}
                            for p in plan.priorities],
@@ -152,7 +160,7 @@ def plans_file(plans: tuple[Plan, ...], base_url: str) -> bytes:
 def agencies_file(agencies: tuple[Agency, ...], base_url: str) -> bytes:
     """agencies.json: each agency of the registry."""
     return _json([{"id": a.id, "name": a.name, "short_name": a.short_name, "aliases": list(a.aliases),
-                   "kind": a.kind, "website": a.website, "description": _texts(a.description),
+                   "kind": a.kind, "website": a.website, "description": _plain(a.description, "string"),
                    "url": base_url + url_for(a)}
                   for a in sorted(agencies, key=lambda a: a.id)])
 
@@ -194,13 +202,13 @@ def schemas(base_url: str) -> dict[str, dict]:
               "properties": {"id": string, "name": string, "short_name": string, "aliases": strings, "kind": string,
                              "website": string, "description": string, "url": string}}
     return {
-        "initiatives": {"$schema": draft, "$id": f"{base_url}/data/initiatives.schema.json",
+        "initiatives": {"$schema": draft, "$id": base_url + url_for("data", "initiatives.schema.json"),
                         "title": "Initiatives of the Safer Colchester Partnership's plans",
                         "type": "array", "items": initiative},
-        "plans": {"$schema": draft, "$id": f"{base_url}/data/plans.schema.json",
+        "plans": {"$schema": draft, "$id": base_url + url_for("data", "plans.schema.json"),
                   "title": "The Safer Colchester Partnership's Annual Partnership Plans",
                   "type": "array", "items": plan},
-        "agencies": {"$schema": draft, "$id": f"{base_url}/data/agencies.schema.json",
+        "agencies": {"$schema": draft, "$id": base_url + url_for("data", "agencies.schema.json"),
                      "title": "The partnership's agencies", "type": "array", "items": agency},
     }
 
@@ -210,18 +218,18 @@ def make_open_data(site: Site, base_url: str, reuse: Reuse | None = None) -> dic
     reuse = reuse or Reuse()
     as_csv, as_json = initiative_files(site, base_url, reuse)
     files = {
-        "data/initiatives.csv": as_csv,
-        "data/initiatives.json": as_json,
-        "data/plans.json": reuse(plans_file, site.plans, base_url, slot=()),
-        "data/agencies.json": reuse(agencies_file, site.agencies, base_url, slot=()),
+        "initiatives.csv": as_csv,
+        "initiatives.json": as_json,
+        "plans.json": reuse(plans_file, site.plans, base_url, slot=()),
+        "agencies.json": reuse(agencies_file, site.agencies, base_url, slot=()),
     }
     files.update(reuse(schema_files, base_url))
-    return files
+    return {output_path(url_for("data", name)): data for name, data in files.items()}
 
 
 def schema_files(base_url: str) -> dict[str, bytes]:
-    """The JSON Schemas, by output path."""
-    return {f"data/{name}.schema.json": _json(schema) for name, schema in schemas(base_url).items()}
+    """The JSON Schemas, by file name."""
+    return {f"{name}.schema.json": _json(schema) for name, schema in schemas(base_url).items()}
 
 
 def dictionary() -> tuple[tuple[str, str, str], ...]:
@@ -242,11 +250,11 @@ class DataView:
     licence_url: str
 
 
-def data_page(site: Site) -> Page:
+def data_pages(b: Build) -> list[Page]:
     """The open data page: the files, the licence and the data dictionary."""
-
+    site = b.site
     initiatives = sum(len(all_initiatives(plan)) for plan in site.plans)
     view = DataView(dictionary(), CSV_NOTE, initiatives, len(site.plans), len(site.agencies), LICENCE, LICENCE_URL)
-    return Page("/data/", "data.html", "Open data",
-                "Every initiative, plan and agency of the partnership's plans as CSV and JSON, under the "
-                "Open Government Licence, with a data dictionary.", (Crumb("Home", "/"),), view, "index")
+    return [Page(url_for("data"), "data.html", "Open data",
+                 "Every initiative, plan and agency of the partnership's plans as CSV and JSON, under the "
+                 "Open Government Licence, with a data dictionary.", (HOME,), view, "index")]

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from typing import Callable
 
-from .model import MAX_ID, Agency, Programme, Topic
+from .model import MAX_ID, REGISTRIES
 from .problems import Problem, did_you_mean
 
 # Letters that look Latin but are not: PDF extractions produce them ("СВН" for CBH).
@@ -64,17 +64,16 @@ def make_id(title: str) -> str:
 class Registry:
     """Indexes of the registries, for resolving references in plans."""
 
-    def __init__(self, agencies: tuple[Agency, ...], topics: tuple[Topic, ...],
-                 programmes: tuple[Programme, ...], published_agencies: Callable[[], set[str]] = set):
+    def __init__(self, entries: dict[str, tuple], published_agencies: Callable[[], set[str]] = set):
+        """entries: each kind's entries (agencies, topics, programmes)."""
         # The ids of every agency the site has published a page for, asked only when a name is not
         # found: a name that belonged to an agency since removed needs that agency back, not another.
         self.published_agencies = published_agencies
         self.problems: list[Problem] = []
         self.index: dict[str, dict[str, object]] = {}
         self.choices: dict[str, list[str]] = {}
-        self._add("agency", agencies, Agency.names)
-        self._add("topic", topics, lambda t: (t.id, t.name))
-        self._add("programme", programmes, lambda p: (p.id, p.name))
+        for kind, items in entries.items():
+            self._add(kind, items, REGISTRIES[kind].names)
 
     def _add(self, kind: str, items, keys_of) -> None:
         index: dict[str, object] = {}
@@ -125,10 +124,6 @@ def removed_agency_hint(text: str, removed: list[str]) -> str:
             "with 'ended:' instead (docs/content-guide.md, \"When an agency closes, merges or changes its name\").")
 
 
-_KEYS = {"agency": ("id", "name", "short_name", "aliases"), "topic": ("id", "name"),
-         "programme": ("id", "name")}
-
-
 def names_in(root, kind: str) -> set[str] | None:
     """Read every id, name and alias in a registry file's nodes without judging them."""
     from .yamlfile import MappingNode, ScalarNode, SequenceNode
@@ -139,7 +134,7 @@ def names_in(root, kind: str) -> set[str] | None:
     for _, items in root.value:
         for item in items.value if isinstance(items, SequenceNode) else ():
             for key, value in item.value if isinstance(item, MappingNode) else ():
-                if key.value in _KEYS[kind]:
+                if key.value in REGISTRIES[kind].keys:
                     values = value.value if isinstance(value, SequenceNode) else [value]
                     names.update(normalise(v.value) for v in values if isinstance(v, ScalarNode))
                 elif key.value == "former_names" and isinstance(value, SequenceNode):

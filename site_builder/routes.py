@@ -10,6 +10,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .facets import (KINDS, Choice, Facet, kind_choice, list_filters, names_of, priority_choice, search_filters,
+                     year_choice)
 from .model import Agency, Initiative, PfccPlan, PfccPriority, Plan, Priority, Programme, Site, Strategy, Topic
 from .urls import plan_url, strategy_url, url_for
 
@@ -33,16 +35,13 @@ class Page:
     crumbs: tuple[Crumb, ...]
     data: Any
     kind: str = "page"  # plan, initiative, agency ...: what sort of page it is
-    search: tuple[tuple[str, str], ...] = ()  # (filter, value) pairs for the search index
+    search: tuple[tuple[str, Choice], ...] = ()  # (facet name, choice) pairs for the search index
     draft: bool = False  # a page of a draft plan: only previews build it
 
     @property
     def indexed(self) -> bool:
-        """Whether search indexes this page (only the pages search results link to)."""
-        return self.kind in INDEXED_KINDS
-
-
-INDEXED_KINDS = frozenset({"initiative", "priority", "programme", "agency"})
+        """Whether search indexes this page (only the pages search results link to: the kinds it filters by)."""
+        return self.kind.capitalize() in KINDS
 
 
 # ---- small views of big things, so pages depend on little --------------------------
@@ -74,8 +73,7 @@ class PlanView:
 
     plan: Plan
     pfcc: PlanRef | None
-    leads: tuple[Agency, ...]  # for the list filter
-    priority_options: tuple[tuple[str, str], ...]
+    filters: tuple[tuple[Facet, tuple[Choice, ...]], ...]  # for the list filter
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +135,7 @@ class AgencyView:
     agency: Agency
     memberships: tuple[Membership, ...]
     years: tuple[AgencyYear, ...]
-    leads: tuple[Agency, ...]  # for the list filter
-    priority_options: tuple[tuple[str, str], ...]
+    filters: tuple[tuple[Facet, tuple[Choice, ...]], ...]  # for the list filter
     successors: tuple[Agency, ...] = ()  # took over its work when it ended
     predecessors: tuple[Agency, ...] = ()  # whose work it took over
 
@@ -270,35 +267,54 @@ def index_site(site: Site) -> Index:
     return index
 
 
-def build_pages(site: Site) -> list[Page]:
-    """Every page of the site, in a fixed order."""
-    index = index_site(site)
-    pfcc = {p.id: p for p in site.pfcc_plans}
-    home_crumb = Crumb("Home", "/")
-    plans_crumb = Crumb("Plans", "/plans/")
-    pages: list[Page] = []
-    config = site.config
+HOME = Crumb("Home", url_for("home"))
+PLANS = Crumb("Plans", url_for("plans"))
 
+
+@dataclass
+class Build:
+    """What every family of pages is made from: the site, its cross-references and the pages made before."""
+
+    site: Site
+    pages: list[Page] = field(default_factory=list)
+    index: Index = field(init=False)
+
+    def __post_init__(self):
+        self.index = index_site(self.site)
+
+
+def home_pages(b: Build) -> list[Page]:
+    """The home page and the plans index."""
+    site, config, pages = b.site, b.site.config, []
     total = sum(len(all_initiatives(plan)) for plan in site.plans)
     # The home page leads with the newest plan that is published, never a draft.
     latest = next((plan for plan in site.plans if not plan.draft), None)
     if latest is not None:
-        pages.append(Page("/", "home.html", config.name, config.description, (),
+        pages.append(Page(url_for("home"), "home.html", config.name, config.description, (),
                           HomeView(plan_ref(latest),
                                    tuple((priority_ref(p), len(p.initiatives)) for p in latest.priorities),
                                    tuple(plan_ref(p) for p in site.plans),
                                    tuple(plan_ref(s) for s in site.strategies), len(site.agencies), total),
                           "home"))
     pages.append(Page(
-        "/plans/", "plans.html", "Plans", "Every Annual Partnership Plan of the Safer Colchester Partnership, "
-        "newest first, and the partnership strategy.", (home_crumb,),
+        url_for("plans"), "plans.html", "Plans", "Every Annual Partnership Plan of the Safer Colchester Partnership, "
+        "newest first, and the partnership strategy.", (HOME,),
         PlansView(tuple((plan_ref(p), tuple(priority_ref(pr) for pr in p.priorities), len(all_initiatives(p)))
                         for p in site.plans), tuple(plan_ref(s) for s in site.strategies)), "index"))
+    return pages
 
-    for plan in site.plans:
-        pages.extend(_plan_pages(plan, pfcc.get(plan.pfcc_plan), index, (home_crumb, plans_crumb)))
 
-    priorities = {(p.period, p.number): priority_ref(p) for plan in site.plans for p in plan.priorities}
+def plan_pages(b: Build) -> list[Page]:
+    """Each plan's page, its priorities' and its initiatives'."""
+    pfcc = {p.id: p for p in b.site.pfcc_plans}
+    return [page for plan in b.site.plans
+            for page in _plan_pages(plan, pfcc.get(plan.pfcc_plan), b.index, (HOME, PLANS))]
+
+
+def agency_pages(b: Build) -> list[Page]:
+    """Each agency's page and the agencies index."""
+    site, index, pages = b.site, b.index, []
+    names = names_of(site.plans, site.pfcc_plans)
     agencies = sorted(site.agencies, key=lambda a: a.name.casefold())
     by_id = {agency.id: agency for agency in agencies}
     summaries = []
@@ -308,44 +324,41 @@ def build_pages(site: Site) -> list[Page]:
         summaries.append(AgencySummary(agency, len(led), len(joined),
                                        memberships[-1].statutory if memberships else None))
         years = _agency_years(site, led, joined)
-        mine = [*led, *joined]
-        codes = {(i.period, n) for i in mine for n in (*i.scp_priorities, *((i.priority,) if i.priority else ()))}
-        newest_first = sorted(codes, key=lambda code: (-int(code[0][:4]), code[1]))
-        options = tuple(priority_option(priorities[code]) for code in newest_first if code in priorities)
         pages.append(Page(url_for(agency), "agency.html", agency.name,
                           f"{agency.name} in the Safer Colchester Partnership: membership by year and the "
                           f"initiatives it leads or joins.",
-                          (home_crumb, Crumb("Agencies", "/agencies/")),
-                          AgencyView(agency, tuple(memberships), years,
-                                     filter_leads(mine) if len(mine) >= LONG_LIST else (), options,
+                          (HOME, Crumb("Agencies", url_for("agencies"))),
+                          AgencyView(agency, tuple(memberships), years, list_filters([*led, *joined], names),
                                      tuple(by_id[i] for i in agency.succeeded_by if i in by_id),
                                      tuple(a for a in agencies if agency.id in a.succeeded_by)), "agency",
-                          (("type", "Agency"),)))
-    pages.append(Page("/agencies/", "agencies.html", "Agencies",
+                          (kind_choice("Agency"),)))
+    pages.append(Page(url_for("agencies"), "agencies.html", "Agencies",
                       "The partner agencies of the Safer Colchester Partnership and what each leads.",
-                      (home_crumb,), tuple(summaries), "index"))
+                      (HOME,), tuple(summaries), "index"))
+    return pages
 
-    pages.extend(_programme_pages(site, index, home_crumb))
-    pages.extend(_topic_pages(site, home_crumb))
 
-    places = {plan.period: initiative_places(plan) for plan in site.plans} if site.pfcc_plans else {}
-    for plan in site.pfcc_plans:
-        serving = tuple((p, tuple((i, places[i.period][i.id]) for i in index.by_pfcc.get((plan.id, p.number), ())))
+def pfcc_pages(b: Build) -> list[Page]:
+    """Each PFCC plan's page, with the initiatives that serve each of its priorities."""
+    places = {plan.period: initiative_places(plan) for plan in b.site.plans} if b.site.pfcc_plans else {}
+    pages = []
+    for plan in b.site.pfcc_plans:
+        serving = tuple((p, tuple((i, places[i.period][i.id]) for i in b.index.by_pfcc.get((plan.id, p.number), ())))
                         for p in plan.priorities)
         pages.append(Page(url_for(plan), "pfcc.html", plan.title,
                           f"The {plan.title} priorities and the partnership initiatives that serve each.",
-                          (home_crumb,), PfccView(plan, serving), "pfcc"))
-
-    for strategy in site.strategies:
-        pages.append(Page(url_for(strategy), "strategy.html", strategy.title, strategy.summary,
-                          (home_crumb, plans_crumb), strategy, "strategy"))
-
-    for page in site.pages:
-        pages.append(Page(url_for(page), "page.html", page.meta.title, page.meta.description,
-                          (home_crumb,), page, "page"))
-    pages.append(Page("/404.html", "404.html", "Page not found",
-                      "The page you asked for is not on this site.", (), None, "error"))
+                          (HOME,), PfccView(plan, serving), "pfcc"))
     return pages
+
+
+def document_pages(b: Build) -> list[Page]:
+    """The strategies, the Markdown pages and the page for addresses the site lacks."""
+    return [*(Page(url_for(strategy), "strategy.html", strategy.title, strategy.summary, (HOME, PLANS), strategy,
+                   "strategy") for strategy in b.site.strategies),
+            *(Page(url_for(page), "page.html", page.meta.title, page.meta.description, (HOME,), page, "page")
+              for page in b.site.pages),
+            Page(url_for("not_found"), "404.html", "Page not found", "The page you asked for is not on this site.",
+                 (), None, "error")]
 
 
 def _plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index, crumbs: tuple[Crumb, ...]) -> list[Page]:
@@ -361,10 +374,10 @@ def _published_plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index,
     ref = plan_ref(plan)
     everything = all_initiatives(plan)
     name = plan_name(plan)
+    names = names_of((plan,), (pfcc,) if pfcc else ())
     pages.append(Page(ref.url, "plan.html", name,
                       f"The Safer Colchester Partnership's {name}: its priorities and initiatives.",
-                      crumbs, PlanView(plan, plan_ref_pfcc(pfcc), filter_leads(everything) if len(everything) >= LONG_LIST else (),
-                                       tuple(priority_option(priority_ref(p)) for p in plan.priorities)), "plan"))
+                      crumbs, PlanView(plan, plan_ref_pfcc(pfcc), list_filters(everything, names)), "plan"))
     plan_crumbs = (*crumbs, Crumb(plan.title, ref.url))
     siblings = tuple(priority_ref(p) for p in plan.priorities)
     for priority, sibling in zip(plan.priorities, siblings):
@@ -376,8 +389,9 @@ def _published_plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index,
                           f"Priority {priority.number}: {priority.short_title} ({plan.period})",
                           f"{name}, priority {priority.number}: {priority.title}"[:300],
                           plan_crumbs, PriorityView(ref, priority, serving, also, siblings, plan.timing_label),
-                          "priority", (("type", "Priority"), ("year", plan.period),
-                                       ("priority", priority_filter(sibling)))))
+                          "priority", (kind_choice("Priority"), ("year", year_choice(plan.period)),
+                                       ("priority", priority_choice(plan.period, priority.number,
+                                                                    priority.short_title)))))
     by_number = {p.number: p for p in siblings}
     pfcc_by_number = {p.number: p for p in pfcc.priorities} if pfcc else {}
     places = initiative_places(plan)
@@ -389,12 +403,9 @@ def _published_plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index,
             tuple(pfcc_by_number[n] for n in ini.pfcc_priorities if n in pfcc_by_number),
             plan_ref_pfcc(pfcc), plan.timing_label, others)
         where = places[ini.id]
-        search = (("type", "Initiative"), ("year", plan.period),
-                  *(("lead", a.name) for a in ini.lead),
-                  *(("priority", priority_filter(by_number[n])) for n in ini.scp_priorities if n in by_number),
-                  *(("pfcc", pfcc_filter(pfcc_by_number[n])) for n in ini.pfcc_priorities if n in pfcc_by_number))
         pages.append(Page(url_for(ini), "initiative.html", f"{ini.title} ({where})",
-                          _describe_initiative(ini, plan, where), plan_crumbs, view, "initiative", search))
+                          _describe_initiative(ini, plan, where), plan_crumbs, view, "initiative",
+                          search_filters(ini, names)))
     return pages
 
 
@@ -422,29 +433,6 @@ def initiative_places(plan: Plan) -> dict[str, str]:
                 words.append(f"{seen[key]} of {shared[key]}")
         places[ini.id] = ", ".join(words)
     return places
-
-
-LONG_LIST = 10  # a list of initiatives this long gets filters
-
-
-def filter_leads(initiatives) -> tuple[Agency, ...]:
-    """The lead agencies of some initiatives, for a list filter, by name."""
-    return tuple(sorted({a for i in initiatives for a in i.lead}, key=lambda a: a.name.casefold()))
-
-
-def priority_option(priority: PriorityRef) -> tuple[str, str]:
-    """A list filter's (code, label) for a plan priority; codes match filter-attributes.html."""
-    return f"{priority.period}:{priority.number}", f"{priority.period}: {priority.number}. {priority.short_title}"
-
-
-def priority_filter(priority: PriorityRef) -> str:
-    """The search filter value naming a plan priority."""
-    return f"{priority.period}: {priority.number}. {priority.short_title}"
-
-
-def pfcc_filter(priority: PfccPriority) -> str:
-    """The search filter value naming a PFCC priority."""
-    return f"{priority.number}. {priority.title}"
 
 
 def plan_ref_pfcc(pfcc: PfccPlan | None) -> PlanRef | None:
@@ -490,8 +478,10 @@ def initiative_topics(ini: Initiative, priorities: dict[int, Priority]) -> tuple
     return tuple(dict.fromkeys((*inherited, *ini.topics)))
 
 
-def _programme_pages(site: Site, index: Index, home_crumb: Crumb) -> list[Page]:
-    crumbs = (home_crumb, Crumb("Programmes", "/programmes/"))
+def programme_pages(b: Build) -> list[Page]:
+    """Each programme's timeline and the programmes index."""
+    site, index = b.site, b.index
+    crumbs = (HOME, Crumb("Programmes", url_for("programmes")))
     plans = {plan.period: plan for plan in site.plans}
     pages, rows = [], []
     for programme in sorted(site.programmes, key=lambda p: p.name.casefold()):
@@ -505,10 +495,10 @@ def _programme_pages(site: Site, index: Index, home_crumb: Crumb) -> list[Page]:
         pages.append(Page(url_for(programme), "programme.html", f"{programme.name} (programme)",
                           f"{programme.name} across the Safer Colchester Partnership's plans"
                           + (f": {periods}." if periods else "."), crumbs,
-                          ProgrammeView(programme, tuple(years)), "programme", (("type", "Programme"),)))
-    pages.append(Page("/programmes/", "programmes.html", "Programmes",
+                          ProgrammeView(programme, tuple(years)), "programme", (kind_choice("Programme"),)))
+    pages.append(Page(url_for("programmes"), "programmes.html", "Programmes",
                       "Schemes that recur across the partnership's plans, each as a timeline year by year.",
-                      (home_crumb,), tuple(rows), "index"))
+                      (HOME,), tuple(rows), "index"))
     return pages
 
 
@@ -552,8 +542,10 @@ def plan_topic_items(plan: Plan) -> dict[str, tuple[Initiative, ...]]:
     return {topic_id: tuple(found_items) for topic_id, found_items in found.items()}
 
 
-def _topic_pages(site: Site, home_crumb: Crumb) -> list[Page]:
-    crumbs = (home_crumb, Crumb("Topics", "/topics/"))
+def topic_pages(b: Build) -> list[Page]:
+    """Each topic's page and the topics index."""
+    site = b.site
+    crumbs = (HOME, Crumb("Topics", url_for("topics")))
     plans = sorted(site.plans, key=lambda p: p.period)
     items = {(topic_id, plan.period): found for plan in plans
              for topic_id, found in plan_topic_items(plan).items()}
@@ -571,7 +563,7 @@ def _topic_pages(site: Site, home_crumb: Crumb) -> list[Page]:
         pages.append(Page(url_for(topic), "topic.html", f"{topic.name} (topic)",
                           f"{topic.name}: the partnership's priorities and initiatives on this theme, year by year.",
                           crumbs, TopicView(topic, tuple(years), strategy), "topic"))
-    pages.append(Page("/topics/", "topics.html", "Topics",
+    pages.append(Page(url_for("topics"), "topics.html", "Topics",
                       "Themes across the partnership's plans, from county lines to hate crime.",
-                      (home_crumb,), tuple(rows), "index"))
+                      (HOME,), tuple(rows), "index"))
     return pages

@@ -8,28 +8,22 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import types
 import typing
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from .convert import yaml_fields, yaml_key
-from .markdown import Markdown
-from .model import (AgencyRegistry, Email, LinkUrl, Markdown3, PageMeta, Pattern, PfccPlan, Plan, ProgrammeRegistry,
-                    RedirectList, Ref, SiteConfig, Strategy, TopicRegistry)
+from .convert import kind_of, yaml_fields, yaml_key
+from .model import REGISTRIES, PageMeta, PfccPlan, Plan, RedirectList, SiteConfig, Strategy
 
 # Each kind of content file: its schema file, the model class, and where the files are.
 FILES = {
     "site": (SiteConfig, "content/site.yaml"),
-    "agencies": (AgencyRegistry, "content/agencies.yaml"),
-    "topics": (TopicRegistry, "content/topics.yaml"),
-    "programmes": (ProgrammeRegistry, "content/programmes.yaml"),
+    **{r.field: (r.cls, f"content/{r.file}") for r in REGISTRIES.values()},
     "pfcc": (PfccPlan, "content/pfcc/*.yaml"),
     "plan": (Plan, "content/plans/*.yaml"),
     "strategy": (Strategy, "content/strategies/*.yaml"),
     "redirects": (RedirectList, "content/redirects.yaml"),
 }
-URL_PATTERN = r"^(https?://\S+|mailto:\S+|/\S*|#\S*)$"
 
 
 class SchemaMaker:
@@ -41,48 +35,15 @@ class SchemaMaker:
 
     def of_type(self, tp: Any) -> dict:
         """The schema of a field type."""
-        origin = typing.get_origin(tp)
-        if origin is Annotated:
-            base, marker = typing.get_args(tp)[:2]
-            if isinstance(marker, Pattern):
-                limit = {"maxLength": marker.max_length} if marker.max_length else {}
-                return {"type": "string", "pattern": marker.regex, **limit, "examples": [marker.example]}
-            if isinstance(marker, Ref):
-                names = self.names.get(marker.kind, [])
-                return {"type": "string", "enum": names} if names else {"type": "string"}
-            if marker is LinkUrl:
-                return {"type": "string", "pattern": URL_PATTERN}
-            if marker is Email:
-                return {"type": "string", "pattern": Email.pattern}
-            if marker is Markdown3:
-                return {"type": "string", "description": "Markdown text; headings start at ###."}
-        if origin in (typing.Union, types.UnionType):
-            inner = [a for a in typing.get_args(tp) if a is not type(None)][0]
-            return {"anyOf": [self.of_type(inner), {"type": "null"}]}
-        if origin is tuple:
-            item = typing.get_args(tp)[0]
-            # Nothing after the colon (or only comments below it) is an empty list, as the builder reads it.
-            array = {"type": ["array", "null"], "items": self.of_type(item)}
-            if typing.get_origin(item) is Annotated and isinstance(typing.get_args(item)[1], Ref):
-                return {"anyOf": [self.of_type(item), array]}  # a single reference is a list of one
-            return array
-        if origin is Literal:
-            return {"enum": list(typing.get_args(tp))}
-        if tp is str:
-            return {"type": "string", "minLength": 1}
-        if tp is int:
-            return {"type": "integer"}
-        if tp is bool:
-            return {"type": "boolean"}
-        if tp is Markdown:
-            return {"type": "string"}
-        if dataclasses.is_dataclass(tp):
-            name = tp.__name__
-            if name not in self.definitions:
-                self.definitions[name] = {}  # placeholder against recursion
-                self.definitions[name] = self.of_class(tp)
-            return {"$ref": f"#/definitions/{name}"}
-        raise TypeError(f"no schema for {tp!r}")
+        return kind_of(tp).schema(self)
+
+    def define(self, cls) -> dict:
+        """A reference to a model class's schema, defined once among the definitions."""
+        name = cls.__name__
+        if name not in self.definitions:
+            self.definitions[name] = {}  # placeholder against recursion
+            self.definitions[name] = self.of_class(cls)
+        return {"$ref": f"#/definitions/{name}"}
 
     def of_class(self, cls) -> dict:
         """The schema of a model class: its fields, the required ones, nothing else."""
@@ -115,10 +76,8 @@ def make_schema(cls, names: dict[str, list[str]]) -> dict:
 
 def reference_names(site) -> dict[str, list[str]]:
     """Every id, name, short name and alias that references may use, for completion."""
-    agencies = sorted({n for a in site.agencies for n in a.names() if n})
-    topics = sorted({n for t in site.topics for n in (t.id, t.name)})
-    programmes = sorted({n for p in site.programmes for n in (p.id, p.name)})
-    return {"agency": agencies, "topic": topics, "programme": programmes}
+    return {r.kind: sorted({n for entry in getattr(site, r.field) for n in r.names(entry) if n})
+            for r in REGISTRIES.values()}
 
 
 def render_schemas(site) -> dict[str, str]:
@@ -151,9 +110,9 @@ def _class_tables(cls, seen: set[str]) -> list[str]:
         example = fl.metadata.get("example")
         shown = json.dumps(example, ensure_ascii=False) if isinstance(example, list) else (
             "" if example is None else str(example).lower() if isinstance(example, bool) else str(example))
-        doc = fl.metadata.get("doc", "") + _kind_note(tp)
+        doc = fl.metadata.get("doc", "") + kind_of(tp).note
         lines.append(f"| `{yaml_key(fl)}` | {required} | {doc} | {('`' + shown + '`') if shown else ''} |")
-        for inner in _nested_classes(tp):
+        for inner in kind_of(tp).nested:
             if inner.__name__ not in seen:
                 seen.add(inner.__name__)
                 nested.append(inner)
@@ -162,33 +121,6 @@ def _class_tables(cls, seen: set[str]) -> list[str]:
         lines.append(f"#### {inner.__name__}: {(inner.__doc__ or '').strip()}\n")
         lines.extend(_class_tables(inner, seen)[1:])
     return lines
-
-
-def _kind_note(tp: Any) -> str:
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        tp = [a for a in typing.get_args(tp) if a is not type(None)][0]
-        origin = typing.get_origin(tp)
-    if origin is Literal:
-        return " One of: " + ", ".join(f"`{c}`" for c in typing.get_args(tp)) + "."
-    if origin is tuple:
-        return " A list."
-    if tp is bool:
-        return " `true` or `false`."
-    if tp is int:
-        return " A whole number."
-    return ""
-
-
-def _nested_classes(tp: Any) -> list:
-    origin = typing.get_origin(tp)
-    if origin is Annotated:
-        return []  # references and special strings are not nested items
-    if origin in (typing.Union, types.UnionType, tuple):
-        return [c for a in typing.get_args(tp) for c in _nested_classes(a)]
-    if dataclasses.is_dataclass(tp) and tp is not Markdown:
-        return [tp]
-    return []
 
 
 GUIDE_START = "<!-- field reference: generated by `site-builder schema`; do not edit by hand -->"

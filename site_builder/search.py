@@ -7,20 +7,18 @@ from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
-from .model import Initiative, Site
+from .model import Initiative
 from .problems import ContentError, Pos, Problem
-from .routes import Crumb, Page, all_initiatives, initiative_places, pfcc_filter, priority_filter, priority_ref
+from .facets import Choice, Facet, search_form
+from .urls import url_for
+from .routes import HOME, Build, Page, all_initiatives, initiative_places
 
 
 @dataclass(frozen=True, slots=True)
 class SearchView:
     """The search page: filter choices, and the A to Z of initiatives."""
 
-    years: tuple[str, ...]
-    leads: tuple[str, ...]
-    priorities: tuple[tuple[str, tuple[str, ...]], ...]  # per plan: its priorities' filter values
-    pfcc: tuple[str, ...]
-    types: tuple[str, ...]
+    filters: tuple[tuple[Facet, tuple[tuple[str, tuple[Choice, ...]], ...]], ...]  # each facet's choices, in groups
     a_to_z: tuple[tuple[str, tuple[tuple[Initiative, str], ...]], ...]  # each with its place: "2021-22"
 
 
@@ -29,22 +27,18 @@ def _initial(ini: Initiative) -> str:
     return first if first.isalpha() else "#"
 
 
-def search_page(site: Site) -> Page:
-    """The search page."""
+def search_pages(b: Build) -> list[Page]:
+    """The search page, offering the filter choices that the pages made before it have."""
+    site = b.site
     initiatives = sorted((i for plan in site.plans for i in all_initiatives(plan)),
                          key=lambda i: (_initial(i), i.title.casefold(), i.period))
     places = {plan.period: initiative_places(plan) for plan in site.plans}
     a_to_z = tuple((letter, tuple((i, places[i.period][i.id]) for i in group))
                    for letter, group in groupby(initiatives, key=_initial))
-    leads = sorted({a.name for i in initiatives for a in i.lead}, key=str.casefold)
-    priorities = tuple((plan.period, tuple(priority_filter(priority_ref(p)) for p in plan.priorities))
-                       for plan in site.plans if plan.priorities)
-    pfcc = tuple(pfcc_filter(p) for plan in site.pfcc_plans for p in plan.priorities)
-    view = SearchView(tuple(p.period for p in site.plans), tuple(leads), priorities, pfcc,
-                      ("Initiative", "Priority", "Programme", "Agency"), a_to_z)
-    return Page("/search/", "search.html", "Search",
+    view = SearchView(search_form(page for page in b.pages if page.indexed), a_to_z)
+    return [Page(url_for("search"), "search.html", "Search",
                 "Search every plan's initiatives, priorities, programmes and agencies, or browse the A to Z.",
-                (Crumb("Home", "/"),), view, "search")
+                 (HOME,), view, "search")]
 
 
 def pagefind_executable() -> Path:

@@ -1,12 +1,15 @@
 """Preview the site while editing: rebuild on save, reload the browser, show errors in it.
 
-The preview builds into its own folder (.serve/), never the published output/, and the
-live-reload script is added to pages as they are served, never written to a file.
+The preview builds into its own folder (.serve/), never the published output/, and serves it
+with the published site's headers (netlify.toml). Each page gets, as it is served, a tag that
+loads livereload's client from the preview's own address: the site's policy allows no inline
+script. Nothing of livereload is written to the folder.
 """
 
 from __future__ import annotations
 
 import errno
+import mimetypes
 import signal
 import socket
 import sys
@@ -16,21 +19,20 @@ from argparse import ArgumentTypeError
 from pathlib import Path
 from typing import Callable
 
-from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler, StaticFileHandler
-from livereload.server import LiveScriptInjector
+from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado.escape import json_encode
 from tornado.ioloop import IOLoop
-from tornado.routing import AnyMatches, Matcher, Rule
 from tornado.web import Application, HTTPError, RequestHandler
 from tornado.websocket import WebSocketClosedError
 
 from .build import SiteBuilder
-from .cli import print_problems
-from .errorpage import error_page
+from .errorpage import STYLE, STYLESHEET, error_page
+from .headers import NETLIFY_TOML, headers_for, load_header_rules
 from .hosts import host_allowed, host_name, origin_allowed, port_number
 from .load import NO_FRONT_MATTER, REMOVED
 from .problems import ContentError, Problem, UsageError
 from .quiet import one_line, quiet_terminal
+from .report import print_problems
 from .outdir import MARKER, MARKER_TEXT, check_own
 from .watch import ChangeWatcher
 from .write import sync_tree, write_tree
@@ -201,107 +203,86 @@ def _odd(path: str) -> bool:
     return any(s in ("", ".", "..") for s in segments[:-1]) or segments[-1] in (".", "..")
 
 
-def _handler_for(preview: Preview):
-    class PreviewHandler(StaticFileHandler):
-        """Serves the preview folder; shows the error page while the site is broken."""
+class _Preview(RequestHandler):
+    """Answers only requests that name the preview's own address (hosts.py: DNS rebinding), and
+    with netlify.toml's headers for the path, as the published site does."""
 
-        def set_extra_headers(self, path):
-            self.set_header("Cache-Control", "no-store")
+    def set_default_headers(self) -> None:
+        for name, value in headers_for(self.request.path, self.settings["production_headers"]).items():
+            self.set_header(name, value)
 
-        async def get(self, path, include_body=True):
-            if len(path) > MAX_PATH:
-                raise HTTPError(414)
-            if _odd(path):
-                raise HTTPError(400)
-            if preview.problems and _is_page(path):
-                self.set_status(500)
-                self.set_header("Content-Type", "text/html; charset=utf-8")
-                self.set_header("Cache-Control", "no-store")
-                self.finish(error_page(preview.problems))
-                return
-            # Read the file once and send exactly those bytes. Tornado's own get() takes the
-            # Content-Length from a stat and reads the file later: a rebuild in between makes
-            # the two disagree, and tornado then drops the connection without a response.
-            try:
-                self.path = self.parse_url_path(path)
-                absolute = self.get_absolute_path(self.root, self.path)
-                self.absolute_path = self.validate_absolute_path(self.root, absolute)
-                if self.absolute_path is None:  # a redirect to the folder's trailing slash was sent
-                    return
-                with open(self.absolute_path, "rb") as file:
-                    body = file.read()
-            except (OSError, ValueError):  # removed by a rebuild just now; a name too long
-                raise HTTPError(404) from None
-            self.set_header("Content-Type", self.get_content_type())
-            self.set_extra_headers(self.path)
-            if include_body:
-                self.finish(body)
-            else:
-                self.set_header("Content-Length", len(body))
-                self.finish()
-
-        def write_error(self, status_code, **kwargs):
-            try:
-                not_found = (preview.folder / "404.html").read_bytes() if status_code == 404 else None
-            except OSError:  # not built yet, or being replaced
-                not_found = None
-            if not_found is not None:
-                self.set_header("Content-Type", "text/html; charset=utf-8")
-                self.finish(not_found)
-            else:
-                super().write_error(status_code, **kwargs)
-
-    return PreviewHandler
+    def prepare(self) -> None:
+        if not host_allowed(self.request.headers.get("Host"), self.settings["host"], self.settings["port"]):
+            self.set_status(403)
+            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            self.finish("403: this preview answers only at its own address, such as "
+                        f"http://127.0.0.1:{self.settings['port']}/\n")
 
 
-class _OwnHost(Matcher):
-    """Matches requests whose Host header names the preview (see hosts.py: DNS rebinding)."""
+class _Pages(_Preview):
+    """Serves the preview folder; shows the error page while the site is broken."""
 
-    def __init__(self, host: str, port: int):
-        self.host, self.port = host, port
+    def initialize(self, preview: Preview) -> None:
+        self.preview = preview
 
-    def match(self, request):
-        return {} if host_allowed(request.headers.get("Host"), self.host, self.port) else None
+    def get(self, path: str) -> None:
+        if len(path) > MAX_PATH:
+            raise HTTPError(414)
+        if _odd(path):  # before the path is joined to the folder: it must not leave it
+            raise HTTPError(400)
+        if self.preview.problems and _is_page(path):
+            self.set_status(500)
+            return self._send(error_page(self.preview.problems), "error.html")
+        if self.preview.problems and path == STYLESHEET:
+            return self._send(STYLE.encode(), STYLESHEET)
+        # Read the file once and send exactly those bytes: a rebuild may replace it meanwhile.
+        file = self.preview.folder / path
+        try:
+            if file.is_dir():
+                if not self.request.path.endswith("/"):
+                    return self.redirect(self.request.path + "/", permanent=True)
+                file /= "index.html"
+            body = file.read_bytes()
+        except (OSError, ValueError):  # none; removed by a rebuild just now; a name too long
+            raise HTTPError(404) from None
+        self._send(body, file.name)
+
+    head = get
+
+    def _send(self, body: bytes, name: str) -> None:
+        kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        if kind == "text/html":
+            body = body.replace(b"</head>", self.settings["live_script"] + b"</head>", 1)
+        self.set_header("Content-Type", kind)
+        self.finish(body)
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        try:
+            not_found = (self.preview.folder / "404.html").read_bytes() if status_code == 404 else None
+        except OSError:  # not built yet, or being replaced
+            not_found = None
+        if not_found is None:
+            return super().write_error(status_code, **kwargs)
+        self._send(not_found, "404.html")
 
 
-class _OtherHost(RequestHandler):
-    """Every request that names another site: refused, whatever it asks for."""
+class _LiveReload(_Preview, LiveReloadHandler):
+    """Livereload's websocket, for the preview's own pages only (livereload allows any Origin)."""
 
-    def prepare(self):
-        self.set_status(403)
-        self.set_header("Content-Type", "text/plain; charset=utf-8")
-        self.finish("403: this preview answers only at its own address, such as "
-                    f"http://127.0.0.1:{self.application.settings['port']}/\n")
+    def check_origin(self, origin: str) -> bool:
+        return origin_allowed(origin, self.settings["host"], self.settings["port"])
 
 
-def _live_reload_handler(host: str, port: int):
-    class LiveReload(LiveReloadHandler):
-        """Livereload's websocket, for the preview's own pages only (livereload allows any Origin)."""
-
-        def check_origin(self, origin):
-            return origin_allowed(origin, host, port)
-
-    return LiveReload
-
-
-# livereload.js from the address the page came from, as livereload's own server adds it.
-LIVE_SCRIPT = (b'<script type="text/javascript">(function(){var s=document.createElement("script");'
-               b"var port=(window.location.port || (window.location.protocol == 'https:' ? 443: 80));"
-               b's.src="//"+window.location.hostname+":"+port+ "/livereload.js?port=" + port;'
-               b"document.head.appendChild(s);})();</script>")
-
-
-class _InjectLiveScript(LiveScriptInjector):
-    script = LIVE_SCRIPT
+class _LiveReloadScript(_Preview, LiveReloadJSHandler):
+    """Livereload's client, served as a file: the production policy allows no inline script."""
 
 
 def make_app(preview: Preview, host: str, port: int) -> Application:
     """The preview's web application: its pages and livereload, for requests to its own address."""
-    own = [(r"/livereload", _live_reload_handler(host, port)),
-           (r"/livereload.js", LiveReloadJSHandler),
-           (r"/(.*)", _handler_for(preview), {"path": str(preview.folder), "default_filename": "index.html"})]
-    return Application([Rule(_OwnHost(host, port), own), Rule(AnyMatches(), _OtherHost)],
-                       transforms=[_InjectLiveScript], port=port)
+    return Application([(r"/livereload", _LiveReload), (r"/livereload.js", _LiveReloadScript),
+                        (r"/(.*)", _Pages, {"preview": preview})], host=host, port=port,
+                       production_headers=load_header_rules() if NETLIFY_TOML.is_file() else [],
+                       live_script=f'<script src="/livereload.js?port={port}"></script>'.encode())
 
 
 def reload_browsers() -> None:

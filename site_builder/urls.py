@@ -2,70 +2,47 @@
 
 from __future__ import annotations
 
-from functools import singledispatch
-
 from .model import Agency, ContentPage, Initiative, PfccPlan, Plan, Priority, Programme, Strategy, Topic
 
 
-@singledispatch
-def url_for(obj) -> str:
-    """Return the site-relative address of a thing that has a page."""
-    raise TypeError(f"no page for {type(obj).__name__}")
+# The pages and files that have one address whatever the content: templates name them by key,
+# as url_for("search"), and a file in one of them as url_for("data", "plans.json").
+FIXED = {"home": "/", "plans": "/plans/", "agencies": "/agencies/", "programmes": "/programmes/",
+         "topics": "/topics/", "pfcc": "/pfcc/", "strategy": "/strategy/", "compare": "/compare/",
+         "search": "/search/", "data": "/data/", "assets": "/assets/", "pagefind": "/pagefind/",
+         "feed": "/feed.xml", "sitemap": "/sitemap.xml", "robots": "/robots.txt", "not_found": "/404.html"}
 
 
-@url_for.register
-def _(obj: Plan) -> str:
-    return plan_url(obj.period)
+# Where each kind of thing that has a page lives: under a fixed address, by its id.
+_PAGES = {Plan: lambda o: plan_url(o.period), Priority: lambda o: f"{plan_url(o.period)}priorities/{o.id}/",
+          Initiative: lambda o: f"{plan_url(o.period)}initiatives/{o.id}/", Strategy: lambda o: strategy_url(o.period),
+          Agency: lambda o: f"{FIXED['agencies']}{o.id}/", Programme: lambda o: f"{FIXED['programmes']}{o.id}/",
+          Topic: lambda o: f"{FIXED['topics']}{o.id}/", PfccPlan: lambda o: f"{FIXED['pfcc']}{o.id}/",
+          ContentPage: lambda o: f"/{o.slug}/"}
 
 
-@url_for.register
-def _(obj: Priority) -> str:
-    return f"/plans/{obj.period}/priorities/{obj.id}/"
-
-
-@url_for.register
-def _(obj: Initiative) -> str:
-    return f"/plans/{obj.period}/initiatives/{obj.id}/"
-
-
-@url_for.register
-def _(obj: Agency) -> str:
-    return f"/agencies/{obj.id}/"
-
-
-@url_for.register
-def _(obj: Programme) -> str:
-    return f"/programmes/{obj.id}/"
-
-
-@url_for.register
-def _(obj: Topic) -> str:
-    return f"/topics/{obj.id}/"
-
-
-@url_for.register
-def _(obj: PfccPlan) -> str:
-    return f"/pfcc/{obj.id}/"
-
-
-@url_for.register
-def _(obj: Strategy) -> str:
-    return strategy_url(obj.period)
-
-
-@url_for.register
-def _(obj: ContentPage) -> str:
-    return f"/{obj.slug}/"
+def url_for(obj, file: str = "") -> str:
+    """The site-relative address of a thing that has a page, or of a fixed page (and a file in it) by its key."""
+    if isinstance(obj, str):
+        return FIXED[obj] + file
+    if type(obj) not in _PAGES:
+        raise TypeError(f"no page for {type(obj).__name__}")
+    return _PAGES[type(obj)](obj)
 
 
 def plan_url(period: str) -> str:
     """Address of a plan, from its period."""
-    return f"/plans/{period}/"
+    return f"{FIXED['plans']}{period}/"
 
 
 def strategy_url(period: str) -> str:
     """Address of a strategy, from its period."""
-    return f"/strategy/{period}/"
+    return f"{FIXED['strategy']}{period}/"
+
+
+def reserved_slugs() -> frozenset[str]:
+    """The top-level names of the builder's own addresses, which a content page may not take."""
+    return frozenset(url.strip("/").split("/")[0].removesuffix(".html") for url in FIXED.values()) - {""}
 
 
 def output_path(url: str) -> str:

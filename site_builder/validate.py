@@ -10,12 +10,11 @@ from typing import Iterable
 from . import privacy
 from .model import Agency, Initiative, Plan, Site, one_year, plan_start, start_of, when
 from .problems import Pos, Problem, did_you_mean
+from .urls import reserved_slugs
 from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, pos_of
 
 # Top-level addresses the builder makes; a content page may not take one of them.
-RESERVED_SLUGS = frozenset({"plans", "agencies", "programmes", "topics", "pfcc", "strategy", "search",
-                            "data", "compare", "assets", "pagefind", "feed.xml", "sitemap.xml", "404",
-                            "_redirects"})
+RESERVED_SLUGS = reserved_slugs() | {"_redirects"}
 MAX_SHORT_TITLE = 50
 _TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 

@@ -7,7 +7,7 @@ import tomllib
 
 import pytest
 
-from browser.server import NETLIFY_TOML, headers_for, load_header_rules
+from site_builder.headers import NETLIFY_TOML, headers_for, load_header_rules
 
 with open(NETLIFY_TOML, "rb") as _f:
     RULES = {rule["for"]: rule["values"] for rule in tomllib.load(_f).get("headers", [])}

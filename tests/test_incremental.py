@@ -104,8 +104,8 @@ def test_a_template_edit_re_renders_every_page(content, tmp_path):
     shutil.copytree(TEMPLATES, templates)
     builder = SiteBuilder(content, templates)
     first = builder.build()
-    edit(templates / "partials/help.html", "Need help?", "Need help now?")
-    touch_later(templates / "partials/help.html")
+    edit(templates / "macros.html", "Need help?", "Need help now?")
+    touch_later(templates / "macros.html")
     second = builder.build()
     assert second.rendered == len(second.pages)
     assert second.files == SiteBuilder(content, templates).build().files

@@ -18,9 +18,8 @@ import pytest
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
 from tornado.netutil import bind_sockets
-from tornado.web import Application
 
-from site_builder.serve import _handler_for
+from site_builder.serve import make_app
 from site_builder.write import sync_tree
 
 SHORT = b"<!DOCTYPE html><title>a</title><p>MAC Panel</p>\n"
@@ -30,7 +29,7 @@ REQUESTS = 400
 
 @pytest.fixture
 def server(tmp_path):
-    """The preview's handler in a tornado server on a free port, in a thread of its own."""
+    """The preview's web application in a tornado server on a free port, in a thread of its own."""
     folder = tmp_path / "site"
     (folder / "plan").mkdir(parents=True)
     (folder / "plan" / "index.html").write_bytes(SHORT)
@@ -41,8 +40,7 @@ def server(tmp_path):
 
     def run():
         asyncio.set_event_loop(asyncio.new_event_loop())
-        app = Application([(r"/(.*)", _handler_for(preview), {"path": str(folder), "default_filename": "index.html"})])
-        HTTPServer(app).add_sockets(sockets)
+        HTTPServer(make_app(preview, "127.0.0.1", port)).add_sockets(sockets)
         loops.append(IOLoop.current())
         ready.set()
         IOLoop.current().start()

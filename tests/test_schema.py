@@ -19,9 +19,9 @@ import yaml
 
 from conftest import CONTENT, RICH, ROOT
 from site_builder.cli import main
-from site_builder.convert import yaml_fields, yaml_key
+from site_builder.convert import kind_of, yaml_fields, yaml_key
 from site_builder.load import load_site
-from site_builder.schema import FILES, _nested_classes, editor_schemas, render_schemas
+from site_builder.schema import FILES, editor_schemas, render_schemas
 from site_builder.model import PageMeta
 
 
@@ -85,7 +85,9 @@ def test_vscode_finds_each_schema_for_its_files():
 
 
 class EditorLoader(yaml.SafeLoader):
-    """YAML as the editor's language server reads it (YAML 1.2): `added: 2026-12-04` is a string, not a date."""
+    """Dates as the editor's language server reads them (YAML 1.2): `added: 2026-12-04` is a string, not a date.
+
+    On every other value the builder accepts, YAML 1.1 and 1.2 agree (tests/test_scalars.py)."""
 
 
 EditorLoader.yaml_implicit_resolvers = {
@@ -167,7 +169,7 @@ def test_the_guide_explains_every_field_the_validator_accepts():
         classes.add(cls)
         hints = typing.get_type_hints(cls, include_extras=True)
         for fl in yaml_fields(cls):
-            todo.extend(_nested_classes(hints[fl.name]))
+            todo.extend(kind_of(hints[fl.name]).nested)
     reference = guide[guide.index("## Field reference"):]
     sections = {}  # each class's table: from its description line to the next heading
     for part in reference.split("\n#")[1:]:

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from site_builder.headers import headers_for, load_header_rules
+
 ROOT = Path(__file__).resolve().parent.parent
 RICH = ROOT / "tests" / "fixtures" / "rich"
 TEMPLATES = ROOT / "templates"
@@ -41,9 +43,9 @@ BAD_LINE = "        lead: [Essex Police]\n"  # the first initiative's lead, the 
 START_TIMEOUT = 60  # the first build of the whole site, then listening
 CHANGE_TIMEOUT = 5  # generous: the issue asks for "within a second"; the time taken is printed
 
-# livereload's script, as its output transform puts it before </head> of each HTML response.
-LIVE_SCRIPT = re.compile(rb'<script type="text/javascript">\(function\(\)\{var s=document\.createElement'
-                         rb'\("script"\);.*?livereload\.js\?port=.*?</script>', re.S)
+# livereload's client, loaded as a file from the preview's own address (the production
+# Content-Security-Policy allows no inline script), before </head> of each HTML response.
+LIVE_SCRIPT = re.compile(rb'<script src="/livereload\.js\?port=\d+"></script>(?=</head>)')
 
 
 def free_port() -> int:
@@ -182,6 +184,14 @@ def files_mentioning(folder: Path, needle: bytes) -> list[str]:
     return found
 
 
+def assert_production_headers(response: Response, path: str) -> None:
+    """The response carries netlify.toml's headers for this path, as the published site's would."""
+    wanted = headers_for(path, load_header_rules())
+    assert wanted["Content-Security-Policy"] and "unsafe-inline" not in wanted["Content-Security-Policy"]
+    sent = {name: response.headers.get(name.lower()) for name in wanted}
+    assert sent == wanted, f"{path}: not the production headers"
+
+
 def line_of(path: Path, line: str) -> int:
     """The 1-based number of the first line equal to `line` (with its newline)."""
     return path.read_text(encoding="utf-8").splitlines(keepends=True).index(line) + 1
@@ -204,6 +214,10 @@ def test_edit_break_fix_missing(preview):
     assert page.headers["content-type"].startswith("text/html")
     assert LIVE_SCRIPT.search(page.body), "the live-reload script is not in the served page"
     assert "Rebuilt in" in preview.log()
+    assert_production_headers(page, PLAN_PAGE)
+    script = preview.get("/livereload.js")
+    assert script.status == 200 and b"LiveReload" in script.body and "javascript" in script.headers["content-type"]
+    assert_production_headers(script, "/livereload.js")
 
     # A saved edit shows without restarting anything.
     preview.edit(OLD_TITLE, NEW_TITLE)
@@ -232,6 +246,12 @@ def test_edit_break_fix_missing(preview):
     assert re.search(rf"plans/2021-22\.yaml:{bad_line}:\d+: error: YAML syntax error", preview.log()), preview.log()
     css = next((preview.serve_folder / "assets").glob("site.*.css")).name
     assert preview.get(f"/assets/{css}").status == 200  # assets are still served as they are
+    assert_production_headers(broken, PLAN_PAGE)
+    assert_production_headers(preview.get(f"/assets/{css}"), f"/assets/{css}")
+    # Its style is a file too: the production policy allows no inline style.
+    assert b"<style" not in broken.body and "/error.css" in broken.text
+    style = preview.get("/error.css")
+    assert style.status == 200 and style.headers["content-type"].startswith("text/css") and b"h1{" in style.body
 
     # Fixed: the pages come back.
     preview.edit(" " + BAD_LINE, BAD_LINE)
@@ -245,6 +265,7 @@ def test_edit_break_fix_missing(preview):
     not_found = (preview.serve_folder / "404.html").read_bytes()
     assert LIVE_SCRIPT.sub(b"", missing.body, count=1) == not_found
     assert preview.get("/assets/nothing.css").status == 404
+    assert_production_headers(missing, "/nowhere/")
 
     assert preview.process.poll() is None, "the server exited on its own\n" + preview.terminal()
 
@@ -285,3 +306,11 @@ def test_content_broken_at_start_is_served_as_the_error_page_until_fixed(tmp_pat
         assert PLAN_H1 in fixed.text
         assert preview.get("/nowhere/").status == 404
         assert preview.process.poll() is None, preview.terminal()
+
+
+def test_the_server_does_not_import_the_command_line():
+    """serve.py is used by cli.py; the other way round would be a cycle."""
+    code = "import sys, site_builder.serve; print('site_builder.cli' in sys.modules)"
+    result = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-c", code], capture_output=True, text=True,
+                            timeout=60)
+    assert result.stdout.strip() == "False", result.stdout + result.stderr

@@ -220,3 +220,19 @@ def test_the_compare_page_shows_every_plan_and_every_topic(built_site, site):
     assert all(f'href="{url_for(plan)}"' in page for plan in site.plans)
     assert all(f'href="{url_for(topic)}"' in page for topic in site.topics)
     assert "<svg" in page and "<desc" in page  # the chart, with its text alternative
+
+
+def test_a_programme_row_says_timing_as_its_own_plan_does():
+    """A plan that heads its timing column otherwise (2018-19: "Timing / deadline") is read so on every page."""
+    import re
+
+    from conftest import RICH
+    from site_builder.build import SiteBuilder
+
+    files = SiteBuilder(RICH, TEMPLATES).build().files
+    programme = files["programmes/keep-safe/index.html"].decode()
+    rows = {m[1]: m[2] for m in re.finditer(r'timeline__year">(\d{4}-\d{2})</span>(.*?)</li>', programme, re.S)}
+    assert "<dt>Timing / deadline</dt>" in rows["2018-19"] and "<dt>Timing</dt>" not in rows["2018-19"]
+    assert "<dt>Timing</dt>" in rows["2021-22"]
+    initiative = files["plans/2018-19/initiatives/keep-safe/index.html"].decode()
+    assert "<dt>Timing / deadline</dt>" in initiative

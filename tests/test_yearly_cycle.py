@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from conftest import TEMPLATES, read_tree
-from site_builder.cli import annotation, main
+from site_builder.cli import main
 from site_builder.problems import Pos, Problem
+from site_builder.report import annotation
 
 NEW = "2030-31"
 

@@ -4,7 +4,7 @@ const status = document.querySelector("[data-search-status]");
 const list = document.querySelector("[data-search-results]");
 const moreWrap = document.querySelector("[data-search-more-wrap]");
 const more = document.querySelector("[data-search-more]");
-const FILTERS = ["year", "lead", "priority", "pfcc", "type"];
+const FILTERS = [...document.querySelectorAll("[data-search-filters] select")].map((select) => select.name);
 const PAGE = 20;
 let pagefind = null;
 let results = [];
@@ -16,7 +16,7 @@ document.querySelector("[data-search-nojs]").hidden = true;
 
 async function engine() {
   if (!pagefind) {
-    pagefind = await import("/pagefind/pagefind.js");
+    pagefind = await import(form.dataset.pagefind);
     await pagefind.options({ excerptLength: 24 });
   }
   return pagefind;

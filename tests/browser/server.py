@@ -10,7 +10,6 @@ import mimetypes
 import re
 import sys
 import threading
-import tomllib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -18,18 +17,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-ROOT = Path(__file__).resolve().parents[2]
-NETLIFY_TOML = ROOT / "netlify.toml"
-
-# What Netlify sends for a file that no rule gives a Cache-Control.
-NETLIFY_DEFAULT_CACHE_CONTROL = "public, max-age=0, must-revalidate"
+from site_builder.headers import HeaderRule, headers_for, load_header_rules
 
 TYPES = {".html": "text/html; charset=UTF-8", ".css": "text/css; charset=UTF-8", ".svg": "image/svg+xml",
          ".xml": "application/xml", ".txt": "text/plain; charset=UTF-8", ".json": "application/json",
          ".csv": "text/csv; charset=UTF-8", ".js": "text/javascript; charset=UTF-8", ".wasm": "application/wasm",
          ".png": "image/png", ".ico": "image/x-icon"}
-
-HeaderRule = tuple[re.Pattern, dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -40,50 +33,6 @@ class RedirectRule:
     to: str
     status: int = 301
     force: bool = False  # `!`: applies even where a file exists at `source`
-
-
-def load_header_rules(netlify_toml: Path = NETLIFY_TOML) -> list[HeaderRule]:
-    """Read the [[headers]] rules of netlify.toml as (path pattern, header values), in file order."""
-    with open(netlify_toml, "rb") as f:
-        config = tomllib.load(f)
-    return [(path_pattern(rule["for"]), dict(rule.get("values", {}))) for rule in config.get("headers", [])]
-
-
-def path_pattern(rule_path: str) -> re.Pattern:
-    """Compile a Netlify `for` path: `*` matches the rest of the path, `:name` one segment."""
-    if "*" in rule_path.rstrip("*"):
-        raise ValueError(f"{rule_path!r}: Netlify allows `*` only at the end of a path")
-    regex = ""
-    for part in re.split(r"(\*|:[A-Za-z_][A-Za-z0-9_]*)", rule_path):
-        if part == "*":
-            regex += ".*"
-        elif part.startswith(":"):
-            regex += "[^/]+"
-        else:
-            regex += re.escape(part)
-    if rule_path.endswith("/*"):
-        # "/assets/*" also matches "/assets" itself, as on Netlify.
-        regex = regex[: -len(re.escape("/") + ".*")] + "(?:/.*)?"
-    return re.compile(regex + "/?", re.IGNORECASE)
-
-
-def headers_for(path: str, rules: list[HeaderRule]) -> dict[str, str]:
-    """The headers Netlify sends for a request path: every matching rule applies.
-
-    Where two matching rules set the same header its values are joined with ", ", the way
-    such headers reach a browser, so an overlap that contradicts itself shows in the tests.
-    """
-    found: dict[str, tuple[str, str]] = {}
-    for pattern, values in rules:
-        if pattern.fullmatch(path):
-            for name, value in values.items():
-                value = " ".join(str(value).split())  # multi-line TOML strings become one line
-                key = name.lower()
-                found[key] = (found[key][0], f"{found[key][1]}, {value}") if key in found else (name, value)
-    headers = dict(found.values())
-    if "cache-control" not in found:
-        headers["Cache-Control"] = NETLIFY_DEFAULT_CACHE_CONTROL
-    return headers
 
 
 def load_redirects(folder: Path) -> list[RedirectRule]:

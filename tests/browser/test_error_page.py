@@ -7,7 +7,8 @@ A long file path, a long message and long source lines must not make the page sc
 from __future__ import annotations
 
 from browser.conftest import HEIGHT, PageChecker, PageReport, describe, describe_vnu, run_vnu
-from site_builder.errorpage import error_page
+from browser.server import serve
+from site_builder.errorpage import STYLE, STYLESHEET, error_page
 from site_builder.problems import Pos, Problem
 
 WIDTH = 375
@@ -32,29 +33,33 @@ def long_problems(tmp_path) -> list[Problem]:
 
 
 def test_the_error_page_fits_a_phone_screen(browser, axe_source, tmp_path):
+    """As the preview serves it: beside its stylesheet, under netlify.toml's headers."""
     page_html = error_page(long_problems(tmp_path)).decode("utf-8")
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "error.html").write_text(page_html, encoding="utf-8")
+    (tmp_path / "site" / STYLESHEET).write_text(STYLE, encoding="utf-8")
     context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
     try:
-        checker = PageChecker(context, "", axe_source)
-        checker.page.set_content(page_html, wait_until="load")
-        assert checker.page.locator("li").count() == 2
-        widths = checker.page.evaluate("""() => ({page: document.documentElement.scrollWidth,
-            pres: [...document.querySelectorAll('pre')].map(p => [p.scrollWidth, p.clientWidth])})""")
-        assert widths["page"] <= WIDTH, f"the page scrolls sideways: {widths}"
-        assert any(scroll > client for scroll, client in widths["pres"]), \
-            f"the source lines were expected to scroll inside their box: {widths}"
-        violations = checker.axe()
-        checker.page.wait_for_timeout(0)
-        assert checker.problems == [], "\n".join(checker.problems)
-        assert violations == [], describe([PageReport("the error page", violations)], WIDTH)
+        with serve(tmp_path / "site") as url:
+            checker = PageChecker(context, url, axe_source)
+            checker.load("/error.html")
+            assert checker.page.locator("li").count() == 2
+            styled = checker.page.evaluate("() => getComputedStyle(document.querySelector('h1')).color")
+            assert styled == "rgb(164, 0, 15)", styled  # the stylesheet applied, not blocked
+            widths = checker.page.evaluate("""() => ({page: document.documentElement.scrollWidth,
+                pres: [...document.querySelectorAll('pre')].map(p => [p.scrollWidth, p.clientWidth])})""")
+            assert widths["page"] <= WIDTH, f"the page scrolls sideways: {widths}"
+            assert any(scroll > client for scroll, client in widths["pres"]), \
+                f"the source lines were expected to scroll inside their box: {widths}"
+            violations = checker.axe()
+            checker.page.wait_for_timeout(0)
+            assert checker.problems == [], "\n".join(checker.problems)
+            assert violations == [], describe([PageReport("the error page", violations)], WIDTH)
     finally:
         context.close()
 
-    (tmp_path / "site").mkdir()
-    (tmp_path / "site" / "error.html").write_text(page_html, encoding="utf-8")
     messages = run_vnu(tmp_path / "site")
     assert messages == [], describe_vnu(messages, tmp_path / "site")
-
 
 
 def test_a_deploy_preview_of_broken_content_shows_the_errors_under_the_sites_headers(browser, axe_source, tmp_path,
@@ -63,7 +68,6 @@ def test_a_deploy_preview_of_broken_content_shows_the_errors_under_the_sites_hea
     style): the page is styled, fits the phone, and every address shows it."""
     import shutil
 
-    from browser.server import serve
     from conftest import FIXTURE, TEMPLATES
     from site_builder.cli import main
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from site_builder.routes import LONG_LIST
+from site_builder.facets import LONG_LIST
 
 from browser.conftest import HEIGHT, PageChecker, no_problems
 

@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from browser.conftest import FAULTY
-from browser.server import load_header_rules, load_redirects, path_pattern, serve
+from browser.server import load_redirects, serve
+from site_builder.headers import load_header_rules, path_pattern
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,129 @@
+"""The facets that lists and search filter initiatives by: one table feeds every use of them.
+
+A facet gives each initiative its choices. A choice's code goes on list items (data-<name>,
+read by filters.js) and into list filters; its label is the Pagefind filter value and what
+readers see. The search page offers the choices the index holds. Adding a facet is adding a row.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Callable, get_args
+
+from markupsafe import Markup
+
+from .model import Initiative, Status
+
+LONG_LIST = 10  # a list of initiatives this long gets filters
+KINDS = ("Initiative", "Priority", "Programme", "Agency")  # the kinds of page search finds, in the search form's order
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One value of a facet: its code, what readers see, where it sorts and the group it is shown in."""
+
+    code: str
+    label: str  # also the Pagefind filter value
+    order: tuple = ()
+    group: str = ""  # the search form groups choices by it: a plan priority by its plan's year
+
+    @property
+    def short(self) -> str:
+        """The label within its group: '3. Drugs' for '2021-22: 3. Drugs'."""
+        return self.label.removeprefix(f"{self.group}: ")
+
+
+def names_of(plans, pfcc_plans) -> dict:
+    """The titles that labels name: ("priority" or "pfcc", plan period, number) -> a plan's or its PFCC plan's."""
+    pfcc = {p.id: p.priorities for p in pfcc_plans}
+    return {**{("priority", plan.period, p.number): p.short_title for plan in plans for p in plan.priorities},
+            **{("pfcc", plan.period, p.number): p.title for plan in plans for p in pfcc.get(plan.pfcc_plan, ())}}
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A way to filter initiatives: its name (data attribute, Pagefind filter, form field) and wording."""
+
+    name: str
+    label: str
+    anything: str  # the choice that filters nothing
+    choices: Callable[[Initiative, dict], tuple[Choice, ...]]
+    lists: bool = True  # long lists of initiatives filter by it, as well as search
+
+
+def year_choice(period: str) -> Choice:
+    """A plan's year, newest first."""
+    return Choice(period, period, (-int(period[:4]),))
+
+
+def priority_choice(period: str, number: int, short_title: str) -> Choice:
+    """A plan priority, by year (newest first) and number."""
+    return Choice(f"{period}:{number}", f"{period}: {number}. {short_title}" if short_title else "",
+                  (-int(period[:4]), number), period)
+
+
+def kind_choice(kind: str) -> tuple[str, Choice]:
+    """The search filter saying what kind of page a page is."""
+    return "type", Choice(kind, kind, (KINDS.index(kind),))
+
+
+def _priorities(ini: Initiative, names: dict) -> tuple[Choice, ...]:
+    numbers = dict.fromkeys((*((ini.priority,) if ini.priority else ()), *ini.scp_priorities))
+    return tuple(priority_choice(ini.period, n, names.get(("priority", ini.period, n), "")) for n in numbers)
+
+
+def _pfcc(ini: Initiative, names: dict) -> tuple[Choice, ...]:
+    found = ((n, names.get(("pfcc", ini.period, n))) for n in ini.pfcc_priorities)
+    return tuple(Choice(str(n), f"{n}. {title}", (n,)) for n, title in found if title)
+
+
+FACETS = (
+    Facet("year", "Plan year", "Any year", lambda ini, names: (year_choice(ini.period),), lists=False),
+    Facet("lead", "Lead agency", "Any agency",
+          lambda ini, names: tuple(Choice(a.id, a.name, (a.name.casefold(),)) for a in ini.lead)),
+    Facet("priority", "Plan priority", "Any priority", _priorities),
+    Facet("pfcc", "PFCC priority", "Any PFCC priority", _pfcc, lists=False),
+    Facet("status", "Status", "Any status", lambda ini, names: (
+        Choice(ini.status, ini.status.capitalize(), (get_args(Status).index(ini.status),)),) if ini.status else ()),
+    Facet("type", "Kind of page", "Any kind", lambda ini, names: (kind_choice("Initiative")[1],), lists=False),
+)
+
+
+def search_filters(ini: Initiative, names: dict) -> tuple[tuple[str, Choice], ...]:
+    """An initiative page's Pagefind filters: (facet name, choice) pairs."""
+    return tuple((facet.name, choice) for facet in FACETS for choice in facet.choices(ini, names) if choice.label)
+
+
+def filter_attributes(ini: Initiative) -> Markup:
+    """A list item's attributes for filters.js: data-filter-item and data-<facet> with its codes."""
+    pairs = ((facet.name, " ".join(dict.fromkeys(c.code for c in facet.choices(ini, {}))))
+             for facet in FACETS if facet.lists)
+    return Markup("data-filter-item") + Markup("").join(
+        Markup(' data-{}="{}"').format(name, codes) for name, codes in pairs if codes)
+
+
+def _sorted(choices) -> tuple[Choice, ...]:
+    return tuple(sorted(set(choices), key=lambda c: (c.order, c.label)))
+
+
+def list_filters(items, names: dict) -> tuple[tuple[Facet, tuple[Choice, ...]], ...]:
+    """The filters of a list of initiatives (none for a short list): each facet with the choices its items have."""
+    if len(items) < LONG_LIST:
+        return ()
+    found = ((facet, _sorted(c for ini in items for c in facet.choices(ini, names) if c.label))
+             for facet in FACETS if facet.lists)
+    return tuple((facet, choices) for facet, choices in found if choices)
+
+
+def search_form(pages) -> tuple[tuple[Facet, tuple[tuple[str, tuple[Choice, ...]], ...]], ...]:
+    """The search form's filters: each facet with the choices the index holds, in groups."""
+    found = defaultdict(list)
+    for page in pages:
+        for name, choice in page.search:
+            found[name].append(choice)
+    return tuple((facet, tuple((group, tuple(choices)) for group, choices
+                               in groupby(_sorted(found[facet.name]), key=lambda c: c.group)))
+                 for facet in FACETS if found[facet.name])
+
