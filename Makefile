@@ -11,11 +11,12 @@ BASE_URL ?=
 PREVIEW ?=
 BUILD_FLAGS := $(if $(BASE_URL),--base-url $(BASE_URL),) $(if $(PREVIEW),--preview,)
 
-.PHONY: help build test preflight check serve schema addresses bench clean golden audit new-plan fingerprint
+.PHONY: help build test test-fast preflight check serve schema addresses bench clean golden audit new-plan fingerprint
 
 help:
 	@echo "make build   build the site into $(OUT)/"
-	@echo "make test    run the whole test suite"
+	@echo "make test    run the whole test suite (axe on a sample of pages; CI=true make test: on every page)"
+	@echo "make test-fast  the edit-test loop: every test but the browser and slow ones, in seconds"
 	@echo "make check   check the content without building"
 	@echo "make serve   preview the site at http://127.0.0.1:8000/ while you edit"
 	@echo "make schema  regenerate schemas/ (for your editor) and the content guide's field reference"
@@ -86,11 +87,20 @@ node_modules/.installed: package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	@touch $@
 
+# Tests run in two processes (pytest-xdist), a test file to each at a time, so that module fixtures
+# are made once; TEST_JOBS=1 runs them in this process, TEST_JOBS=auto one per core.
+TEST_JOBS ?= 2
+PYTEST := $(BIN)/python -m pytest $(if $(filter 1,$(TEST_JOBS)),,-n $(TEST_JOBS) --dist loadfile)
+
 # The content check comes first: in GitHub Actions its errors become annotations on the lines of
 # the pull request that made them, and the tests need content that builds.
 test: preflight $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/site-builder check
-	$(BIN)/python -m pytest
+	$(PYTEST)
+
+# The edit-test loop: no browser, none of the tests tests/conftest.py's SLOW table names.
+test-fast: $(VENV)/.installed-test
+	$(PYTEST) -q -m "not browser and not slow"
 
 clean:
 	rm -rf $(OUT) $(VENV) .serve .cache

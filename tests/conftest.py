@@ -9,13 +9,18 @@ Two kinds of test live here (see the markers in pyproject.toml):
   SITE_CONTENT environment variable may point elsewhere, and must pass for any valid
   content, so it derives every count and name from the loaded content.
 
-Every test in tests/browser/ is also marked `browser`, by the hook below.
+Every test in tests/browser/ is also marked `browser`, and every test SLOW names is marked `slow`,
+by the hook below: `make test-fast` (-m "not browser and not slow") is the edit-test loop, and
+`make test` runs everything.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
+import textwrap
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,23 +31,88 @@ RICH = ROOT / "tests" / "fixtures" / "rich"
 TEMPLATES = ROOT / "templates"
 CONTENT = Path(os.environ.get("SITE_CONTENT") or ROOT / "content").resolve()
 
+# The tests `make test-fast` leaves out, by module or by test, with why: each takes a second or more
+# here (whole builds through the command line, processes, servers, timers, stress loops). One table,
+# so the edit-test loop is decided in one place; a test may also say @pytest.mark.slow itself.
+SLOW = {
+    "tests/test_diskcache.py": "each test builds through the command line with a disk cache, twice or more",
+    "tests/test_addresses.py": "builds of the fixture and real sites through the command line",
+    "tests/test_editor_stories.py": "copies the real content six times and reruns the content tests on it",
+    "tests/test_preview_saves.py": "two hundred saves to a running preview",
+    "tests/test_preview_hostile.py": "running previews; three hundred rebuilds under tracemalloc",
+    "tests/test_rebuild_equals_fresh.py": "a rebuild after every edit of every field",
+    "tests/test_serve.py": "starts the preview as a process",
+    "tests/test_watch.py": "waits for file-system events",
+    "tests/test_incremental.py": "two builds per edit, one edit per case",
+    "tests/test_redteam_findings.py": "builds through the command line, the preview as a process",
+    "tests/test_hostile_content.py::test_an_unexpected_file_is_a_warning": "a build per kind of file",
+    "tests/test_output_safety.py::test_out_refuses_the_project_its_folders_and_foreign_folders": "copies the project",
+    "tests/test_output_safety.py::test_content_never_makes_the_build_write_outside_its_output": "a build per case",
+    "tests/test_output_safety.py::test_a_read_only_folder_around_the_output": "builds in a process",
+    "tests/test_output_safety.py::test_a_second_build_waits_while_the_first_swaps": "builds in processes",
+    "tests/test_output_safety.py::test_builds_started_together_all_succeed_and_leave_a_whole_tree": "processes",
+    "tests/test_output_safety.py::test_where_the_system_cannot_exchange_two_folders_the_swap_still_works": "builds",
+    "tests/test_output_safety.py::test_leftovers_of_killed_builds_are_removed_by_the_next_build": "builds",
+}
+
+def in_ci() -> bool:
+    """Whether this run is CI's (CI set, as GitHub Actions sets it, to anything but empty, 0 or false).
+
+    CI runs the checks whose every case costs minutes (axe on every page, the editor stories'
+    every state); other runs check a sample that misses no template or edit (each says how).
+    """
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
 # Fixtures that hand a test the real content: a test that uses one must be marked `content`.
 REAL_CONTENT_FIXTURES = {"built_site", "site_url", "content_build"}
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m selects: the browser mark must be there to select by
 def pytest_collection_modifyitems(config, items):
-    """Mark every test in tests/browser/ `browser`; refuse a test that uses the real content unmarked."""
+    """Mark tests in tests/browser/ `browser` and those SLOW names `slow`; refuse real content unmarked."""
     wrong = []
     for item in items:
         if Path(str(item.path)).is_relative_to(ROOT / "tests" / "browser"):
             item.add_marker(pytest.mark.browser)
+        module = Path(str(item.path)).relative_to(ROOT).as_posix()
+        if {module, f"{module}::{getattr(item, 'originalname', item.name)}"} & set(SLOW):
+            item.add_marker(pytest.mark.slow)
         uses = REAL_CONTENT_FIXTURES & set(getattr(item, "fixturenames", ()))
         if uses and item.get_closest_marker("content") is None:
             wrong.append(f"{item.nodeid} uses {', '.join(sorted(uses))}")
     if wrong:
         raise pytest.UsageError("tests that read the real content must be marked content, so that "
                                 "-m content selects them:\n  " + "\n  ".join(wrong))
+
+
+def gc_state() -> tuple[bool, int]:
+    """Whether the garbage collector is enabled, and how many objects are frozen."""
+    return gc.isenabled(), gc.get_freeze_count()
+
+
+GC_AT_START = gc_state()  # as the run began: what every test must leave
+
+
+@contextmanager
+def gc_left_as(state: tuple[bool, int]):
+    """Fail if the block leaves the garbage collector otherwise than state (enabled, frozen); restore it first."""
+    yield
+    now = gc_state()
+    (gc.enable if state[0] else gc.disable)()
+    if now[1] > state[1]:
+        gc.unfreeze()  # the frozen go back to the oldest generation, where they would have been
+    assert now == state, (
+        f"the garbage collector was left {'enabled' if now[0] else 'disabled'} with {now[1]} objects frozen, "
+        f"not {'enabled' if state[0] else 'disabled'} with {state[1]}, by this test or a fixture it set up "
+        "(restored now, so the tests after it run as they would alone)")
+
+
+@pytest.fixture(autouse=True)
+def _gc_as_at_start():
+    """Every test, and every fixture it sets up, leaves the garbage collector as the run began."""
+    with gc_left_as(GC_AT_START):
+        yield
 
 
 @pytest.fixture
@@ -121,6 +191,15 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path}"
     path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def write(content: Path, name: str, text: str) -> None:
+    """Replace one content file with the text a test shows, dedented: its first line is line 1.
+
+    A test that expects a message at a line and column writes the file inline, so the position can
+    be counted in the test and no line added to a shared fixture moves it.
+    """
+    (content / name).write_text(textwrap.dedent(text), encoding="utf-8")
 
 
 def touch_later(path: Path) -> None:

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from conftest import CONTENT, TEMPLATES, edit
+from conftest import CONTENT, TEMPLATES, edit, write
 from site_builder.cli import main, make_parser
 
 
@@ -39,24 +39,60 @@ def test_check_passes_on_the_real_content(capsys):
 
 
 def test_check_reports_one_line_per_finding_and_exits_1(site_dir, capsys):
-    edit(site_dir / "plans/2020-21.yaml", "lead: [CBC]", "lead: [CBD]")
+    write(site_dir, "plans/2020-21.yaml", """\
+        period: "2020-21"
+        title: Annual Partnership Plan 2020-21
+        document: Example Plan 2020-21
+        priorities:
+          - number: 1
+            title: Tackling county lines
+            short_title: County lines
+            initiatives:
+              - title: Keep Safe
+                lead: [CBD]
+        """)
     edit(site_dir / "plans/2021-22.yaml", "    lead: EP\n", "")
     assert main(["check", "--templates", str(TEMPLATES)]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert lines == [
-        "content/plans/2020-21.yaml:17:16: error: priorities[0].initiatives[0].lead[0]: unknown agency 'CBD'; "
+        "content/plans/2020-21.yaml:10:16: error: priorities[0].initiatives[0].lead[0]: unknown agency 'CBD'; "
         "expected an id, name or alias from content/agencies.yaml. Did you mean 'CBC'?",
         "1 error, 0 warnings."]
 
 
 def test_check_warns_of_a_missing_lead_and_finds_broken_links(site_dir, capsys):
-    edit(site_dir / "plans/2021-22.yaml", "    lead: EP\n", "")
-    edit(site_dir / "plans/2020-21.yaml", "See [the plans](/plans/).", "See [the plans](/plan/).")
+    write(site_dir, "plans/2020-21.yaml", """\
+        period: "2020-21"
+        title: Annual Partnership Plan 2020-21
+        document: Example Plan 2020-21
+        priorities:
+          - number: 1
+            title: Tackling county lines
+            short_title: County lines
+            initiatives:
+              - title: Keep Safe
+                lead: [CBC]
+                description: |
+                  Safe places in town. See [the plans](/plan/).
+        """)
+    write(site_dir, "plans/2021-22.yaml", """\
+        period: "2021-22"
+        title: Annual Partnership Plan 2021-22
+        document: Example Plan 2021-22
+        priorities:
+          - number: 1
+            title: Tackling anti-social behaviour
+            short_title: Anti-social behaviour
+        initiatives:
+          - title: Keep Safe relaunch
+            timing: Summer 2021
+            description: Venues reviewed.
+        """)
     assert main(["check", "--templates", str(TEMPLATES)]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("content/plans/2020-21.yaml:21:48: error: the link '/plan/' on the page "
+    assert lines[0].startswith("content/plans/2020-21.yaml:12:48: error: the link '/plan/' on the page "
                                "/plans/2020-21/initiatives/keep-safe/index.html is broken: no such page")
-    assert "content/plans/2021-22.yaml:11:5: warning: initiatives[0].lead: the initiative has no lead agency" in lines[-2]
+    assert "content/plans/2021-22.yaml:9:5: warning: initiatives[0].lead: the initiative has no lead agency" in lines[-2]
     assert lines[-1] == f"{len(lines) - 2} errors, 1 warning."
 
 

@@ -279,14 +279,23 @@ DAMAGE = ["garbage", "truncated", "empty", "huge", "fifo", "device", "folder", "
           "entry-too-long", "problem-line-text", "digest-not-hex", "other-version"]
 
 
+@pytest.fixture(scope="module")
+def first_build(tmp_path_factory) -> Path:
+    """The fixture built once with a new cache: each damage case damages a copy of its cache."""
+    root = tmp_path_factory.mktemp("first")
+    shutil.copytree(FIXTURE, root / "content")
+    assert build(root / "content", root / "first", "--cache", str(root / "cache")).returncode == 0
+    return root
+
+
 @pytest.mark.parametrize("kind", DAMAGE)
-def test_a_damaged_or_hostile_results_file_is_ignored(content, tmp_path, kind):
+def test_a_damaged_or_hostile_results_file_is_ignored(first_build, tmp_path, kind):
     cache = tmp_path / "cache"
-    assert build(content, tmp_path / "first", "--cache", str(cache)).returncode == 0
+    shutil.copytree(first_build / "cache", cache, symlinks=True)
     _damage(kind, cache)
-    result = build(content, tmp_path / "second", "--cache", str(cache), timeout=60)
+    result = build(first_build / "content", tmp_path / "second", "--cache", str(cache), timeout=60)
     assert result.returncode == 0 and "Traceback" not in result.stderr and result.stderr == "", result.stderr
-    assert read_tree(tmp_path / "second") == read_tree(tmp_path / "first")
+    assert read_tree(tmp_path / "second") == read_tree(first_build / "first")
     assert b"PLANTED" not in (tmp_path / "second" / PAGE).read_bytes()
 
 

@@ -22,13 +22,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURE, ROOT, TEMPLATES, edit, read_tree
+from conftest import FIXTURE, ROOT, TEMPLATES, edit, read_tree, write
 from site_builder.cli import main
 
 PAGE = "---\ntitle: {title}\ndescription: A page.\n---\n{body}\n"
 SECRET = "SECRET-PAYLOAD-7f3a"
-KEEP_SAFE = "      - title: Keep Safe\n"  # plans/2020-21.yaml line 16; the value starts in column 16
-LINK_URL = "        url: https://example.test/keep-safe"  # plans/2021-22.yaml line 22, value in column 14
+KEEP_SAFE = "      - title: Keep Safe\n"  # in plans/2020-21.yaml: tests that expect a position write the file inline
 
 
 class Hostile:
@@ -166,15 +165,37 @@ def test_a_pfcc_plan_named_dots_is_refused_by_its_name(hostile):
 
 @pytest.mark.parametrize("title", ["Жизнь", "🚓 🚨", "«—»"])
 def test_a_title_that_makes_no_address_asks_for_an_id(hostile, title):
-    edit(hostile.content / "plans/2020-21.yaml", KEEP_SAFE, f"      - title: {title}\n")
-    text = hostile.refused("content/plans/2020-21.yaml:16:16", "priorities[0].initiatives[0].title: ")
+    write(hostile.content, "plans/2020-21.yaml", f"""\
+        period: "2020-21"
+        title: Annual Partnership Plan 2020-21
+        document: Example Plan 2020-21
+        priorities:
+          - number: 1
+            title: Tackling county lines
+            short_title: County lines
+            initiatives:
+              - title: {title}
+                lead: [CBC]
+        """)
+    text = hostile.refused("content/plans/2020-21.yaml:9:16", "priorities[0].initiatives[0].title: ")
     assert "'id:'" in text
     assert "initiatives//" not in text
 
 
 def test_a_short_title_that_makes_no_address_asks_for_an_id(hostile):
-    edit(hostile.content / "plans/2020-21.yaml", "short_title: County lines", "short_title: Жизнь")
-    text = hostile.refused("content/plans/2020-21.yaml:11:18", "priorities[0].short_title: ")
+    write(hostile.content, "plans/2020-21.yaml", f"""\
+        period: "2020-21"
+        title: Annual Partnership Plan 2020-21
+        document: Example Plan 2020-21
+        priorities:
+          - number: 1
+            title: Tackling county lines
+            short_title: Жизнь
+            initiatives:
+              - title: Keep Safe
+                lead: [CBC]
+        """)
+    text = hostile.refused("content/plans/2020-21.yaml:7:18", "priorities[0].short_title: ")
     assert "'id:'" in text
 
 
@@ -195,8 +216,20 @@ def test_a_very_long_title_gets_a_shortened_id_that_stays_put(hostile):
 
 
 def test_an_id_longer_than_the_limit_is_refused(hostile):
-    edit(hostile.content / "plans/2020-21.yaml", KEEP_SAFE, KEEP_SAFE + "        id: " + "a" * 81 + "\n")
-    hostile.refused("content/plans/2020-21.yaml:17:13", "at most 80 characters")
+    write(hostile.content, "plans/2020-21.yaml", f"""\
+        period: "2020-21"
+        title: Annual Partnership Plan 2020-21
+        document: Example Plan 2020-21
+        priorities:
+          - number: 1
+            title: Tackling county lines
+            short_title: County lines
+            initiatives:
+              - title: Keep Safe
+                id: {"a" * 81}
+                lead: [CBC]
+        """)
+    hostile.refused("content/plans/2020-21.yaml:10:13", "at most 80 characters")
 
 
 def test_an_id_is_cut_after_whole_words_or_else_at_the_limit():
@@ -209,7 +242,12 @@ def test_an_id_is_cut_after_whole_words_or_else_at_the_limit():
 
 
 def test_an_agency_id_longer_than_the_limit_is_refused(hostile):
-    edit(hostile.content / "agencies.yaml", "  - id: essex-police", "  - id: essex-police" + "-x" * 40)
+    write(hostile.content, "agencies.yaml", f"""\
+        agencies:
+          - id: essex-police{"-x" * 40}
+            name: Essex Police
+            kind: police
+        """)
     hostile.refused("content/agencies.yaml:2:9", "at most 80 characters")
 
 
@@ -346,7 +384,12 @@ def test_an_unknown_file_beside_site_yaml_is_a_warning(hostile):
 # ---- messages quote short excerpts only --------------------------------------------------------------
 
 def test_a_long_line_is_quoted_in_part(hostile):
-    edit(hostile.content / "agencies.yaml", "  - id: essex-police", "  - id: Essex " + "Q" * 5000)
+    write(hostile.content, "agencies.yaml", f"""\
+        agencies:
+          - id: Essex {"Q" * 5000}
+            name: Essex Police
+            kind: police
+        """)
     text = hostile.refused("content/agencies.yaml:2:9", "agencies[0].id", payload="Q" * 200)
     assert max(map(len, text.splitlines())) < 300
 
@@ -385,27 +428,69 @@ def test_the_published_error_page_of_a_preview_quotes_no_linked_file(hostile):
                                         ("\u2028", "U+2028"), ("\x9b", "U+009B"),
                                         ("\u202e", "U+202E"), ("\u2066", "U+2066")])  # reorder what is seen
 def test_a_control_character_in_yaml_is_refused_where_it_is(hostile, char, name):
-    edit(hostile.content / "plans/2020-21.yaml", KEEP_SAFE, f"      - title: Keep{char} Safe\n")
-    hostile.refused("content/plans/2020-21.yaml:16:20", name, payload=char)
+    write(hostile.content, "plans/2020-21.yaml", f"""\
+        period: "2020-21"
+        title: Annual Partnership Plan 2020-21
+        document: Example Plan 2020-21
+        priorities:
+          - number: 1
+            title: Tackling county lines
+            short_title: County lines
+            initiatives:
+              - title: Keep{char} Safe
+                lead: [CBC]
+        """)
+    hostile.refused("content/plans/2020-21.yaml:9:20", name, payload=char)
 
 
 @pytest.mark.parametrize("escape, name", [(r"\e[31m", "U+001B"), (r"\x0c", "U+000C"), (r"\0", "U+0000"),
                                           (r"\uFFFE", "U+FFFE"), (r"\N", "U+0085"), (r"\r", "U+000D")])
 def test_a_control_character_written_as_an_escape_is_refused(hostile, escape, name):
-    edit(hostile.content / "plans/2020-21.yaml", KEEP_SAFE, f'      - title: "Keep{escape} Safe"\n')
-    text = hostile.refused("content/plans/2020-21.yaml:16:16", name)
+    write(hostile.content, "plans/2020-21.yaml", f"""\
+        period: "2020-21"
+        title: Annual Partnership Plan 2020-21
+        document: Example Plan 2020-21
+        priorities:
+          - number: 1
+            title: Tackling county lines
+            short_title: County lines
+            initiatives:
+              - title: "Keep{escape} Safe"
+                lead: [CBC]
+        """)
+    text = hostile.refused("content/plans/2020-21.yaml:9:16", name)
     assert "\x1b" not in text
 
 
 def test_a_control_character_in_a_page_body_is_refused_where_it_is(hostile):
-    edit(hostile.content / "pages/accessibility.md", "Email the team.", "Email\x1b[2J the team.")
-    text = hostile.refused("content/pages/accessibility.md:10:6", "U+001B")
+    write(hostile.content, "pages/accessibility.md", """\
+        ---
+        title: Accessibility statement
+        description: How accessible this site is.
+        ---
+        This site is for testing.
+
+        Email\x1b[2J the team.
+        """)
+    text = hostile.refused("content/pages/accessibility.md:7:6", "U+001B")
     assert "\x1b" not in text
 
 
 def test_a_control_character_in_a_field_name_is_not_echoed_raw(hostile):
-    edit(hostile.content / "plans/2020-21.yaml", KEEP_SAFE, KEEP_SAFE + '        "\\e]0;pwned\\a": x\n')
-    text = hostile.refused("content/plans/2020-21.yaml:17:9", "unknown field")
+    write(hostile.content, "plans/2020-21.yaml", f"""\
+        period: "2020-21"
+        title: Annual Partnership Plan 2020-21
+        document: Example Plan 2020-21
+        priorities:
+          - number: 1
+            title: Tackling county lines
+            short_title: County lines
+            initiatives:
+              - title: Keep Safe
+                "\\e]0;pwned\\a": x
+                lead: [CBC]
+        """)
+    text = hostile.refused("content/plans/2020-21.yaml:10:9", "unknown field")
     assert "\x1b" not in text and "\x07" not in text
 
 
@@ -494,7 +579,14 @@ def test_a_good_base_address_option_is_used(hostile):
 @pytest.mark.parametrize("value", ["/", "mailto:team@example.test", "https://user:pw@example.test",
                                    "https://example.test/?a=1", "//example.test"])
 def test_the_base_address_in_site_yaml_is_checked(hostile, value):
-    edit(hostile.content / "site.yaml", "base_url: https://example.test", f"base_url: '{value}'")
+    write(hostile.content, "site.yaml", f"""\
+        name: Example Partnership
+        short_name: Example
+        description: A small content tree for the builder's tests.
+        base_url: '{value}'
+        about: The Example Partnership exists only in tests.
+        contact_email: team@example.test
+        """)
     hostile.refused("content/site.yaml:4:11", "base_url: ")
 
 
@@ -504,13 +596,37 @@ def test_the_base_address_in_site_yaml_is_checked(hostile, value):
                                  '"/\\t/evil.example"', "https:\\\\evil.example", "'/\\/evil.example'",
                                  '" //evil.example"', '"https://exa\\nmple.org"', "/plans\\..\\x"])
 def test_a_link_is_judged_as_a_browser_reads_it(hostile, url):
-    edit(hostile.content / "plans/2021-22.yaml", LINK_URL, f"        url: {url}")
-    hostile.refused("content/plans/2021-22.yaml:22:14", "unsafe link", payload="evil.example", secret=False)
+    write(hostile.content, "plans/2021-22.yaml", f"""\
+        period: "2021-22"
+        title: Annual Partnership Plan 2021-22
+        document: Example Plan 2021-22
+        priorities:
+          - number: 1
+            title: Tackling anti-social behaviour
+            short_title: Anti-social behaviour
+        initiatives:
+          - title: Keep Safe relaunch
+            lead: EP
+            links:
+              - title: Keep Safe
+                url: {url}
+        """)
+    hostile.refused("content/plans/2021-22.yaml:13:14", "unsafe link", payload="evil.example", secret=False)
 
 
 def test_a_navigation_link_with_a_backslash_is_refused(hostile):
-    edit(hostile.content / "site.yaml", "    url: /agencies/", "    url: /\\evil.example")
-    hostile.refused("content/site.yaml:18:10", "unsafe link", payload="evil.example", secret=False)
+    write(hostile.content, "site.yaml", """\
+        name: Example Partnership
+        short_name: Example
+        description: A small content tree for the builder's tests.
+        base_url: https://example.test
+        about: The Example Partnership exists only in tests.
+        contact_email: team@example.test
+        navigation:
+          - title: Agencies
+            url: /\\evil.example
+        """)
+    hostile.refused("content/site.yaml:9:10", "unsafe link", payload="evil.example", secret=False)
 
 
 def test_a_redirect_to_a_backslash_address_is_refused(hostile):
@@ -529,8 +645,21 @@ def test_markdown_links_reach_the_page_as_browsers_read_them(hostile):
 
 
 def test_a_markdown_link_with_a_tab_in_its_scheme_is_refused(hostile):
-    edit(hostile.content / "plans/2020-21.yaml", "See [the plans](/plans/).", "See [x](<java\tscript:alert(1)>).")
-    hostile.refused("content/plans/2020-21.yaml:21:11", "unsafe link", payload="script:alert", secret=False)
+    write(hostile.content, "plans/2020-21.yaml", f"""\
+        period: "2020-21"
+        title: Annual Partnership Plan 2020-21
+        document: Example Plan 2020-21
+        priorities:
+          - number: 1
+            title: Tackling county lines
+            short_title: County lines
+            initiatives:
+              - title: Keep Safe
+                lead: [CBC]
+                description: |
+                  See [x](<java\tscript:alert(1)>).
+        """)
+    hostile.refused("content/plans/2020-21.yaml:12:11", "unsafe link", payload="script:alert", secret=False)
 
 
 def test_a_new_plan_is_not_named_with_a_line_break(hostile):

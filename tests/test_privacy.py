@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURE, ROOT, edit
+from conftest import FIXTURE, ROOT, write
 from site_builder.load import load_site
 from site_builder.privacy import check_text, fingerprint
 from site_builder.problems import ContentError
@@ -220,23 +220,59 @@ def test_a_blocked_name_in_a_file_name_is_refused(site_dir):
 
 
 def test_a_blocked_name_in_an_id_a_link_and_a_comment_is_refused(site_dir):
-    edit(site_dir / "plans/2020-21.yaml", "      - title: Keep Safe\n",
-         "      - title: Keep Safe  # asked for by Jane Example\n        id: keep-safe-jane-example\n")
-    edit(site_dir / "plans/2020-21.yaml", "See [the plans](/plans/).", "See [the plans](/plans/?by=JANE%20EXAMPLE).")
+    write(site_dir, "plans/2020-21.yaml", """\
+        period: "2020-21"
+        title: Annual Partnership Plan 2020-21
+        document: Example Plan 2020-21
+        priorities:
+          - number: 1
+            title: Tackling county lines
+            short_title: County lines
+            initiatives:
+              - title: Keep Safe  # asked for by Jane Example
+                id: keep-safe-jane-example
+                lead: [CBC]
+                description: |
+                  Safe places in town. See [the plans](/plans/?by=JANE%20EXAMPLE).
+        """)
     assert [m.split(" is the name")[0] for m in problems(site_dir)] == [
-        "content/plans/2020-21.yaml:16:42: error: 'Jane Example'",
-        "content/plans/2020-21.yaml:17:23: error: priorities[0].initiatives[0].id: 'jane-example'",
-        "content/plans/2020-21.yaml:22:59: error: priorities[0].initiatives[0].description: 'JANE EXAMPLE'"]
+        "content/plans/2020-21.yaml:9:42: error: 'Jane Example'",
+        "content/plans/2020-21.yaml:10:23: error: priorities[0].initiatives[0].id: 'jane-example'",
+        "content/plans/2020-21.yaml:13:59: error: priorities[0].initiatives[0].description: 'JANE EXAMPLE'"]
 
 
 def test_names_and_numbers_across_line_breaks_are_refused(site_dir):
     """A line break inside a paragraph is a space to the reader, in block text, folded text
     and a page's body alike; the finding is on the line where the name starts."""
-    edit(site_dir / "plans/2020-21.yaml", "        timing: Ongoing\n", "        timing: >\n          Ask Jane\n          Example.\n")
-    edit(site_dir / "plans/2020-21.yaml", "Safe places in town.", "Safe places in town. Call 01632\n          960123.")
-    edit(site_dir / "pages/accessibility.md", "This site is for testing.", "This site is for *Jane*\nExample.")
+    write(site_dir, "plans/2020-21.yaml", """\
+        period: "2020-21"
+        title: Annual Partnership Plan 2020-21
+        document: Example Plan 2020-21
+        priorities:
+          - number: 1
+            title: Tackling county lines
+            short_title: County lines
+            initiatives:
+              - title: Keep Safe
+                lead: [CBC]
+                timing: >
+                  Ask Jane
+                  Example.
+                description: |
+                  Safe places in town. Call 01632
+                  960123.
+        """)
+    write(site_dir, "pages/accessibility.md", """\
+        ---
+        title: Accessibility statement
+        description: How accessible this site is.
+        footer: true
+        ---
+        This site is for *Jane*
+        Example.
+        """)
     assert [m.split(": error")[0] for m in problems(site_dir)] == [
-        "content/pages/accessibility.md:6:19", "content/plans/2020-21.yaml:20:15", "content/plans/2020-21.yaml:23:37"]
+        "content/pages/accessibility.md:6:19", "content/plans/2020-21.yaml:12:15", "content/plans/2020-21.yaml:15:37"]
 
 
 def test_a_value_reached_twice_through_a_yaml_alias_is_reported_once(config):

@@ -1,0 +1,48 @@
+"""Each test leaves the garbage collector as the run began (tests/conftest.py checks after every test)."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from conftest import FIXTURE, GC_AT_START, TEMPLATES, gc_left_as, gc_state
+
+
+def test_the_run_starts_with_the_collector_enabled_and_nothing_frozen():
+    assert GC_AT_START == (True, 0) == gc_state()
+
+
+def test_a_test_that_disables_the_collector_fails_and_it_is_enabled_again():
+    with pytest.raises(AssertionError, match="left disabled"):
+        with gc_left_as(GC_AT_START):
+            gc.disable()
+    assert gc_state() == GC_AT_START
+
+
+def test_a_test_that_freezes_objects_fails_and_they_are_unfrozen():
+    with pytest.raises(AssertionError, match="objects frozen"):
+        with gc_left_as(GC_AT_START):
+            gc.freeze()
+    assert gc_state() == GC_AT_START
+
+
+@pytest.fixture(scope="module")
+def disabled_by_a_module_fixture():
+    """As a shared fixture that disabled the collector did: set up before the test's own fixtures."""
+    gc.disable()
+
+
+def test_a_shared_fixture_that_disables_the_collector_is_caught(request):
+    with pytest.raises(AssertionError, match="left disabled"):
+        with gc_left_as(GC_AT_START):
+            request.getfixturevalue("disabled_by_a_module_fixture")
+    assert gc_state() == GC_AT_START
+
+
+def test_a_build_through_the_command_line_leaves_the_collector_as_it_was(tmp_path):
+    from site_builder.cli import main
+
+    with gc_left_as(GC_AT_START):
+        assert main(["build", "--content", str(FIXTURE), "--templates", str(TEMPLATES), "--out",
+                     str(tmp_path / "out"), "--no-cache", "--no-search"]) == 0
