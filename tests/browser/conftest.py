@@ -128,9 +128,14 @@ class PageChecker:
         self.problems: list[str] = []
         self.page.on("console", self._on_console)
         self.page.on("pageerror", lambda error: self.problems.append(f"uncaught exception: {error}"))
-        self.page.on("requestfailed", lambda request: self.problems.append(
-            f"request failed: {request.url} ({request.failure})"))
+        self.page.on("requestfailed", self._on_request_failed)
         self.page.on("response", self._on_response)
+
+    def _on_request_failed(self, request) -> None:
+        # A request the browser itself cancelled because the tab moved on (a reload, a new
+        # address) says nothing about the site; one the server or a policy refused does.
+        if request.failure != "net::ERR_ABORTED":
+            self.problems.append(f"request failed: {request.url} ({request.failure})")
 
     def _on_console(self, message) -> None:
         if message.type in ("error", "assert"):
