@@ -92,7 +92,7 @@ class SiteBuilder:
                                 for name, data in assets.items())),
             footer=tuple(NavItem(p.meta.title, url_for(p)) for p in site.pages if p.meta.footer),
         )
-        made = Build(site)
+        made = Build(site, reuse=self.reuse)
         for family in PAGE_FAMILIES:
             made.pages.extend(family(made))
         pages = made.pages

@@ -6,7 +6,7 @@ docs/content-guide.md all use, so the three never disagree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Annotated, Literal
 
 from .markdown import Markdown
@@ -119,6 +119,24 @@ def pos_field():
                  metadata={"doc": "", "example": None, "derived": True})
 
 
+def hash_field():
+    """Where a class that is hashed often keeps its hash (not part of equality): see hashed_once."""
+    return field(default=0, init=False, compare=False, repr=False,
+                 metadata={"doc": "", "example": None, "derived": True})
+
+
+def hashed_once(self) -> int:
+    """The hash of a frozen model object by its compared fields, worked out once.
+
+    reuse.Reuse finds a partial's earlier HTML by its arguments' hash: a list of 10,000
+    initiatives hashes each, and an initiative's hash reaches its agencies and texts.
+    """
+    if not self._hash:
+        value = hash(tuple(getattr(self, fl.name) for fl in fields(self) if fl.compare)) or 1
+        object.__setattr__(self, "_hash", value)
+    return self._hash
+
+
 # ---- registries ---------------------------------------------------------------------
 
 AgencyKind = Literal["council", "police", "fire", "probation", "health", "housing", "education",
@@ -158,6 +176,8 @@ class Agency:
     succeeded_by: tuple[Slug, ...] = f("The ids of the agencies that took over its work when it ended.", (),
                                        example=["probation-service"])
     pos: Pos | None = pos_field()
+    _hash: int = hash_field()
+    __hash__ = hashed_once
 
     def name_in(self, period: str) -> str:
         """The agency's name in the year a plan began (its former name, if renamed since)."""
@@ -377,6 +397,8 @@ class Initiative:
                              "empty when the plan lists its initiatives in one combined table.")
     timing_label: str = f("Its plan's heading for the timing column (set by the builder).", "Timing", derived=True)
     pos: Pos | None = pos_field()
+    _hash: int = hash_field()
+    __hash__ = hashed_once
 
 
 @dataclass(frozen=True, slots=True)

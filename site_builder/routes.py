@@ -13,6 +13,7 @@ from typing import Any
 from .facets import (KINDS, Choice, Facet, kind_choice, list_filters, names_of, priority_choice, search_filters,
                      year_choice)
 from .model import Agency, Initiative, PfccPlan, PfccPriority, Plan, Priority, Programme, Site, Strategy, Topic
+from .reuse import Reuse
 from .urls import plan_url, strategy_url, url_for
 
 
@@ -277,6 +278,7 @@ class Build:
 
     site: Site
     pages: list[Page] = field(default_factory=list)
+    reuse: Reuse = field(default_factory=Reuse)  # the last build's results of pure functions
     index: Index = field(init=False)
 
     def __post_init__(self):
@@ -307,8 +309,17 @@ def home_pages(b: Build) -> list[Page]:
 def plan_pages(b: Build) -> list[Page]:
     """Each plan's page, its priorities' and its initiatives'."""
     pfcc = {p.id: p for p in b.site.pfcc_plans}
-    return [page for plan in b.site.plans
-            for page in _plan_pages(plan, pfcc.get(plan.pfcc_plan), b.index, (HOME, PLANS))]
+    pages = []
+    for plan in b.site.plans:
+        # A plan's pages are a function of the plan alone, and so the last build's while it is equal,
+        # but for each initiative's list of its programme's rows in every plan: added after.
+        for page in b.reuse(_plan_pages, plan, pfcc.get(plan.pfcc_plan), (HOME, PLANS), slot=plan.period):
+            view = page.data
+            if isinstance(view, InitiativeView) and view.initiative.programme is not None:
+                page = replace(page, data=replace(
+                    view, programme_items=tuple(b.index.by_programme[view.initiative.programme.id])))
+            pages.append(page)
+    return pages
 
 
 def agency_pages(b: Build) -> list[Page]:
@@ -361,15 +372,15 @@ def document_pages(b: Build) -> list[Page]:
                  (), None, "error")]
 
 
-def _plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index, crumbs: tuple[Crumb, ...]) -> list[Page]:
-    pages = _published_plan_pages(plan, pfcc, index, crumbs)
+def _plan_pages(plan: Plan, pfcc: PfccPlan | None, crumbs: tuple[Crumb, ...]) -> tuple[Page, ...]:
+    """A plan's pages, each initiative's without its programme's other rows (plan_pages adds them)."""
+    pages = _published_plan_pages(plan, pfcc, crumbs)
     if plan.draft:  # said on every page of the plan, and in its title
         pages = [replace(page, title=f"{page.title} – draft", draft=True) for page in pages]
-    return pages
+    return tuple(pages)
 
 
-def _published_plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index,
-                          crumbs: tuple[Crumb, ...]) -> list[Page]:
+def _published_plan_pages(plan: Plan, pfcc: PfccPlan | None, crumbs: tuple[Crumb, ...]) -> list[Page]:
     pages = []
     ref = plan_ref(plan)
     everything = all_initiatives(plan)
@@ -396,12 +407,11 @@ def _published_plan_pages(plan: Plan, pfcc: PfccPlan | None, index: Index,
     pfcc_by_number = {p.number: p for p in pfcc.priorities} if pfcc else {}
     places = initiative_places(plan)
     for ini in everything:
-        others = tuple(index.by_programme[ini.programme.id]) if ini.programme else ()
         view = InitiativeView(
             ini, ref, by_number.get(ini.priority),
             tuple(by_number[n] for n in ini.scp_priorities if n in by_number),
             tuple(pfcc_by_number[n] for n in ini.pfcc_priorities if n in pfcc_by_number),
-            plan_ref_pfcc(pfcc), plan.timing_label, others)
+            plan_ref_pfcc(pfcc), plan.timing_label, ())
         where = places[ini.id]
         pages.append(Page(url_for(ini), "initiative.html", f"{ini.title} ({where})",
                           _describe_initiative(ini, plan, where), plan_crumbs, view, "initiative",
