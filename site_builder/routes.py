@@ -90,6 +90,15 @@ class PriorityView:
 
 
 @dataclass(frozen=True, slots=True)
+class InitiativeRef:
+    """An initiative named by another page: its title, address and plan year."""
+
+    title: str
+    url: str
+    period: str
+
+
+@dataclass(frozen=True, slots=True)
 class InitiativeView:
     """An initiative page."""
 
@@ -100,7 +109,7 @@ class InitiativeView:
     pfcc: tuple[PfccPriority, ...]
     pfcc_plan: PlanRef | None
     timing_label: str
-    programme_items: tuple[Initiative, ...]  # every initiative of its programme, this one included
+    programme_items: tuple[InitiativeRef, ...]  # every initiative of its programme, this one included
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,6 +318,9 @@ def home_pages(b: Build) -> list[Page]:
 def plan_pages(b: Build) -> list[Page]:
     """Each plan's page, its priorities' and its initiatives'."""
     pfcc = {p.id: p for p in b.site.pfcc_plans}
+    # Named by title, address and year only, so that editing one row's text re-renders its own pages alone.
+    programmes = {key: tuple(InitiativeRef(i.title, url_for(i), i.period) for i in items)
+                  for key, items in b.index.by_programme.items()}
     pages = []
     for plan in b.site.plans:
         # A plan's pages are a function of the plan alone, and so the last build's while it is equal,
@@ -316,8 +328,7 @@ def plan_pages(b: Build) -> list[Page]:
         for page in b.reuse(_plan_pages, plan, pfcc.get(plan.pfcc_plan), (HOME, PLANS), slot=plan.period):
             view = page.data
             if isinstance(view, InitiativeView) and view.initiative.programme is not None:
-                page = replace(page, data=replace(
-                    view, programme_items=tuple(b.index.by_programme[view.initiative.programme.id])))
+                page = replace(page, data=replace(view, programme_items=programmes[view.initiative.programme.id]))
             pages.append(page)
     return pages
 
