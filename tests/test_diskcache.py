@@ -268,7 +268,7 @@ def _damage(kind: str, cache: Path) -> None:
     elif kind == "digest-not-hex":
         store(cache, {**good, "privacy": [["zz", "f", "k", []]]})
     elif kind == "other-version":
-        store(cache, {**good, "version": "0" + version[1:],
+        store(cache, {**good, "version": ("1" if version[0] == "0" else "0") + version[1:],  # never the real one
                                "markdown": [[TEXT, 3, "<p>PLANTED</p>", "x", []]]})
     else:
         raise AssertionError(kind)
