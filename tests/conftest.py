@@ -202,6 +202,27 @@ def write(content: Path, name: str, text: str) -> None:
     (content / name).write_text(textwrap.dedent(text), encoding="utf-8")
 
 
+# The 2020-21 plan of the fixture site cut to one priority: write_plan adds the rows a test shows.
+PLAN_HEAD = """\
+period: "2020-21"
+title: Annual Partnership Plan 2020-21
+document: Example Plan 2020-21
+priorities:
+  - number: 1
+    title: Tackling county lines
+    short_title: County lines
+    initiatives:
+"""
+
+
+def write_plan(content: Path, rows: str) -> None:
+    """Write plans/2020-21.yaml as PLAN_HEAD (8 lines) and then the rows, indented under `initiatives:`.
+
+    The rows' first line is line 9 of the file, and their columns are as the file has them.
+    """
+    write(content, "plans/2020-21.yaml", PLAN_HEAD + textwrap.indent(textwrap.dedent(rows), "      "))
+
+
 def touch_later(path: Path) -> None:
     """Move a file's mtime forward so that a rebuild sees it as changed."""
     st = path.stat()

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from conftest import CONTENT, TEMPLATES, edit, write
+from conftest import CONTENT, TEMPLATES, edit, write, write_plan
 from site_builder.cli import main, make_parser
 
 
@@ -39,15 +39,7 @@ def test_check_passes_on_the_real_content(capsys):
 
 
 def test_check_reports_one_line_per_finding_and_exits_1(site_dir, capsys):
-    write(site_dir, "plans/2020-21.yaml", """\
-        period: "2020-21"
-        title: Annual Partnership Plan 2020-21
-        document: Example Plan 2020-21
-        priorities:
-          - number: 1
-            title: Tackling county lines
-            short_title: County lines
-            initiatives:
+    write_plan(site_dir, """\
               - title: Keep Safe
                 lead: [CBD]
         """)
@@ -61,15 +53,7 @@ def test_check_reports_one_line_per_finding_and_exits_1(site_dir, capsys):
 
 
 def test_check_warns_of_a_missing_lead_and_finds_broken_links(site_dir, capsys):
-    write(site_dir, "plans/2020-21.yaml", """\
-        period: "2020-21"
-        title: Annual Partnership Plan 2020-21
-        document: Example Plan 2020-21
-        priorities:
-          - number: 1
-            title: Tackling county lines
-            short_title: County lines
-            initiatives:
+    write_plan(site_dir, """\
               - title: Keep Safe
                 lead: [CBC]
                 description: |

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURE, ROOT, TEMPLATES, edit, read_tree, write
+from conftest import FIXTURE, ROOT, TEMPLATES, edit, read_tree, write, write_plan
 from site_builder.cli import main
 
 PAGE = "---\ntitle: {title}\ndescription: A page.\n---\n{body}\n"
@@ -165,15 +165,7 @@ def test_a_pfcc_plan_named_dots_is_refused_by_its_name(hostile):
 
 @pytest.mark.parametrize("title", ["Жизнь", "🚓 🚨", "«—»"])
 def test_a_title_that_makes_no_address_asks_for_an_id(hostile, title):
-    write(hostile.content, "plans/2020-21.yaml", f"""\
-        period: "2020-21"
-        title: Annual Partnership Plan 2020-21
-        document: Example Plan 2020-21
-        priorities:
-          - number: 1
-            title: Tackling county lines
-            short_title: County lines
-            initiatives:
+    write_plan(hostile.content, f"""\
               - title: {title}
                 lead: [CBC]
         """)
@@ -216,15 +208,7 @@ def test_a_very_long_title_gets_a_shortened_id_that_stays_put(hostile):
 
 
 def test_an_id_longer_than_the_limit_is_refused(hostile):
-    write(hostile.content, "plans/2020-21.yaml", f"""\
-        period: "2020-21"
-        title: Annual Partnership Plan 2020-21
-        document: Example Plan 2020-21
-        priorities:
-          - number: 1
-            title: Tackling county lines
-            short_title: County lines
-            initiatives:
+    write_plan(hostile.content, f"""\
               - title: Keep Safe
                 id: {"a" * 81}
                 lead: [CBC]
@@ -428,15 +412,7 @@ def test_the_published_error_page_of_a_preview_quotes_no_linked_file(hostile):
                                         ("\u2028", "U+2028"), ("\x9b", "U+009B"),
                                         ("\u202e", "U+202E"), ("\u2066", "U+2066")])  # reorder what is seen
 def test_a_control_character_in_yaml_is_refused_where_it_is(hostile, char, name):
-    write(hostile.content, "plans/2020-21.yaml", f"""\
-        period: "2020-21"
-        title: Annual Partnership Plan 2020-21
-        document: Example Plan 2020-21
-        priorities:
-          - number: 1
-            title: Tackling county lines
-            short_title: County lines
-            initiatives:
+    write_plan(hostile.content, f"""\
               - title: Keep{char} Safe
                 lead: [CBC]
         """)
@@ -446,15 +422,7 @@ def test_a_control_character_in_yaml_is_refused_where_it_is(hostile, char, name)
 @pytest.mark.parametrize("escape, name", [(r"\e[31m", "U+001B"), (r"\x0c", "U+000C"), (r"\0", "U+0000"),
                                           (r"\uFFFE", "U+FFFE"), (r"\N", "U+0085"), (r"\r", "U+000D")])
 def test_a_control_character_written_as_an_escape_is_refused(hostile, escape, name):
-    write(hostile.content, "plans/2020-21.yaml", f"""\
-        period: "2020-21"
-        title: Annual Partnership Plan 2020-21
-        document: Example Plan 2020-21
-        priorities:
-          - number: 1
-            title: Tackling county lines
-            short_title: County lines
-            initiatives:
+    write_plan(hostile.content, f"""\
               - title: "Keep{escape} Safe"
                 lead: [CBC]
         """)
@@ -477,15 +445,7 @@ def test_a_control_character_in_a_page_body_is_refused_where_it_is(hostile):
 
 
 def test_a_control_character_in_a_field_name_is_not_echoed_raw(hostile):
-    write(hostile.content, "plans/2020-21.yaml", f"""\
-        period: "2020-21"
-        title: Annual Partnership Plan 2020-21
-        document: Example Plan 2020-21
-        priorities:
-          - number: 1
-            title: Tackling county lines
-            short_title: County lines
-            initiatives:
+    write_plan(hostile.content, f"""\
               - title: Keep Safe
                 "\\e]0;pwned\\a": x
                 lead: [CBC]
@@ -645,15 +605,7 @@ def test_markdown_links_reach_the_page_as_browsers_read_them(hostile):
 
 
 def test_a_markdown_link_with_a_tab_in_its_scheme_is_refused(hostile):
-    write(hostile.content, "plans/2020-21.yaml", f"""\
-        period: "2020-21"
-        title: Annual Partnership Plan 2020-21
-        document: Example Plan 2020-21
-        priorities:
-          - number: 1
-            title: Tackling county lines
-            short_title: County lines
-            initiatives:
+    write_plan(hostile.content, f"""\
               - title: Keep Safe
                 lead: [CBC]
                 description: |

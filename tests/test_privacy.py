@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURE, ROOT, write
+from conftest import FIXTURE, ROOT, write, write_plan
 from site_builder.load import load_site
 from site_builder.privacy import check_text, fingerprint
 from site_builder.problems import ContentError
@@ -220,15 +220,7 @@ def test_a_blocked_name_in_a_file_name_is_refused(site_dir):
 
 
 def test_a_blocked_name_in_an_id_a_link_and_a_comment_is_refused(site_dir):
-    write(site_dir, "plans/2020-21.yaml", """\
-        period: "2020-21"
-        title: Annual Partnership Plan 2020-21
-        document: Example Plan 2020-21
-        priorities:
-          - number: 1
-            title: Tackling county lines
-            short_title: County lines
-            initiatives:
+    write_plan(site_dir, """\
               - title: Keep Safe  # asked for by Jane Example
                 id: keep-safe-jane-example
                 lead: [CBC]
@@ -244,15 +236,7 @@ def test_a_blocked_name_in_an_id_a_link_and_a_comment_is_refused(site_dir):
 def test_names_and_numbers_across_line_breaks_are_refused(site_dir):
     """A line break inside a paragraph is a space to the reader, in block text, folded text
     and a page's body alike; the finding is on the line where the name starts."""
-    write(site_dir, "plans/2020-21.yaml", """\
-        period: "2020-21"
-        title: Annual Partnership Plan 2020-21
-        document: Example Plan 2020-21
-        priorities:
-          - number: 1
-            title: Tackling county lines
-            short_title: County lines
-            initiatives:
+    write_plan(site_dir, """\
               - title: Keep Safe
                 lead: [CBC]
                 timing: >

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import edit, write
+from conftest import edit, write, write_plan
 from site_builder.load import load_site
 from site_builder.problems import ContentError
 
@@ -26,15 +26,7 @@ def test_fixture_is_valid(site_dir):
 
 
 def test_yaml_syntax_error_names_the_line_and_explains(site_dir):
-    write(site_dir, "plans/2020-21.yaml", """\
-        period: "2020-21"
-        title: Annual Partnership Plan 2020-21
-        document: Example Plan 2020-21
-        priorities:
-          - number: 1
-            title: Tackling county lines
-            short_title: County lines
-            initiatives:
+    write_plan(site_dir, """\
               - title: Keep Safe
                 timing: Ongoing: from 2019
         """)
@@ -52,15 +44,7 @@ def test_tab_indentation_is_explained(site_dir):
 
 
 def test_duplicate_key_is_rejected(site_dir):
-    write(site_dir, "plans/2020-21.yaml", """\
-        period: "2020-21"
-        title: Annual Partnership Plan 2020-21
-        document: Example Plan 2020-21
-        priorities:
-          - number: 1
-            title: Tackling county lines
-            short_title: County lines
-            initiatives:
+    write_plan(site_dir, """\
               - title: Keep Safe
                 lead: [CBC]
                 timing: Ongoing
@@ -72,15 +56,7 @@ def test_duplicate_key_is_rejected(site_dir):
 
 
 def test_unknown_key_suggests_the_field_meant(site_dir):
-    write(site_dir, "plans/2020-21.yaml", """\
-        period: "2020-21"
-        title: Annual Partnership Plan 2020-21
-        document: Example Plan 2020-21
-        priorities:
-          - number: 1
-            title: Tackling county lines
-            short_title: County lines
-            initiatives:
+    write_plan(site_dir, """\
               - title: Keep Safe
                 lead: [CBC]
                 timeing: Ongoing
@@ -92,15 +68,7 @@ def test_unknown_key_suggests_the_field_meant(site_dir):
 
 
 def test_wrong_type_says_what_was_found(site_dir):
-    write(site_dir, "plans/2020-21.yaml", """\
-        period: "2020-21"
-        title: Annual Partnership Plan 2020-21
-        document: Example Plan 2020-21
-        priorities:
-          - number: 1
-            title: Tackling county lines
-            short_title: County lines
-            initiatives:
+    write_plan(site_dir, """\
               - title: Keep Safe
                 lead: [CBC]
                 scp_priorities: [1, two]
@@ -111,15 +79,7 @@ def test_wrong_type_says_what_was_found(site_dir):
 
 
 def test_list_expected(site_dir):
-    write(site_dir, "plans/2020-21.yaml", """\
-        period: "2020-21"
-        title: Annual Partnership Plan 2020-21
-        document: Example Plan 2020-21
-        priorities:
-          - number: 1
-            title: Tackling county lines
-            short_title: County lines
-            initiatives:
+    write_plan(site_dir, """\
               - title: Keep Safe
                 lead: [CBC]
                 scp_priorities: 1 and 2
@@ -148,15 +108,7 @@ def test_missing_required_field(site_dir):
 
 
 def test_empty_value(site_dir):
-    write(site_dir, "plans/2020-21.yaml", """\
-        period: "2020-21"
-        title: Annual Partnership Plan 2020-21
-        document: Example Plan 2020-21
-        priorities:
-          - number: 1
-            title: Tackling county lines
-            short_title: County lines
-            initiatives:
+    write_plan(site_dir, """\
               - title:
                 lead: [CBC]
         """)
@@ -166,15 +118,7 @@ def test_empty_value(site_dir):
 
 
 def test_unknown_agency_suggests_the_agency_meant(site_dir):
-    write(site_dir, "plans/2020-21.yaml", """\
-        period: "2020-21"
-        title: Annual Partnership Plan 2020-21
-        document: Example Plan 2020-21
-        priorities:
-          - number: 1
-            title: Tackling county lines
-            short_title: County lines
-            initiatives:
+    write_plan(site_dir, """\
               - title: Keep Safe
                 lead: [Essex Polce]
         """)
@@ -184,15 +128,7 @@ def test_unknown_agency_suggests_the_agency_meant(site_dir):
 
 
 def test_agency_in_lookalike_letters_is_explained(site_dir):
-    write(site_dir, "plans/2020-21.yaml", """\
-        period: "2020-21"
-        title: Annual Partnership Plan 2020-21
-        document: Example Plan 2020-21
-        priorities:
-          - number: 1
-            title: Tackling county lines
-            short_title: County lines
-            initiatives:
+    write_plan(site_dir, """\
               - title: Keep Safe
                 lead: [\u0421\u0412\u0421]
         """)  # Cyrillic
@@ -309,15 +245,7 @@ def test_duplicate_initiative_id(site_dir):
 
 
 def test_unsafe_link_scheme_in_links_and_in_markdown(site_dir):
-    write(site_dir, "plans/2020-21.yaml", """\
-        period: "2020-21"
-        title: Annual Partnership Plan 2020-21
-        document: Example Plan 2020-21
-        priorities:
-          - number: 1
-            title: Tackling county lines
-            short_title: County lines
-            initiatives:
+    write_plan(site_dir, """\
               - title: Keep Safe
                 lead: [CBC]
                 description: |
@@ -390,15 +318,7 @@ def test_root_must_be_a_mapping(site_dir):
 
 
 def test_personal_data_is_refused(site_dir):
-    write(site_dir, "plans/2020-21.yaml", """\
-        period: "2020-21"
-        title: Annual Partnership Plan 2020-21
-        document: Example Plan 2020-21
-        priorities:
-          - number: 1
-            title: Tackling county lines
-            short_title: County lines
-            initiatives:
+    write_plan(site_dir, """\
               - title: Keep Safe
                 lead: [CBC]
                 description: |
