@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Hashable
 
-_BY_ARGS: Any = object()
+_BY_ARGS: Any = object()  # Reuse: look a call up by its arguments
+_MISSING: Any = object()  # Memo: no result for a key
 
 
 class Reuse:
@@ -59,10 +60,10 @@ class Memo:
 
     def get(self, key, make: Callable[[], Any]) -> Any:
         """The result for key: kept, stored, or made now."""
-        hit = self.used.pop(key, _BY_ARGS)  # put back last: the most recently used
-        if hit is _BY_ARGS:
-            hit = self.stored.pop(key, _BY_ARGS)
-            if hit is _BY_ARGS:
+        hit = self.used.pop(key, _MISSING)  # put back last: the most recently used
+        if hit is _MISSING:
+            hit = self.stored.pop(key, _MISSING)
+            if hit is _MISSING:
                 hit = make()
             if len(self.used) >= self.keep:
                 del self.used[next(iter(self.used))]
