@@ -100,12 +100,14 @@ EmailAddress = Annotated[str, Email]
 Text3 = Annotated[Markdown, Markdown3]
 
 
-def f(doc: str, default=..., *, example=None, derived: bool = False, data: str = ""):
+def f(doc: str, default=..., *, example=None, derived: bool = False, data: str = "",
+      if_missing: tuple[str, str, str] | None = None):
     """Declare a field with its help text (and default, when it is optional).
 
     data: what the field's column in the open data means, where the help text speaks to editors.
+    if_missing: (message, expected, hint) of the warning given when an item has no line for it.
     """
-    meta = {"doc": doc, "example": example, "derived": derived, "data": data}
+    meta = {"doc": doc, "example": example, "derived": derived, "data": data, "if_missing": if_missing}
     if default is ...:
         return field(metadata=meta)
     if isinstance(default, (list, dict, set)):
@@ -365,7 +367,10 @@ class Initiative:
                               example=True)
     lead: tuple[AgencyRef, ...] = f(
         "The lead agencies: ids, names or short names from content/agencies.yaml.", (),
-        example=["Essex Police"], data="The lead agencies' names.")
+        example=["Essex Police"], data="The lead agencies' names.",
+        # 'lead: []' says the plan names no lead; only a missing line may be an oversight.
+        if_missing=("the initiative has no lead agency", "a 'lead:' line naming the lead agency",
+                    "If the plan names no lead, write 'lead: []' to say so."))
     lead_as_written: str = f("The lead exactly as the plan prints it, when it says more than the "
                              "list of agencies.", "", example="CBC Community Safety Team")
     partners: tuple[AgencyRef, ...] = f("Other agencies the plan names as working on it.", (),
