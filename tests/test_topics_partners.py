@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, TEMPLATES, write
+from conftest import ROOT, TEMPLATES, edit, write_plan
 from site_builder.build import SiteBuilder
 from site_builder.routes import all_initiatives
 from site_builder.urls import output_path, url_for
@@ -76,28 +76,21 @@ def agencies_index(text: str) -> dict[str, tuple[int, int]]:
 
 # ---- the builder, on the fixture site ----------------------------------------------------
 
-PLAN = """\
-period: "2020-21"
-title: Annual Partnership Plan 2020-21
-document: Example Plan 2020-21
-priorities:
-  - number: 1
-    title: Tackling county lines
-    short_title: County lines
-    topics: [county-lines]
-    initiatives:
-      - title: Covid testing
-        lead: [CBC]
-      - title: Cuckooing visits
-        lead: [CBC]
-        partners: [Open Road, Essex Police]
-        topics: [county-lines, asb]
+ROWS = """\
+- title: Covid testing
+  lead: [CBC]
+- title: Cuckooing visits
+  lead: [CBC]
+  partners: [Open Road, Essex Police]
+  topics: [county-lines, asb]
 """
 
 
 @pytest.fixture
 def tagged(site_dir: Path) -> dict[str, bytes]:
-    write(site_dir, "plans/2020-21.yaml", PLAN)
+    """The fixture site with a 2020-21 plan whose priority is on county lines, and two rows under it."""
+    write_plan(site_dir, ROWS)
+    edit(site_dir / "plans/2020-21.yaml", "short_title: County lines\n", "short_title: County lines\n    topics: [county-lines]\n")
     return SiteBuilder(site_dir, TEMPLATES).build().files
 
 
