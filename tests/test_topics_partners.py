@@ -90,7 +90,8 @@ ROWS = """\
 def tagged(site_dir: Path) -> dict[str, bytes]:
     """The fixture site with a 2020-21 plan whose priority is on county lines, and two rows under it."""
     write_plan(site_dir, ROWS)
-    edit(site_dir / "plans/2020-21.yaml", "short_title: County lines\n", "short_title: County lines\n    topics: [county-lines]\n")
+    edit(site_dir / "plans/2020-21.yaml", "short_title: County lines\n",
+         "short_title: County lines\n    topics: [county-lines]\n")
     return SiteBuilder(site_dir, TEMPLATES).build().files
 
 
