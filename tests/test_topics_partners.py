@@ -83,6 +83,10 @@ ROWS = """\
   lead: [CBC]
   partners: [Open Road, Essex Police]
   topics: [county-lines, asb]
+- title: Outreach group
+  lead: []
+  partners: [Open Road]
+  topics: [county-lines]
 """
 
 
@@ -98,7 +102,8 @@ def tagged(site_dir: Path) -> dict[str, bytes]:
 def test_an_initiative_is_on_the_topic_pages_of_its_own_topics_never_its_prioritys(tagged):
     covid, cuckooing = "/plans/2020-21/initiatives/covid-testing/", "/plans/2020-21/initiatives/cuckooing-visits/"
     county_lines = topic_years(page(tagged, "/topics/county-lines/"))
-    assert county_lines["2020-21"] == (["/plans/2020-21/priorities/county-lines/"], [cuckooing])
+    assert county_lines["2020-21"] == (["/plans/2020-21/priorities/county-lines/"],
+                                       [cuckooing, "/plans/2020-21/initiatives/outreach-group/"])
     asb = topic_years(page(tagged, "/topics/asb/"))
     assert asb["2020-21"] == ([], [cuckooing])  # about ASB, though no priority of 2020-21 names it
     assert covid not in page(tagged, "/topics/county-lines/")
@@ -106,7 +111,7 @@ def test_an_initiative_is_on_the_topic_pages_of_its_own_topics_never_its_priorit
 
 def test_the_compare_page_counts_what_the_topic_pages_list(tagged):
     cells = compare_topics(page(tagged, "/compare/"))
-    assert cells[("/topics/county-lines/", "2020-21")] == (1, True)
+    assert cells[("/topics/county-lines/", "2020-21")] == (2, True)
     assert cells[("/topics/asb/", "2020-21")] == (1, False)
     assert cells[("/topics/asb/", "2021-22")] == (0, True)  # the 2021-22 row lists no topic of its own
 
@@ -121,11 +126,14 @@ def test_an_initiative_page_lists_its_topics_and_partners(tagged):
 
 def test_the_agencies_index_and_agency_pages_count_partners(tagged):
     index = agencies_index(page(tagged, "/agencies/"))
-    assert index["/agencies/open-road/"] == (0, 1)
+    assert index["/agencies/open-road/"] == (0, 2)
     assert index["/agencies/colchester-borough-council/"][1] == 0
     agency = page(tagged, "/agencies/open-road/")
     assert re.search(r'<a href="/plans/2020-21/initiatives/cuckooing-visits/">Cuckooing visits</a>: works with '
                      r"Colchester Borough Council", agency)
+    # A row whose plan names no lead does not claim one.
+    assert re.search(r'<a href="/plans/2020-21/initiatives/outreach-group/">Outreach group</a>: a partner; the plan '
+                     r"names no lead", agency)
 
 
 # ---- the real content --------------------------------------------------------------------
