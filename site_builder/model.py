@@ -419,7 +419,8 @@ class Priority:
     id: Slug = f("The id in the priority's web address; made from short_title when left out.", "",
                  example="anti-social-behaviour")
     editorial_title: bool = f("true when the plan printed no title and the title is ours.", False)
-    topics: tuple[TopicRef, ...] = f("The topics this priority covers, from content/topics.yaml.", (),
+    topics: tuple[TopicRef, ...] = f("The topics this priority covers, from content/topics.yaml. Its "
+                                     "initiatives do not take them: each lists the topics it is about.", (),
                                      example=["asb", "violence", "hate-crime"])
     source_table_empty: bool = f("true when the published plan printed this priority's table "
                                  "with no rows.", False)
