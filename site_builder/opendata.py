@@ -19,7 +19,7 @@ from .convert import kind_of
 from .markdown import Markdown
 from .model import Agency, Initiative, Plan, Site
 from .reuse import Reuse
-from .routes import HOME, Build, Page, all_initiatives, initiative_topics
+from .routes import HOME, Build, Page, all_initiatives
 from .urls import output_path, url_for
 
 LICENCE = "Open Government Licence v3.0"
@@ -77,16 +77,10 @@ COLUMNS = (
     *map(field_column, ("lead_as_written", "partners", "timing", "status", "scp_priorities", "pfcc_priorities")),
     Column("pfcc_plan", "string", "The Police, Fire and Crime Plan those numbers refer to.",
            lambda p, i, b: p.pfcc_plan),
-    field_column("programme"),
-    Column("topics", "list", "The ids of its topics, its own and its priority's.",
-           lambda p, i, b: _topic_ids(p, i)),
+    *map(field_column, ("programme", "topics")),
     *map(field_column, ("funding.scp", "funding.other", "description", "outcomes", "updates")),
     Column("url", "string", "The initiative's page on this site.", lambda p, i, b: b + url_for(i)),
 )
-
-
-def _topic_ids(plan: Plan, ini: Initiative) -> list[str]:
-    return [t.id for t in initiative_topics(ini, {p.number: p for p in plan.priorities})]
 
 
 def _csv_rows(records: list[dict]) -> str:

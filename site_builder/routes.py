@@ -539,12 +539,6 @@ def _agency_years(outline, led: tuple[InitiativeRef, ...], joined: tuple[Initiat
     return tuple(years)
 
 
-def initiative_topics(ini: Initiative, priorities: dict[int, Priority]) -> tuple[Topic, ...]:
-    """An initiative's own topics and those of the priority it is listed under."""
-    inherited = priorities[ini.priority].topics if ini.priority in priorities else ()
-    return tuple(dict.fromkeys((*inherited, *ini.topics)))
-
-
 def programme_pages(b: Build) -> list[Page]:
     """Each programme's timeline and the programmes index."""
     pages, rows = [], []
@@ -599,11 +593,15 @@ def _next_period(period: str) -> str | None:
 
 
 def plan_topic_items(plan: Plan) -> dict[str, tuple[Initiative, ...]]:
-    """A plan's initiatives by topic id."""
-    numbers = {p.number: p for p in plan.priorities}
+    """A plan's initiatives by topic id: each under its own topics only, never its priority's.
+
+    A priority's topics say what the priority names; a row under it may be about something
+    else (a Covid testing row under a hate crime priority), so the topic pages and the
+    compare page count a row only where its own tagging puts it.
+    """
     found: dict[str, list[Initiative]] = defaultdict(list)
     for ini in all_initiatives(plan):
-        for topic in initiative_topics(ini, numbers):
+        for topic in ini.topics:
             found[topic.id].append(ini)
     return {topic_id: tuple(found_items) for topic_id, found_items in found.items()}
 
