@@ -119,7 +119,8 @@ class InitiativeView:
     pfcc: tuple[PfccPriority, ...]
     pfcc_plan: PlanRef | None
     timing_label: str
-    programme_items: tuple[InitiativeRef, ...]  # every initiative of its programme, this one included
+    programme_items: tuple[InitiativeRef, ...]  # its programme's rows nearest it, this one included
+    programme_rows: int = 0  # how many rows its programme has in every plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +289,7 @@ def index_site(site: Site) -> Index:
 
 
 HOME = Crumb("Home", url_for("home"))
+PROGRAMME_ROWS = 12  # an initiative page lists at most this many of its programme's rows; its page lists all
 PLANS = Crumb("Plans", url_for("plans"))
 
 
@@ -350,6 +352,7 @@ def plan_pages(b: Build) -> list[Page]:
     """Each plan's page, its priorities' and its initiatives'."""
     pfcc = {p.id: p for p in b.site.pfcc_plans}
     programmes = {key: tuple(map(b.ref, items)) for key, items in b.index.by_programme.items()}
+    position = {item.url: (items, i) for items in programmes.values() for i, item in enumerate(items)}
     pages = []
     for plan in b.site.plans:
         # A plan's pages are a function of the plan alone, and so the last build's while it is equal,
@@ -359,13 +362,16 @@ def plan_pages(b: Build) -> list[Page]:
         for page in pages_of_plan:
             view = page.data
             if isinstance(view, InitiativeView) and view.initiative.programme is not None:
-                page = b.reuse(_with_programme, page, programmes[view.initiative.programme.id], slot=page.url)
+                items, i = position[page.url]
+                # The rows nearest it, at most PROGRAMME_ROWS: a page's size does not grow with the site.
+                start = max(0, min(i - PROGRAMME_ROWS // 2, len(items) - PROGRAMME_ROWS))
+                page = b.reuse(_with_programme, page, items[start:start + PROGRAMME_ROWS], len(items), slot=page.url)
             pages.append(page)
     return pages
 
 
-def _with_programme(page: Page, items: tuple[InitiativeRef, ...]) -> Page:
-    return replace(page, data=replace(page.data, programme_items=items))
+def _with_programme(page: Page, items: tuple[InitiativeRef, ...], rows: int) -> Page:
+    return replace(page, data=replace(page.data, programme_items=items, programme_rows=rows))
 
 
 def agency_pages(b: Build) -> list[Page]:
