@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, replace
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -38,15 +37,16 @@ class Source:
     depends: Any = None  # what besides the text the conversion read
     data: bytes = b""  # the file as read
     yaml: bool = True  # a YAML file, not a page or the address list
+    # Its YAML nodes, kept only through the load that converted it (load() drops them): a large
+    # site's nodes are millions of objects, which every full garbage collection of a preview walks.
+    nodes: Node | None = None
 
-    @cached_property
+    @property
     def root(self) -> Node | None:
-        """The file's YAML nodes, composed again for the few messages that point into them.
-
-        Not kept from the conversion: a large site's nodes and their marks are millions of
-        objects, which every full garbage collection of a long preview would walk.
-        """
-        return compose(self.text, self.rel)[0] if self.yaml and self.text else None
+        """The file's YAML nodes, composed again for the few messages that point into them after their load."""
+        if self.nodes is None and self.yaml and self.text:
+            self.nodes = compose(self.text, self.rel)[0]
+        return self.nodes
 
 
 def decode_text(data: bytes, rel: str) -> tuple[str, list[Problem]]:
@@ -61,22 +61,22 @@ def decode_text(data: bytes, rel: str) -> tuple[str, list[Problem]]:
     return ("" if problems else text), problems
 
 
-def convert_text(text: str, rel: str, cls, resolver=None) -> tuple[Any, list[Problem]]:
-    """Parse YAML text and convert it to a model object."""
+def convert_text(text: str, rel: str, cls, resolver=None) -> tuple[Any, list[Problem], Node | None]:
+    """Parse YAML text and convert it to a model object (with the problems, and the nodes)."""
     root, problems = compose(text, rel)
     if root is None:
-        return None, problems
+        return None, problems, None
     conv = Converter(rel, text.splitlines(), resolver)
     value = conv.convert(root, cls, "")
-    return (None if value is INVALID else value), conv.problems
+    return (None if value is INVALID else value), conv.problems, root
 
 
-def convert_content(text: str, rel: str, cls, registry) -> tuple[Any, list[Problem]]:
+def convert_content(text: str, rel: str, cls, registry) -> tuple[Any, list[Problem], Node | None]:
     """Convert a plan, strategy or PFCC plan file; plans get their derived fields."""
-    value, problems = convert_text(text, rel, cls, registry)
+    value, problems, root = convert_text(text, rel, cls, registry)
     if cls is Plan and value is not None:
         value = finish_plan(value)
-    return value, problems
+    return value, problems, root
 
 
 def finish_plan(plan: Plan) -> Plan:
@@ -113,7 +113,7 @@ def convert_page(text: str, rel: str, slug: str) -> tuple[Any, list[Problem]]:
         return None, [Problem(Pos(rel, 1, 1), "", NO_FRONT_MATTER,
                               "a first line '---', then 'title:' and 'description:' lines, then '---'")]
     # Pad so that YAML positions are the file's own line numbers.
-    meta, problems = convert_text("\n" + front, rel, PageMeta)
+    meta, problems, _ = convert_text("\n" + front, rel, PageMeta)
     rendered, findings = render_markdown(body, 2)
     for finding in findings:
         problems.append(Problem(Pos(rel, body_line + finding.line + 1, 1), "body", finding.message,
@@ -164,8 +164,8 @@ class ContentLoader:
             return old
         rel = display_path(path)
         text, problems = decode_text(data, rel)
-        value, problems = (None, problems) if problems else convert(text, rel)
-        source = Source(rel, text, value, problems, depends, data, yaml)
+        value, problems, nodes = (None, problems, None) if problems else convert(text, rel)
+        source = Source(rel, text, value, problems, depends, data, yaml, nodes)
         self.sources[path] = source
         return source
 
@@ -189,6 +189,13 @@ class ContentLoader:
 
     def load(self) -> Site:
         """Load, validate and link the whole site; raise ContentError listing every problem."""
+        try:
+            return self._load()
+        finally:
+            for source in self.sources.values():
+                source.nodes = None
+
+    def _load(self) -> Site:
         base = self.content_dir
         if not base.is_dir():
             raise ContentError([Problem(Pos(display_path(base), 1, 1), "", "the content folder does not exist",
@@ -242,7 +249,8 @@ class ContentLoader:
         pages = []
         for path in listed("pages", ".md", (".md", ".markdown")):
             seen.add(path)
-            src = self._source(path, lambda text, rel, slug=path.stem: convert_page(text, rel, slug), yaml=False)
+            src = self._source(path, lambda text, rel, slug=path.stem: (*convert_page(text, rel, slug), None),
+                               yaml=False)
             report(src.problems)
             if src.value is not None:
                 pages.append(src.value)
@@ -292,8 +300,8 @@ class ContentLoader:
         if not os.path.lexists(path):
             return frozenset()
         seen.add(path)
-        found = self._source(path, lambda text, rel: (frozenset(re.findall(r"(?m)^/agencies/([^/\s]+)/$", text)), []),
-                             yaml=False)
+        found = self._source(path, lambda text, rel: (frozenset(re.findall(r"(?m)^/agencies/([^/\s]+)/$", text)),
+                                                      [], None), yaml=False)
         return found.value or frozenset()
 
 
