@@ -95,6 +95,18 @@ def one_year(period: str) -> str:
 def plan_start(period: str) -> str:
     """The day a plan's year starts: plans run from 1 April (2021-22 from 2021-04-01)."""
     return f"{period[:4]}-04-01"
+
+
+def plan_end(period: str) -> str:
+    """The last day of a plan's period: 31 March (2021-22 ends on 2022-03-31, 1999-00 on 2000-03-31)."""
+    start = int(period[:4])
+    end = start - start % 100 + int(period[5:7])
+    return f"{end + 100 if end <= start else end}-03-31"
+
+
+def ended_by(agency: "Agency", period: str) -> bool:
+    """Whether an agency had ended before a plan's period was over (the plan may name it as printed)."""
+    return bool(agency.ended) and start_of(agency.ended) <= plan_end(period)
 Url = Annotated[str, LinkUrl]
 EmailAddress = Annotated[str, Email]
 Text3 = Annotated[Markdown, Markdown3]
@@ -259,6 +271,9 @@ REGISTRIES = {r.kind: r for r in (
     RegistryFile("programme", "programmes.yaml", ProgrammeRegistry, "programmes", ("id", "name")))}
 
 AgencyRef = Annotated[Agency, Ref("agency")]
+# A list of agency references keeps, in its '<list>_printed' field, each name as the file writes it: the
+# plan's own (pages show it beside the registry's name when the two differ; an id is no printed name).
+PRINTED = "The names as the file writes them, one per agency: the document's own (set by the builder)."
 TopicRef = Annotated[Topic, Ref("topic")]
 ProgrammeRef = Annotated[Programme, Ref("programme")]
 
@@ -364,12 +379,16 @@ class Initiative:
     editorial_title: bool = f("true when the plan printed no title and the title is ours.", False,
                               example=True)
     lead: tuple[AgencyRef, ...] = f(
-        "The lead agencies: ids, names or short names from content/agencies.yaml.", (),
+        "The lead agencies, each written as the plan prints it: a name, short name or alias from "
+        "content/agencies.yaml. Pages show the printed name beside the agency's own.", (),
         example=["Essex Police"], data="The lead agencies' names.")
     lead_as_written: str = f("The lead exactly as the plan prints it, when it says more than the "
                              "list of agencies.", "", example="CBC Community Safety Team")
-    partners: tuple[AgencyRef, ...] = f("Other agencies the plan names as working on it.", (),
+    lead_printed: tuple[str, ...] = f(PRINTED, (), derived=True)
+    partners: tuple[AgencyRef, ...] = f("Other agencies the plan names as working on it, each written as "
+                                        "the plan prints it.", (),
                                         example=["Open Road", "CBH"])
+    partners_printed: tuple[str, ...] = f(PRINTED, (), derived=True)
     timing: str = f("When it runs, as the plan prints it.", "", example="October 2019 - Ongoing")
     status: Status | None = f("Only when the plan says so plainly: its page shows it, and lists and search "
                               "filter by it. Leave it out otherwise.", None, example="ongoing",
@@ -427,8 +446,11 @@ class Priority:
 class Members:
     """The partnership's members as a plan lists them."""
 
-    statutory: tuple[AgencyRef, ...] = f("Statutory members (responsible authorities).", ())
-    non_statutory: tuple[AgencyRef, ...] = f("Non-statutory members.", ())
+    statutory: tuple[AgencyRef, ...] = f("Statutory members (responsible authorities), each named as the "
+                                         "document prints it.", ())
+    statutory_printed: tuple[str, ...] = f(PRINTED, (), derived=True)
+    non_statutory: tuple[AgencyRef, ...] = f("Non-statutory members, each named as the document prints it.", ())
+    non_statutory_printed: tuple[str, ...] = f(PRINTED, (), derived=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,8 @@ from typing import Any
 
 from .facets import (KINDS, Choice, Facet, kind_choice, list_filters, names_of, priority_choice, search_filters,
                      year_choice)
-from .model import Agency, Initiative, PfccPlan, PfccPriority, Plan, Priority, Programme, Site, Strategy, Topic
+from .model import (Agency, Initiative, PfccPlan, PfccPriority, Plan, Priority, Programme, Site, Strategy, Topic,
+                    ended_by)
 from .reuse import Reuse
 from .urls import plan_url, strategy_url, url_for
 
@@ -148,6 +149,7 @@ class AgencyView:
     filters: tuple[tuple[Facet, tuple[Choice, ...]], ...]  # for the list filter
     successors: tuple[Agency, ...] = ()  # took over its work when it ended
     predecessors: tuple[Agency, ...] = ()  # whose work it took over
+    ended_during: tuple[PlanRef, ...] = ()  # plans that name it although it ended before their year was over
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,6 +341,7 @@ def agency_pages(b: Build) -> list[Page]:
     names = names_of(site.plans, site.pfcc_plans)
     agencies = sorted(site.agencies, key=lambda a: a.name.casefold())
     by_id = {agency.id: agency for agency in agencies}
+    periods = {plan.period for plan in site.plans}
     summaries = []
     for agency in agencies:
         memberships = index.members.get(agency.id, [])
@@ -352,7 +355,8 @@ def agency_pages(b: Build) -> list[Page]:
                           (HOME, Crumb("Agencies", url_for("agencies"))),
                           AgencyView(agency, tuple(memberships), years, list_filters([*led, *joined], names),
                                      tuple(by_id[i] for i in agency.succeeded_by if i in by_id),
-                                     tuple(a for a in agencies if agency.id in a.succeeded_by)), "agency",
+                                     tuple(a for a in agencies if agency.id in a.succeeded_by),
+                                     _ended_during(agency, years, memberships, periods)), "agency",
                           (kind_choice("Agency"),)))
     pages.append(Page(url_for("agencies"), "agencies.html", "Agencies",
                       "The partner agencies of the Safer Colchester Partnership and what each leads.",
@@ -463,7 +467,9 @@ def plan_ref_pfcc(pfcc: PfccPlan | None) -> PlanRef | None:
 
 def _describe_initiative(ini: Initiative, plan: Plan, where: str) -> str:
     text = next((str(t) for t in (ini.description, ini.outcomes, ini.updates) if t), "")
-    lead = ", ".join(a.name for a in ini.lead)
+    # The lead as the plan printed it: a description quotes no name the plan did not print.
+    printed = ini.lead_printed + ("",) * len(ini.lead)
+    lead = ini.lead_as_written or ", ".join(p or a.name_in(ini.period) for a, p in zip(ini.lead, printed))
     apart = where.removeprefix(plan.period)  # ", priority 2" when the plan has two rows of this title
     head = f"{ini.title}, {plan_name(plan)}{apart}" + (f", led by {lead}" if lead else "") + "."
     if text:
@@ -474,6 +480,13 @@ def _describe_initiative(ini: Initiative, plan: Plan, where: str) -> str:
 def primary_priority(ini: Initiative) -> int | None:
     """The priority an initiative is listed under, or else the first it names."""
     return ini.priority if ini.priority is not None else (ini.scp_priorities[0] if ini.scp_priorities else None)
+
+
+def _ended_during(agency: Agency, years: tuple[AgencyYear, ...], memberships: list[Membership],
+                  plans: set[str]) -> tuple[PlanRef, ...]:
+    """The plans that name an agency although it ended before their year was over (a strategy has no year)."""
+    named = {ref.period: ref for ref in (*(y.plan for y in years), *(m.document for m in memberships))}
+    return tuple(ref for period, ref in sorted(named.items()) if period in plans and ended_by(agency, period))
 
 
 def _agency_years(site: Site, led: list[Initiative], joined: list[Initiative]) -> tuple[AgencyYear, ...]:
