@@ -338,11 +338,13 @@ class PfccPlan:
     """content/pfcc/<id>.yaml: a Police, Fire and Crime Plan."""
 
     id: Slug = f("The plan's id; equals the file name.", example="2016-21")
-    title: str = f("The plan's title.", example="Police, Fire and Crime Plan 2016-2020")
+    title: str = f("The plan's name as the partnership plans print it.", example="Police and Crime Plan 2016 – 2020")
     period: str = f("The years it covers, as printed.", example="2016 – 2020")
     introduction: Text3 = f("The plan's introduction as the partnership plans quote it (Markdown).")
     priorities: tuple[PfccPriority, ...] = f("The numbered priorities.")
     extension: str = f("A note that the plan was extended, as printed.", "", example="Extended to 2021")
+    heading: str = f("The heading the partnership plans print its priorities under, as printed.", "",
+                     example="Fire & Crime Plan Priorities 2016 – 2020")
     pos: Pos | None = pos_field()
 
 
@@ -472,6 +474,15 @@ class FundingItem:
 
 
 @dataclass(frozen=True, slots=True)
+class FundingHeadings:
+    """The column headings of a plan's funding table, as printed."""
+
+    recipient: str = f("The heading of the column naming who received the money.", "Recipient", example="Funding")
+    purpose: str = f("The heading of the column saying what it paid for.", "Purpose", example="Purpose")
+    amount: str = f("The heading of the column giving how much.", "Amount", example="Cost")
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """content/plans/<period>.yaml: one Annual Partnership Plan."""
 
@@ -495,6 +506,8 @@ class Plan:
         "Rows of a combined table not grouped under one priority (each row's scp_priorities "
         "say which priorities it serves).", ())
     funding: tuple[FundingItem, ...] = f("The plan's funding table.", ())
+    funding_headings: FundingHeadings | None = f("The funding table's column headings, when the plan prints "
+                                                 "its own.", None)
     pos: Pos | None = pos_field()
 
 
