@@ -32,7 +32,9 @@ AGENCIES = """\
 
 
 def build(site_dir: Path, capsys) -> None:
-    (site_dir / "agencies.yaml").write_text((site_dir / "agencies.yaml").read_text() + AGENCIES)
+    agencies = (site_dir / "agencies.yaml").read_text()
+    if AGENCIES not in agencies:
+        (site_dir / "agencies.yaml").write_text(agencies + AGENCIES)
     code = main(["build", "--templates", str(TEMPLATES), "--out", "output", "--no-search", "--no-cache"])
     assert code == 0, capsys.readouterr().err
 
@@ -100,6 +102,20 @@ def test_member_lists_show_the_printed_names(site_dir, capsys):
     items = [re.sub(r"<[^>]+>", "", item) for item in re.findall(r"<li>(.*?)</li>", members)]
     assert items == ["Colchester Borough Council (CBC)", "Colchester Borough Council (CBC)",
                      "Essex Police (printed “Police”)", "Drive Partnership (printed “DRIVE”)", "Open Road"]
+
+
+def test_a_funding_table_keeps_the_headings_the_plan_prints(site_dir, capsys):
+    plan = (site_dir / "plans/2021-22.yaml").read_text()
+    funding = "funding:\n  - {recipient: Open Road, purpose: Drug wipes, amount: £115}\n"
+    write(site_dir, "plans/2021-22.yaml", plan + funding)
+    build(site_dir, capsys)
+    headings = re.compile(r"<caption>Funding given in 2021-22</caption>\s*<thead><tr>(.*?)</tr>", re.S)
+    assert re.findall(r">([^<]+)</th>", headings.search(page("plans/2021-22")).group(1)) == [
+        "Recipient", "Purpose", "Amount"]
+    write(site_dir, "plans/2021-22.yaml", plan + "funding_headings: {recipient: Funding, amount: Cost}\n" + funding)
+    build(site_dir, capsys)
+    assert re.findall(r">([^<]+)</th>", headings.search(page("plans/2021-22")).group(1)) == [
+        "Funding", "Purpose", "Cost"]
 
 
 # ---- the real content, against the transcription fixture ----------------------------------------
