@@ -274,6 +274,11 @@ AgencyRef = Annotated[Agency, Ref("agency")]
 # A list of agency references keeps, in its '<list>_printed' field, each name as the file writes it: the
 # plan's own (pages show it beside the registry's name when the two differ; an id is no printed name).
 PRINTED = "The names as the file writes them, one per agency: the document's own (set by the builder)."
+
+
+def named(agencies: tuple[Agency, ...], printed: tuple[str, ...] = ()) -> list[tuple[Agency, str]]:
+    """Each agency of a list with the name the document printed for it ('' when not known)."""
+    return [(agency, printed[i] if i < len(printed) else "") for i, agency in enumerate(agencies)]
 TopicRef = Annotated[Topic, Ref("topic")]
 ProgrammeRef = Annotated[Programme, Ref("programme")]
 

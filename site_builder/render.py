@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from .facets import filter_attributes
 from .load import display_path
-from .model import Agency, NavItem, SiteConfig, ended_by, plan_end, when
+from .model import Agency, NavItem, SiteConfig, ended_by, named, plan_end, when
 from .problems import ContentError, Pos, Problem
 from .registry import normalise
 from .reuse import Reuse
@@ -93,11 +93,6 @@ def credits(agencies: tuple[Agency, ...], printed: tuple[str, ...] = (), period:
     if as_written and not leave_out:
         text += Markup(' <span class="as-printed">(printed “{}”)</span>').format(as_written)
     return text
-
-
-def named(agencies: tuple[Agency, ...], printed: tuple[str, ...] = ()) -> list[tuple[Agency, str]]:
-    """Each agency with the name the document printed for it ('' when not known)."""
-    return [(agency, printed[i] if i < len(printed) else "") for i, agency in enumerate(agencies)]
 
 
 class Renderer:

@@ -13,7 +13,7 @@ from typing import Any
 from .facets import (KINDS, Choice, Facet, kind_choice, list_filters, names_of, priority_choice, search_filters,
                      year_choice)
 from .model import (Agency, Initiative, PfccPlan, PfccPriority, Plan, Priority, Programme, Site, Strategy, Topic,
-                    ended_by)
+                    ended_by, named)
 from .reuse import Reuse
 from .urls import plan_url, strategy_url, url_for
 
@@ -468,8 +468,7 @@ def plan_ref_pfcc(pfcc: PfccPlan | None) -> PlanRef | None:
 def _describe_initiative(ini: Initiative, plan: Plan, where: str) -> str:
     text = next((str(t) for t in (ini.description, ini.outcomes, ini.updates) if t), "")
     # The lead as the plan printed it: a description quotes no name the plan did not print.
-    printed = ini.lead_printed + ("",) * len(ini.lead)
-    lead = ini.lead_as_written or ", ".join(p or a.name_in(ini.period) for a, p in zip(ini.lead, printed))
+    lead = ini.lead_as_written or ", ".join(p or a.name_in(ini.period) for a, p in named(ini.lead, ini.lead_printed))
     apart = where.removeprefix(plan.period)  # ", priority 2" when the plan has two rows of this title
     head = f"{ini.title}, {plan_name(plan)}{apart}" + (f", led by {lead}" if lead else "") + "."
     if text:
