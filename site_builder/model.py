@@ -391,7 +391,9 @@ class Initiative:
         example=["Essex Police"], data="The lead agencies' names.")
     lead_as_written: str = f("The lead exactly as the plan prints it, when it says more than the "
                              "list of agencies.", "", example="CBC Community Safety Team")
-    lead_printed: tuple[str, ...] = f(PRINTED, (), derived=True)
+    lead_printed: tuple[str, ...] = f(PRINTED, (), derived=True,
+                                      data="The lead agencies' names as the plan prints them, in the order of lead "
+                                           "(empty where the content names an agency by its id).")
     partners: tuple[AgencyRef, ...] = f("Other agencies the plan names as working on it, each written as "
                                         "the plan prints it.", (),
                                         example=["Open Road", "CBH"])
