@@ -14,7 +14,7 @@ from .facets import filter_attributes
 from .load import display_path
 from .model import Agency, NavItem, SiteConfig, ended_by, named, plan_end, when
 from .problems import ContentError, Pos, Problem
-from .registry import normalise
+from .registry import same_name, short_form
 from .reuse import Reuse
 from .routes import Page
 from .urls import url_for
@@ -55,10 +55,6 @@ def join_words(items) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _bare(name: str) -> str:
-    return normalise(re.sub(r"^the\s+", "", name, flags=re.IGNORECASE))
-
-
 def as_printed(agency: Agency, printed: str, period: str | None = None) -> str:
     """What to show beside an agency's name of the site for the name a document printed: '' when they are one.
 
@@ -68,10 +64,9 @@ def as_printed(agency: Agency, printed: str, period: str | None = None) -> str:
     """
     shown = agency.name_in(period) if period else agency.name
     ended = f"ended {when(agency.ended)}" if period and ended_by(agency, period) else ""
-    if not printed or _bare(printed) == _bare(shown):
+    if not printed or same_name(printed, shown):
         return f"({ended})" if ended else ""
-    shorts = {n for n in (agency.short_name, *(f.short_name for f in agency.former_names)) if n}
-    short = next((n for n in shorts if _bare(printed) in (_bare(n), _bare(f"{shown} ({n})"))), "")
+    short = short_form(agency, printed, shown)
     return "(" + "; ".join(filter(None, (short or f"printed “{printed}”", ended))) + ")"
 
 

@@ -14,6 +14,7 @@ from .facets import (KINDS, Choice, Facet, kind_choice, list_filters, names_of, 
                      year_choice)
 from .model import (Agency, Initiative, PfccPlan, PfccPriority, Plan, Priority, Programme, Site, Strategy, Topic,
                     ended_by, named)
+from .registry import same_name, short_form
 from .reuse import Reuse
 from .urls import plan_url, strategy_url, url_for
 
@@ -150,6 +151,7 @@ class AgencyView:
     successors: tuple[Agency, ...] = ()  # took over its work when it ended
     predecessors: tuple[Agency, ...] = ()  # whose work it took over
     ended_during: tuple[PlanRef, ...] = ()  # plans that name it although it ended before their year was over
+    printed_as: tuple[tuple[str, tuple[PlanRef, ...]], ...] = ()  # other names documents print for it, and where
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +255,15 @@ class Index:
     joined: dict[str, list[Initiative]] = field(default_factory=lambda: defaultdict(list))
     members: dict[str, list[Membership]] = field(default_factory=lambda: defaultdict(list))
     by_pfcc: dict[tuple[str, int], list[Initiative]] = field(default_factory=lambda: defaultdict(list))
+    # By agency id: each name the documents print for it that is not its own, and which documents print it.
+    printed: dict[str, dict[str, dict[str, PlanRef]]] = field(default_factory=lambda: defaultdict(dict))
+
+    def note_printed(self, doc: Plan | Strategy, agencies: tuple[Agency, ...], printed: tuple[str, ...]) -> None:
+        """Record the names a document prints for agencies, where they are not the names the site shows."""
+        for agency, name in named(agencies, printed):
+            shown = agency.name_in(doc.period)
+            if name and not same_name(name, shown) and not short_form(agency, name, shown):
+                self.printed[agency.id].setdefault(name, {})[doc.period] = plan_ref(doc)
 
 
 def index_site(site: Site) -> Index:
@@ -267,6 +278,8 @@ def index_site(site: Site) -> Index:
             for agency in ini.partners:
                 if agency not in ini.lead:
                     index.joined[agency.id].append(ini)
+            index.note_printed(plan, ini.lead, ini.lead_printed)
+            index.note_printed(plan, ini.partners, ini.partners_printed)
             for number in ini.pfcc_priorities:
                 index.by_pfcc[(plan.pfcc_plan, number)].append(ini)
     documents: list[Plan | Strategy] = [*site.plans, *site.strategies]
@@ -276,6 +289,8 @@ def index_site(site: Site) -> Index:
         for statutory, agencies in ((True, doc.members.statutory), (False, doc.members.non_statutory)):
             for agency in agencies:
                 index.members[agency.id].append(Membership(plan_ref(doc), statutory))
+        index.note_printed(doc, doc.members.statutory, doc.members.statutory_printed)
+        index.note_printed(doc, doc.members.non_statutory, doc.members.non_statutory_printed)
     return index
 
 
@@ -356,7 +371,10 @@ def agency_pages(b: Build) -> list[Page]:
                           AgencyView(agency, tuple(memberships), years, list_filters([*led, *joined], names),
                                      tuple(by_id[i] for i in agency.succeeded_by if i in by_id),
                                      tuple(a for a in agencies if agency.id in a.succeeded_by),
-                                     _ended_during(agency, years, memberships, periods)), "agency",
+                                     _ended_during(agency, years, memberships, periods),
+                                     tuple((name, tuple(docs[p] for p in sorted(docs)))
+                                           for name, docs in sorted(index.printed.get(agency.id, {}).items()))),
+                          "agency",
                           (kind_choice("Agency"),)))
     pages.append(Page(url_for("agencies"), "agencies.html", "Agencies",
                       "The partner agencies of the Safer Colchester Partnership and what each leads.",

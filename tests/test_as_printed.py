@@ -72,6 +72,10 @@ def test_a_lead_shows_the_printed_name_beside_the_registrys(site_dir, capsys):
     # Lists name the lead the same way, without links.
     plan = page("plans/2020-21")
     assert "<dd>Drive Partnership <span class=\"as-printed\">(printed “DRIVE”)</span>, Colchester Borough" in plan
+    # An agency's page says how the plans print its name, where that is not its own.
+    assert re.search(r"Printed as “DRIVE” in the <a href=\"/plans/2020-21/\">Annual Partnership Plan .*2020-21.*</a>\.",
+                     page("agencies/drive-partnership"))
+    assert "Printed as" not in page("agencies/colchester-borough-council")  # only its short name is printed
     # An agency's page names the others it leads with as printed.
     assert "leads with Drive Partnership <span class=\"as-printed\">(printed “DRIVE”)</span>, Essex Police and " \
         "Open Road" in page("agencies/colchester-borough-council")
