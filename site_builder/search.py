@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from dataclasses import dataclass
 from itertools import groupby
@@ -79,6 +80,19 @@ def index_folder(folder: Path) -> None:
     stabilise_index(folder)
 
 
+# Pagefind ends a sentence after a block such as p, li, div or td, but not after dt or th, so in
+# result excerpts a label ran into its value: "LeadEssex Police. TimingOngoing". The copy of a page
+# it indexes (never the page published) ends each term with a colon and each header cell with a
+# full stop, where they do not end with punctuation already: "Lead: Essex Police. Timing: Ongoing."
+_TERM_END = re.compile(r"(?<![:.?!\s])</dt>")
+_HEADER_END = re.compile(r"(?<![:.?!\s])</th>")
+
+
+def for_index(html: str) -> str:
+    """A page as Pagefind reads it: each <dt> ends with a colon, each <th> with a full stop."""
+    return _HEADER_END.sub(". </th>", _TERM_END.sub(": </dt>", html))
+
+
 def _write_bundle(bundle: Path, files: list[dict]) -> None:
     """Write the files Pagefind made (paths relative to its bundle folder, contents in base64)."""
     import base64
@@ -108,7 +122,7 @@ def _run_service(exe: Path, requests: list[dict], folder: Path) -> list[dict]:
         try:
             for number, payload in enumerate(requests):
                 if isinstance(payload.get("file_contents"), Path):
-                    payload = {**payload, "file_contents": payload["file_contents"].read_text(encoding="utf-8")}
+                    payload = {**payload, "file_contents": for_index(payload["file_contents"].read_text(encoding="utf-8"))}
                 message = json.dumps({"message_id": number, "payload": payload}).encode("utf-8")
                 stdin.write(base64.b64encode(message) + b",")
             stdin.flush()
