@@ -91,11 +91,11 @@ class PriorityView:
 
 @dataclass(frozen=True, slots=True)
 class InitiativeRef:
-    """An initiative named by another page: its title, address and plan year."""
+    """An initiative named by another page: its title, address and place (its plan year; see initiative_places)."""
 
     title: str
     url: str
-    period: str
+    place: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +110,7 @@ class InitiativeView:
     pfcc_plan: PlanRef | None
     timing_label: str
     programme_items: tuple[InitiativeRef, ...]  # every initiative of its programme, this one included
+    place: str = ""  # its plan's period, and what tells it from a row of the same title (initiative_places)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +193,7 @@ class TopicYear:
     plan: PlanRef
     priorities: tuple[PriorityRef, ...]
     initiatives: tuple[Initiative, ...]
+    apart: tuple[str, ...]  # for each initiative, what tells it from a row of the same title: "priority 3", or ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,8 +320,9 @@ def home_pages(b: Build) -> list[Page]:
 def plan_pages(b: Build) -> list[Page]:
     """Each plan's page, its priorities' and its initiatives'."""
     pfcc = {p.id: p for p in b.site.pfcc_plans}
-    # Named by title, address and year only, so that editing one row's text re-renders its own pages alone.
-    programmes = {key: tuple(InitiativeRef(i.title, url_for(i), i.period) for i in items)
+    # Named by title, address and place only, so that editing one row's text re-renders its own pages alone.
+    places = {plan.period: initiative_places(plan) for plan in b.site.plans} if b.index.by_programme else {}
+    programmes = {key: tuple(InitiativeRef(i.title, url_for(i), places[i.period][i.id]) for i in items)
                   for key, items in b.index.by_programme.items()}
     pages = []
     for plan in b.site.plans:
@@ -422,7 +425,7 @@ def _published_plan_pages(plan: Plan, pfcc: PfccPlan | None, crumbs: tuple[Crumb
             ini, ref, by_number.get(ini.priority),
             tuple(by_number[n] for n in ini.scp_priorities if n in by_number),
             tuple(pfcc_by_number[n] for n in ini.pfcc_priorities if n in pfcc_by_number),
-            plan_ref_pfcc(pfcc), plan.timing_label, ())
+            plan_ref_pfcc(pfcc), plan.timing_label, (), places[ini.id])
         where = places[ini.id]
         pages.append(Page(url_for(ini), "initiative.html", f"{ini.title} ({where})",
                           _describe_initiative(ini, plan, where), plan_crumbs, view, "initiative",
@@ -570,6 +573,7 @@ def topic_pages(b: Build) -> list[Page]:
     plans = sorted(site.plans, key=lambda p: p.period)
     items = {(topic_id, plan.period): found for plan in plans
              for topic_id, found in plan_topic_items(plan).items()}
+    places = {plan.period: initiative_places(plan) for plan in plans}
     pages, rows = [], []
     for topic in sorted(site.topics, key=lambda t: t.name.casefold()):
         years = []
@@ -577,7 +581,8 @@ def topic_pages(b: Build) -> list[Page]:
             priorities = tuple(priority_ref(p) for p in plan.priorities if topic in p.topics)
             found = tuple(items.get((topic.id, plan.period), ()))
             if priorities or found:
-                years.append(TopicYear(plan_ref(plan), priorities, found))
+                apart = tuple(places[plan.period][i.id].removeprefix(plan.period).removeprefix(", ") for i in found)
+                years.append(TopicYear(plan_ref(plan), priorities, found, apart))
         strategy = tuple((plan_ref(s), f"KP{kp.number}: {kp.title}") for s in site.strategies
                          for kp in s.key_priorities if topic in kp.topics)
         rows.append((topic, sum(len(y.initiatives) for y in years), len(years)))

@@ -80,8 +80,9 @@ function resultItem(item) {
   const about = document.createElement("p");
   about.className = "muted";
   const type = (item.filters.type || [])[0] || "";
-  const year = (item.filters.year || [])[0] || "";
-  about.textContent = [type, year].filter(Boolean).join(", ");
+  // An initiative's place ("2021-22, priority 3") tells it from a row of the same title; others show their year.
+  const place = item.meta.place || (item.filters.year || [])[0] || "";
+  about.textContent = [type, place].filter(Boolean).join(", ");
   const excerpt = document.createElement("p");
   excerpt.innerHTML = item.excerpt; // Pagefind's own escaped text, with <mark> around the words found
   li.append(heading, about, excerpt);
