@@ -4,6 +4,7 @@ const status = document.querySelector("[data-search-status]");
 const list = document.querySelector("[data-search-results]");
 const moreWrap = document.querySelector("[data-search-more-wrap]");
 const more = document.querySelector("[data-search-more]");
+const chosen = document.querySelector("[data-search-chosen]");
 const FILTERS = [...document.querySelectorAll("[data-search-filters] select")].map((select) => select.name);
 const PAGE = 20;
 let pagefind = null;
@@ -43,6 +44,8 @@ async function run() {
   const query = form.elements.q.value.trim();
   const filters = chosenFilters();
   remember(query, filters);
+  const count = Object.keys(filters).length;
+  chosen.textContent = count ? ` (${count} chosen)` : ""; // the folded filters' summary says so
   const ticket = ++latest;
   if (!query && !Object.keys(filters).length) {
     status.textContent = "";
