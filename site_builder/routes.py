@@ -187,6 +187,14 @@ class ProgrammeView:
 
 
 @dataclass(frozen=True, slots=True)
+class ProgrammesView:
+    """The programmes index: each programme with the periods that list it, and how many plans list each."""
+
+    rows: tuple[tuple[Programme, tuple[str, ...]], ...]
+    recurrence: str  # how many appear in more than one plan: recurrence()
+
+
+@dataclass(frozen=True, slots=True)
 class TopicYear:
     """What one plan did on a topic."""
 
@@ -507,7 +515,7 @@ def programme_pages(b: Build) -> list[Page]:
     site, index = b.site, b.index
     crumbs = (HOME, Crumb("Programmes", url_for("programmes")))
     plans = {plan.period: plan for plan in site.plans}
-    pages, rows = [], []
+    pages, rows, plan_counts = [], [], []
     for programme in sorted(site.programmes, key=lambda p: p.name.casefold()):
         years = []
         for ini in index.by_programme.get(programme.id, ()):
@@ -515,15 +523,32 @@ def programme_pages(b: Build) -> list[Page]:
             priority = next((p for p in plan.priorities if p.number == ini.priority), None)
             years.append(ProgrammeYear(plan_ref(plan), ini, priority_ref(priority) if priority else None))
         rows.append((programme, period_ranges(y.plan.period for y in years)))
+        plan_counts.append(len({y.plan.period for y in years}))
         periods = join_periods(y.plan.period for y in years)
         pages.append(Page(url_for(programme), "programme.html", f"{programme.name} (programme)",
                           f"{programme.name} across the Safer Colchester Partnership's plans"
                           + (f": {periods}." if periods else "."), crumbs,
                           ProgrammeView(programme, tuple(years)), "programme", (kind_choice("Programme"),)))
     pages.append(Page(url_for("programmes"), "programmes.html", "Programmes",
-                      "Schemes that recur across the partnership's plans, each as a timeline year by year.",
-                      (HOME,), tuple(rows), "index"))
+                      "Schemes that the partnership's plans name, each followed through the plans that list it.",
+                      (HOME,), ProgrammesView(tuple(rows), recurrence(plan_counts)), "index"))
     return pages
+
+
+def recurrence(plan_counts: list[int]) -> str:
+    """How many programmes the plans list more than once, from how many plans list each, in words.
+
+    "2 of these 3 schemes appear in more than one plan, 1 in one plan only"; "all 4 appear in more than one plan".
+    """
+    groups = [(n, words) for n, words in ((sum(c > 1 for c in plan_counts), "in more than one plan"),
+                                          (plan_counts.count(1), "in one plan only"),
+                                          (plan_counts.count(0), "in no plan yet")) if n]
+    if len(groups) <= 1:
+        total = len(plan_counts)
+        return ("the one scheme here appears " if total == 1 else f"all {total} appear ") + groups[0][1] if groups else ""
+    (first, words), *rest = groups
+    return (f"{first} of these {len(plan_counts)} schemes {'appears' if first == 1 else 'appear'} {words}, "
+            + ", ".join(f"{n} {words}" for n, words in rest))
 
 
 def join_periods(periods) -> str:
