@@ -15,7 +15,6 @@ from . import extras
 from .addresses import check_addresses
 from . import routes
 from .compare import compare_pages
-from .parallel import render_pages
 from .opendata import data_pages, make_open_data
 from .search import search_pages
 from .load import ContentLoader
@@ -107,7 +106,7 @@ class SiteBuilder:
                 html[page.url] = self._html[page.url]
             else:
                 stale.append(page)
-        html.update(render_pages(renderer, stale, g))
+        html.update((page.url, renderer.render(page, g)) for page in stale)
         rendered = len(stale)
         html = {page.url: html[page.url] for page in pages}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +29,24 @@ REMOVED = "the file cannot be read: it was removed while the site was being buil
 
 @dataclass
 class Source:
-    """One content file: its text, nodes, converted value and problems."""
+    """One content file: its text, converted value and problems."""
 
     rel: str
     text: str
-    root: Node | None
     value: Any
     problems: list[Problem]
     depends: Any = None  # what besides the text the conversion read
     data: bytes = b""  # the file as read
+    yaml: bool = True  # a YAML file, not a page or the address list
+
+    @cached_property
+    def root(self) -> Node | None:
+        """The file's YAML nodes, composed again for the few messages that point into them.
+
+        Not kept from the conversion: a large site's nodes and their marks are millions of
+        objects, which every full garbage collection of a long preview would walk.
+        """
+        return compose(self.text, self.rel)[0] if self.yaml and self.text else None
 
 
 def decode_text(data: bytes, rel: str) -> tuple[str, list[Problem]]:
@@ -51,22 +61,22 @@ def decode_text(data: bytes, rel: str) -> tuple[str, list[Problem]]:
     return ("" if problems else text), problems
 
 
-def convert_text(text: str, rel: str, cls, resolver=None) -> tuple[Node | None, Any, list[Problem]]:
+def convert_text(text: str, rel: str, cls, resolver=None) -> tuple[Any, list[Problem]]:
     """Parse YAML text and convert it to a model object."""
     root, problems = compose(text, rel)
     if root is None:
-        return None, None, problems
+        return None, problems
     conv = Converter(rel, text.splitlines(), resolver)
     value = conv.convert(root, cls, "")
-    return root, (None if value is INVALID else value), conv.problems
+    return (None if value is INVALID else value), conv.problems
 
 
-def convert_content(text: str, rel: str, cls, registry) -> tuple[Node | None, Any, list[Problem]]:
+def convert_content(text: str, rel: str, cls, registry) -> tuple[Any, list[Problem]]:
     """Convert a plan, strategy or PFCC plan file; plans get their derived fields."""
-    root, value, problems = convert_text(text, rel, cls, registry)
+    value, problems = convert_text(text, rel, cls, registry)
     if cls is Plan and value is not None:
         value = finish_plan(value)
-    return root, value, problems
+    return value, problems
 
 
 def finish_plan(plan: Plan) -> Plan:
@@ -103,7 +113,7 @@ def convert_page(text: str, rel: str, slug: str) -> tuple[Any, list[Problem]]:
         return None, [Problem(Pos(rel, 1, 1), "", NO_FRONT_MATTER,
                               "a first line '---', then 'title:' and 'description:' lines, then '---'")]
     # Pad so that YAML positions are the file's own line numbers.
-    root, meta, problems = convert_text("\n" + front, rel, PageMeta)
+    meta, problems = convert_text("\n" + front, rel, PageMeta)
     rendered, findings = render_markdown(body, 2)
     for finding in findings:
         problems.append(Problem(Pos(rel, body_line + finding.line + 1, 1), "body", finding.message,
@@ -135,7 +145,7 @@ class ContentLoader:
         self.site: Site | None = None
         self.warnings: list[Problem] = []
 
-    def _source(self, path: Path, convert, depends=None) -> Source:
+    def _source(self, path: Path, convert, depends=None, yaml: bool = True) -> Source:
         """Return the file's Source, converting it again unless its bytes and `depends` equal the last load's.
 
         `depends` is everything else the conversion reads (the registries, for a plan), so
@@ -154,10 +164,8 @@ class ContentLoader:
             return old
         rel = display_path(path)
         text, problems = decode_text(data, rel)
-        if problems:
-            source = Source(rel, text, None, None, problems, depends, data)
-        else:
-            source = Source(rel, text, *convert(text, rel), depends, data)
+        value, problems = (None, problems) if problems else convert(text, rel)
+        source = Source(rel, text, value, problems, depends, data, yaml)
         self.sources[path] = source
         return source
 
@@ -177,7 +185,7 @@ class ContentLoader:
             message = f"the file cannot be read: {exc.strerror or exc}"
             hint = "Check that the file can be opened."
         problem = Problem(Pos(rel, 1, 1), "", message, expected, hint)
-        return Source(rel, "", None, None, [problem])
+        return Source(rel, "", None, [problem])
 
     def load(self) -> Site:
         """Load, validate and link the whole site; raise ContentError listing every problem."""
@@ -189,10 +197,13 @@ class ContentLoader:
         warnings: list[Problem] = stray_files(base, KNOWN_NAMES)
         seen: set[Path] = set()
 
-        def listed(folder: str, suffix: str, looks_like: tuple[str, ...]) -> list[Path]:
-            paths, found = list_folder(base / folder, suffix, looks_like)
+        def report(found: list[Problem]) -> None:
             problems.extend(p for p in found if p.level == "error")
             warnings.extend(p for p in found if p.level != "error")
+
+        def listed(folder: str, suffix: str, looks_like: tuple[str, ...]) -> list[Path]:
+            paths, found = list_folder(base / folder, suffix, looks_like)
+            report(found)
             return paths
 
         def required(name: str, cls) -> Source | None:
@@ -203,7 +214,7 @@ class ContentLoader:
                 return None
             seen.add(path)
             src = self._source(path, lambda text, rel: convert_text(text, rel, cls))
-            problems.extend(src.problems)
+            report(src.problems)
             return src
 
         config_src = required("site.yaml", SiteConfig)
@@ -225,14 +236,14 @@ class ContentLoader:
                 needs_registry = cls is not PfccPlan
                 convert = (lambda text, rel, cls=cls: convert_content(text, rel, cls, resolver))
                 src = self._source(path, convert, resolved_by if needs_registry else None)
-                problems.extend(src.problems)
+                report(src.problems)
                 folders[folder].append(src)
 
         pages = []
         for path in listed("pages", ".md", (".md", ".markdown")):
             seen.add(path)
-            src = self._source(path, lambda text, rel, slug=path.stem: (None, *convert_page(text, rel, slug)))
-            problems.extend(src.problems)
+            src = self._source(path, lambda text, rel, slug=path.stem: convert_page(text, rel, slug), yaml=False)
+            report(src.problems)
             if src.value is not None:
                 pages.append(src.value)
 
@@ -281,7 +292,8 @@ class ContentLoader:
         if not os.path.lexists(path):
             return frozenset()
         seen.add(path)
-        found = self._source(path, lambda text, rel: (None, frozenset(re.findall(r"(?m)^/agencies/([^/\s]+)/$", text)), []))
+        found = self._source(path, lambda text, rel: (frozenset(re.findall(r"(?m)^/agencies/([^/\s]+)/$", text)), []),
+                             yaml=False)
         return found.value or frozenset()
 
 

@@ -292,10 +292,10 @@ _blocked: set[str] = set()  # those of them that are blocked
 _read_for: frozenset[str] | None = None
 
 
-def check_text(text: str, file: str, config: SiteConfig, root: Node | None = None) -> list[Problem]:
-    """Report emails, phone numbers and blocked names in one file, read by its kind: YAML
-    (root: its nodes, when already parsed), a Markdown page, HTML or XML, JSON, or text."""
-    return _File(text, file, _Allowed.of(config)).check(root)
+def check_text(text: str, file: str, config: SiteConfig) -> list[Problem]:
+    """Report emails, phone numbers and blocked names in one file, read by its kind: YAML,
+    a Markdown page, HTML or XML, JSON, or text."""
+    return _File(text, file, _Allowed.of(config)).check()
 
 
 class _File:
@@ -309,10 +309,10 @@ class _File:
         self._seen: set[tuple] = set()
         self._starts: list[int] | None = None
 
-    def check(self, root: Node | None) -> list[Problem]:
+    def check(self) -> list[Problem]:
         suffix = PurePath(self.file).suffix.lower()
         if suffix in (".yaml", ".yml"):
-            self._yaml_file(root)
+            self._yaml_file()
         elif suffix == ".md":
             self._page()
         elif suffix in (".html", ".htm", ".xml", ".svg"):
@@ -331,9 +331,8 @@ class _File:
 
     # ---- the kinds of file ------------------------------------------------------------
 
-    def _yaml_file(self, root: Node | None) -> None:
-        if root is None:
-            root, _ = compose(self.text, self.file)
+    def _yaml_file(self) -> None:
+        root, _ = compose(self.text, self.file)
         if root is None:  # not YAML: read it as text
             self._exact(self.text, 0, "")
         else:
@@ -501,8 +500,7 @@ def check_sources(sources: Iterable, config: SiteConfig) -> list[Problem]:
     problems = []
     for src in sources:
         key = (hashlib.sha256(src.text.encode()).digest(), src.rel, allowed)
-        # The nodes, when given, are those of this text: no parsing it again.
-        problems.extend(memo.get(key, lambda: tuple(check_text(src.text, src.rel, config, getattr(src, "root", None)))))
+        problems.extend(memo.get(key, lambda: tuple(check_text(src.text, src.rel, config))))
     return problems
 
 
