@@ -10,6 +10,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
+from .currency import as_at
 from .facets import filter_attributes
 from .load import display_path
 from .model import Agency, NavItem, SiteConfig, when
@@ -27,6 +28,7 @@ class Globals:
     base_url: str
     assets: tuple[tuple[str, str], ...]  # (name, fingerprinted url)
     footer: tuple[NavItem, ...]
+    updated: str = ""  # the day the content last changed (currency.last_updated), YYYY-MM-DD
 
     def asset(self, name: str) -> str:
         """The fingerprinted address of an asset such as site.css."""
@@ -82,6 +84,7 @@ class Renderer:
         self.env.filters["agency_names"] = agency_names
         self.env.filters["when"] = when
         self.env.filters["keep_years"] = keep_years
+        self.env.filters["as_at"] = as_at
         self.env.globals["part"] = self.part
         self.env.filters["mark_current"] = mark_current
 
