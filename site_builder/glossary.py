@@ -11,9 +11,7 @@ from .routes import HOME, Page
 from .urls import url_for
 
 # Inside these an <abbr> would be wrong or invalid: links, headings, code, and an <abbr> already there.
-_SKIP = frozenset({"a", "abbr", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
-_TAG = re.compile(r"(<[^>]*>)")
-_TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
+_SKIP = r"<(a|abbr|code|pre|h[1-6])\b[^>]*>.*?</\1\s*>"
 KEEP = 20_000  # marked texts kept, as many as markdown.py keeps rendered ones
 
 
@@ -27,10 +25,17 @@ class Abbreviator:
     def __init__(self, terms: tuple[Term, ...]):
         self.terms = terms
         self.titles = {t.abbreviation: t.title for t in terms}
+        self.pattern = self.walk = None
+        if not terms:
+            return
         names = sorted(self.titles, key=lambda a: (-len(a), a))  # longest first: L-CAP before CAP
+        first = "".join(sorted({re.escape(n[0]) for n in names}))
         # A whole word, or its plural or possessive (PSPOs, NAP's): the abbreviation alone is marked.
-        self.pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, names)) + r")(?=(?:s|['’]s)?(?![\w-]))") \
-            if names else None
+        # The look-ahead for a first letter lets the regex engine skip the other characters quickly.
+        term = rf"(?<![\w-])(?P<term>{'|'.join(map(re.escape, names))})(?=(?:s|['’]s)?(?![\w-]))"
+        self.pattern = re.compile(rf"(?=[{first}]){term}")
+        # One pass over a text: a skipped element whole, any other tag (its attributes), or a term.
+        self.walk = re.compile(rf"(?=[<{first}])(?:{_SKIP}|<[^>]*>|{term})", re.S)
         self.done: dict[str, str] = {}
 
     def __call__(self, html: str) -> str:
@@ -48,22 +53,13 @@ class Abbreviator:
         used: set[str] = set()
 
         def wrap(match: re.Match) -> str:
-            term = match.group(1)
-            if term in used:
-                return term
+            term = match.group("term")
+            if term is None or term in used:
+                return match.group(0)
             used.add(term)
             return f'<abbr title="{escape(self.titles[term])}">{term}</abbr>'
 
-        parts = _TAG.split(html)  # text, tag, text, tag ... text
-        skipping = 0
-        for i, part in enumerate(parts):
-            if i % 2:
-                name = _TAG_NAME.match(part)
-                if name and name.group(1).lower() in _SKIP and not part.endswith("/>"):
-                    skipping += -1 if part.startswith("</") else 1
-            elif part and skipping <= 0:
-                parts[i] = self.pattern.sub(wrap, part)
-        return "".join(parts)
+        return self.walk.sub(wrap, html)
 
 
 def sorted_terms(terms: tuple[Term, ...]) -> tuple[Term, ...]:
