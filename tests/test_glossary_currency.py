@@ -13,9 +13,8 @@ import pytest
 from conftest import TEMPLATES, edit, write, write_plan
 from site_builder.build import SiteBuilder
 from site_builder.glossary import Abbreviator
-from site_builder.load import load_site
 from site_builder.model import Term
-from site_builder.problems import ContentError
+from test_validation import problems
 
 TERMS = (Term("IOM", "Integrated Offender Management"), Term("MAC", "Multi Agency Coordination"),
          Term("L-CAP", "Local Community Action Panel"), Term("CAP", "Community Action Panel"),
@@ -110,12 +109,6 @@ def test_an_edit_to_the_glossary_reaches_the_rebuilt_pages_as_a_fresh_build(site
     again = builder.build()
     assert again.files == build(site_dir).files
     assert '<abbr title="Integrated Offender Management scheme">IOM</abbr>' in page(again, "/plans/2020-21/initiatives/review/")
-
-
-def problems(content) -> list[str]:
-    with pytest.raises(ContentError) as info:
-        load_site(content)
-    return [str(p) for p in info.value.problems]
 
 
 def test_a_term_twice_or_unexplained_is_reported_at_its_line(site_dir):
