@@ -155,7 +155,7 @@ def test_without_any_date_the_footer_says_nothing_of_it(site_dir):
 
 def test_home_and_plan_pages_name_the_latest_published_plan(site_dir):
     result = build(site_dir)
-    assert "Priorities from the 2021-22 plan, the latest published here</h2>" in page(result, "/")
+    assert 'Priorities from the <span class="nowrap">2021-22</span> plan, the latest published here</h2>' in page(result, "/")
     assert "It is the latest plan published here." in page(result, "/plans/2021-22/")
     older = page(result, "/plans/2020-21/")
     assert re.search(r'The latest plan published here is the <a href="/plans/2021-22/">[^<]*<span class="nowrap">'
