@@ -17,7 +17,6 @@ from . import routes
 from .compare import compare_pages
 from .currency import last_updated
 from .glossary import glossary_pages
-from .parallel import render_pages
 from .opendata import data_pages, make_open_data
 from .search import search_pages
 from .load import ContentLoader
@@ -111,7 +110,7 @@ class SiteBuilder:
                 html[page.url] = self._html[page.url]
             else:
                 stale.append(page)
-        html.update(render_pages(renderer, stale, g))
+        html.update((page.url, renderer.render(page, g)) for page in stale)
         rendered = len(stale)
         html = {page.url: html[page.url] for page in pages}
 

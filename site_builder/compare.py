@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .model import Agency, Topic
 from .urls import url_for
-from .routes import HOME, Build, Page, PlanRef, PriorityRef, all_initiatives, plan_ref, plan_topic_items, priority_ref
+from .routes import HOME, Build, Page, PlanRef, PriorityRef, all_initiatives, plan_ref, priority_ref
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +69,7 @@ def compare_pages(b: Build) -> list[Page]:
     counts = tuple(len(all_initiatives(p)) for p in plans)
 
     topic_counts = {(topic_id, plan.period): len(found) for plan in plans
-                    for topic_id, found in plan_topic_items(plan).items()}
+                    for topic_id, found in b.topic_items[plan.period].items()}
     topics = tuple(
         (topic, tuple((topic_counts.get((topic.id, plan.period), 0), any(topic in p.topics for p in plan.priorities))
                       for plan in plans))

@@ -317,6 +317,7 @@ def _dataclass(cls):
     field_convs = {yaml_key(fl): kind_of(hints[fl.name]).convert for fl in fields}
     required = [yaml_key(fl) for fl in fields
                 if fl.default is dataclasses.MISSING and fl.default_factory is dataclasses.MISSING]
+    if_missing = {yaml_key(fl): fl.metadata["if_missing"] for fl in fields if fl.metadata.get("if_missing")}
     has_pos = "pos" in {fl.name for fl in dataclasses.fields(cls)}
     what = (cls.__doc__ or cls.__name__).strip().rstrip(".")
 
@@ -355,6 +356,9 @@ def _dataclass(cls):
                 conv.report(node, prefix + name, f"the required field '{name}' is missing",
                             f"a '{name}:' line in this item")
                 ok = False
+        for name, (message, expected, hint) in if_missing.items():
+            if name not in values and name not in invalid:
+                conv.problems.append(Problem(conv.pos(node), prefix + name, message, expected, hint, "warning"))
         if not ok:
             return INVALID
         values = {attrs[key]: value for key, value in values.items()}

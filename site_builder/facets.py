@@ -96,9 +96,9 @@ def search_filters(ini: Initiative, names: dict) -> tuple[tuple[str, Choice], ..
     return tuple((facet.name, choice) for facet in FACETS for choice in facet.choices(ini, names) if choice.label)
 
 
-def filter_attributes(ini: Initiative) -> Markup:
-    """A list item's attributes for filters.js: data-filter-item and data-<facet> with its codes."""
-    pairs = ((facet.name, " ".join(dict.fromkeys(c.code for c in facet.choices(ini, {}))))
+def filter_attributes(choices: tuple[tuple[str, Choice], ...]) -> Markup:
+    """A list item's attributes for filters.js, from its search filters: data-filter-item and data-<facet> with its codes."""
+    pairs = ((facet.name, " ".join(dict.fromkeys(c.code for name, c in choices if name == facet.name)))
              for facet in FACETS if facet.lists)
     return Markup("data-filter-item") + Markup("").join(
         Markup(' data-{}="{}"').format(name, codes) for name, codes in pairs if codes)
@@ -108,20 +108,23 @@ def _sorted(choices) -> tuple[Choice, ...]:
     return tuple(sorted(set(choices), key=lambda c: (c.order, c.label)))
 
 
-def list_filters(items, names: dict) -> tuple[tuple[Facet, tuple[Choice, ...]], ...]:
-    """The filters of a list of initiatives (none for a short list): each facet with the choices its items have."""
+def list_filters(items) -> tuple[tuple[Facet, tuple[Choice, ...]], ...]:
+    """The filters of a list of initiatives (routes.InitiativeRef; none for a short list): each facet with the
+    choices its items have."""
     if len(items) < LONG_LIST:
         return ()
-    found = ((facet, _sorted(c for ini in items for c in facet.choices(ini, names) if c.label))
-             for facet in FACETS if facet.lists)
-    return tuple((facet, choices) for facet, choices in found if choices)
+    found = defaultdict(set)
+    for item in items:
+        for name, choice in item.choices:
+            found[name].add(choice)
+    return tuple((facet, _sorted(found[facet.name])) for facet in FACETS if facet.lists and found[facet.name])
 
 
-def search_form(pages) -> tuple[tuple[Facet, tuple[tuple[str, tuple[Choice, ...]], ...]], ...]:
-    """The search form's filters: each facet with the choices the index holds, in groups."""
+def search_form(searched) -> tuple[tuple[Facet, tuple[tuple[str, tuple[Choice, ...]], ...]], ...]:
+    """The search form's filters: each facet with the choices the index holds (each indexed page's), in groups."""
     found = defaultdict(list)
-    for page in pages:
-        for name, choice in page.search:
+    for search in searched:
+        for name, choice in search:
             found[name].append(choice)
     return tuple((facet, tuple((group, tuple(choices)) for group, choices
                                in groupby(_sorted(found[facet.name]), key=lambda c: c.group)))

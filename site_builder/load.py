@@ -30,15 +30,25 @@ REMOVED = "the file cannot be read: it was removed while the site was being buil
 
 @dataclass
 class Source:
-    """One content file: its text, nodes, converted value and problems."""
+    """One content file: its text, converted value and problems."""
 
     rel: str
     text: str
-    root: Node | None
     value: Any
     problems: list[Problem]
     depends: Any = None  # what besides the text the conversion read
     data: bytes = b""  # the file as read
+    yaml: bool = True  # a YAML file, not a page or the address list
+    # Its YAML nodes, kept only through the load that converted it (load() drops them): a large
+    # site's nodes are millions of objects, which every full garbage collection of a preview walks.
+    nodes: Node | None = None
+
+    @property
+    def root(self) -> Node | None:
+        """The file's YAML nodes, composed again for the few messages that point into them after their load."""
+        if self.nodes is None and self.yaml and self.text:
+            self.nodes = compose(self.text, self.rel)[0]
+        return self.nodes
 
 
 def decode_text(data: bytes, rel: str) -> tuple[str, list[Problem]]:
@@ -53,22 +63,22 @@ def decode_text(data: bytes, rel: str) -> tuple[str, list[Problem]]:
     return ("" if problems else text), problems
 
 
-def convert_text(text: str, rel: str, cls, resolver=None, abbreviate=None) -> tuple[Node | None, Any, list[Problem]]:
-    """Parse YAML text and convert it to a model object (its Markdown marked by `abbreviate`, if given)."""
+def convert_text(text: str, rel: str, cls, resolver=None, abbreviate=None) -> tuple[Any, list[Problem], Node | None]:
+    """Parse YAML text and convert it to a model object, Markdown marked by `abbreviate` (with problems and nodes)."""
     root, problems = compose(text, rel)
     if root is None:
-        return None, None, problems
+        return None, problems, None
     conv = Converter(rel, text.splitlines(), resolver, abbreviate)
     value = conv.convert(root, cls, "")
-    return root, (None if value is INVALID else value), conv.problems
+    return (None if value is INVALID else value), conv.problems, root
 
 
-def convert_content(text: str, rel: str, cls, registry, abbreviate=None) -> tuple[Node | None, Any, list[Problem]]:
+def convert_content(text: str, rel: str, cls, registry, abbreviate=None) -> tuple[Any, list[Problem], Node | None]:
     """Convert a plan, strategy or PFCC plan file; plans get their derived fields."""
-    root, value, problems = convert_text(text, rel, cls, registry, abbreviate)
+    value, problems, root = convert_text(text, rel, cls, registry, abbreviate)
     if cls is Plan and value is not None:
         value = finish_plan(value)
-    return root, value, problems
+    return value, problems, root
 
 
 def finish_plan(plan: Plan) -> Plan:
@@ -105,7 +115,7 @@ def convert_page(text: str, rel: str, slug: str, abbreviate=None) -> tuple[Any, 
         return None, [Problem(Pos(rel, 1, 1), "", NO_FRONT_MATTER,
                               "a first line '---', then 'title:' and 'description:' lines, then '---'")]
     # Pad so that YAML positions are the file's own line numbers.
-    root, meta, problems = convert_text("\n" + front, rel, PageMeta)
+    meta, problems, _ = convert_text("\n" + front, rel, PageMeta)
     rendered, findings = render_markdown(body, 2)
     for finding in findings:
         problems.append(Problem(Pos(rel, body_line + finding.line + 1, 1), "body", finding.message,
@@ -138,7 +148,7 @@ class ContentLoader:
         self.warnings: list[Problem] = []
         self.abbreviator = Abbreviator(())
 
-    def _source(self, path: Path, convert, depends=None) -> Source:
+    def _source(self, path: Path, convert, depends=None, yaml: bool = True) -> Source:
         """Return the file's Source, converting it again unless its bytes and `depends` equal the last load's.
 
         `depends` is everything else the conversion reads (the registries, for a plan), so
@@ -157,10 +167,8 @@ class ContentLoader:
             return old
         rel = display_path(path)
         text, problems = decode_text(data, rel)
-        if problems:
-            source = Source(rel, text, None, None, problems, depends, data)
-        else:
-            source = Source(rel, text, *convert(text, rel), depends, data)
+        value, problems, nodes = (None, problems, None) if problems else convert(text, rel)
+        source = Source(rel, text, value, problems, depends, data, yaml, nodes)
         self.sources[path] = source
         return source
 
@@ -180,10 +188,17 @@ class ContentLoader:
             message = f"the file cannot be read: {exc.strerror or exc}"
             hint = "Check that the file can be opened."
         problem = Problem(Pos(rel, 1, 1), "", message, expected, hint)
-        return Source(rel, "", None, None, [problem])
+        return Source(rel, "", None, [problem])
 
     def load(self) -> Site:
         """Load, validate and link the whole site; raise ContentError listing every problem."""
+        try:
+            return self._load()
+        finally:
+            for source in self.sources.values():
+                source.nodes = None
+
+    def _load(self) -> Site:
         base = self.content_dir
         if not base.is_dir():
             raise ContentError([Problem(Pos(display_path(base), 1, 1), "", "the content folder does not exist",
@@ -192,10 +207,13 @@ class ContentLoader:
         warnings: list[Problem] = stray_files(base, KNOWN_NAMES)
         seen: set[Path] = set()
 
-        def listed(folder: str, suffix: str, looks_like: tuple[str, ...]) -> list[Path]:
-            paths, found = list_folder(base / folder, suffix, looks_like)
+        def report(found: list[Problem]) -> None:
             problems.extend(p for p in found if p.level == "error")
             warnings.extend(p for p in found if p.level != "error")
+
+        def listed(folder: str, suffix: str, looks_like: tuple[str, ...]) -> list[Path]:
+            paths, found = list_folder(base / folder, suffix, looks_like)
+            report(found)
             return paths
 
         def required(name: str, cls) -> Source | None:
@@ -206,7 +224,7 @@ class ContentLoader:
                 return None
             seen.add(path)
             src = self._source(path, lambda text, rel: convert_text(text, rel, cls))
-            problems.extend(src.problems)
+            report(src.problems)
             return src
 
         config_src = required("site.yaml", SiteConfig)
@@ -234,15 +252,15 @@ class ContentLoader:
                 convert = (lambda text, rel, cls=cls: convert_content(text, rel, cls, resolver, abbreviate))
                 # What the conversion reads besides the text: the registries (but for PFCC plans) and the glossary.
                 src = self._source(path, convert, (resolved_by if needs_registry else None, terms))
-                problems.extend(src.problems)
+                report(src.problems)
                 folders[folder].append(src)
 
         pages = []
         for path in listed("pages", ".md", (".md", ".markdown")):
             seen.add(path)
-            convert = (lambda text, rel, slug=path.stem: (None, *convert_page(text, rel, slug, abbreviate)))
-            src = self._source(path, convert, terms)
-            problems.extend(src.problems)
+            convert = (lambda text, rel, slug=path.stem: (*convert_page(text, rel, slug, abbreviate), None))
+            src = self._source(path, convert, terms, yaml=False)
+            report(src.problems)
             if src.value is not None:
                 pages.append(src.value)
 
@@ -292,7 +310,8 @@ class ContentLoader:
         if not os.path.lexists(path):
             return frozenset()
         seen.add(path)
-        found = self._source(path, lambda text, rel: (None, frozenset(re.findall(r"(?m)^/agencies/([^/\s]+)/$", text)), []))
+        found = self._source(path, lambda text, rel: (frozenset(re.findall(r"(?m)^/agencies/([^/\s]+)/$", text)),
+                                                      [], None), yaml=False)
         return found.value or frozenset()
 
 

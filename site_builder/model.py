@@ -100,12 +100,14 @@ EmailAddress = Annotated[str, Email]
 Text3 = Annotated[Markdown, Markdown3]
 
 
-def f(doc: str, default=..., *, example=None, derived: bool = False, data: str = ""):
+def f(doc: str, default=..., *, example=None, derived: bool = False, data: str = "",
+      if_missing: tuple[str, str, str] | None = None):
     """Declare a field with its help text (and default, when it is optional).
 
     data: what the field's column in the open data means, where the help text speaks to editors.
+    if_missing: (message, expected, hint) of the warning given when an item has no line for it.
     """
-    meta = {"doc": doc, "example": example, "derived": derived, "data": data}
+    meta = {"doc": doc, "example": example, "derived": derived, "data": data, "if_missing": if_missing}
     if default is ...:
         return field(metadata=meta)
     if isinstance(default, (list, dict, set)):
@@ -368,11 +370,16 @@ class Initiative:
                               example=True)
     lead: tuple[AgencyRef, ...] = f(
         "The lead agencies: ids, names or short names from content/agencies.yaml.", (),
-        example=["Essex Police"], data="The lead agencies' names.")
+        example=["Essex Police"], data="The lead agencies' names.",
+        # 'lead: []' says the plan names no lead; only a missing line may be an oversight.
+        if_missing=("the initiative has no lead agency", "a 'lead:' line naming the lead agency",
+                    "If the plan names no lead, write 'lead: []' to say so."))
     lead_as_written: str = f("The lead exactly as the plan prints it, when it says more than the "
                              "list of agencies.", "", example="CBC Community Safety Team")
-    partners: tuple[AgencyRef, ...] = f("Other agencies the plan names as working on it.", (),
-                                        example=["Open Road", "CBH"])
+    partners: tuple[AgencyRef, ...] = f(
+        "Other agencies the row's text names as taking part in it (delivering, hosting, funding or joining "
+        "it), besides its leads; not those only referred to, signposted or spoken to.", (),
+        example=["Open Road", "CBH"])
     timing: str = f("When it runs, as the plan prints it.", "", example="October 2019 - Ongoing")
     status: Status | None = f("Only when the plan says so plainly: its page shows it, and lists and search "
                               "filter by it. Leave it out otherwise.", None, example="ongoing",
@@ -388,8 +395,11 @@ class Initiative:
     programme: ProgrammeRef | None = f("The recurring scheme this is part of, from "
                                        "content/programmes.yaml.", None, example="keep-safe",
                                        data="The id of the recurring scheme it belongs to.")
-    topics: tuple[TopicRef, ...] = f("Topics beyond its priority's own, from content/topics.yaml.", (),
-                                     example=["weapons"])
+    topics: tuple[TopicRef, ...] = f(
+        "The topics the initiative is about, from content/topics.yaml: the site's own tagging, read from its "
+        "text, not the plan's. It does not take its priority's topics: list every topic it is about (a row "
+        "with none is on no topic page).", (), example=["weapons", "young-people"],
+        data="The ids of the topics it is about (the site's tagging; not its priority's).")
     links: tuple[Link, ...] = f("Links printed with the initiative.", ())
     added: Date = f("Only for a row added to a plan that was already published: the date it was added. "
                     "The page then says it is not in the printed plan.", "", example="2026-12-04")
@@ -417,7 +427,8 @@ class Priority:
     id: Slug = f("The id in the priority's web address; made from short_title when left out.", "",
                  example="anti-social-behaviour")
     editorial_title: bool = f("true when the plan printed no title and the title is ours.", False)
-    topics: tuple[TopicRef, ...] = f("The topics this priority covers, from content/topics.yaml.", (),
+    topics: tuple[TopicRef, ...] = f("The topics this priority covers, from content/topics.yaml. Its "
+                                     "initiatives do not take them: each lists the topics it is about.", (),
                                      example=["asb", "violence", "hate-crime"])
     source_table_empty: bool = f("true when the published plan printed this priority's table "
                                  "with no rows.", False)

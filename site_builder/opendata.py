@@ -19,7 +19,7 @@ from .convert import kind_of
 from .markdown import Markdown
 from .model import Agency, Initiative, Plan, Site
 from .reuse import Reuse
-from .routes import HOME, Build, Page, all_initiatives, initiative_topics
+from .routes import HOME, Build, Page, all_initiatives
 from .urls import output_path, url_for
 
 LICENCE = "Open Government Licence v3.0"
@@ -77,16 +77,10 @@ COLUMNS = (
     *map(field_column, ("lead_as_written", "partners", "timing", "status", "scp_priorities", "pfcc_priorities")),
     Column("pfcc_plan", "string", "The Police, Fire and Crime Plan those numbers refer to.",
            lambda p, i, b: p.pfcc_plan),
-    field_column("programme"),
-    Column("topics", "list", "The ids of its topics, its own and its priority's.",
-           lambda p, i, b: _topic_ids(p, i)),
+    *map(field_column, ("programme", "topics")),
     *map(field_column, ("funding.scp", "funding.other", "description", "outcomes", "updates")),
     Column("url", "string", "The initiative's page on this site.", lambda p, i, b: b + url_for(i)),
 )
-
-
-def _topic_ids(plan: Plan, ini: Initiative) -> list[str]:
-    return [t.id for t in initiative_topics(ini, {p.number: p for p in plan.priorities})]
 
 
 def _csv_rows(records: list[dict]) -> str:
@@ -118,23 +112,23 @@ def spreadsheet_safe(text: str) -> str:
     return "'" + text if _FORMULA.match(text) else text
 
 
-def plan_rows(plan: Plan, base_url: str) -> tuple[str, tuple[str, ...]]:
-    """A plan's initiatives as CSV rows and as JSON texts."""
+def plan_rows(plan: Plan, base_url: str) -> tuple[bytes, tuple[bytes, ...]]:
+    """A plan's initiatives as CSV rows and as JSON texts, encoded (once per plan, not per build)."""
     records = [{c.name: c.get(plan, ini, base_url) for c in COLUMNS} for ini in all_initiatives(plan)]
-    return _csv_rows(records), tuple(json.dumps(record, ensure_ascii=False) for record in records)
+    return (_csv_rows(records).encode("utf-8"),
+            tuple(json.dumps(record, ensure_ascii=False).encode("utf-8") for record in records))
 
 
 def initiative_files(site: Site, base_url: str, reuse: Reuse) -> tuple[bytes, bytes]:
     """The CSV and the JSON of every initiative, oldest plan first."""
     header = io.StringIO()
     csv.writer(header, lineterminator="\r\n").writerow([c.name for c in COLUMNS])
-    csv_parts, items = [header.getvalue()], []
+    csv_parts, items = [header.getvalue().encode("utf-8")], []
     for plan in sorted(site.plans, key=lambda p: p.period):
         rows, texts = reuse(plan_rows, plan, base_url, slot=plan.period)
         csv_parts.append(rows)
         items.extend(texts)
-    as_json = "[\n" + ",\n".join(items) + ("\n" if items else "") + "]\n"
-    return "".join(csv_parts).encode("utf-8"), as_json.encode("utf-8")
+    return b"".join(csv_parts), b"[\n" + b",\n".join(items) + (b"\n" if items else b"") + b"]\n"
 
 
 def plans_file(plans: tuple[Plan, ...], base_url: str) -> bytes:

@@ -501,8 +501,8 @@ def check_sources(sources: Iterable, config: SiteConfig) -> list[Problem]:
     problems = []
     for src in sources:
         key = (hashlib.sha256(src.text.encode()).digest(), src.rel, allowed)
-        # The nodes, when given, are those of this text: no parsing it again.
-        problems.extend(memo.get(key, lambda: tuple(check_text(src.text, src.rel, config, getattr(src, "root", None)))))
+        # The nodes of a file converted in this load, if any: no parsing it again.
+        problems.extend(memo.get(key, lambda: tuple(check_text(src.text, src.rel, config, src.nodes))))
     return problems
 
 

@@ -68,6 +68,7 @@ class Renderer:
                  reuse: Reuse | None = None):
         self.templates_dir = Path(templates_dir)
         self.reuse = reuse or Reuse()
+        self._render_part = self._part  # one bound method for every key, not one per call
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(self.templates_dir)),
             bytecode_cache=bytecode_cache,  # compiled templates from an earlier run
@@ -106,7 +107,7 @@ class Renderer:
         The one cache of rendered HTML: a list of 4,000 initiatives, or the header of every page, is
         rendered once, and after an edit only the items that changed are rendered again.
         """
-        return self.reuse(self._part, name, *sorted(args.items()))
+        return self.reuse(self._render_part, name, *sorted(args.items()))
 
     def _part(self, name: str, *args: tuple[str, object]) -> Markup:
         return Markup(getattr(self.env.get_template("macros.html").module, name)(**dict(args)))

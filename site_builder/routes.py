@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from .facets import (KINDS, Choice, Facet, kind_choice, list_filters, names_of, priority_choice, search_filters,
@@ -75,6 +76,7 @@ class PlanView:
     plan: Plan
     pfcc: PlanRef | None
     filters: tuple[tuple[Facet, tuple[Choice, ...]], ...]  # for the list filter
+    refs: dict[str, InitiativeRef]  # by id: each card's filter choices
     latest: PlanRef | None = None  # the newest published plan, which the page names
 
 
@@ -92,11 +94,19 @@ class PriorityView:
 
 @dataclass(frozen=True, slots=True)
 class InitiativeRef:
-    """An initiative named by another page: its title, address and plan year."""
+    """An initiative as other pages list it: what their rows print and filter by, and no more.
+
+    So editing a row's text re-renders its own pages, not every list that names it.
+    """
 
     title: str
     url: str
     period: str
+    where: str  # the words that place it: "2021-22", or "2021-22, priority 2" beside a namesake
+    lead: tuple[Agency, ...]
+    timing: str
+    priority: int | None  # the priority it is listed under, or else the first it names
+    choices: tuple[tuple[str, Choice], ...]  # its search filters, which list filters offer too
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +120,8 @@ class InitiativeView:
     pfcc: tuple[PfccPriority, ...]
     pfcc_plan: PlanRef | None
     timing_label: str
-    programme_items: tuple[InitiativeRef, ...]  # every initiative of its programme, this one included
+    programme_items: tuple[InitiativeRef, ...]  # its programme's rows nearest it, this one included
+    programme_rows: int = 0  # how many rows its programme has in every plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +137,8 @@ class AgencyGroup:
     """What an agency led and joined under one priority of a plan."""
 
     priority: PriorityRef | None
-    led: tuple[Initiative, ...]
-    joined: tuple[Initiative, ...]
+    led: tuple[InitiativeRef, ...]
+    joined: tuple[InitiativeRef, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +177,7 @@ class PfccView:
     """The PFCC plan page: each priority with the initiatives that serve it."""
 
     plan: PfccPlan
-    serving: tuple[tuple[PfccPriority, tuple[tuple[Initiative, str], ...]], ...]  # with each one's place
+    serving: tuple[tuple[PfccPriority, tuple[InitiativeRef, ...]], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +203,7 @@ class TopicYear:
 
     plan: PlanRef
     priorities: tuple[PriorityRef, ...]
-    initiatives: tuple[Initiative, ...]
+    initiatives: tuple[InitiativeRef, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +290,7 @@ def index_site(site: Site) -> Index:
 
 
 HOME = Crumb("Home", url_for("home"))
+PROGRAMME_ROWS = 12  # an initiative page lists at most this many of its programme's rows; its page lists all
 PLANS = Crumb("Plans", url_for("plans"))
 
 
@@ -293,6 +305,27 @@ class Build:
 
     def __post_init__(self):
         self.index = index_site(self.site)
+
+    @cached_property
+    def refs(self) -> dict[str, dict[str, InitiativeRef]]:
+        """Every initiative as lists show it, by plan period and id (the last build's while its plan is equal)."""
+        pfcc = {p.id: p for p in self.site.pfcc_plans}
+        return {plan.period: self.reuse(initiative_refs, plan, pfcc.get(plan.pfcc_plan), slot=plan.period)
+                for plan in self.site.plans}
+
+    def ref(self, ini: Initiative) -> InitiativeRef:
+        """An initiative as lists show it."""
+        return self.refs[ini.period][ini.id]
+
+    @cached_property
+    def outline(self) -> tuple[tuple[PlanRef, tuple[PriorityRef, ...]], ...]:
+        """Each plan named, with its priorities, newest first."""
+        return tuple((plan_ref(plan), tuple(map(priority_ref, plan.priorities))) for plan in self.site.plans)
+
+    @cached_property
+    def topic_items(self) -> dict[str, dict[str, tuple[Initiative, ...]]]:
+        """Each plan's initiatives by topic id, by plan period."""
+        return {plan.period: self.reuse(plan_topic_items, plan, slot=plan.period) for plan in self.site.plans}
 
 
 def home_pages(b: Build) -> list[Page]:
@@ -319,56 +352,67 @@ def home_pages(b: Build) -> list[Page]:
 def plan_pages(b: Build) -> list[Page]:
     """Each plan's page, its priorities' and its initiatives'."""
     pfcc = {p.id: p for p in b.site.pfcc_plans}
-    # Named by title, address and year only, so that editing one row's text re-renders its own pages alone.
-    programmes = {key: tuple(InitiativeRef(i.title, url_for(i), i.period) for i in items)
-                  for key, items in b.index.by_programme.items()}
+    programmes = {key: tuple(map(b.ref, items)) for key, items in b.index.by_programme.items()}
+    position = {item.url: (items, i) for items in programmes.values() for i, item in enumerate(items)}
     pages = []
     latest = latest_ref(b.site)
     for plan in b.site.plans:
         # A plan's pages are a function of the plan alone, and so the last build's while it is equal,
         # but for each initiative's list of its programme's rows in every plan: added after.
-        for page in b.reuse(_plan_pages, plan, pfcc.get(plan.pfcc_plan), (HOME, PLANS), latest, slot=plan.period):
+        pages_of_plan = b.reuse(_plan_pages, plan, pfcc.get(plan.pfcc_plan), b.refs[plan.period], (HOME, PLANS),
+                                latest, slot=plan.period)
+        for page in pages_of_plan:
             view = page.data
             if isinstance(view, InitiativeView) and view.initiative.programme is not None:
-                page = replace(page, data=replace(view, programme_items=programmes[view.initiative.programme.id]))
+                items, i = position[page.url]
+                # The rows nearest it, at most PROGRAMME_ROWS: a page's size does not grow with the site.
+                start = max(0, min(i - PROGRAMME_ROWS // 2, len(items) - PROGRAMME_ROWS))
+                page = b.reuse(_with_programme, page, items[start:start + PROGRAMME_ROWS], len(items), slot=page.url)
             pages.append(page)
     return pages
+
+
+def _with_programme(page: Page, items: tuple[InitiativeRef, ...], rows: int) -> Page:
+    return replace(page, data=replace(page.data, programme_items=items, programme_rows=rows))
 
 
 def agency_pages(b: Build) -> list[Page]:
     """Each agency's page and the agencies index."""
     site, index, pages = b.site, b.index, []
-    names = names_of(site.plans, site.pfcc_plans)
     agencies = sorted(site.agencies, key=lambda a: a.name.casefold())
     by_id = {agency.id: agency for agency in agencies}
     summaries = []
     for agency in agencies:
-        memberships = index.members.get(agency.id, [])
+        memberships = tuple(index.members.get(agency.id, ()))
         led, joined = index.led.get(agency.id, []), index.joined.get(agency.id, [])
         summaries.append(AgencySummary(agency, len(led), len(joined),
                                        memberships[-1].statutory if memberships else None))
-        years = _agency_years(site, led, joined)
-        pages.append(Page(url_for(agency), "agency.html", agency.name,
-                          f"{agency.name} in the Safer Colchester Partnership: membership by year and the "
-                          f"initiatives it leads or joins.",
-                          (HOME, Crumb("Agencies", url_for("agencies"))),
-                          AgencyView(agency, tuple(memberships), years, list_filters([*led, *joined], names),
-                                     tuple(by_id[i] for i in agency.succeeded_by if i in by_id),
-                                     tuple(a for a in agencies if agency.id in a.succeeded_by)), "agency",
-                          (kind_choice("Agency"),)))
+        # The last build's page while what it shows is equal: an agency may list thousands of rows.
+        pages.append(b.reuse(_agency_page, agency, memberships, b.outline, tuple(map(b.ref, led)),
+                             tuple(map(b.ref, joined)), tuple(by_id[i] for i in agency.succeeded_by if i in by_id),
+                             tuple(a for a in agencies if agency.id in a.succeeded_by), slot=agency.id))
     pages.append(Page(url_for("agencies"), "agencies.html", "Agencies",
                       "The partner agencies of the Safer Colchester Partnership and what each leads.",
                       (HOME,), tuple(summaries), "index"))
     return pages
 
 
+def _agency_page(agency: Agency, memberships: tuple[Membership, ...], outline, led: tuple[InitiativeRef, ...],
+                 joined: tuple[InitiativeRef, ...], successors: tuple[Agency, ...],
+                 predecessors: tuple[Agency, ...]) -> Page:
+    return Page(url_for(agency), "agency.html", agency.name,
+                f"{agency.name} in the Safer Colchester Partnership: membership by year and the "
+                f"initiatives it leads or joins.",
+                (HOME, Crumb("Agencies", url_for("agencies"))),
+                AgencyView(agency, memberships, _agency_years(outline, led, joined), list_filters((*led, *joined)),
+                           successors, predecessors), "agency", (kind_choice("Agency"),))
+
+
 def pfcc_pages(b: Build) -> list[Page]:
     """Each PFCC plan's page, with the initiatives that serve each of its priorities."""
-    places = {plan.period: initiative_places(plan) for plan in b.site.plans} if b.site.pfcc_plans else {}
     pages = []
     for plan in b.site.pfcc_plans:
-        serving = tuple((p, tuple((i, places[i.period][i.id]) for i in b.index.by_pfcc.get((plan.id, p.number), ())))
-                        for p in plan.priorities)
+        serving = tuple((p, tuple(map(b.ref, b.index.by_pfcc.get((plan.id, p.number), ())))) for p in plan.priorities)
         pages.append(Page(url_for(plan), "pfcc.html", plan.title,
                           f"The {plan.title} priorities and the partnership initiatives that serve each.",
                           (HOME,), PfccView(plan, serving), "pfcc"))
@@ -391,25 +435,25 @@ def latest_ref(site: Site) -> PlanRef | None:
     return plan_ref(latest) if latest is not None else None
 
 
-def _plan_pages(plan: Plan, pfcc: PfccPlan | None, crumbs: tuple[Crumb, ...],
-                latest: PlanRef | None = None) -> tuple[Page, ...]:
+def _plan_pages(plan: Plan, pfcc: PfccPlan | None, refs: dict[str, InitiativeRef],
+                crumbs: tuple[Crumb, ...], latest: PlanRef | None = None) -> tuple[Page, ...]:
     """A plan's pages, each initiative's without its programme's other rows (plan_pages adds them)."""
-    pages = _published_plan_pages(plan, pfcc, crumbs, latest)
+    pages = _published_plan_pages(plan, pfcc, refs, crumbs, latest)
     if plan.draft:  # said on every page of the plan, and in its title
         pages = [replace(page, title=f"{page.title} – draft", draft=True) for page in pages]
     return tuple(pages)
 
 
-def _published_plan_pages(plan: Plan, pfcc: PfccPlan | None, crumbs: tuple[Crumb, ...],
-                          latest: PlanRef | None = None) -> list[Page]:
+def _published_plan_pages(plan: Plan, pfcc: PfccPlan | None, refs: dict[str, InitiativeRef],
+                          crumbs: tuple[Crumb, ...], latest: PlanRef | None = None) -> list[Page]:
     pages = []
     ref = plan_ref(plan)
     everything = all_initiatives(plan)
     name = plan_name(plan)
-    names = names_of((plan,), (pfcc,) if pfcc else ())
     pages.append(Page(ref.url, "plan.html", name,
                       f"The Safer Colchester Partnership's {name}: its priorities and initiatives.",
-                      crumbs, PlanView(plan, plan_ref_pfcc(pfcc), list_filters(everything, names), latest), "plan"))
+                      crumbs, PlanView(plan, plan_ref_pfcc(pfcc), list_filters(tuple(refs.values())), refs, latest),
+                      "plan"))
     plan_crumbs = (*crumbs, Crumb(plan.title, ref.url))
     siblings = tuple(priority_ref(p) for p in plan.priorities)
     for priority, sibling in zip(plan.priorities, siblings):
@@ -426,18 +470,25 @@ def _published_plan_pages(plan: Plan, pfcc: PfccPlan | None, crumbs: tuple[Crumb
                                                                     priority.short_title)))))
     by_number = {p.number: p for p in siblings}
     pfcc_by_number = {p.number: p for p in pfcc.priorities} if pfcc else {}
-    places = initiative_places(plan)
     for ini in everything:
         view = InitiativeView(
             ini, ref, by_number.get(ini.priority),
             tuple(by_number[n] for n in ini.scp_priorities if n in by_number),
             tuple(pfcc_by_number[n] for n in ini.pfcc_priorities if n in pfcc_by_number),
             plan_ref_pfcc(pfcc), plan.timing_label, ())
-        where = places[ini.id]
-        pages.append(Page(url_for(ini), "initiative.html", f"{ini.title} ({where})",
-                          _describe_initiative(ini, plan, where), plan_crumbs, view, "initiative",
-                          search_filters(ini, names)))
+        row = refs[ini.id]
+        pages.append(Page(row.url, "initiative.html", f"{ini.title} ({row.where})",
+                          _describe_initiative(ini, plan, row.where), plan_crumbs, view, "initiative", row.choices))
     return pages
+
+
+def initiative_refs(plan: Plan, pfcc: PfccPlan | None) -> dict[str, InitiativeRef]:
+    """A plan's initiatives as lists show them, by id."""
+    names = names_of((plan,), (pfcc,) if pfcc else ())
+    places = initiative_places(plan)
+    return {ini.id: InitiativeRef(ini.title, url_for(ini), ini.period, places[ini.id], ini.lead, ini.timing,
+                                  primary_priority(ini), search_filters(ini, names))
+            for ini in all_initiatives(plan)}
 
 
 def plan_name(plan: Plan) -> str:
@@ -486,51 +537,44 @@ def primary_priority(ini: Initiative) -> int | None:
     return ini.priority if ini.priority is not None else (ini.scp_priorities[0] if ini.scp_priorities else None)
 
 
-def _agency_years(site: Site, led: list[Initiative], joined: list[Initiative]) -> tuple[AgencyYear, ...]:
+def _agency_years(outline, led: tuple[InitiativeRef, ...], joined: tuple[InitiativeRef, ...]) -> tuple[AgencyYear, ...]:
+    """What an agency led and joined, by plan (outline: each plan's PlanRef and PriorityRefs) and priority."""
     groups: dict[tuple[str, int | None], tuple[list, list]] = defaultdict(lambda: ([], []))
     for role, items in ((0, led), (1, joined)):
-        for ini in items:
-            groups[(ini.period, primary_priority(ini))][role].append(ini)
+        for item in items:
+            groups[(item.period, item.priority)][role].append(item)
     years = []
-    for plan in site.plans:
-        mine = [(p, groups[(plan.period, p.number)]) for p in plan.priorities if (plan.period, p.number) in groups]
+    for plan, priorities in outline:
+        mine = [(p, groups[(plan.period, p.number)]) for p in priorities if (plan.period, p.number) in groups]
         if (plan.period, None) in groups:
             mine.append((None, groups[(plan.period, None)]))
         if mine:
-            years.append(AgencyYear(plan_ref(plan), tuple(
-                AgencyGroup(priority_ref(p) if p else None, tuple(l), tuple(j)) for p, (l, j) in mine),
-                sum(len(l) + len(j) for _, (l, j) in mine)))
+            years.append(AgencyYear(plan, tuple(AgencyGroup(p, tuple(l), tuple(j)) for p, (l, j) in mine),
+                                    sum(len(l) + len(j) for _, (l, j) in mine)))
     return tuple(years)
-
-
-def initiative_topics(ini: Initiative, priorities: dict[int, Priority]) -> tuple[Topic, ...]:
-    """An initiative's own topics and those of the priority it is listed under."""
-    inherited = priorities[ini.priority].topics if ini.priority in priorities else ()
-    return tuple(dict.fromkeys((*inherited, *ini.topics)))
 
 
 def programme_pages(b: Build) -> list[Page]:
     """Each programme's timeline and the programmes index."""
-    site, index = b.site, b.index
-    crumbs = (HOME, Crumb("Programmes", url_for("programmes")))
-    plans = {plan.period: plan for plan in site.plans}
     pages, rows = [], []
-    for programme in sorted(site.programmes, key=lambda p: p.name.casefold()):
-        years = []
-        for ini in index.by_programme.get(programme.id, ()):
-            plan = plans[ini.period]
-            priority = next((p for p in plan.priorities if p.number == ini.priority), None)
-            years.append(ProgrammeYear(plan_ref(plan), ini, priority_ref(priority) if priority else None))
-        rows.append((programme, period_ranges(y.plan.period for y in years)))
-        periods = join_periods(y.plan.period for y in years)
-        pages.append(Page(url_for(programme), "programme.html", f"{programme.name} (programme)",
-                          f"{programme.name} across the Safer Colchester Partnership's plans"
-                          + (f": {periods}." if periods else "."), crumbs,
-                          ProgrammeView(programme, tuple(years)), "programme", (kind_choice("Programme"),)))
+    for programme in sorted(b.site.programmes, key=lambda p: p.name.casefold()):
+        items = tuple(b.index.by_programme.get(programme.id, ()))
+        rows.append((programme, period_ranges(ini.period for ini in items)))
+        pages.append(b.reuse(_programme_page, programme, items, b.outline, slot=programme.id))
     pages.append(Page(url_for("programmes"), "programmes.html", "Programmes",
                       "Schemes that recur across the partnership's plans, each as a timeline year by year.",
                       (HOME,), tuple(rows), "index"))
     return pages
+
+
+def _programme_page(programme: Programme, items: tuple[Initiative, ...], outline) -> Page:
+    plans = {plan.period: (plan, {p.number: p for p in priorities}) for plan, priorities in outline}
+    years = tuple(ProgrammeYear(plans[ini.period][0], ini, plans[ini.period][1].get(ini.priority)) for ini in items)
+    periods = join_periods(ini.period for ini in items)
+    return Page(url_for(programme), "programme.html", f"{programme.name} (programme)",
+                f"{programme.name} across the Safer Colchester Partnership's plans" + (f": {periods}." if periods else "."),
+                (HOME, Crumb("Programmes", url_for("programmes"))), ProgrammeView(programme, years), "programme",
+                (kind_choice("Programme"),))
 
 
 def join_periods(periods) -> str:
@@ -564,11 +608,15 @@ def _next_period(period: str) -> str | None:
 
 
 def plan_topic_items(plan: Plan) -> dict[str, tuple[Initiative, ...]]:
-    """A plan's initiatives by topic id."""
-    numbers = {p.number: p for p in plan.priorities}
+    """A plan's initiatives by topic id: each under its own topics only, never its priority's.
+
+    A priority's topics say what the priority names; a row under it may be about something
+    else (a Covid testing row under a hate crime priority), so the topic pages and the
+    compare page count a row only where its own tagging puts it.
+    """
     found: dict[str, list[Initiative]] = defaultdict(list)
     for ini in all_initiatives(plan):
-        for topic in initiative_topics(ini, numbers):
+        for topic in ini.topics:
             found[topic.id].append(ini)
     return {topic_id: tuple(found_items) for topic_id, found_items in found.items()}
 
@@ -579,13 +627,13 @@ def topic_pages(b: Build) -> list[Page]:
     crumbs = (HOME, Crumb("Topics", url_for("topics")))
     plans = sorted(site.plans, key=lambda p: p.period)
     items = {(topic_id, plan.period): found for plan in plans
-             for topic_id, found in plan_topic_items(plan).items()}
+             for topic_id, found in b.topic_items[plan.period].items()}
     pages, rows = [], []
     for topic in sorted(site.topics, key=lambda t: t.name.casefold()):
         years = []
         for plan in plans:
             priorities = tuple(priority_ref(p) for p in plan.priorities if topic in p.topics)
-            found = tuple(items.get((topic.id, plan.period), ()))
+            found = tuple(map(b.ref, items.get((topic.id, plan.period), ())))
             if priorities or found:
                 years.append(TopicYear(plan_ref(plan), priorities, found))
         strategy = tuple((plan_ref(s), f"KP{kp.number}: {kp.title}") for s in site.strategies

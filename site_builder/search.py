@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
-from .model import Initiative
 from .problems import ContentError, Pos, Problem
 from .facets import Choice, Facet, search_form
 from .urls import url_for
-from .routes import HOME, Build, Page, all_initiatives, initiative_places
+from .routes import HOME, Build, InitiativeRef, Page
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,26 +18,28 @@ class SearchView:
     """The search page: filter choices, and the A to Z of initiatives."""
 
     filters: tuple[tuple[Facet, tuple[tuple[str, tuple[Choice, ...]], ...]], ...]  # each facet's choices, in groups
-    a_to_z: tuple[tuple[str, tuple[tuple[Initiative, str], ...]], ...]  # each with its place: "2021-22"
+    a_to_z: tuple[tuple[str, tuple[InitiativeRef, ...]], ...]
 
 
-def _initial(ini: Initiative) -> str:
-    first = ini.title.lstrip("‘'\"“(")[:1].upper()
+def _initial(item: InitiativeRef) -> str:
+    first = item.title.lstrip("‘'\"“(")[:1].upper()
     return first if first.isalpha() else "#"
 
 
 def search_pages(b: Build) -> list[Page]:
     """The search page, offering the filter choices that the pages made before it have."""
-    site = b.site
-    initiatives = sorted((i for plan in site.plans for i in all_initiatives(plan)),
-                         key=lambda i: (_initial(i), i.title.casefold(), i.period))
-    places = {plan.period: initiative_places(plan) for plan in site.plans}
-    a_to_z = tuple((letter, tuple((i, places[i.period][i.id]) for i in group))
-                   for letter, group in groupby(initiatives, key=_initial))
-    view = SearchView(search_form(page for page in b.pages if page.indexed), a_to_z)
-    return [Page(url_for("search"), "search.html", "Search",
+    searched = tuple(page.search for page in b.pages if page.indexed)
+    items = tuple(item for plan in b.site.plans for item in b.refs[plan.period].values())
+    # The last build's page while both are equal: the A to Z lists every initiative.
+    return [b.reuse(_search_page, searched, items, slot="search")]
+
+
+def _search_page(searched: tuple, items: tuple[InitiativeRef, ...]) -> Page:
+    ordered = sorted(items, key=lambda i: (_initial(i), i.title.casefold(), i.period))
+    a_to_z = tuple((letter, tuple(group)) for letter, group in groupby(ordered, key=_initial))
+    return Page(url_for("search"), "search.html", "Search",
                 "Search every plan's initiatives, priorities, programmes and agencies, or browse the A to Z.",
-                 (HOME,), view, "search")]
+                (HOME,), SearchView(search_form(searched), a_to_z), "search")
 
 
 def pagefind_executable() -> Path:

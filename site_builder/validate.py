@@ -226,11 +226,6 @@ def _check_plan(plan: Plan, pfcc: dict, check: Checker) -> None:
                     check.at(plan.pos, f"{path}.pfcc_priorities[{n_index}]",
                              f"the PFCC plan {pfcc_plan.id} has no priority {number}",
                              "one of its priority numbers: " + ", ".join(map(str, sorted(pfcc_numbers))))
-        # 'lead: []' says the plan names no lead; only a missing line may be an oversight.
-        if not ini.lead and not _has_key(check, plan, path, "lead"):
-            check.at(plan.pos, f"{path}.lead", "the initiative has no lead agency",
-                     "a 'lead:' line naming the lead agency",
-                     "If the plan names no lead, write 'lead: []' to say so.", level="warning")
         if not (ini.description or ini.outcomes or ini.updates):
             check.at(plan.pos, path, "the initiative has no description, outcomes or updates",
                      "a 'description:' with a sentence or two", level="warning")

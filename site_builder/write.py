@@ -10,7 +10,6 @@ from typing import Callable, Mapping
 
 from .outdir import MARKER, MARKER_TEXT, check_names, check_own, locked, output_file, remove_leftovers, swap, \
     temporary_prefix
-from .parallel import PARALLEL_FROM, can_fork
 
 
 def write_tree(files: Mapping[str, bytes], out_dir: Path,
@@ -47,30 +46,7 @@ def _write_all(files: Mapping[str, bytes], root: Path) -> None:
     base = str(root)
     for folder in sorted({os.path.dirname(rel) for rel in names} - {""}):
         os.makedirs(output_file(base, folder), exist_ok=True)
-    if len(names) < PARALLEL_FROM or not can_fork():
-        _write_files(files, names, root)
-        return
-    # Two processes write alternate files: the child sees the same bytes without copying.
-    pid = os.fork()
-    if pid == 0:
-        status = 255
-        try:
-            _write_files(files, names[1::2], root)
-            status = 0
-        except OSError as exc:  # the parent reports it: the error number is the exit status
-            status = exc.errno if exc.errno and 0 < exc.errno < 255 else 255
-        except BaseException:  # noqa: BLE001 - the parent reports a missing file as failure
-            pass
-        os._exit(status)
-    try:
-        _write_files(files, names[0::2], root)
-    finally:
-        _, status = os.waitpid(pid, 0)
-    code = os.waitstatus_to_exitcode(status)
-    if 0 < code < 255:
-        raise OSError(code, os.strerror(code), base)
-    if code != 0:
-        raise OSError(f"writing files into {root} failed in the second process")
+    _write_files(files, names, root)
 
 
 def _write_files(files: Mapping[str, bytes], names: list[str], root: Path, suffix: str = "") -> None:
