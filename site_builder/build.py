@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from . import extras
 from .addresses import check_addresses
@@ -80,8 +81,11 @@ class SiteBuilder:
         self.files: dict[str, bytes] = {}
         self.reuse = Reuse()  # results of pure functions (partials, open-data rows) for the next build
 
-    def build(self) -> BuildResult:
-        """Build every output file in memory; raise ContentError listing every problem."""
+    def build(self, on_page: Callable[[str, bytes], None] | None = None) -> BuildResult:
+        """Build every output file in memory; raise ContentError listing every problem.
+
+        on_page(file name, HTML) is given every page, in the order of the file names, as it is made.
+        """
         site = self.loader.load()
         renderer = self._current_renderer()
         self.reuse.next_build()
@@ -103,15 +107,17 @@ class SiteBuilder:
 
         reuse = renderer is self._renderer_used and g == self._globals
         html: dict[str, bytes] = {}
-        stale = []
-        for page in pages:
+        rendered = 0
+        # In the order of their files: a search index given each page as it comes numbers them so.
+        for path, page in sorted((output_path(page.url), page) for page in pages):
             old = self._pages.get(page.url)
             if reuse and old is not None and old == page:
                 html[page.url] = self._html[page.url]
             else:
-                stale.append(page)
-        html.update((page.url, renderer.render(page, g)) for page in stale)
-        rendered = len(stale)
+                html[page.url] = renderer.render(page, g)
+                rendered += 1
+            if on_page is not None:
+                on_page(path, html[page.url])
         html = {page.url: html[page.url] for page in pages}
 
         files = {output_path(url): data for url, data in html.items()}

@@ -192,28 +192,31 @@ def cmd_build(args) -> int:
         return _not_written(args.out, exc)
     cache = _disk_cache(args)
     builder = SiteBuilder(args.content, args.templates, args.base_url, cache.templates(), preview=args.preview)
+    index = None
     try:
-        result = builder.build()
-    except ContentError as exc:
-        cache.save()  # what was worked out holds for the next run, after the fix
-        print_problems(exc.problems)
-        if args.preview:
-            return _publish_errors(exc.problems, args.out)
-        print(f"\nThe site was not built: {_count(exc.problems, 'error')}. "
-              f"{args.out}/ is unchanged.", file=sys.stderr)
-        return EXIT_CONTENT
-    finish = None
-    if not args.no_search:
-        from .search import index_folder
-        finish = index_folder
-    try:
-        write_tree(result.files, args.out, finish=finish)
+        if not args.no_search:  # indexing in its own process as the pages are rendered
+            from .search import Indexer
+            index = Indexer()
+        try:
+            result = builder.build(on_page=index and index.add)
+        except ContentError as exc:
+            cache.save()  # what was worked out holds for the next run, after the fix
+            print_problems(exc.problems)
+            if args.preview:
+                return _publish_errors(exc.problems, args.out)
+            print(f"\nThe site was not built: {_count(exc.problems, 'error')}. "
+                  f"{args.out}/ is unchanged.", file=sys.stderr)
+            return EXIT_CONTENT
+        write_tree(result.files, args.out, finish=index and index.finish)
     except ContentError as exc:  # the search index could not be made
         print_problems(exc.problems, excerpts=False)
         print(f"\nThe site was not built. {args.out}/ is unchanged.", file=sys.stderr)
         return EXIT_CONTENT
     except (OSError, UnsafeName) as exc:  # a full disk, a read-only folder; a file name that could leave out/
         return _not_written(args.out, exc)
+    finally:
+        if index is not None:
+            index.close()
     cache.save()
     seconds = time.perf_counter() - started
     print(f"Built {len(result.pages)} pages ({len(result.files)} files) into {args.out}/ in {seconds:.2f} s.")

@@ -318,7 +318,9 @@ def _dataclass(cls):
     required = [yaml_key(fl) for fl in fields
                 if fl.default is dataclasses.MISSING and fl.default_factory is dataclasses.MISSING]
     if_missing = {yaml_key(fl): fl.metadata["if_missing"] for fl in fields if fl.metadata.get("if_missing")}
-    has_pos = "pos" in {fl.name for fl in dataclasses.fields(cls)}
+    all_names = {fl.name for fl in dataclasses.fields(cls)}
+    has_pos = "pos" in all_names
+    printed = {yaml_key(fl): fl.name + "_printed" for fl in fields if fl.name + "_printed" in all_names}
     what = (cls.__doc__ or cls.__name__).strip().rstrip(".")
 
     def convert(conv: Converter, node: Node, path: str) -> Any:
@@ -327,6 +329,7 @@ def _dataclass(cls):
                                f"fields of {what[0].lower() + what[1:]} ('name: value' lines)")
         prefix = f"{path}." if path else ""
         values: dict[str, Any] = {}
+        nodes: dict[str, Node] = {}
         invalid: set[str] = set()  # fields given with a wrong value (already reported)
         ok = True
         previous = None  # the field before, as (key, value node)
@@ -346,6 +349,7 @@ def _dataclass(cls):
                 ok = False
                 continue
             value = field_convs[key](conv, value_node, prefix + key)
+            nodes[key] = value_node
             if value is INVALID:
                 ok = False
                 invalid.add(key)
@@ -361,12 +365,20 @@ def _dataclass(cls):
                 conv.problems.append(Problem(conv.pos(node), prefix + name, message, expected, hint, "warning"))
         if not ok:
             return INVALID
-        values = {attrs[key]: value for key, value in values.items()}
+        for key in printed.keys() & values.keys():
+            values[printed[key]] = written_names(nodes[key], values[key])
+        values = {attrs.get(key, key): value for key, value in values.items()}
         if has_pos:
             values["pos"] = conv.pos(node)
         return cls(**values)
     return convert
 
+
+def written_names(node: Node, entries: tuple) -> tuple[str, ...]:
+    """Each reference of a list as the file writes it (a lone name is a list of one); '' where it is an id."""
+    items = node.value if isinstance(node, SequenceNode) else [node] if entries else []
+    return tuple("" if item.value.strip() == getattr(entry, "id", None) else item.value.strip()
+                 for item, entry in zip(items, entries))
 
 
 def _unindented_text_hint(before) -> str:

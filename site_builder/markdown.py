@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markdown_it.token import Token
+from markupsafe import Markup, escape
 
 from .reuse import Memo
 
@@ -88,9 +89,44 @@ class Finding:
     hint: str = ""
 
 
+# Personal data removed from a source text is marked where it stood, never replaced by words of ours
+# (content/pages/about.md explains the mark to readers, docs/content-sources.md to editors).
+WITHHELD = re.compile(r"\[(?:name|name and email address) withheld\]")
+_WITHHELD_LIKE = re.compile(r"\[[^\[\]\n]{0,40}\bwithheld\b[^\[\]\n]{0,40}\]", re.IGNORECASE)
+
+
+def _withheld_rule(renderer, tokens, idx, options, env) -> str:
+    return f'<span class="withheld">{escape(tokens[idx].content)}</span>'
+
+
+def _mark_withheld(inline: Token) -> None:
+    """Split the text of an inline token so that each withheld mark renders as one styled span."""
+    children = []
+    for child in inline.children or ():
+        if child.type != "text" or not WITHHELD.search(child.content):
+            children.append(child)
+            continue
+        at = 0
+        for match in WITHHELD.finditer(child.content):
+            children.append(_text_token(child.content[at:match.start()]))
+            mark = Token("withheld", "", 0)
+            mark.content = match.group()
+            children.append(mark)
+            at = match.end()
+        children.append(_text_token(child.content[at:]))
+    inline.children = children
+
+
+def _text_token(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
 def _make_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.disable(["image"])  # content has no images; a stray '![..](..)' stays text
+    md.add_render_rule("withheld", _withheld_rule)
     # Let every link through the parser so that _render can report the unsafe ones as
     # content errors; a text with an unsafe link is never published.
     md.validateLink = lambda url: True
@@ -150,6 +186,8 @@ def _render(source: str, min_heading: int) -> tuple[Markdown, tuple[Finding, ...
             ))
         if token.type != "inline":
             continue
+        _mark_withheld(token)
+        breaks = 0  # the line breaks before a child: its line within the paragraph
         for child in token.children or ():
             if child.type == "link_open":
                 href = str(child.attrGet("href") or "")
@@ -161,6 +199,15 @@ def _render(source: str, min_heading: int) -> tuple[Markdown, tuple[Finding, ...
                     ))
             elif child.type == "text":
                 text_parts.append(child.content)
+                odd = next((m.group() for m in _WITHHELD_LIKE.finditer(child.content)
+                            if not WITHHELD.fullmatch(m.group())), None)
+                if odd:
+                    findings.append(Finding(
+                        line + breaks, f"'{odd}' is not the mark for withheld personal data",
+                        "[name withheld], or [name and email address withheld]",
+                        "Write the mark exactly so, so that every page shows it the same way "
+                        "(see docs/content-sources.md, \"Personal data\").",
+                    ))
                 if _HTML_TAG.search(child.content):
                     findings.append(Finding(
                         line, "HTML tags are not allowed in text",
@@ -169,7 +216,8 @@ def _render(source: str, min_heading: int) -> tuple[Markdown, tuple[Finding, ...
                     ))
             elif child.type in ("softbreak", "hardbreak"):
                 text_parts.append(" ")
-            elif child.type == "code_inline":
+                breaks += 1
+            elif child.type in ("code_inline", "withheld"):
                 text_parts.append(child.content)
         text_parts.append(" ")
     html = _md.renderer.render(tokens, _md.options, {})

@@ -95,6 +95,18 @@ def one_year(period: str) -> str:
 def plan_start(period: str) -> str:
     """The day a plan's year starts: plans run from 1 April (2021-22 from 2021-04-01)."""
     return f"{period[:4]}-04-01"
+
+
+def plan_end(period: str) -> str:
+    """The last day of a plan's period: 31 March (2021-22 ends on 2022-03-31, 1999-00 on 2000-03-31)."""
+    start = int(period[:4])
+    end = start - start % 100 + int(period[5:7])
+    return f"{end + 100 if end <= start else end}-03-31"
+
+
+def ended_by(agency: "Agency", period: str) -> bool:
+    """Whether an agency had ended before a plan's period was over (the plan may name it as printed)."""
+    return bool(agency.ended) and start_of(agency.ended) <= plan_end(period)
 Url = Annotated[str, LinkUrl]
 EmailAddress = Annotated[str, Email]
 Text3 = Annotated[Markdown, Markdown3]
@@ -261,6 +273,14 @@ REGISTRIES = {r.kind: r for r in (
     RegistryFile("programme", "programmes.yaml", ProgrammeRegistry, "programmes", ("id", "name")))}
 
 AgencyRef = Annotated[Agency, Ref("agency")]
+# A list of agency references keeps, in its '<list>_printed' field, each name as the file writes it: the
+# plan's own (pages show it beside the registry's name when the two differ; an id is no printed name).
+PRINTED = "The names as the file writes them, one per agency: the document's own (set by the builder)."
+
+
+def named(agencies: tuple[Agency, ...], printed: tuple[str, ...] = ()) -> list[tuple[Agency, str]]:
+    """Each agency of a list with the name the document printed for it ('' when not known)."""
+    return [(agency, printed[i] if i < len(printed) else "") for i, agency in enumerate(agencies)]
 TopicRef = Annotated[Topic, Ref("topic")]
 ProgrammeRef = Annotated[Programme, Ref("programme")]
 
@@ -328,11 +348,13 @@ class PfccPlan:
     """content/pfcc/<id>.yaml: a Police, Fire and Crime Plan."""
 
     id: Slug = f("The plan's id; equals the file name.", example="2016-21")
-    title: str = f("The plan's title.", example="Police, Fire and Crime Plan 2016-2020")
+    title: str = f("The plan's name as the partnership plans print it.", example="Police and Crime Plan 2016 – 2020")
     period: str = f("The years it covers, as printed.", example="2016 – 2020")
     introduction: Text3 = f("The plan's introduction as the partnership plans quote it (Markdown).")
     priorities: tuple[PfccPriority, ...] = f("The numbered priorities.")
     extension: str = f("A note that the plan was extended, as printed.", "", example="Extended to 2021")
+    heading: str = f("The heading the partnership plans print its priorities under, as printed.", "",
+                     example="Fire & Crime Plan Priorities 2016 – 2020")
     pos: Pos | None = pos_field()
 
 
@@ -369,17 +391,22 @@ class Initiative:
     editorial_title: bool = f("true when the plan printed no title and the title is ours.", False,
                               example=True)
     lead: tuple[AgencyRef, ...] = f(
-        "The lead agencies: ids, names or short names from content/agencies.yaml.", (),
+        "The lead agencies, each written as the plan prints it: a name, short name or alias from "
+        "content/agencies.yaml. Pages show the printed name beside the agency's own.", (),
         example=["Essex Police"], data="The lead agencies' names.",
         # 'lead: []' says the plan names no lead; only a missing line may be an oversight.
         if_missing=("the initiative has no lead agency", "a 'lead:' line naming the lead agency",
                     "If the plan names no lead, write 'lead: []' to say so."))
     lead_as_written: str = f("The lead exactly as the plan prints it, when it says more than the "
                              "list of agencies.", "", example="CBC Community Safety Team")
+    lead_printed: tuple[str, ...] = f(PRINTED, (), derived=True,
+                                      data="The lead agencies' names as the plan prints them, in the order of lead "
+                                           "(empty where the content names an agency by its id).")
     partners: tuple[AgencyRef, ...] = f(
         "Other agencies the row's text names as taking part in it (delivering, hosting, funding or joining "
-        "it), besides its leads; not those only referred to, signposted or spoken to.", (),
-        example=["Open Road", "CBH"])
+        "it), besides its leads; not those only referred to, signposted or spoken to. Each written as the "
+        "plan prints it.", (), example=["Open Road", "CBH"])
+    partners_printed: tuple[str, ...] = f(PRINTED, (), derived=True)
     timing: str = f("When it runs, as the plan prints it.", "", example="October 2019 - Ongoing")
     status: Status | None = f("Only when the plan says so plainly: its page shows it, and lists and search "
                               "filter by it. Leave it out otherwise.", None, example="ongoing",
@@ -441,8 +468,11 @@ class Priority:
 class Members:
     """The partnership's members as a plan lists them."""
 
-    statutory: tuple[AgencyRef, ...] = f("Statutory members (responsible authorities).", ())
-    non_statutory: tuple[AgencyRef, ...] = f("Non-statutory members.", ())
+    statutory: tuple[AgencyRef, ...] = f("Statutory members (responsible authorities), each named as the "
+                                         "document prints it.", ())
+    statutory_printed: tuple[str, ...] = f(PRINTED, (), derived=True)
+    non_statutory: tuple[AgencyRef, ...] = f("Non-statutory members, each named as the document prints it.", ())
+    non_statutory_printed: tuple[str, ...] = f(PRINTED, (), derived=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -461,6 +491,15 @@ class FundingItem:
     recipient: str = f("Who received the money.", example="Open Road")
     purpose: str = f("What it paid for.", example="Provision of drug wipes")
     amount: str = f("How much, as printed.", example="£115")
+
+
+@dataclass(frozen=True, slots=True)
+class FundingHeadings:
+    """The column headings of a plan's funding table, as printed."""
+
+    recipient: str = f("The heading of the column naming who received the money.", "Recipient", example="Funding")
+    purpose: str = f("The heading of the column saying what it paid for.", "Purpose", example="Purpose")
+    amount: str = f("The heading of the column giving how much.", "Amount", example="Cost")
 
 
 @dataclass(frozen=True, slots=True)
@@ -487,6 +526,8 @@ class Plan:
         "Rows of a combined table not grouped under one priority (each row's scp_priorities "
         "say which priorities it serves).", ())
     funding: tuple[FundingItem, ...] = f("The plan's funding table.", ())
+    funding_headings: FundingHeadings | None = f("The funding table's column headings, when the plan prints "
+                                                 "its own.", None)
     pos: Pos | None = pos_field()
 
 

@@ -74,7 +74,7 @@ COLUMNS = (
     Column("priority_title", "string", "That priority's title.", lambda p, i, b: _priority_title(p, i)),
     *map(field_column, ("id", "title", "editorial_title", "lead")),
     Column("lead_ids", "list", "The lead agencies' ids (see agencies.json).", lambda p, i, b: [a.id for a in i.lead]),
-    *map(field_column, ("lead_as_written", "partners", "timing", "status", "scp_priorities", "pfcc_priorities")),
+    *map(field_column, ("lead_printed", "lead_as_written", "partners", "timing", "status", "scp_priorities", "pfcc_priorities")),
     Column("pfcc_plan", "string", "The Police, Fire and Crime Plan those numbers refer to.",
            lambda p, i, b: p.pfcc_plan),
     *map(field_column, ("programme", "topics")),

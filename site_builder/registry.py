@@ -12,12 +12,25 @@ from .problems import Problem, did_you_mean
 # Letters that look Latin but are not: PDF extractions produce them ("СВН" for CBH).
 _LOOKALIKES = str.maketrans("АВСЕНКМОРТХаеорсухіІѕј", "ABCEHKMOPTXaeopcyxiIsj")
 _SPACES = re.compile(r"\s+")
+_THE = re.compile(r"^\s*the\s+", re.IGNORECASE)
 
 
 def normalise(text: str) -> str:
     """Fold case, accents and spacing so that lookups forgive small differences."""
     text = unicodedata.normalize("NFKC", text).casefold()
     return _SPACES.sub(" ", text.replace("’", "'")).strip()
+
+
+def same_name(one: str, other: str) -> bool:
+    """Whether two names of an agency are one as printed: case, spacing and a leading 'The' aside."""
+    return normalise(_THE.sub("", one)) == normalise(_THE.sub("", other))
+
+
+def short_form(agency, printed: str, shown: str) -> str:
+    """The short name the registry records that a document printed ('CBC', or 'Colchester Borough Council
+    (CBC)' after the name shown), or ''."""
+    shorts = (agency.short_name, *(former.short_name for former in agency.former_names))
+    return next((n for n in shorts if n and (same_name(printed, n) or same_name(printed, f"{shown} ({n})"))), "")
 
 
 def _is_latin(char: str) -> bool:

@@ -13,8 +13,9 @@ from markupsafe import Markup, escape
 from .currency import as_at
 from .facets import filter_attributes
 from .load import display_path
-from .model import Agency, NavItem, SiteConfig, when
+from .model import Agency, NavItem, SiteConfig, ended_by, named, plan_end, when
 from .problems import ContentError, Pos, Problem
+from .registry import same_name, short_form
 from .reuse import Reuse
 from .routes import Page
 from .urls import url_for
@@ -56,9 +57,39 @@ def join_words(items) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def agency_names(agencies: tuple[Agency, ...], period: str | None = None) -> str:
-    """Name agencies in a sentence, by the names they had in a plan's year when one is given."""
-    return join_words(a.name_in(period) if period else a.name for a in agencies)
+def as_printed(agency: Agency, printed: str, period: str | None = None) -> str:
+    """What to show beside an agency's name of the site for the name a document printed: '' when they are one.
+
+    A short name the registry records is shown as an abbreviation, '(CBC)'; any other name is
+    quoted, '(printed “Essex Probation”)', so that no page puts a name in a plan's mouth. An agency
+    that ended before the plan's year was over says so: '(printed “Essex Probation”; ended June 2014)'.
+    """
+    shown = agency.name_in(period) if period else agency.name
+    ended = f"ended {when(agency.ended)}" if period and ended_by(agency, period) else ""
+    if not printed or same_name(printed, shown):
+        return f"({ended})" if ended else ""
+    short = short_form(agency, printed, shown)
+    return "(" + "; ".join(filter(None, (short or f"printed “{printed}”", ended))) + ")"
+
+
+def credit(agency: Agency, printed: str = "", period: str | None = None, link: bool = True) -> Markup:
+    """An agency's name in a plan's year (a link to its page), with the name the document printed beside it."""
+    name = escape(agency.name_in(period) if period else agency.name)
+    shown = Markup(f'<a href="{escape(url_for(agency))}">{name}</a>') if link else name
+    note = as_printed(agency, printed, period)
+    return shown + (Markup(' <span class="as-printed">{}</span>').format(note) if note else "")
+
+
+def credits(agencies: tuple[Agency, ...], printed: tuple[str, ...] = (), period: str | None = None,
+            as_written: str = "", link: bool = False, leave_out: str = "") -> Markup:
+    """Agencies in a sentence, each credited as the document printed it; a printed cell that says more
+    (as_written) stands beside them all instead."""
+    pairs = [(a, p) for a, p in named(agencies, printed) if a.id != leave_out]
+    parts = [credit(a, "" if as_written and not leave_out else p, period, link) for a, p in pairs]
+    text = Markup(", ").join(parts[:-1]) + Markup(" and ") + parts[-1] if len(parts) > 1 else Markup("").join(parts)
+    if as_written and not leave_out:
+        text += Markup(' <span class="as-printed">(printed “{}”)</span>').format(as_written)
+    return text
 
 
 class Renderer:
@@ -82,8 +113,11 @@ class Renderer:
         self.env.globals["url_for"] = url_for
         self.env.globals["filter_attributes"] = filter_attributes
         self.env.filters["join_words"] = join_words
-        self.env.filters["agency_names"] = agency_names
+        self.env.filters["credit"] = credit
+        self.env.filters["credits"] = credits
+        self.env.globals["named"] = named
         self.env.filters["when"] = when
+        self.env.filters["plan_end"] = plan_end
         self.env.filters["keep_years"] = keep_years
         self.env.filters["as_at"] = as_at
         self.env.globals["part"] = self.part

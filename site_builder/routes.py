@@ -13,7 +13,9 @@ from typing import Any
 
 from .facets import (KINDS, Choice, Facet, kind_choice, list_filters, names_of, priority_choice, search_filters,
                      year_choice)
-from .model import Agency, Initiative, PfccPlan, PfccPriority, Plan, Priority, Programme, Site, Strategy, Topic
+from .model import (Agency, Initiative, PfccPlan, PfccPriority, Plan, Priority, Programme, Site, Strategy, Topic,
+                    ended_by, named)
+from .registry import same_name, short_form
 from .reuse import Reuse
 from .urls import plan_url, strategy_url, url_for
 
@@ -104,6 +106,8 @@ class InitiativeRef:
     period: str
     where: str  # the words that place it: "2021-22", or "2021-22, priority 2" beside a namesake
     lead: tuple[Agency, ...]
+    lead_printed: tuple[str, ...]
+    lead_as_written: str
     timing: str
     priority: int | None  # the priority it is listed under, or else the first it names
     choices: tuple[tuple[str, Choice], ...]  # its search filters, which list filters offer too
@@ -160,6 +164,8 @@ class AgencyView:
     filters: tuple[tuple[Facet, tuple[Choice, ...]], ...]  # for the list filter
     successors: tuple[Agency, ...] = ()  # took over its work when it ended
     predecessors: tuple[Agency, ...] = ()  # whose work it took over
+    ended_during: tuple[PlanRef, ...] = ()  # plans that name it although it ended before their year was over
+    printed_as: tuple[tuple[str, tuple[PlanRef, ...]], ...] = ()  # other names documents print for it, and where
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +269,15 @@ class Index:
     joined: dict[str, list[Initiative]] = field(default_factory=lambda: defaultdict(list))
     members: dict[str, list[Membership]] = field(default_factory=lambda: defaultdict(list))
     by_pfcc: dict[tuple[str, int], list[Initiative]] = field(default_factory=lambda: defaultdict(list))
+    # By agency id: each name the documents print for it that is not its own, and which documents print it.
+    printed: dict[str, dict[str, dict[str, PlanRef]]] = field(default_factory=lambda: defaultdict(dict))
+
+    def note_printed(self, doc: Plan | Strategy, agencies: tuple[Agency, ...], printed: tuple[str, ...]) -> None:
+        """Record the names a document prints for agencies, where they are not the names the site shows."""
+        for agency, name in named(agencies, printed):
+            shown = agency.name_in(doc.period)
+            if name and not same_name(name, shown) and not short_form(agency, name, shown):
+                self.printed[agency.id].setdefault(name, {})[doc.period] = plan_ref(doc)
 
 
 def index_site(site: Site) -> Index:
@@ -277,6 +292,8 @@ def index_site(site: Site) -> Index:
             for agency in ini.partners:
                 if agency not in ini.lead:
                     index.joined[agency.id].append(ini)
+            index.note_printed(plan, ini.lead, ini.lead_printed)
+            index.note_printed(plan, ini.partners, ini.partners_printed)
             for number in ini.pfcc_priorities:
                 index.by_pfcc[(plan.pfcc_plan, number)].append(ini)
     documents: list[Plan | Strategy] = [*site.plans, *site.strategies]
@@ -286,6 +303,8 @@ def index_site(site: Site) -> Index:
         for statutory, agencies in ((True, doc.members.statutory), (False, doc.members.non_statutory)):
             for agency in agencies:
                 index.members[agency.id].append(Membership(plan_ref(doc), statutory))
+        index.note_printed(doc, doc.members.statutory, doc.members.statutory_printed)
+        index.note_printed(doc, doc.members.non_statutory, doc.members.non_statutory_printed)
     return index
 
 
@@ -388,9 +407,11 @@ def agency_pages(b: Build) -> list[Page]:
         summaries.append(AgencySummary(agency, len(led), len(joined),
                                        memberships[-1].statutory if memberships else None))
         # The last build's page while what it shows is equal: an agency may list thousands of rows.
+        printed = tuple((name, tuple(docs[p] for p in sorted(docs)))
+                        for name, docs in sorted(index.printed.get(agency.id, {}).items()))
         pages.append(b.reuse(_agency_page, agency, memberships, b.outline, tuple(map(b.ref, led)),
                              tuple(map(b.ref, joined)), tuple(by_id[i] for i in agency.succeeded_by if i in by_id),
-                             tuple(a for a in agencies if agency.id in a.succeeded_by), slot=agency.id))
+                             tuple(a for a in agencies if agency.id in a.succeeded_by), printed, slot=agency.id))
     pages.append(Page(url_for("agencies"), "agencies.html", "Agencies",
                       "The partner agencies of the Safer Colchester Partnership and what each leads.",
                       (HOME,), tuple(summaries), "index"))
@@ -399,13 +420,15 @@ def agency_pages(b: Build) -> list[Page]:
 
 def _agency_page(agency: Agency, memberships: tuple[Membership, ...], outline, led: tuple[InitiativeRef, ...],
                  joined: tuple[InitiativeRef, ...], successors: tuple[Agency, ...],
-                 predecessors: tuple[Agency, ...]) -> Page:
+                 predecessors: tuple[Agency, ...], printed: tuple[tuple[str, tuple[PlanRef, ...]], ...]) -> Page:
+    years = _agency_years(outline, led, joined)
     return Page(url_for(agency), "agency.html", agency.name,
                 f"{agency.name} in the Safer Colchester Partnership: membership by year and the "
                 f"initiatives it leads or joins.",
                 (HOME, Crumb("Agencies", url_for("agencies"))),
-                AgencyView(agency, memberships, _agency_years(outline, led, joined), list_filters((*led, *joined)),
-                           successors, predecessors), "agency", (kind_choice("Agency"),))
+                AgencyView(agency, memberships, years, list_filters((*led, *joined)), successors, predecessors,
+                           _ended_during(agency, years, memberships, {plan.period for plan, _ in outline}), printed),
+                "agency", (kind_choice("Agency"),))
 
 
 def pfcc_pages(b: Build) -> list[Page]:
@@ -486,8 +509,8 @@ def initiative_refs(plan: Plan, pfcc: PfccPlan | None) -> dict[str, InitiativeRe
     """A plan's initiatives as lists show them, by id."""
     names = names_of((plan,), (pfcc,) if pfcc else ())
     places = initiative_places(plan)
-    return {ini.id: InitiativeRef(ini.title, url_for(ini), ini.period, places[ini.id], ini.lead, ini.timing,
-                                  primary_priority(ini), search_filters(ini, names))
+    return {ini.id: InitiativeRef(ini.title, url_for(ini), ini.period, places[ini.id], ini.lead, ini.lead_printed,
+                                  ini.lead_as_written, ini.timing, primary_priority(ini), search_filters(ini, names))
             for ini in all_initiatives(plan)}
 
 
@@ -524,7 +547,8 @@ def plan_ref_pfcc(pfcc: PfccPlan | None) -> PlanRef | None:
 
 def _describe_initiative(ini: Initiative, plan: Plan, where: str) -> str:
     text = next((str(t) for t in (ini.description, ini.outcomes, ini.updates) if t), "")
-    lead = ", ".join(a.name for a in ini.lead)
+    # The lead as the plan printed it: a description quotes no name the plan did not print.
+    lead = ini.lead_as_written or ", ".join(p or a.name_in(ini.period) for a, p in named(ini.lead, ini.lead_printed))
     apart = where.removeprefix(plan.period)  # ", priority 2" when the plan has two rows of this title
     head = f"{ini.title}, {plan_name(plan)}{apart}" + (f", led by {lead}" if lead else "") + "."
     if text:
@@ -535,6 +559,13 @@ def _describe_initiative(ini: Initiative, plan: Plan, where: str) -> str:
 def primary_priority(ini: Initiative) -> int | None:
     """The priority an initiative is listed under, or else the first it names."""
     return ini.priority if ini.priority is not None else (ini.scp_priorities[0] if ini.scp_priorities else None)
+
+
+def _ended_during(agency: Agency, years: tuple[AgencyYear, ...], memberships: tuple[Membership, ...],
+                  plans: set[str]) -> tuple[PlanRef, ...]:
+    """The plans that name an agency although it ended before their year was over (a strategy has no year)."""
+    named = {ref.period: ref for ref in (*(y.plan for y in years), *(m.document for m in memberships))}
+    return tuple(ref for period, ref in sorted(named.items()) if period in plans and ended_by(agency, period))
 
 
 def _agency_years(outline, led: tuple[InitiativeRef, ...], joined: tuple[InitiativeRef, ...]) -> tuple[AgencyYear, ...]:

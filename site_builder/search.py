@@ -50,34 +50,131 @@ def pagefind_executable() -> Path:
 
 
 def index_folder(folder: Path) -> None:
-    """Run Pagefind over a built folder, writing its index into folder/pagefind/.
-
-    Pagefind numbers pages in the order it reads them. Left to walk the folder itself it reads
-    them in the file system's order (ext4 hashes names, tmpfs lists the newest first), so the
-    same site gave other index files on another machine. It is run as a service instead and
-    given the pages in sorted order.
-    """
-    try:
-        exe = pagefind_executable()
-    except (ImportError, FileNotFoundError) as exc:
-        raise ContentError([Problem(Pos("pyproject.toml", 1, 1), "", f"Pagefind is not installed ({exc})",
-                                    "the pagefind-bin package", "Run `make build` again to reinstall.")])
+    """Run Pagefind over a built folder, writing its index into folder/pagefind/."""
     folder = Path(folder).absolute()
-    pages = sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*.html")
-                   if path.relative_to(folder).parts[0] != "pagefind")
-    requests = [{"type": "NewIndex", "config": None}]
-    requests += [{"type": "AddFile", "index_id": 0, "file_path": rel, "url": None, "file_contents": folder / rel}
-                 for rel in pages]
-    # The files come back in the answer, to be written here: the service's own WriteFiles answers
-    # before its writes are done, and the service stops, writes or not, when its input ends.
-    requests.append({"type": "GetFiles", "index_id": 0})
-    answers = _run_service(exe, requests, folder)
-    errors = [answer.get("message", "no message") for answer in answers if answer.get("type") == "Error"]
-    if errors or answers[-1].get("type") != "GetFiles":
-        raise ContentError([Problem(Pos(str(folder), 1, 1), "", "Pagefind could not index the site: "
-                                    + ("; ".join(errors[:3]) or "it gave no files"), "a search index")])
-    _write_bundle(folder / "pagefind", answers[-1]["files"])
-    stabilise_index(folder)
+    index = Indexer()
+    try:
+        for rel in sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*.html")
+                          if path.relative_to(folder).parts[0] != "pagefind"):
+            index.add(rel, (folder / rel).read_bytes())
+        index.finish(folder)
+    finally:
+        index.close()
+
+
+class Indexer:
+    """A Pagefind service that indexes pages as they are given, in its own process: beside a build
+    that is still rendering, it uses the second core.
+
+    Pagefind numbers pages in the order it reads them, so pages are given in the order of their
+    file names (as index_folder gives a built folder's), and the same site gives the same index
+    whether it is indexed while rendering or after. Left to walk a folder itself, Pagefind reads
+    in the file system's order (ext4 hashes names, tmpfs lists the newest first).
+
+    Each message is base64 of JSON followed by a comma, both ways; the service answers them one
+    at a time, in order.
+    """
+
+    def __init__(self):
+        import queue
+        import tempfile
+        import threading
+
+        try:
+            exe = pagefind_executable()
+        except (ImportError, FileNotFoundError) as exc:
+            raise ContentError([Problem(Pos("pyproject.toml", 1, 1), "", f"Pagefind is not installed ({exc})",
+                                        "the pagefind-bin package", "Run `make build` again to reinstall.")])
+        self._errors = tempfile.TemporaryFile()
+        self._process = subprocess.Popen([str(exe), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=self._errors)
+        self._sent = 0
+        self._answers: dict[int, dict] = {}
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._writer = threading.Thread(target=self._send, name="pagefind-requests", daemon=True)
+        self._reader = threading.Thread(target=self._receive, name="pagefind-answers", daemon=True)
+        self._writer.start()
+        self._reader.start()
+        self._request({"type": "NewIndex", "config": None})
+
+    def add(self, rel: str, html: bytes) -> None:
+        """Index one page, by its file name in the output folder."""
+        self._request({"type": "AddFile", "index_id": 0, "file_path": rel, "url": None, "file_contents": html})
+
+    def finish(self, folder: Path) -> None:
+        """Write the index into folder/pagefind/, once every page is given."""
+        self._request({"type": "GetFiles", "index_id": 0})
+        # The files come back in the answer, to be written here: the service's own WriteFiles answers
+        # before its writes are done, and the service stops, writes or not, when its input ends.
+        self._queue.put(None)
+        self._writer.join()
+        self._reader.join()
+        answers = [self._answers.get(number) for number in range(self._sent)]
+        if None in answers or -1 in self._answers:
+            self._errors.seek(0)
+            said = " ".join(self._errors.read().decode("utf-8", "replace").split())[:300]
+            self.close()
+            raise ContentError([Problem(Pos(str(folder), 1, 1), "", "Pagefind could not index the site"
+                                        + (f": {said}" if said else f" (it stopped with exit code {self._process.returncode})"),
+                                        "a search index")])
+        errors = [answer.get("message", "no message") for answer in answers if answer.get("type") == "Error"]
+        if errors or answers[-1].get("type") != "GetFiles":
+            raise ContentError([Problem(Pos(str(folder), 1, 1), "", "Pagefind could not index the site: "
+                                        + ("; ".join(errors[:3]) or "it gave no files"), "a search index")])
+        _write_bundle(Path(folder) / "pagefind", answers[-1]["files"])
+        stabilise_index(Path(folder))
+
+    def close(self) -> None:
+        """Stop the service (at once, when the build failed before finishing)."""
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        self._queue.put(None)
+        for stream in (self._process.stdin, self._process.stdout, self._errors):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+    def _request(self, payload: dict) -> None:
+        self._queue.put((self._sent, payload))
+        self._sent += 1
+
+    def _send(self) -> None:
+        import base64
+        import json
+
+        stdin = self._process.stdin
+        try:
+            while (item := self._queue.get()) is not None:
+                number, payload = item
+                if isinstance(payload.get("file_contents"), bytes):
+                    payload = {**payload, "file_contents": payload["file_contents"].decode("utf-8")}
+                message = json.dumps({"message_id": number, "payload": payload}).encode("utf-8")
+                stdin.write(base64.b64encode(message) + b",")
+            stdin.flush()
+        except (OSError, ValueError):  # Pagefind stopped: the answers say why
+            pass
+
+    def _receive(self) -> None:
+        import base64
+        import json
+
+        buffer = b""
+        try:
+            while True:
+                chunk = self._process.stdout.read1(1 << 16)
+                if not chunk:
+                    return
+                buffer += chunk
+                *messages, buffer = buffer.split(b",")
+                for message in messages:
+                    answer = json.loads(base64.b64decode(message))
+                    self._answers[answer.get("message_id", -1)] = answer["payload"]
+                    if answer.get("payload", {}).get("type") == "GetFiles":
+                        self._process.stdin.close()  # the service stops when its input ends: after the last answer
+        except (OSError, ValueError):
+            return
 
 
 def _write_bundle(bundle: Path, files: list[dict]) -> None:
@@ -92,59 +189,6 @@ def _write_bundle(bundle: Path, files: list[dict]) -> None:
         target = bundle.joinpath(*path.parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(base64.b64decode(file["content"]))
-
-
-def _run_service(exe: Path, requests: list[dict], folder: Path) -> list[dict]:
-    """Send requests to `pagefind --service` in order; return its answers, in the same order.
-
-    Each message is base64 of JSON followed by a comma, both ways. The service handles them one
-    at a time, in order. A file's contents (given as its Path) are read as they are sent.
-    """
-    import base64
-    import json
-    import tempfile
-    import threading
-
-    def send(stdin) -> None:
-        try:
-            for number, payload in enumerate(requests):
-                if isinstance(payload.get("file_contents"), Path):
-                    payload = {**payload, "file_contents": payload["file_contents"].read_text(encoding="utf-8")}
-                message = json.dumps({"message_id": number, "payload": payload}).encode("utf-8")
-                stdin.write(base64.b64encode(message) + b",")
-            stdin.flush()
-        except (OSError, ValueError):  # Pagefind stopped: the answers say why
-            pass
-
-    answers: dict[int, dict] = {}
-    with tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen([str(exe), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                   stderr=errors, cwd=folder)
-        writer = threading.Thread(target=send, args=(process.stdin,), name="pagefind-requests", daemon=True)
-        writer.start()
-        buffer = b""
-        try:
-            while len(answers) < len(requests):
-                chunk = process.stdout.read1(1 << 16)
-                if not chunk:
-                    break
-                buffer += chunk
-                *messages, buffer = buffer.split(b",")
-                for message in messages:
-                    answer = json.loads(base64.b64decode(message))
-                    answers[answer.get("message_id", -1)] = answer["payload"]
-        finally:
-            writer.join()
-            process.stdin.close()  # the service stops when its input ends: only after every answer
-            process.wait()
-            process.stdout.close()
-        if len(answers) < len(requests) or -1 in answers:
-            errors.seek(0)
-            said = " ".join(errors.read().decode("utf-8", "replace").split())[:300]
-            raise ContentError([Problem(Pos(str(folder), 1, 1), "", "Pagefind could not index the site"
-                                        + (f": {said}" if said else f" (it stopped with exit code {process.returncode})"),
-                                        "a search index")])
-    return [answers[number] for number in range(len(requests))]
 
 
 # ---- a stable index ------------------------------------------------------------------

@@ -18,6 +18,7 @@ import pytest
 
 from conftest import RICH, ROOT, TEMPLATES, read_tree
 from site_builder.cli import main
+from site_builder.search import index_folder
 
 # Places to build in, tmpfs first: two of them must be on different file systems. CI's Debian
 # container has /dev/shm (tmpfs) beside its disk.
@@ -76,3 +77,42 @@ def test_the_site_is_byte_identical_built_on_two_file_systems(tmp_path):
     a, b = trees
     differ = sorted(set(a) ^ set(b)) + sorted(name for name in set(a) & set(b) if a[name] != b[name])
     assert differ == [], f"built in {first} and in {second}, these differ: {differ[:10]}"
+
+
+def test_indexing_while_rendering_gives_the_index_of_the_built_folder(tmp_path):
+    """`build` gives Pagefind each page as it is rendered (in its own process, beside the rendering);
+    the preview indexes the written folder afterwards. Both give the same files, byte for byte."""
+    overlapped, afterwards = tmp_path / "overlapped", tmp_path / "afterwards"
+    assert main(["build", "--content", str(RICH), "--templates", str(TEMPLATES), "--out", str(overlapped),
+                 "--no-cache"]) == 0
+    assert main(["build", "--content", str(RICH), "--templates", str(TEMPLATES), "--out", str(afterwards),
+                 "--no-cache", "--no-search"]) == 0
+    assert not (afterwards / "pagefind").exists()
+    index_folder(afterwards)
+    a, b = read_tree(overlapped), read_tree(afterwards)
+    assert any(name.startswith("pagefind/") for name in a), "the build made a search index"
+    differ = sorted(set(a) ^ set(b)) + sorted(name for name in set(a) & set(b) if a[name] != b[name])
+    assert differ == [], f"these differ: {differ[:10]}"
+
+
+def test_a_build_that_fails_leaves_no_pagefind_running(site_dir, tmp_path):
+    """The index starts before the content is known to be good: a failed build stops it."""
+    (site_dir / "site.yaml").write_text("name: [broken\n", encoding="utf-8")
+    before = _pagefind_processes()
+    assert main(["build", "--content", str(site_dir), "--templates", str(TEMPLATES), "--out", str(tmp_path / "out"),
+                 "--no-cache"]) != 0
+    assert _pagefind_processes() <= before
+
+
+def _pagefind_processes() -> set[str]:
+    """The pids of this process's child processes that run Pagefind."""
+    found = set()
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+            cmdline = (status.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(os.getpid()) and b"pagefind" in cmdline:
+            found.add(status.parent.name)
+    return found
