@@ -416,7 +416,8 @@ class Initiative:
     updates: Text3 | None = f("Progress updates the plan records (Markdown).", None)
     scp_priorities: tuple[int, ...] = f("The numbers of this plan's priorities that it serves.", (),
                                         example=[1, 2])
-    pfcc_priorities: tuple[int, ...] = f("The numbers of the PFCC plan's priorities that it serves.", (),
+    pfcc_priorities: tuple[int, ...] = f("The numbers of the Police, Fire and Crime Commissioner (PFCC) plan's "
+                                         "priorities that it serves.", (),
                                          example=[4, 5, 6])
     funding: Funding | None = f("Funding, as the plan prints it.", None)
     programme: ProgrammeRef | None = f("The recurring scheme this is part of, from "
