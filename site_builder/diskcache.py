@@ -3,7 +3,8 @@
 Rendered Markdown (keyed by its text) and personal-data findings (keyed by a file's sha256
 and the allow-lists) are stored as JSON, data that cannot run code, and compiled templates
 as Jinja's bytecode, which is code by design. Every file is signed with a key that this
-user keeps outside the project (~/.cache/site-builder/key, made on first use): a cache made
+user keeps outside the project (~/.cache/site-builder/key, made on first use, or the host's secret in
+SITE_BUILDER_CACHE_KEY, which Netlify's production builds share): a cache made
 elsewhere or planted (say, committed to a branch) is ignored unread, since its findings
 could wave personal data through and its bytecode would run. The store is keyed by the code
 that made it: every file of this package and the versions of the libraries it runs on. A
@@ -41,6 +42,9 @@ PACKAGE = Path(__file__).resolve().parent
 # The libraries whose behaviour the stored values depend on.
 LIBRARIES = ("markdown-it-py", "mdurl", "jinja2", "markupsafe", "pyyaml")
 KEY_BYTES = 32
+# A host's secret key (64 hex digits), set for production builds only (README, Publishing): deploy previews
+# build a pull request's code, and what they write is then signed with another key and never read.
+KEY_VARIABLE = "SITE_BUILDER_CACHE_KEY"
 # The cache folder says it is one (https://bford.info/cachedir/), so that the builder only ever
 # writes into, or removes from, a folder that is its own: never one a user pointed it at by mistake.
 TAG = "CACHEDIR.TAG"
@@ -92,7 +96,16 @@ def _key_path() -> Path:
 
 
 def machine_key() -> bytes | None:
-    """This user's key for signing cache files, made on first use; None if it cannot be had."""
+    """The key that signs cache files: the host's secret where it is set, so that a build on a fresh machine
+    (every Netlify build) reads the last one's cache; else this user's, made on first use; None if it cannot
+    be had (or the secret is not 64 hex digits)."""
+    secret = os.environ.get(KEY_VARIABLE)
+    if secret is not None:
+        try:
+            key = bytes.fromhex(secret.strip())
+        except ValueError:
+            return None
+        return key if len(key) == KEY_BYTES else None
     return _key_at(_key_path())
 
 

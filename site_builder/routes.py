@@ -126,6 +126,7 @@ class InitiativeView:
     timing_label: str
     programme_items: tuple[InitiativeRef, ...]  # its programme's rows nearest it, this one included
     programme_rows: int = 0  # how many rows its programme has in every plan
+    place: str = ""  # its plan's period, and what tells it from a row of the same title (initiative_places)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +202,14 @@ class ProgrammeView:
 
     programme: Programme
     years: tuple[ProgrammeYear, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammesView:
+    """The programmes index: each programme with the periods that list it, and how many plans list each."""
+
+    rows: tuple[tuple[Programme, tuple[str, ...]], ...]
+    recurrence: str  # how many appear in more than one plan: recurrence()
 
 
 @dataclass(frozen=True, slots=True)
@@ -498,7 +507,7 @@ def _published_plan_pages(plan: Plan, pfcc: PfccPlan | None, refs: dict[str, Ini
             ini, ref, by_number.get(ini.priority),
             tuple(by_number[n] for n in ini.scp_priorities if n in by_number),
             tuple(pfcc_by_number[n] for n in ini.pfcc_priorities if n in pfcc_by_number),
-            plan_ref_pfcc(pfcc), plan.timing_label, ())
+            plan_ref_pfcc(pfcc), plan.timing_label, (), place=refs[ini.id].where)
         row = refs[ini.id]
         pages.append(Page(row.url, "initiative.html", f"{ini.title} ({row.where})",
                           _describe_initiative(ini, plan, row.where), plan_crumbs, view, "initiative", row.choices))
@@ -587,15 +596,32 @@ def _agency_years(outline, led: tuple[InitiativeRef, ...], joined: tuple[Initiat
 
 def programme_pages(b: Build) -> list[Page]:
     """Each programme's timeline and the programmes index."""
-    pages, rows = [], []
+    pages, rows, plan_counts = [], [], []
     for programme in sorted(b.site.programmes, key=lambda p: p.name.casefold()):
         items = tuple(b.index.by_programme.get(programme.id, ()))
         rows.append((programme, period_ranges(ini.period for ini in items)))
+        plan_counts.append(len({ini.period for ini in items}))
         pages.append(b.reuse(_programme_page, programme, items, b.outline, slot=programme.id))
     pages.append(Page(url_for("programmes"), "programmes.html", "Programmes",
-                      "Schemes that recur across the partnership's plans, each as a timeline year by year.",
-                      (HOME,), tuple(rows), "index"))
+                      "Schemes that the partnership's plans name, each followed through the plans that list it.",
+                      (HOME,), ProgrammesView(tuple(rows), recurrence(plan_counts)), "index"))
     return pages
+
+
+def recurrence(plan_counts: list[int]) -> str:
+    """How many programmes the plans list more than once, from how many plans list each, in words.
+
+    "2 of these 3 schemes appear in more than one plan, 1 in one plan only"; "all 4 appear in more than one plan".
+    """
+    groups = [(n, words) for n, words in ((sum(c > 1 for c in plan_counts), "in more than one plan"),
+                                          (plan_counts.count(1), "in one plan only"),
+                                          (plan_counts.count(0), "in no plan yet")) if n]
+    if len(groups) <= 1:
+        total = len(plan_counts)
+        return ("the one scheme here appears " if total == 1 else f"all {total} appear ") + groups[0][1] if groups else ""
+    (first, words), *rest = groups
+    return (f"{first} of these {len(plan_counts)} schemes {'appears' if first == 1 else 'appear'} {words}, "
+            + ", ".join(f"{n} {words}" for n, words in rest))
 
 
 def _programme_page(programme: Programme, items: tuple[Initiative, ...], outline) -> Page:

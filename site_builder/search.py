@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from dataclasses import dataclass
 from itertools import groupby
@@ -149,7 +150,7 @@ class Indexer:
             while (item := self._queue.get()) is not None:
                 number, payload = item
                 if isinstance(payload.get("file_contents"), bytes):
-                    payload = {**payload, "file_contents": payload["file_contents"].decode("utf-8")}
+                    payload = {**payload, "file_contents": for_index(payload["file_contents"].decode("utf-8"))}
                 message = json.dumps({"message_id": number, "payload": payload}).encode("utf-8")
                 stdin.write(base64.b64encode(message) + b",")
             stdin.flush()
@@ -175,6 +176,19 @@ class Indexer:
                         self._process.stdin.close()  # the service stops when its input ends: after the last answer
         except (OSError, ValueError):
             return
+
+
+# Pagefind ends a sentence after a block such as p, li, div or td, but not after dt or th, so in
+# result excerpts a label ran into its value: "LeadEssex Police. TimingOngoing". The copy of a page
+# it indexes (never the page published) ends each term with a colon and each header cell with a
+# full stop, where they do not end with punctuation already: "Lead: Essex Police. Timing: Ongoing."
+_TERM_END = re.compile(r"(?<![:.?!\s])</dt>")
+_HEADER_END = re.compile(r"(?<![:.?!\s])</th>")
+
+
+def for_index(html: str) -> str:
+    """A page as Pagefind reads it: each <dt> ends with a colon, each <th> with a full stop."""
+    return _HEADER_END.sub(". </th>", _TERM_END.sub(": </dt>", html))
 
 
 def _write_bundle(bundle: Path, files: list[dict]) -> None:

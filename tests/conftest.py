@@ -223,6 +223,16 @@ def write_plan(content: Path, rows: str) -> None:
     write(content, "plans/2020-21.yaml", PLAN_HEAD + textwrap.indent(textwrap.dedent(rows), "      "))
 
 
+def write_plan_2021(content: Path, rows: str, pfcc_plan: str = "") -> None:
+    """Write plans/2021-22.yaml as the fixture's head cut to one priority (8 lines; 9 with a pfcc_plan line), then
+    the rows, indented under the plan's own `initiatives:`: the first row is line 9 (10), at column 3."""
+    head = ('period: "2021-22"\ntitle: Annual Partnership Plan 2021-22\ndocument: Example Plan 2021-22\n'
+            + (f'pfcc_plan: "{pfcc_plan}"\n' if pfcc_plan else "")
+            + "priorities:\n  - number: 1\n    title: Tackling anti-social behaviour\n"
+              "    short_title: Anti-social behaviour\ninitiatives:\n")
+    write(content, "plans/2021-22.yaml", head + textwrap.indent(textwrap.dedent(rows), "  "))
+
+
 def touch_later(path: Path) -> None:
     """Move a file's mtime forward so that a rebuild sees it as changed."""
     st = path.stat()

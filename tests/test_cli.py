@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from conftest import CONTENT, TEMPLATES, edit, write, write_plan
+from conftest import CONTENT, TEMPLATES, edit, write, write_plan, write_plan_2021
 from site_builder.cli import main, make_parser
 
 
@@ -59,15 +59,7 @@ def test_check_warns_of_a_missing_lead_and_finds_broken_links(site_dir, capsys):
                 description: |
                   Safe places in town. See [the plans](/plan/).
         """)
-    write(site_dir, "plans/2021-22.yaml", """\
-        period: "2021-22"
-        title: Annual Partnership Plan 2021-22
-        document: Example Plan 2021-22
-        priorities:
-          - number: 1
-            title: Tackling anti-social behaviour
-            short_title: Anti-social behaviour
-        initiatives:
+    write_plan_2021(site_dir, """\
           - title: Keep Safe relaunch
             timing: Summer 2021
             description: Venues reviewed.

@@ -459,3 +459,26 @@ def test_a_damaged_key_is_made_again_or_done_without(content, tmp_path, monkeypa
         monkeypatch.setenv("XDG_CACHE_HOME", str(home))
         assert len(key.read_bytes()) == diskcache.KEY_BYTES
         assert rendered(stored(cache), TEXT)
+
+
+def test_the_hosts_secret_key_carries_the_cache_to_a_fresh_machine_and_no_other_key_reads_it(
+        content, tmp_path, monkeypatch):
+    """Every Netlify build runs on a fresh machine: with the host's secret (SITE_BUILDER_CACHE_KEY, production
+    only) it reads the last production build's cache; a build without it, or with another, does not."""
+    secret, other = "ab" * 32, "cd" * 32
+    cache = tmp_path / "cache"
+    machine = lambda name, key: {"XDG_CACHE_HOME": str(tmp_path / name), "SITE_BUILDER_CACHE_KEY": key}  # noqa: E731
+    edit(content / "plans" / "2020-21.yaml", "Safe places in town.", "Write to jo.bloggs@example.com.")
+    assert build(content, tmp_path / "out", "--cache", str(cache), env=machine("first", secret)).returncode == 1
+    # Forge the stored findings to say the file holds no personal data, signed with the secret.
+    monkeypatch.setenv("SITE_BUILDER_CACHE_KEY", secret)
+    results = stored(cache)
+    for entry in results["privacy"]:
+        entry[-1] = []
+    store(cache, results)
+    assert build(content, tmp_path / "out", "--cache", str(cache), env=machine("second", secret)).returncode == 0, \
+        "a fresh machine with the secret reads the cache (so it was the cache that passed the file)"
+    shutil.rmtree(tmp_path / "out")
+    for env in (machine("third", other), machine("fourth", "not hex"), {"XDG_CACHE_HOME": str(tmp_path / "fifth")}):
+        result = build(content, tmp_path / "out", "--cache", str(cache), env=env)
+        assert result.returncode == 1 and "jo.bloggs@example.com' may be personal data" in result.stderr, env

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURE, ROOT, TEMPLATES, edit, read_tree, write, write_plan
+from conftest import FIXTURE, ROOT, TEMPLATES, edit, read_tree, write, write_plan, write_plan_2021
 from site_builder.cli import main
 
 PAGE = "---\ntitle: {title}\ndescription: A page.\n---\n{body}\n"
@@ -556,15 +556,7 @@ def test_the_base_address_in_site_yaml_is_checked(hostile, value):
                                  '"/\\t/evil.example"', "https:\\\\evil.example", "'/\\/evil.example'",
                                  '" //evil.example"', '"https://exa\\nmple.org"', "/plans\\..\\x"])
 def test_a_link_is_judged_as_a_browser_reads_it(hostile, url):
-    write(hostile.content, "plans/2021-22.yaml", f"""\
-        period: "2021-22"
-        title: Annual Partnership Plan 2021-22
-        document: Example Plan 2021-22
-        priorities:
-          - number: 1
-            title: Tackling anti-social behaviour
-            short_title: Anti-social behaviour
-        initiatives:
+    write_plan_2021(hostile.content, f"""\
           - title: Keep Safe relaunch
             lead: EP
             links:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import edit, write, write_plan
+from conftest import edit, write, write_plan, write_plan_2021
 from site_builder.load import load_site
 from site_builder.problems import ContentError
 
@@ -185,54 +185,28 @@ def test_priority_number_the_plan_lacks(site_dir):
 
 
 def test_pfcc_priority_the_pfcc_plan_lacks(site_dir):
-    write(site_dir, "plans/2021-22.yaml", """\
-        period: "2021-22"
-        title: Annual Partnership Plan 2021-22
-        document: Example Plan 2021-22
-        pfcc_plan: "2016-21"
-        priorities:
-          - number: 1
-            title: Tackling anti-social behaviour
-            short_title: Anti-social behaviour
-        initiatives:
+    write_plan_2021(site_dir, """\
           - title: Keep Safe relaunch
             lead: EP
             pfcc_priorities: [8]
-        """)
+        """, pfcc_plan="2016-21")
     assert problems(site_dir) == [
         "content/plans/2021-22.yaml:12:23: error: initiatives[0].pfcc_priorities[0]: the PFCC plan 2016-21 has "
         "no priority 8; expected one of its priority numbers: 1, 2"]
 
 
 def test_unknown_pfcc_plan(site_dir):
-    write(site_dir, "plans/2021-22.yaml", """\
-        period: "2021-22"
-        title: Annual Partnership Plan 2021-22
-        document: Example Plan 2021-22
-        pfcc_plan: "2016-20"
-        priorities:
-          - number: 1
-            title: Tackling anti-social behaviour
-            short_title: Anti-social behaviour
-        initiatives:
+    write_plan_2021(site_dir, """\
           - title: Keep Safe relaunch
             lead: EP
-        """)
+        """, pfcc_plan="2016-20")
     assert problems(site_dir) == [
         "content/plans/2021-22.yaml:4:12: error: pfcc_plan: unknown PFCC plan '2016-20'; expected the name of "
         "a file in content/pfcc/ without .yaml. Did you mean '2016-21'?"]
 
 
 def test_duplicate_initiative_id(site_dir):
-    write(site_dir, "plans/2021-22.yaml", """\
-        period: "2021-22"
-        title: Annual Partnership Plan 2021-22
-        document: Example Plan 2021-22
-        priorities:
-          - number: 1
-            title: Tackling anti-social behaviour
-            short_title: Anti-social behaviour
-        initiatives:
+    write_plan_2021(site_dir, """\
           - title: Keep Safe relaunch
             lead: EP
           - title: Keep Safe relaunch
@@ -251,15 +225,7 @@ def test_unsafe_link_scheme_in_links_and_in_markdown(site_dir):
                 description: |
                   Safe places in town. See [the plans](data:text/html,hi).
         """)
-    write(site_dir, "plans/2021-22.yaml", """\
-        period: "2021-22"
-        title: Annual Partnership Plan 2021-22
-        document: Example Plan 2021-22
-        priorities:
-          - number: 1
-            title: Tackling anti-social behaviour
-            short_title: Anti-social behaviour
-        initiatives:
+    write_plan_2021(site_dir, """\
           - title: Keep Safe relaunch
             lead: EP
             links:

@@ -4,6 +4,7 @@ const status = document.querySelector("[data-search-status]");
 const list = document.querySelector("[data-search-results]");
 const moreWrap = document.querySelector("[data-search-more-wrap]");
 const more = document.querySelector("[data-search-more]");
+const chosen = document.querySelector("[data-search-chosen]");
 const FILTERS = [...document.querySelectorAll("[data-search-filters] select")].map((select) => select.name);
 const PAGE = 20;
 let pagefind = null;
@@ -43,6 +44,8 @@ async function run() {
   const query = form.elements.q.value.trim();
   const filters = chosenFilters();
   remember(query, filters);
+  const count = Object.keys(filters).length;
+  chosen.textContent = count ? ` (${count} chosen)` : ""; // the folded filters' summary says so
   const ticket = ++latest;
   if (!query && !Object.keys(filters).length) {
     status.textContent = "";
@@ -80,8 +83,9 @@ function resultItem(item) {
   const about = document.createElement("p");
   about.className = "muted";
   const type = (item.filters.type || [])[0] || "";
-  const year = (item.filters.year || [])[0] || "";
-  about.textContent = [type, year].filter(Boolean).join(", ");
+  // An initiative's place ("2021-22, priority 3") tells it from a row of the same title; others show their year.
+  const place = item.meta.place || (item.filters.year || [])[0] || "";
+  about.textContent = [type, place].filter(Boolean).join(", ");
   const excerpt = document.createElement("p");
   excerpt.innerHTML = item.excerpt; // Pagefind's own escaped text, with <mark> around the words found
   li.append(heading, about, excerpt);

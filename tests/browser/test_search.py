@@ -122,6 +122,7 @@ def test_header_search_then_year_and_lead_filters_narrow_the_results(checker, ri
     assert about["Op Sceptre / Op Pegasi"] == "Initiative, 2021-22"
     assert about["United Against Knife Crime"] == "Initiative, 2018-19"
 
+    page.locator("[data-search-filters] > summary").click()  # the filters are folded away until asked for
     search_again(page, lambda: page.select_option("#filter-year", "2021-22"))
     in_year = results(page)
     assert 0 < len(in_year) < len(every_year), (titles(every_year), titles(in_year))
