@@ -125,7 +125,8 @@ def _text_token(content: str) -> Token:
 
 def _make_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.disable(["image"])  # content has no images; a stray '![..](..)' stays text
+    # Content has no images (a stray "![..](..)" stays text); raw HTML is text, so its rules need not run.
+    md.disable(["image", "html_block", "html_inline"])
     md.add_render_rule("withheld", _withheld_rule)
     # Let every link through the parser so that _render can report the unsafe ones as
     # content errors; a text with an unsafe link is never published.

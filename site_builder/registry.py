@@ -51,7 +51,8 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 def latin_words(text: str) -> str:
     """latin() for each word of a text (letters keep their places)."""
-    return _WORD.sub(lambda m: latin(m.group()), text) if not text.isascii() else text
+    # Only a word with a letter outside ASCII can hold a lookalike: the others are kept as they are.
+    return _WORD.sub(lambda m: m.group() if m.group().isascii() else latin(m.group()), text) if not text.isascii() else text
 
 
 def slugify(text: str) -> str:

@@ -434,7 +434,8 @@ def test_personal_data_findings_kept_in_memory_are_bounded(monkeypatch, site_dir
     config = load_site(site_dir).config
     monkeypatch.setattr(privacy, "memo", Memo(keep=5))
     for n in range(50):
-        privacy.check_sources([type("Source", (), {"text": f"version {n} of a page", "rel": "pages/a.md"})], config)
+        privacy.check_sources([type("Source", (), {"text": f"version {n} of a page", "rel": "pages/a.md", "nodes": None})],
+                              config)
     assert len(privacy.memo.used) == 5
 
 
