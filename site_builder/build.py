@@ -16,6 +16,8 @@ from . import extras
 from .addresses import check_addresses
 from . import routes
 from .compare import compare_pages
+from .currency import last_updated
+from .glossary import glossary_pages
 from .opendata import data_pages, make_open_data
 from .search import search_pages
 from .load import ContentLoader
@@ -29,7 +31,7 @@ from .urls import output_path, url_for
 ASSET_SUFFIXES = (".css", ".js", ".svg", ".ico", ".png", ".woff2")
 # Every family of pages, in the order they are made; each is a function of a routes.Build.
 PAGE_FAMILIES = (routes.home_pages, routes.plan_pages, routes.agency_pages, routes.programme_pages, routes.topic_pages,
-                 routes.pfcc_pages, routes.document_pages, compare_pages, search_pages, data_pages)
+                 routes.pfcc_pages, routes.document_pages, glossary_pages, compare_pages, search_pages, data_pages)
 
 
 @dataclass
@@ -93,7 +95,9 @@ class SiteBuilder:
             base_url=self.base_url or site.config.base_url.rstrip("/"),
             assets=tuple(sorted((name, url_for("assets", fingerprint_name(name, data)))
                                 for name, data in assets.items())),
-            footer=tuple(NavItem(p.meta.title, url_for(p)) for p in site.pages if p.meta.footer),
+            footer=(*(NavItem(p.meta.title, url_for(p)) for p in site.pages if p.meta.footer),
+                    *((NavItem("Glossary", url_for("glossary")),) if site.glossary else ())),
+            updated=last_updated(site),
         )
         made = Build(site, reuse=self.reuse)
         for family in PAGE_FAMILIES:

@@ -47,10 +47,12 @@ class Resolver(typing.Protocol):
 class Converter:
     """Converts one file's nodes; problems accumulate in self.problems."""
 
-    def __init__(self, file: str, lines: list[str], resolver: Resolver | None = None):
+    def __init__(self, file: str, lines: list[str], resolver: Resolver | None = None,
+                 abbreviate: Callable[[str], str] | None = None):
         self.file = file
         self.lines = lines
         self.resolver = resolver
+        self.abbreviate = abbreviate  # marks the glossary's abbreviations in rendered Markdown
         self.problems: list[Problem] = []
 
     def pos(self, node: Node) -> Pos:
@@ -265,7 +267,9 @@ def _markdown(min_heading: int):
         for finding in findings:
             conv.problems.append(Problem(_line_pos(conv, node, finding.line), path, finding.message,
                                          finding.expected, finding.hint))
-        return rendered if not findings else INVALID
+        if findings:
+            return INVALID
+        return markdown.marked(rendered, conv.abbreviate) if conv.abbreviate else rendered
     return convert
 
 

@@ -11,15 +11,17 @@ from typing import Any
 from . import validate
 from .contentfiles import MANIFEST, Refused, display_path, forbidden_characters, list_folder, read_bytes, refusal, stray_files
 from .convert import INVALID, Converter
-from .markdown import render as render_markdown
-from .model import REGISTRIES, ContentPage, PageMeta, PfccPlan, Plan, RedirectList, Site, SiteConfig, Strategy
+from .markdown import marked, render as render_markdown
+from .glossary import Abbreviator
+from .model import (REGISTRIES, ContentPage, Glossary, PageMeta, PfccPlan, Plan, RedirectList, Site, SiteConfig,
+                    Strategy)
 from .problems import ContentError, Pos, Problem
 from .registry import PartialRegistry, Registry, make_id, names_in
 from .yamlfile import Node, compose
 
 REGISTRY_FILES = {r.file: r.cls for r in REGISTRIES.values()}
 FOLDERS = {"pfcc": PfccPlan, "plans": Plan, "strategies": Strategy}
-OPTIONAL_FILES = {"redirects.yaml": RedirectList}  # a new site has none
+OPTIONAL_FILES = {"redirects.yaml": RedirectList, "glossary.yaml": Glossary}  # a new site has neither
 # Everything the content folder may hold beside the folders: what else is there is reported.
 KNOWN_NAMES = {"site.yaml", *REGISTRY_FILES, *FOLDERS, *OPTIONAL_FILES, "pages", MANIFEST}
 NO_FRONT_MATTER = "the page has no front matter"
@@ -61,19 +63,19 @@ def decode_text(data: bytes, rel: str) -> tuple[str, list[Problem]]:
     return ("" if problems else text), problems
 
 
-def convert_text(text: str, rel: str, cls, resolver=None) -> tuple[Any, list[Problem], Node | None]:
-    """Parse YAML text and convert it to a model object (with the problems, and the nodes)."""
+def convert_text(text: str, rel: str, cls, resolver=None, abbreviate=None) -> tuple[Any, list[Problem], Node | None]:
+    """Parse YAML text and convert it to a model object, Markdown marked by `abbreviate` (with problems and nodes)."""
     root, problems = compose(text, rel)
     if root is None:
         return None, problems, None
-    conv = Converter(rel, text.splitlines(), resolver)
+    conv = Converter(rel, text.splitlines(), resolver, abbreviate)
     value = conv.convert(root, cls, "")
     return (None if value is INVALID else value), conv.problems, root
 
 
-def convert_content(text: str, rel: str, cls, registry) -> tuple[Any, list[Problem], Node | None]:
+def convert_content(text: str, rel: str, cls, registry, abbreviate=None) -> tuple[Any, list[Problem], Node | None]:
     """Convert a plan, strategy or PFCC plan file; plans get their derived fields."""
-    value, problems, root = convert_text(text, rel, cls, registry)
+    value, problems, root = convert_text(text, rel, cls, registry, abbreviate)
     if cls is Plan and value is not None:
         value = finish_plan(value)
     return value, problems, root
@@ -106,7 +108,7 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
     return front, body, text[: end + 5].count("\n")
 
 
-def convert_page(text: str, rel: str, slug: str) -> tuple[Any, list[Problem]]:
+def convert_page(text: str, rel: str, slug: str, abbreviate=None) -> tuple[Any, list[Problem]]:
     """Convert a Markdown page with front matter."""
     front, body, body_line = split_front_matter(text)
     if not front:
@@ -120,7 +122,7 @@ def convert_page(text: str, rel: str, slug: str) -> tuple[Any, list[Problem]]:
                                 finding.expected, finding.hint))
     if meta is None or findings:
         return None, problems
-    return ContentPage(slug, meta, rendered, Pos(rel, 1, 1)), problems
+    return ContentPage(slug, meta, marked(rendered, abbreviate) if abbreviate else rendered, Pos(rel, 1, 1)), problems
 
 
 def _partial_registry(registries: dict[str, Source | None]) -> PartialRegistry:
@@ -144,6 +146,7 @@ class ContentLoader:
         self._registry_key: tuple | None = None
         self.site: Site | None = None
         self.warnings: list[Problem] = []
+        self.abbreviator = Abbreviator(())
 
     def _source(self, path: Path, convert, depends=None, yaml: bool = True) -> Source:
         """Return the file's Source, converting it again unless its bytes and `depends` equal the last load's.
@@ -234,6 +237,11 @@ class ContentLoader:
         resolved_by = self._registry_key if registry is not None else resolver.known
         optional = {name: required(name, cls) for name, cls in OPTIONAL_FILES.items()
                     if os.path.lexists(base / name)}
+        glossary = optional["glossary.yaml"].value if "glossary.yaml" in optional else None
+        terms = glossary.terms if glossary is not None else ()
+        if terms != self.abbreviator.terms:
+            self.abbreviator = Abbreviator(terms)
+        abbreviate = self.abbreviator
 
         folders: dict[str, list[Source]] = {}
         for folder, cls in FOLDERS.items():
@@ -241,16 +249,17 @@ class ContentLoader:
             for path in listed(folder, ".yaml", (".yaml", ".yml")):
                 seen.add(path)
                 needs_registry = cls is not PfccPlan
-                convert = (lambda text, rel, cls=cls: convert_content(text, rel, cls, resolver))
-                src = self._source(path, convert, resolved_by if needs_registry else None)
+                convert = (lambda text, rel, cls=cls: convert_content(text, rel, cls, resolver, abbreviate))
+                # What the conversion reads besides the text: the registries (but for PFCC plans) and the glossary.
+                src = self._source(path, convert, (resolved_by if needs_registry else None, terms))
                 report(src.problems)
                 folders[folder].append(src)
 
         pages = []
         for path in listed("pages", ".md", (".md", ".markdown")):
             seen.add(path)
-            src = self._source(path, lambda text, rel, slug=path.stem: (*convert_page(text, rel, slug), None),
-                               yaml=False)
+            convert = (lambda text, rel, slug=path.stem: (*convert_page(text, rel, slug, abbreviate), None))
+            src = self._source(path, convert, terms, yaml=False)
             report(src.problems)
             if src.value is not None:
                 pages.append(src.value)
@@ -270,6 +279,7 @@ class ContentLoader:
             strategies=tuple(s.value for s in folders["strategies"]),
             pages=tuple(pages),
             redirects=optional["redirects.yaml"].value.redirects if "redirects.yaml" in optional else (),
+            glossary=terms,
         )
         sources = {src.rel: src for src in self.sources.values()}
         problems = validate.check_site(site, sources)

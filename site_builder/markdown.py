@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -138,6 +139,12 @@ _md = _make_parser()
 # preview, which renders every saved version of a text, does not grow without end.
 memo = Memo(keep=20_000)
 _HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?/?>")
+
+
+def marked(rendered: Markdown, abbreviate: Callable[[str], str]) -> Markdown:
+    """The text with its HTML passed through `abbreviate` (the glossary's <abbr> marks)."""
+    html = abbreviate(rendered.html)
+    return rendered if html is rendered.html else replace(rendered, html=Markup(html))
 
 
 def render(source: str, min_heading: int = 3) -> tuple[Markdown, tuple[Finding, ...]]:

@@ -328,6 +328,9 @@ class SiteConfig:
     blocked_names: tuple[str, ...] = f(
         "Fingerprints (SHA-256, first 16 hex digits) of personal names that must never be "
         "published; made with `site-builder fingerprint \"Name\"`.", (), example=["3f2a9c0d1e4b5a67"])
+    updated: Date = f("The day the site's content last changed, like 2026-12-04: every page's footer says "
+                      "\"Last updated\" with it (or with a later date the content records, such as a row's "
+                      "'added'). Set it to the day whenever you change content/.", "", example="2026-12-04")
 
 
 # ---- the Police, Fire and Crime Commissioner's plan ---------------------------------
@@ -413,7 +416,8 @@ class Initiative:
     updates: Text3 | None = f("Progress updates the plan records (Markdown).", None)
     scp_priorities: tuple[int, ...] = f("The numbers of this plan's priorities that it serves.", (),
                                         example=[1, 2])
-    pfcc_priorities: tuple[int, ...] = f("The numbers of the PFCC plan's priorities that it serves.", (),
+    pfcc_priorities: tuple[int, ...] = f("The numbers of the Police, Fire and Crime Commissioner (PFCC) plan's "
+                                         "priorities that it serves.", (),
                                          example=[4, 5, 6])
     funding: Funding | None = f("Funding, as the plan prints it.", None)
     programme: ProgrammeRef | None = f("The recurring scheme this is part of, from "
@@ -623,6 +627,7 @@ class Site:
     strategies: tuple[Strategy, ...]
     pages: tuple[ContentPage, ...]
     redirects: tuple[Redirect, ...] = ()  # content/redirects.yaml, when there is one
+    glossary: tuple[Term, ...] = ()  # content/glossary.yaml, when there is one
 
 
 # ---- redirects ----------------------------------------------------------------------
@@ -657,3 +662,39 @@ class RedirectList:
     """content/redirects.yaml: old addresses, and the pages they now lead to."""
 
     redirects: tuple[Redirect, ...] = f("The redirects, one item per old address.", ())
+
+
+# ---- the glossary -------------------------------------------------------------------
+
+# Letters, digits and hyphens only: it is found in rendered HTML, where other characters are escaped.
+Abbreviation = Annotated[str, Pattern(r"^[A-Za-z0-9][A-Za-z0-9-]*$",
+                                      "an abbreviation of letters, digits and hyphens, as the plans print it",
+                                      "PFCC", 20)]
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """An abbreviation the plans use, and what it stands for."""
+
+    abbreviation: Abbreviation = f(
+        "The abbreviation as the plans print it. Pages mark its first use in each text with its expansion.",
+        example="PFCC")
+    expansion: str = f("What it stands for, as the source documents spell it out. Leave it out when they do not "
+                       "and it is not certain; say what is known in 'note' instead.", "",
+                       example="Police, Fire and Crime Commissioner")
+    note: str = f("A sentence more: what it is, or that the sources do not spell it out. Shown on the "
+                  "glossary page, and as the abbreviation's explanation when there is no expansion.", "",
+                  example="The plans do not spell it out.")
+    pos: Pos | None = pos_field()
+
+    @property
+    def title(self) -> str:
+        """What a reader is told the abbreviation means: its expansion, or else the note."""
+        return self.expansion or self.note
+
+
+@dataclass(frozen=True, slots=True)
+class Glossary:
+    """content/glossary.yaml: the abbreviations the plans use, spelled out, for the glossary page."""
+
+    terms: tuple[Term, ...] = f("The abbreviations, one item each.", ())

@@ -10,6 +10,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
+from .currency import as_at
 from .facets import filter_attributes
 from .load import display_path
 from .model import Agency, NavItem, SiteConfig, ended_by, named, plan_end, when
@@ -28,6 +29,7 @@ class Globals:
     base_url: str
     assets: tuple[tuple[str, str], ...]  # (name, fingerprinted url)
     footer: tuple[NavItem, ...]
+    updated: str = ""  # the day the content last changed (currency.last_updated), YYYY-MM-DD
 
     def asset(self, name: str) -> str:
         """The fingerprinted address of an asset such as site.css."""
@@ -117,6 +119,7 @@ class Renderer:
         self.env.filters["when"] = when
         self.env.filters["plan_end"] = plan_end
         self.env.filters["keep_years"] = keep_years
+        self.env.filters["as_at"] = as_at
         self.env.globals["part"] = self.part
         self.env.filters["mark_current"] = mark_current
 

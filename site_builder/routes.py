@@ -79,6 +79,7 @@ class PlanView:
     pfcc: PlanRef | None
     filters: tuple[tuple[Facet, tuple[Choice, ...]], ...]  # for the list filter
     refs: dict[str, InitiativeRef]  # by id: each card's filter choices
+    latest: PlanRef | None = None  # the newest published plan, which the page names
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,11 +383,12 @@ def plan_pages(b: Build) -> list[Page]:
     programmes = {key: tuple(map(b.ref, items)) for key, items in b.index.by_programme.items()}
     position = {item.url: (items, i) for items in programmes.values() for i, item in enumerate(items)}
     pages = []
+    latest = latest_ref(b.site)
     for plan in b.site.plans:
         # A plan's pages are a function of the plan alone, and so the last build's while it is equal,
         # but for each initiative's list of its programme's rows in every plan: added after.
         pages_of_plan = b.reuse(_plan_pages, plan, pfcc.get(plan.pfcc_plan), b.refs[plan.period], (HOME, PLANS),
-                                slot=plan.period)
+                                latest, slot=plan.period)
         for page in pages_of_plan:
             view = page.data
             if isinstance(view, InitiativeView) and view.initiative.programme is not None:
@@ -459,24 +461,31 @@ def document_pages(b: Build) -> list[Page]:
                  (), None, "error")]
 
 
+def latest_ref(site: Site) -> PlanRef | None:
+    """The newest plan that is published, never a draft: the one the home page and every plan page name."""
+    latest = next((plan for plan in site.plans if not plan.draft), None)
+    return plan_ref(latest) if latest is not None else None
+
+
 def _plan_pages(plan: Plan, pfcc: PfccPlan | None, refs: dict[str, InitiativeRef],
-                crumbs: tuple[Crumb, ...]) -> tuple[Page, ...]:
+                crumbs: tuple[Crumb, ...], latest: PlanRef | None = None) -> tuple[Page, ...]:
     """A plan's pages, each initiative's without its programme's other rows (plan_pages adds them)."""
-    pages = _published_plan_pages(plan, pfcc, refs, crumbs)
+    pages = _published_plan_pages(plan, pfcc, refs, crumbs, latest)
     if plan.draft:  # said on every page of the plan, and in its title
         pages = [replace(page, title=f"{page.title} – draft", draft=True) for page in pages]
     return tuple(pages)
 
 
 def _published_plan_pages(plan: Plan, pfcc: PfccPlan | None, refs: dict[str, InitiativeRef],
-                          crumbs: tuple[Crumb, ...]) -> list[Page]:
+                          crumbs: tuple[Crumb, ...], latest: PlanRef | None = None) -> list[Page]:
     pages = []
     ref = plan_ref(plan)
     everything = all_initiatives(plan)
     name = plan_name(plan)
     pages.append(Page(ref.url, "plan.html", name,
                       f"The Safer Colchester Partnership's {name}: its priorities and initiatives.",
-                      crumbs, PlanView(plan, plan_ref_pfcc(pfcc), list_filters(tuple(refs.values())), refs), "plan"))
+                      crumbs, PlanView(plan, plan_ref_pfcc(pfcc), list_filters(tuple(refs.values())), refs, latest),
+                      "plan"))
     plan_crumbs = (*crumbs, Crumb(plan.title, ref.url))
     siblings = tuple(priority_ref(p) for p in plan.priorities)
     for priority, sibling in zip(plan.priorities, siblings):

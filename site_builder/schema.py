@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .convert import kind_of, yaml_fields, yaml_key
-from .model import REGISTRIES, PageMeta, PfccPlan, Plan, RedirectList, SiteConfig, Strategy
+from .model import REGISTRIES, Glossary, PageMeta, PfccPlan, Plan, RedirectList, SiteConfig, Strategy
 
 # Each kind of content file: its schema file, the model class, and where the files are.
 FILES = {
@@ -23,6 +23,7 @@ FILES = {
     "plan": (Plan, "content/plans/*.yaml"),
     "strategy": (Strategy, "content/strategies/*.yaml"),
     "redirects": (RedirectList, "content/redirects.yaml"),
+    "glossary": (Glossary, "content/glossary.yaml"),
 }
 
 

@@ -10,7 +10,8 @@ from .model import Agency, ContentPage, Initiative, PfccPlan, Plan, Priority, Pr
 FIXED = {"home": "/", "plans": "/plans/", "agencies": "/agencies/", "programmes": "/programmes/",
          "topics": "/topics/", "pfcc": "/pfcc/", "strategy": "/strategy/", "compare": "/compare/",
          "search": "/search/", "data": "/data/", "assets": "/assets/", "pagefind": "/pagefind/",
-         "feed": "/feed.xml", "sitemap": "/sitemap.xml", "robots": "/robots.txt", "not_found": "/404.html"}
+         "feed": "/feed.xml", "sitemap": "/sitemap.xml", "robots": "/robots.txt", "not_found": "/404.html",
+         "glossary": "/glossary/"}
 
 
 # Where each kind of thing that has a page lives: under a fixed address, by its id.

@@ -85,8 +85,27 @@ def check_site(site: Site, sources: dict) -> list[Problem]:
             check.problems.append(Problem(page.pos, "", f"the page name '{page.slug}' is taken by the site",
                                           "a file name not among: " + ", ".join(sorted(RESERVED_SLUGS)),
                                           "Rename the file."))
+    _check_glossary(site, check)
     check.problems.extend(privacy.check_sources(sources.values(), site.config))
     return check.problems
+
+
+def _check_glossary(site: Site, check: Checker) -> None:
+    """Each abbreviation once, and each saying what it means."""
+    if not site.glossary:
+        return
+    seen: dict[str, int] = {}
+    for index, term in enumerate(site.glossary):
+        # Each has an anchor on the glossary page: its abbreviation in lower case.
+        first = seen.setdefault(term.abbreviation.lower(), index)
+        if first != index:
+            check.at(term.pos, f"terms[{index}].abbreviation", f"the abbreviation '{term.abbreviation}' is listed "
+                     f"twice (as '{site.glossary[first].abbreviation}' too)", "each abbreviation once, whatever its case",
+                     "Keep one of the two entries.")
+        if not term.title:
+            check.at(term.pos, f"terms[{index}]", f"the abbreviation '{term.abbreviation}' is not explained",
+                     "an 'expansion:' (what it stands for), or a 'note:' when the sources do not spell it out",
+                     "Add 'expansion:' with the words the sources spell out, or 'note:' saying what is known.")
 
 
 def _check_file_name(pos: Pos | None, field: str, value: str, check: Checker) -> None:

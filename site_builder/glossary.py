@@ -1,0 +1,76 @@
+"""The glossary: abbreviations marked with their expansion where texts first use them, and the glossary page."""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import escape
+
+from .model import Term
+from .routes import HOME, Page
+from .urls import url_for
+
+# Inside these an <abbr> would be wrong or invalid: links, headings, code, and an <abbr> already there.
+_SKIP = r"<(a|abbr|code|pre|h[1-6])\b[^>]*>.*?</\1\s*>"
+KEEP = 20_000  # marked texts kept, as many as markdown.py keeps rendered ones
+
+
+class Abbreviator:
+    """Marks the first use of each term in a rendered text with <abbr title="expansion">.
+
+    Made once per glossary and kept while the glossary is equal; each distinct text is
+    worked out once (a text used on many pages, or in many builds, costs one pass).
+    """
+
+    def __init__(self, terms: tuple[Term, ...]):
+        self.terms = terms
+        self.titles = {t.abbreviation: t.title for t in terms}
+        self.pattern = self.walk = None
+        if not terms:
+            return
+        names = sorted(self.titles, key=lambda a: (-len(a), a))  # longest first: L-CAP before CAP
+        first = "".join(sorted({re.escape(n[0]) for n in names}))
+        # A whole word, or its plural or possessive (PSPOs, NAP's): the abbreviation alone is marked.
+        # The look-ahead for a first letter lets the regex engine skip the other characters quickly.
+        term = rf"(?<![\w-])(?P<term>{'|'.join(map(re.escape, names))})(?=(?:s|['’]s)?(?![\w-]))"
+        self.pattern = re.compile(rf"(?=[{first}]){term}")
+        # One pass over a text: a skipped element whole, any other tag (its attributes), or a term.
+        self.walk = re.compile(rf"(?=[<{first}])(?:{_SKIP}|<[^>]*>|{term})", re.S)
+        self.done: dict[str, str] = {}
+
+    def __call__(self, html: str) -> str:
+        """The HTML with each term's first use outside links, headings and code marked."""
+        if self.pattern is None or not self.pattern.search(html):
+            return html
+        found = self.done.get(html)
+        if found is None:
+            if len(self.done) >= KEEP:  # a long preview marks every saved version of a text
+                self.done.clear()
+            found = self.done[html] = self._mark(html)
+        return found
+
+    def _mark(self, html: str) -> str:
+        used: set[str] = set()
+
+        def wrap(match: re.Match) -> str:
+            term = match.group("term")
+            if term is None or term in used:
+                return match.group(0)
+            used.add(term)
+            return f'<abbr title="{escape(self.titles[term])}">{term}</abbr>'
+
+        return self.walk.sub(wrap, html)
+
+
+def sorted_terms(terms: tuple[Term, ...]) -> tuple[Term, ...]:
+    """Terms in the order a reader looks them up: alphabetical, ignoring case."""
+    return tuple(sorted(terms, key=lambda t: (t.abbreviation.casefold(), t.abbreviation)))
+
+
+def glossary_pages(b) -> list[Page]:
+    """The glossary page, when the content has a glossary."""
+    if not b.site.glossary:
+        return []
+    return [Page(url_for("glossary"), "glossary.html", "Glossary",
+                 "The abbreviations the Safer Colchester Partnership's plans use, spelled out.", (HOME,),
+                 sorted_terms(b.site.glossary), "index")]

@@ -1,0 +1,204 @@
+"""The glossary (its page, and abbreviations marked where a text first uses them) and how current the site says it is.
+
+Builder behaviour on the fixture site, with the files a test is about written inline; the real
+content only for what must always hold (its navigation spelled out, its labels as its glossary).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import TEMPLATES, edit, write, write_plan
+from site_builder.build import SiteBuilder
+from site_builder.glossary import Abbreviator
+from site_builder.model import Term
+from test_validation import problems
+
+TERMS = (Term("IOM", "Integrated Offender Management"), Term("MAC", "Multi Agency Coordination"),
+         Term("L-CAP", "Local Community Action Panel"), Term("CAP", "Community Action Panel"),
+         Term("RAG", note='Not spelled out: "we" & <they> don\'t say.'))
+IOM = '<abbr title="Integrated Offender Management">IOM</abbr>'
+
+
+def mark(html: str) -> str:
+    return Abbreviator(TERMS)(html)
+
+
+def test_the_first_use_in_a_text_is_marked_and_later_ones_are_not():
+    assert mark("<p>The IOM scheme. IOM data.</p>\n<p>More IOM.</p>") == f"<p>The {IOM} scheme. IOM data.</p>\n<p>More IOM.</p>"
+
+
+def test_plurals_and_possessives_are_marked_but_other_words_are_not():
+    assert mark("<p>Two IOMs and the IOM's cases</p>") == f"<p>Two {IOM}s and the IOM's cases</p>"
+    assert mark("<p>MACE, RAGS, XIOM, IOM-led, CAPITAL</p>") == "<p>MACE, RAGS, XIOM, IOM-led, CAPITAL</p>"
+    assert mark("<p>NAP's became L-CAPs, not CAPs</p>") == (
+        '<p>NAP\'s became <abbr title="Local Community Action Panel">L-CAP</abbr>s, not '
+        '<abbr title="Community Action Panel">CAP</abbr>s</p>')
+
+
+def test_links_headings_code_attributes_and_existing_abbrs_are_left_alone():
+    html = ('<h3>IOM</h3><p><a href="/x/" title="IOM">the IOM</a> <code>IOM</code> '
+            '<abbr title="x">IOM</abbr> <em>IOM</em></p>')
+    assert mark(html) == html.replace("<em>IOM</em>", f"<em>{IOM}</em>")
+
+
+def test_a_term_without_expansion_explains_itself_with_its_note_escaped():
+    assert mark("<p>RAG</p>") == ('<p><abbr title="Not spelled out: &#34;we&#34; &amp; &lt;they&gt; don&#39;t say.">'
+                                  'RAG</abbr></p>')
+
+
+def test_an_empty_glossary_changes_nothing():
+    assert Abbreviator(())("<p>IOM</p>") == "<p>IOM</p>"
+
+
+def build(content, preview=False):
+    return SiteBuilder(content, TEMPLATES, preview=preview).build()
+
+
+def page(result, url: str) -> str:
+    path = url.lstrip("/") + ("index.html" if url.endswith("/") else "")
+    return result.files[path].decode()
+
+
+def test_the_glossary_page_lists_terms_in_order_and_is_in_the_sitemap_and_footer(site_dir):
+    write(site_dir, "glossary.yaml", """\
+        terms:
+          - abbreviation: RAG
+            note: The plans do not spell it out.
+          - abbreviation: IOM
+            expansion: Integrated Offender Management
+            note: Probation and police together.
+        """)
+    result = build(site_dir)
+    html = page(result, "/glossary/")
+    assert html.index('id="iom"') < html.index('id="rag"')
+    assert "<dt>IOM</dt>\n    <dd>Integrated Offender Management. Probation and police together.</dd>" in html
+    assert "<dt>RAG</dt>\n    <dd>The plans do not spell it out.</dd>" in html
+    assert "<loc>https://example.test/glossary/</loc>" in result.files["sitemap.xml"].decode()
+    assert '<a href="/glossary/">Glossary</a>' in page(result, "/")
+
+
+def test_without_a_glossary_there_is_no_glossary_page_and_no_marks(site_dir):
+    (site_dir / "glossary.yaml").unlink()
+    result = build(site_dir)
+    assert "glossary/index.html" not in result.files
+    assert not any(b'href="/glossary/"' in data for data in result.files.values())
+
+
+def test_an_initiatives_texts_mark_the_term_and_its_title_does_not(site_dir):
+    write(site_dir, "glossary.yaml", "terms:\n  - abbreviation: IOM\n    expansion: Integrated Offender Management\n")
+    write_plan(site_dir, """\
+        - title: IOM review
+          description: The IOM met. The IOM reported.
+          outcomes: "[IOM report](/plans/) then IOM figures."
+        """)
+    html = page(build(site_dir), "/plans/2020-21/initiatives/iom-review/")
+    assert re.search(r"<h1[^>]*>IOM review</h1>", html)
+    assert f"<p>The {IOM} met. The IOM reported.</p>" in html
+    assert f'<p><a href="/plans/">IOM report</a> then {IOM} figures.</p>' in html
+
+
+def test_an_edit_to_the_glossary_reaches_the_rebuilt_pages_as_a_fresh_build(site_dir):
+    write(site_dir, "glossary.yaml", "terms:\n  - abbreviation: IOM\n    expansion: Integrated Offender Management\n")
+    write_plan(site_dir, "- title: Review\n  description: The IOM met.\n")
+    builder = SiteBuilder(site_dir, TEMPLATES)
+    builder.build()
+    edit(site_dir / "glossary.yaml", "Integrated Offender Management", "Integrated Offender Management scheme")
+    again = builder.build()
+    assert again.files == build(site_dir).files
+    assert '<abbr title="Integrated Offender Management scheme">IOM</abbr>' in page(again, "/plans/2020-21/initiatives/review/")
+
+
+def test_a_term_twice_or_unexplained_is_reported_at_its_line(site_dir):
+    write(site_dir, "glossary.yaml", """\
+        terms:
+          - abbreviation: IOM
+            expansion: Integrated Offender Management
+          - abbreviation: RAG
+          - abbreviation: iom
+            expansion: Something else
+        """)
+    found = problems(site_dir)
+    assert len(found) == 2, found
+    assert found[0].startswith("content/glossary.yaml:4:5: error: terms[1]: the abbreviation 'RAG' is not explained")
+    assert "'note:'" in found[0]
+    assert found[1] == ("content/glossary.yaml:5:19: error: terms[2].abbreviation: the abbreviation 'iom' is listed "
+                        "twice (as 'IOM' too); expected each abbreviation once, whatever its case. Keep one of the "
+                        "two entries.")
+
+
+def test_an_abbreviation_with_other_characters_is_reported_at_its_line(site_dir):
+    write(site_dir, "glossary.yaml", 'terms:\n  - abbreviation: "A&B"\n    expansion: Ampersand\n')
+    assert problems(site_dir) == [
+        "content/glossary.yaml:2:19: error: terms[0].abbreviation: found 'A&B'; expected an abbreviation of letters, "
+        "digits and hyphens, as the plans print it. For example: PFCC"]
+
+
+# ---- how current the site says it is ----
+
+def test_the_footer_says_when_the_content_last_changed_from_the_content_not_the_clock(site_dir):
+    edit(site_dir / "site.yaml", "updated: 2026-12-01", "updated: 2026-11-02")
+    stamp = '<time datetime="2026-11-02">2 November 2026</time>'
+    first = build(site_dir)
+    assert f"Last updated {stamp}." in page(first, "/agencies/")
+    assert build(site_dir).files == first.files  # the same content, the same bytes
+    write_plan(site_dir, "- title: Late row\n  added: 2026-12-03\n")
+    assert "Last updated <time datetime=\"2026-12-03\">3 December 2026</time>." in page(build(site_dir), "/")
+
+
+def test_without_any_date_the_footer_says_nothing_of_it(site_dir):
+    edit(site_dir / "site.yaml", "updated: 2026-12-01\n", "")
+    assert "Last updated" not in page(build(site_dir), "/")
+
+
+def test_home_and_plan_pages_name_the_latest_published_plan(site_dir):
+    result = build(site_dir)
+    assert 'Priorities from the <span class="nowrap">2021-22</span> plan, the latest published here</h2>' in page(result, "/")
+    assert "It is the latest plan published here." in page(result, "/plans/2021-22/")
+    older = page(result, "/plans/2020-21/")
+    assert re.search(r'The latest plan published here is the <a href="/plans/2021-22/">[^<]*<span class="nowrap">'
+                     r'2021-22</span></a>\.', older)
+
+
+def test_a_draft_plan_names_the_latest_published_one_not_itself(site_dir):
+    edit(site_dir / "plans/2021-22.yaml", 'period: "2021-22"\n', 'period: "2021-22"\ndraft: true\n')
+    result = build(site_dir, preview=True)
+    assert "The latest plan published here is the <a href=\"/plans/2020-21/\">" in page(result, "/plans/2021-22/")
+    assert "It is the latest plan published here." in page(result, "/plans/2020-21/")
+
+
+def test_ongoing_timings_and_statuses_are_read_as_at_their_plan(site_dir):
+    write_plan(site_dir, """\
+        - title: Patrols
+          timing: October 2019 - Ongoing
+          status: ongoing
+        - title: Campaign
+          timing: March 2021
+        """)
+    result = build(site_dir)
+    caveat = '<span class="as-at">, as at the <span class="nowrap">2020-21</span> plan</span>'
+    patrols = page(result, "/plans/2020-21/initiatives/patrols/")
+    assert f"<dd>October 2019 - Ongoing{caveat}</dd>" in patrols
+    assert f"<dd>Ongoing{caveat}</dd>" in patrols
+    assert f"October 2019 - Ongoing{caveat}" in page(result, "/plans/2020-21/")
+    assert "<dd>March 2021</dd>" in page(result, "/plans/2020-21/initiatives/campaign/")
+
+
+# ---- the real content: what must always hold ----
+
+@pytest.mark.content
+def test_navigation_spells_out_every_abbreviation_of_the_glossary(content_build):
+    terms = {t.abbreviation for t in content_build.site.glossary}
+    for item in content_build.site.config.navigation:
+        assert not terms & set(re.findall(r"[\w-]+", item.title)), f"the menu item {item.title!r} uses an abbreviation"
+
+
+@pytest.mark.content
+def test_the_builders_own_abbreviations_say_what_the_glossary_says(content_build):
+    glossary = {t.abbreviation: t.title for t in content_build.site.glossary}
+    used = re.findall(r'<abbr title="([^"]*)">([^<]*)</abbr>', (TEMPLATES / "macros.html").read_text())
+    assert used
+    for title, abbreviation in used:
+        assert glossary.get(abbreviation, title) == title, f"macros.html spells out {abbreviation} unlike the glossary"
