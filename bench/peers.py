@@ -219,7 +219,7 @@ def table(label: str, done: list[Build], rounds: int, before: str) -> str:
         wall = statistics.median(r.wall for r in b.runs)
         lines.append(
             f"| {b.name} | {wall:.2f} | {paired(b, hugo):.2f} | {paired(b, hugo_pf):.2f} | {paired(b, bare):.2f} "
-            f"| {wall * 1000 / max(b.pages, 1):.2f} | {b.pages} | {b.html_mb:.0f} | {b.initiative_kb:.1f} "
+            f"| {wall * 1000 / max(b.pages, 1):.2f} | {b.pages} | {b.html_mb:.1f} | {b.initiative_kb:.1f} "
             f"| {statistics.median(r.cpu / r.wall for r in b.runs):.2f} "
             f"| {statistics.median(r.rss for r in b.runs):.0f} |")
     return "\n".join(lines)
