@@ -98,6 +98,7 @@ class SiteBuilder:
             footer=(*(NavItem(p.meta.title, url_for(p)) for p in site.pages if p.meta.footer),
                     *((NavItem("Glossary", url_for("glossary")),) if site.glossary else ())),
             updated=last_updated(site),
+            glossary=site.glossary,
         )
         made = Build(site, reuse=self.reuse)
         for family in PAGE_FAMILIES:

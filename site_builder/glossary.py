@@ -12,6 +12,10 @@ from .urls import url_for
 
 # Inside these an <abbr> would be wrong or invalid: links, headings, code, and an <abbr> already there.
 _SKIP = r"<(a|abbr|code|pre|h[1-6])\b[^>]*>.*?</\1\s*>"
+# On a page, only where an <abbr> is not allowed at all (text-only elements, code, drawings); an <abbr> there
+# already counts as the term's first use.
+_PAGE_SKIP = r"<(?P<skip>code|pre|option|select|textarea|script|style|svg|title)\b[^>]*>.*?</(?P=skip)\s*>"
+_MARKED = r"<abbr\b[^>]*>(?P<marked>[^<]*)</abbr\s*>"
 KEEP = 20_000  # marked texts kept, as many as markdown.py keeps rendered ones
 
 
@@ -36,6 +40,7 @@ class Abbreviator:
         self.pattern = re.compile(rf"(?=[{first}]){term}")
         # One pass over a text: a skipped element whole, any other tag (its attributes), or a term.
         self.walk = re.compile(rf"(?=[<{first}])(?:{_SKIP}|<[^>]*>|{term})", re.S)
+        self.page_walk = re.compile(rf"(?=[<{first}])(?:{_MARKED}|{_PAGE_SKIP}|<[^>]*>|{term})", re.S)
         self.done: dict[str, str] = {}
 
     def __call__(self, html: str) -> str:
@@ -49,17 +54,28 @@ class Abbreviator:
             found = self.done[html] = self._mark(html)
         return found
 
-    def _mark(self, html: str) -> str:
+    def page(self, html: str) -> str:
+        """A whole page with each term's first use in its <main> an <abbr>: in a title or a link too,
+        where the marks of its texts (which leave those alone) do not reach."""
+        start, end = html.find("<main"), html.rfind("</main>")
+        if self.pattern is None or start < 0 or end < start or not self.pattern.search(html, start, end):
+            return html
+        return html[:start] + self._mark(html[start:end], self.page_walk) + html[end:]
+
+    def _mark(self, html: str, walk: re.Pattern | None = None) -> str:
         used: set[str] = set()
 
         def wrap(match: re.Match) -> str:
+            if match.groupdict().get("marked") is not None:  # an <abbr> there already
+                used.add(match.group("marked"))
+                return match.group(0)
             term = match.group("term")
             if term is None or term in used:
                 return match.group(0)
             used.add(term)
             return f'<abbr title="{escape(self.titles[term])}">{term}</abbr>'
 
-        return self.walk.sub(wrap, html)
+        return (walk or self.walk).sub(wrap, html)
 
 
 def sorted_terms(terms: tuple[Term, ...]) -> tuple[Term, ...]:
@@ -73,4 +89,4 @@ def glossary_pages(b) -> list[Page]:
         return []
     return [Page(url_for("glossary"), "glossary.html", "Glossary",
                  "The abbreviations the Safer Colchester Partnership's plans use, spelled out.", (HOME,),
-                 sorted_terms(b.site.glossary), "index")]
+                 sorted_terms(b.site.glossary), "glossary")]

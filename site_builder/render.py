@@ -30,6 +30,7 @@ class Globals:
     assets: tuple[tuple[str, str], ...]  # (name, fingerprinted url)
     footer: tuple[NavItem, ...]
     updated: str = ""  # the day the content last changed (currency.last_updated), YYYY-MM-DD
+    glossary: tuple = ()  # the glossary's terms: each page marks their first use in its <main>
 
     def asset(self, name: str) -> str:
         """The fingerprinted address of an asset such as site.css."""
@@ -100,6 +101,7 @@ class Renderer:
         self.templates_dir = Path(templates_dir)
         self.reuse = reuse or Reuse()
         self._render_part = self._part  # one bound method for every key, not one per call
+        self._abbr = None
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(self.templates_dir)),
             bytecode_cache=bytecode_cache,  # compiled templates from an earlier run
@@ -128,12 +130,22 @@ class Renderer:
         try:
             template = self.env.get_template(page.template)
             html = template.render(page=page, data=page.data, g=g)
+            if g.glossary and page.kind != "glossary":  # the glossary page spells every term out itself
+                html = self._abbreviator(g.glossary).page(html)
         except jinja2.TemplateSyntaxError as exc:
             raise ContentError([self._problem(exc, exc.filename, exc.lineno, page)]) from None
         except jinja2.TemplateError as exc:
             filename, line = _template_frame(self.templates_dir)
             raise ContentError([self._problem(exc, filename, line, page)]) from None
         return html.encode("utf-8")
+
+    def _abbreviator(self, terms: tuple) -> "Abbreviator":
+        """The glossary's marker for these terms (made again only when they change)."""
+        from .glossary import Abbreviator  # the glossary page is made from routes, which renders nothing
+
+        if self._abbr is None or self._abbr.terms != terms:
+            self._abbr = Abbreviator(terms)
+        return self._abbr
 
     def part(self, name: str, **args) -> Markup:
         """Render a macro of macros.html from its arguments alone: equal arguments give the HTML of the last call.

@@ -87,7 +87,7 @@ def test_without_a_glossary_there_is_no_glossary_page_and_no_marks(site_dir):
     assert not any(b'href="/glossary/"' in data for data in result.files.values())
 
 
-def test_an_initiatives_texts_mark_the_term_and_its_title_does_not(site_dir):
+def test_the_first_use_on_a_page_is_marked_in_its_title_and_each_text_marks_its_own(site_dir):
     write(site_dir, "glossary.yaml", "terms:\n  - abbreviation: IOM\n    expansion: Integrated Offender Management\n")
     write_plan(site_dir, """\
         - title: IOM review
@@ -95,9 +95,10 @@ def test_an_initiatives_texts_mark_the_term_and_its_title_does_not(site_dir):
           outcomes: "[IOM report](/plans/) then IOM figures."
         """)
     html = page(build(site_dir), "/plans/2020-21/initiatives/iom-review/")
-    assert re.search(r"<h1[^>]*>IOM review</h1>", html)
+    assert re.search(rf"<h1[^>]*>{re.escape(IOM)} review</h1>", html), "the page's first use: its title"
     assert f"<p>The {IOM} met. The IOM reported.</p>" in html
     assert f'<p><a href="/plans/">IOM report</a> then {IOM} figures.</p>' in html
+    assert '<title>IOM review' in html, "the head is left alone"
 
 
 def test_an_edit_to_the_glossary_reaches_the_rebuilt_pages_as_a_fresh_build(site_dir):
@@ -202,3 +203,36 @@ def test_the_builders_own_abbreviations_say_what_the_glossary_says(content_build
     assert used
     for title, abbreviation in used:
         assert glossary.get(abbreviation, title) == title, f"macros.html spells out {abbreviation} unlike the glossary"
+
+
+_TOKENS = re.compile(r"<(code|pre|option|select|textarea|script|style|svg)\b[^>]*>.*?</\1\s*>|<(/?)(\w+)[^>]*>|[^<]+", re.S)
+
+
+@pytest.mark.content
+def test_on_every_page_the_first_use_of_each_abbreviation_is_spelled_out(content_build):
+    """Issue 12: the first use of an acronym on a page is an <abbr> with its expansion (the glossary page,
+    which spells each out, aside)."""
+    terms = {t.abbreviation for t in content_build.site.glossary}
+    word = re.compile(rf"(?<![\w-])({'|'.join(map(re.escape, sorted(terms, key=len, reverse=True)))})(?=(?:s|['’]s)?(?![\w-]))")
+    checked = 0
+    for path, data in content_build.files.items():
+        if not path.endswith(".html") or path == "glossary/index.html":
+            continue
+        html = data.decode()
+        main = html[html.find("<main"):html.rfind("</main>")]
+        seen, inside = set(), []
+        for match in _TOKENS.finditer(main):
+            if match.group(1):
+                continue  # where no element may stand
+            if match.group(3):
+                if match.group(2):
+                    inside = inside[:-1] if inside and inside[-1] == match.group(3) else inside
+                elif match.group(3) == "abbr":
+                    inside.append("abbr")
+                continue
+            for term in word.findall(match.group()):
+                if term not in seen:
+                    seen.add(term)
+                    checked += 1
+                    assert inside and inside[-1] == "abbr", f"/{path}: the first {term} is not spelled out"
+    assert checked, "the site uses abbreviations of its glossary"
