@@ -62,7 +62,8 @@ class Response:
 
     @property
     def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
+        """The page, without the glossary's <abbr> marks (a title such as 'MAC Panel' may carry one)."""
+        return re.sub(r"</?abbr\b[^>]*>", "", self.body.decode("utf-8", errors="replace"))
 
 
 @dataclass
