@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from markupsafe import escape
@@ -14,8 +15,8 @@ from .urls import url_for
 _SKIP = r"<(a|abbr|code|pre|h[1-6])\b[^>]*>.*?</\1\s*>"
 # On a page, only where an <abbr> is not allowed at all (text-only elements, code, drawings); an <abbr> there
 # already counts as the term's first use.
-_PAGE_SKIP = r"<(?P<skip>code|pre|option|select|textarea|script|style|svg|title)\b[^>]*>.*?</(?P=skip)\s*>"
-_MARKED = r"<abbr\b[^>]*>(?P<marked>[^<]*)</abbr\s*>"
+_PAGE_SKIP = re.compile(r"<(code|pre|option|select|textarea|script|style|svg|title)\b[^>]*>.*?</\1\s*>", re.S)
+_MARKED = re.compile(r"<abbr\b[^>]*>[^<]*</abbr\s*>")
 KEEP = 20_000  # marked texts kept, as many as markdown.py keeps rendered ones
 
 
@@ -40,7 +41,6 @@ class Abbreviator:
         self.pattern = re.compile(rf"(?=[{first}]){term}")
         # One pass over a text: a skipped element whole, any other tag (its attributes), or a term.
         self.walk = re.compile(rf"(?=[<{first}])(?:{_SKIP}|<[^>]*>|{term})", re.S)
-        self.page_walk = re.compile(rf"(?=[<{first}])(?:{_MARKED}|{_PAGE_SKIP}|<[^>]*>|{term})", re.S)
         self.done: dict[str, str] = {}
 
     def __call__(self, html: str) -> str:
@@ -60,22 +60,46 @@ class Abbreviator:
         start, end = html.find("<main"), html.rfind("</main>")
         if self.pattern is None or start < 0 or end < start or not self.pattern.search(html, start, end):
             return html
-        return html[:start] + self._mark(html[start:end], self.page_walk) + html[end:]
+        main = html[start:end]
+        # Only the terms' places are looked at (a page has thousands of tags): each is skipped when
+        # inside a tag, or inside an element where no <abbr> may stand; one inside an <abbr> is marked.
+        skipped = [m.span() for m in _PAGE_SKIP.finditer(main)]
+        marked = [m.span() for m in _MARKED.finditer(main)]
+        used: set[str] = set()
+        places = []
+        for match in self.pattern.finditer(main):
+            term, at = match.group("term"), match.start("term")
+            if term in used or main.rfind("<", 0, at) > main.rfind(">", 0, at) or _within(skipped, at):
+                continue
+            used.add(term)
+            if not _within(marked, at):
+                places.append((at, match.end("term"), term))
+        if not places:
+            return html
+        out, last = [html[:start]], 0
+        for a, b, term in places:
+            out += [main[last:a], f'<abbr title="{escape(self.titles[term])}">{term}</abbr>']
+            last = b
+        out += [main[last:], html[end:]]
+        return "".join(out)
 
-    def _mark(self, html: str, walk: re.Pattern | None = None) -> str:
+    def _mark(self, html: str) -> str:
         used: set[str] = set()
 
         def wrap(match: re.Match) -> str:
-            if match.groupdict().get("marked") is not None:  # an <abbr> there already
-                used.add(match.group("marked"))
-                return match.group(0)
             term = match.group("term")
             if term is None or term in used:
                 return match.group(0)
             used.add(term)
             return f'<abbr title="{escape(self.titles[term])}">{term}</abbr>'
 
-        return (walk or self.walk).sub(wrap, html)
+        return self.walk.sub(wrap, html)
+
+
+def _within(spans: list[tuple[int, int]], at: int) -> bool:
+    """Whether a place lies in one of the spans (in order, not overlapping)."""
+    i = bisect.bisect_right(spans, (at, float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= at < spans[i][1]
 
 
 def sorted_terms(terms: tuple[Term, ...]) -> tuple[Term, ...]:
