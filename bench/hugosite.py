@@ -83,6 +83,7 @@ def write_content(content: Path, site: Path) -> int:
     page(out / "priorities" / "_index.md", {"title": "Priorities", "build": {"render": "never"}})
     pfcc = {p["number"]: p["title"] for p in load(next((content / "pfcc").glob("*.yaml")))["priorities"]}
     made = 0
+    listed: dict[str, int] = {}  # rows of each programme so far: the row's place in its programme's list
     plans = sorted((content / "plans").glob("*.yaml"))
     for order, path in enumerate(plans):
         plan = load(path)
@@ -121,8 +122,11 @@ def write_content(content: Path, site: Path) -> int:
                 "pfcc": [f"{n}. {pfcc[n]}" for n in row.get("pfcc_priorities") or [] if n in pfcc],
                 "topics": row.get("topics") or (p["topics"] if p else []),
                 "programmes": [row["programme"]] if row.get("programme") else [],
+                "programme_index": listed.get(row.get("programme"), 0),
                 "priorities": [f"{period}-{p['slug']}"] if p else [],
             }
+            if row.get("programme"):
+                listed[row["programme"]] = listed.get(row["programme"], 0) + 1
             page(folder / "initiatives" / f"{slug}.md", front, body(row))
     return made
 
