@@ -108,19 +108,11 @@ def _mark_withheld(inline: Token) -> None:
             continue
         at = 0
         for match in WITHHELD.finditer(child.content):
-            children.append(_text_token(child.content[at:match.start()]))
-            mark = Token("withheld", "", 0)
-            mark.content = match.group()
-            children.append(mark)
+            children.append(Token("text", "", 0, content=child.content[at:match.start()]))
+            children.append(Token("withheld", "", 0, content=match.group()))
             at = match.end()
-        children.append(_text_token(child.content[at:]))
+        children.append(Token("text", "", 0, content=child.content[at:]))
     inline.children = children
-
-
-def _text_token(content: str) -> Token:
-    token = Token("text", "", 0)
-    token.content = content
-    return token
 
 
 def _make_parser() -> MarkdownIt:
