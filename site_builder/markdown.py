@@ -115,18 +115,13 @@ def _mark_withheld(inline: Token) -> None:
     inline.children = children
 
 
-def _make_parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    # Content has no images (a stray "![..](..)" stays text); raw HTML is text, so its rules need not run.
-    md.disable(["image", "html_block", "html_inline"])
-    md.add_render_rule("withheld", _withheld_rule)
-    # Let every link through the parser so that _render can report the unsafe ones as
-    # content errors; a text with an unsafe link is never published.
-    md.validateLink = lambda url: True
-    return md
-
-
-_md = _make_parser()
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+# Content has no images (a stray "![..](..)" stays text); raw HTML is text, so its rules need not run.
+_md.disable(["image", "html_block", "html_inline"])
+_md.add_render_rule("withheld", _withheld_rule)
+# Let every link through the parser so that _render can report the unsafe ones as
+# content errors; a text with an unsafe link is never published.
+_md.validateLink = lambda url: True
 # Texts by (source, level), far more than a site has (the real one about 300), so that a long
 # preview, which renders every saved version of a text, does not grow without end.
 memo = Memo(keep=20_000)

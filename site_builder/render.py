@@ -112,18 +112,9 @@ class Renderer:
             auto_reload=False,  # the builder makes a new Renderer when a template changes
             cache_size=-1,
         )
-        self.env.globals["url_for"] = url_for
-        self.env.globals["filter_attributes"] = filter_attributes
-        self.env.filters["join_words"] = join_words
-        self.env.filters["credit"] = credit
-        self.env.filters["credits"] = credits
-        self.env.globals["named"] = named
-        self.env.filters["when"] = when
-        self.env.filters["plan_end"] = plan_end
-        self.env.filters["keep_years"] = keep_years
-        self.env.filters["as_at"] = as_at
-        self.env.globals["part"] = self.part
-        self.env.filters["mark_current"] = mark_current
+        self.env.globals.update(url_for=url_for, filter_attributes=filter_attributes, named=named, part=self.part)
+        self.env.filters.update(join_words=join_words, credit=credit, credits=credits, when=when, plan_end=plan_end,
+                                keep_years=keep_years, as_at=as_at, mark_current=mark_current)
 
     def render(self, page: Page, g: Globals) -> bytes:
         """Render one page to bytes; template mistakes become ContentError."""
