@@ -229,7 +229,8 @@ def data_pages(b: Build) -> list[Page]:
     """The open data page: the files, the licence and the data dictionary."""
     site = b.site
     initiatives = sum(len(all_initiatives(plan)) for plan in site.plans)
-    view = DataView(tuple((c.name, c.kind, c.description) for c in COLUMNS), CSV_NOTE, initiatives, len(site.plans), len(site.agencies), LICENCE, LICENCE_URL)
+    view = DataView(tuple((c.name, c.kind, c.description) for c in COLUMNS), CSV_NOTE, initiatives,
+                    len(site.plans), len(site.agencies), LICENCE, LICENCE_URL)
     return [Page(url_for("data"), "data.html", "Open data",
                  "Every initiative, plan and agency of the partnership's plans as CSV and JSON, under the "
                  "Open Government Licence, with a data dictionary.", (HOME,), view, "index")]

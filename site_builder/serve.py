@@ -381,8 +381,6 @@ def _stop_on_signals(loop: IOLoop) -> None:
     ran on (one Ctrl+C in about twenty in tests). The event loop's handler runs between
     callbacks instead, where nothing can swallow it.
     """
-    if sys.platform == "win32":  # asyncio takes no signals there: KeyboardInterrupt remains
-        return
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.asyncio_loop.add_signal_handler(signum, loop.stop)
 
