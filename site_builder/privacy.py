@@ -195,9 +195,9 @@ def _phone_at(text: str, groups: list, i: int) -> tuple[int, str] | None:
 
 def _names(read: str, emails: list[tuple[int, int]], allowed: _Allowed) -> list[Hit]:
     """Blocked names, in any case, possessive, with initials, and written 'Surname, Forename'."""
-    if emails:  # an email's parts are not names
-        read = "".join(" " * (b - a) if n % 2 else read[a:b]
-                       for n, (a, b) in enumerate(_between(emails, len(read))))
+    if emails:  # an email's parts are not names: each is blanked out
+        bounds = [0, *(x for span in emails for x in span), len(read)]
+        read = "".join(" " * (b - a) if n % 2 else read[a:b] for n, (a, b) in enumerate(zip(bounds, bounds[1:])))
     read = latin_words(read)  # 'Jаne' with a Cyrillic а reads as Jane
     # First, quickly, whether any blocked name is there at all; only then where.
     tokens = [w[:-2] if w.endswith("'s") else w for w in _TOKEN.findall(read.casefold().replace("’", "'"))]
@@ -238,12 +238,6 @@ def _word(word: str) -> str:
     """A word as fingerprinted: folded case, a straight apostrophe, no possessive 's."""
     word = word.casefold().replace("’", "'")
     return word[:-2] if word.endswith("'s") else word
-
-
-def _between(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
-    """The stretches of a text of the given length: outside, inside, outside the spans..."""
-    bounds = [0] + [x for span in spans for x in span] + [length]
-    return list(zip(bounds, bounds[1:]))
 
 
 def _where_names(read: str, found: set[str]) -> list[Hit]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import hashlib
 import json
@@ -135,10 +136,8 @@ class Indexer:
         self._process.wait()
         self._queue.put(None)
         for stream in (self._process.stdin, self._process.stdout, self._errors):
-            try:
+            with contextlib.suppress(OSError):
                 stream.close()
-            except OSError:
-                pass
 
     def _request(self, payload: dict) -> None:
         self._queue.put((self._sent, payload))

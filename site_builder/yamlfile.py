@@ -44,11 +44,6 @@ def pos_of(node: Node, file: str) -> Pos:
     return Pos(file, mark.line + 1, mark.column + 1)
 
 
-def _char_at(text: str, line: int, column: int) -> str:
-    lines = text.splitlines()
-    return lines[line][column:column + 1] if line < len(lines) else ""
-
-
 # A line that starts block text: "key: |", "- key: >-", with an optional comment.
 _BLOCK_HEADER = re.compile(r"^(?P<indent>[ ]*(?:-[ ]+)*)(?P<key>[^\s#'\"][^#]*?)[ ]*:[ ]+(?P<bar>[|>])"
                            r"[-+0-9]*[ ]*(?:#.*)?$")
@@ -141,10 +136,11 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
     """The YAML error in words, at the line at fault."""
     mark = exc.problem_mark or exc.context_mark
     problem = (exc.problem or "").strip()
-    if mark and _char_at(text, mark.line, mark.column) == "\t":
+    lines = text.splitlines()
+    if mark and mark.line < len(lines) and lines[mark.line][mark.column:mark.column + 1] == "\t":
         return Problem(Pos(file, mark.line + 1, mark.column + 1), "",
                        "YAML syntax error: a tab character is used for indentation", *_PLAIN_WORDS["tab"])
-    explained = _block_text_problem(exc, text.splitlines(), file)
+    explained = _block_text_problem(exc, lines, file)
     if explained is not None:
         return explained
     if exc.context == "while scanning a simple key" and exc.context_mark:
