@@ -508,7 +508,7 @@ def _plan_pages(plan: Plan, pfcc: PfccPlan | None, refs: dict[str, InitiativeRef
 
 def initiative_refs(plan: Plan, pfcc: PfccPlan | None) -> dict[str, InitiativeRef]:
     """A plan's initiatives as lists show them, by id."""
-    names = names_of((plan,), (pfcc,) if pfcc else ())
+    names = names_of(plan, pfcc)
     places = initiative_places(plan)
     return {ini.id: InitiativeRef(ini.title, url_for(ini), ini.period, places[ini.id], ini.lead, ini.lead_printed,
                                   ini.lead_as_written, ini.timing, primary_priority(ini), search_filters(ini, names))
