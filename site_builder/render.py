@@ -87,7 +87,7 @@ def credits(agencies: tuple[Agency, ...], printed: tuple[str, ...] = (), period:
     (as_written) stands beside them all instead."""
     pairs = [(a, p) for a, p in named(agencies, printed) if a.id != leave_out]
     parts = [credit(a, "" if as_written and not leave_out else p, period, link) for a, p in pairs]
-    text = Markup(", ").join(parts[:-1]) + Markup(" and ") + parts[-1] if len(parts) > 1 else Markup("").join(parts)
+    text = Markup(join_words(parts))  # each part is escaped already
     if as_written and not leave_out:
         text += Markup(' <span class="as-printed">(printed “{}”)</span>').format(as_written)
     return text

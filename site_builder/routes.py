@@ -264,9 +264,7 @@ def priority_ref(priority: Priority) -> PriorityRef:
 
 def all_initiatives(plan: Plan) -> list[Initiative]:
     """Every initiative of a plan, in the plan's order."""
-    found = [ini for priority in plan.priorities for ini in priority.initiatives]
-    found.extend(plan.initiatives)
-    return found
+    return [*(ini for priority in plan.priorities for ini in priority.initiatives), *plan.initiatives]
 
 
 @dataclass
@@ -309,11 +307,12 @@ def index_site(site: Site) -> Index:
     for doc in sorted(documents, key=lambda d: d.period):
         if doc.members is None:
             continue
-        for statutory, agencies in ((True, doc.members.statutory), (False, doc.members.non_statutory)):
+        members = doc.members
+        for statutory, agencies, printed in ((True, members.statutory, members.statutory_printed),
+                                             (False, members.non_statutory, members.non_statutory_printed)):
             for agency in agencies:
                 index.members[agency.id].append(Membership(plan_ref(doc), statutory))
-        index.note_printed(doc, doc.members.statutory, doc.members.statutory_printed)
-        index.note_printed(doc, doc.members.non_statutory, doc.members.non_statutory_printed)
+            index.note_printed(doc, agencies, printed)
     return index
 
 
