@@ -91,7 +91,6 @@ class PriorityView:
     serving: tuple[Initiative, ...]  # rows of a combined table that list this priority
     also: tuple[Initiative, ...]  # rows under other priorities that also list it
     siblings: tuple[PriorityRef, ...]
-    timing_label: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +122,6 @@ class InitiativeView:
     scp: tuple[PriorityRef, ...]
     pfcc: tuple[PfccPriority, ...]
     pfcc_plan: PlanRef | None
-    timing_label: str
     programme_items: tuple[InitiativeRef, ...]  # its programme's rows nearest it, this one included
     programme_rows: int = 0  # how many rows its programme has in every plan
     place: str = ""  # its plan's period, and what tells it from a row of the same title (initiative_places)
@@ -485,7 +483,7 @@ def _plan_pages(plan: Plan, pfcc: PfccPlan | None, refs: dict[str, InitiativeRef
         pages.append(Page(sibling.url, "priority.html",
                           f"Priority {priority.number}: {priority.short_title} ({plan.period})",
                           f"{name}, priority {priority.number}: {priority.title}"[:300],
-                          plan_crumbs, PriorityView(ref, priority, serving, also, siblings, plan.timing_label),
+                          plan_crumbs, PriorityView(ref, priority, serving, also, siblings),
                           "priority", (kind_choice("Priority"), ("year", year_choice(plan.period)),
                                        ("priority", priority_choice(plan.period, priority.number,
                                                                     priority.short_title)))))
@@ -497,7 +495,7 @@ def _plan_pages(plan: Plan, pfcc: PfccPlan | None, refs: dict[str, InitiativeRef
             ini, ref, by_number.get(ini.priority),
             tuple(by_number[n] for n in ini.scp_priorities if n in by_number),
             tuple(pfcc_by_number[n] for n in ini.pfcc_priorities if n in pfcc_by_number),
-            plan_ref_pfcc(pfcc), plan.timing_label, (), place=row.where)
+            plan_ref_pfcc(pfcc), (), place=row.where)
         pages.append(Page(row.url, "initiative.html", f"{ini.title} ({row.where})",
                           _describe_initiative(ini, plan, row.where), plan_crumbs, view, "initiative", row.choices))
     if plan.draft:  # said on every page of the plan, and in its title
