@@ -14,12 +14,13 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from itertools import groupby
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .problems import ContentError, Pos, Problem
 from .facets import Choice, Facet, search_form
 from .urls import url_for
 from .routes import HOME, Build, InitiativeRef, Page
+from .write import write_files
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,14 +189,13 @@ def for_index(html: str) -> str:
 
 
 def _write_bundle(bundle: Path, files: list[dict]) -> None:
-    """Write the files Pagefind made (paths relative to its bundle folder, contents in base64)."""
-    for file in files:
-        path = PurePosixPath(file["path"])
-        if path.is_absolute() or not path.parts or ".." in path.parts:
-            raise ValueError(f"Pagefind gave an unexpected file name: {file['path']!r}")
-        target = bundle.joinpath(*path.parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(base64.b64decode(file["content"]))
+    """Write the files Pagefind made (paths relative to its bundle folder, contents in base64).
+
+    Through the builder's one check of output names: a name that could leave the folder is refused.
+    """
+    data = {file["path"]: base64.b64decode(file["content"]) for file in files}
+    bundle.mkdir(exist_ok=True)
+    write_files(data, sorted(data), bundle)
 
 
 # ---- a stable index ------------------------------------------------------------------
