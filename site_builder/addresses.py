@@ -311,11 +311,6 @@ def redirect_advice(content_dir: Path, old: str, new: str) -> str:
 
 # ---- recording ----------------------------------------------------------------------
 
-def manifest_text(addresses: set[str]) -> str:
-    """The manifest file: its header, then the addresses sorted."""
-    return MANIFEST_HEADER + "".join(f"{address}\n" for address in sorted(addresses))
-
-
 def record_addresses(content_dir: Path, site: Site, files: Mapping[str, bytes], write: bool) -> tuple[Path, set[str]]:
     """Add what a successful build publishes (pages, files, redirected old addresses) to the manifest.
 
@@ -328,7 +323,7 @@ def record_addresses(content_dir: Path, site: Site, files: Mapping[str, bytes], 
     # An old address that redirects stays published: a later edit must not drop its redirect.
     now = addresses_of(files) | {r.from_ for r in site.redirects}
     missing = now - old
-    text = manifest_text(old | now)
+    text = MANIFEST_HEADER + "".join(f"{address}\n" for address in sorted(old | now))
     if write and (not path.is_file() or path.read_text(encoding="utf-8") != text):
         path.write_text(text, encoding="utf-8")
     return path, missing

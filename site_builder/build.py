@@ -89,12 +89,11 @@ class SiteBuilder:
         site = self.loader.load()
         renderer = self._current_renderer()
         self.reuse.next_build()
-        assets = self._assets
+        assets = {name: url_for("assets", fingerprint_name(name, data)) for name, data in self._assets.items()}
         g = Globals(
             config=site.config,
             base_url=self.base_url or site.config.base_url.rstrip("/"),
-            assets=tuple(sorted((name, url_for("assets", fingerprint_name(name, data)))
-                                for name, data in assets.items())),
+            assets=tuple(sorted(assets.items())),
             footer=(*(NavItem(p.meta.title, url_for(p)) for p in site.pages if p.meta.footer),
                     *((NavItem("Glossary", url_for("glossary")),) if site.glossary else ())),
             updated=last_updated(site),
@@ -119,11 +118,9 @@ class SiteBuilder:
                 rendered += 1
             if on_page is not None:
                 on_page(path, html[page.url])
-        html = {page.url: html[page.url] for page in pages}
 
-        files = {output_path(url): data for url, data in html.items()}
-        for name, data in assets.items():
-            files[output_path(url_for("assets", fingerprint_name(name, data)))] = data
+        files = {output_path(page.url): html[page.url] for page in pages}
+        files.update((output_path(url), self._assets[name]) for name, url in assets.items())
         files.update(extras.make_extras(site, pages, g, self.preview))
         files.update(make_open_data(site, g.base_url, self.reuse))
         files.update(check_addresses(site, files, self.loader.content_dir,

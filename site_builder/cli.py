@@ -258,9 +258,8 @@ def cmd_check(args) -> int:
     problems = check_site(args.content, args.templates, args.base_url, cache.templates())
     cache.save()
     print_problems(problems, excerpts=False, stream=sys.stdout)
-    errors = sum(1 for p in problems if p.level == "error")
     print(f"{_count(problems, 'error')}, {_count(problems, 'warning')}.")
-    return EXIT_CONTENT if errors else EXIT_OK
+    return EXIT_CONTENT if any(p.level == "error" for p in problems) else EXIT_OK
 
 
 def cmd_addresses(args) -> int:

@@ -75,15 +75,13 @@ def compare_pages(b: Build) -> list[Page]:
                       for plan in plans))
         for topic in sorted(site.topics, key=lambda t: t.name.casefold()))
 
-    leaders = []
-    for plan, ref in zip(plans, refs):
-        led = Counter(a for ini in all_initiatives(plan) for a in ini.lead)
-        top = sorted(led.items(), key=lambda item: (-item[1], item[0].name))[:5]
-        leaders.append((ref, tuple(top)))
+    led = (Counter(a for ini in all_initiatives(plan) for a in ini.lead) for plan in plans)
+    leaders = tuple((ref, tuple(sorted(tally.items(), key=lambda item: (-item[1], item[0].name))[:5]))
+                    for ref, tally in zip(refs, led))
 
     view = CompareView(
         refs, tuple((ref, tuple(priority_ref(p) for p in plan.priorities)) for plan, ref in zip(plans, refs)),
-        topics, tuple(leaders), counts, bar_chart([p.period for p in plans], list(counts)),
+        topics, leaders, counts, bar_chart([p.period for p in plans], list(counts)),
         tuple(p.period for p in plans if p.priorities and all(pr.source_table_empty for pr in p.priorities)))
     return [Page(url_for("compare"), "compare.html", "Compare the plans",
                 "The partnership's plans side by side: priorities, topics and lead agencies, year by year.",

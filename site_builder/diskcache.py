@@ -90,11 +90,6 @@ def _this_code() -> str:
 
 # ---- signed files -----------------------------------------------------------------------
 
-def _key_path() -> Path:
-    home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(home) / "site-builder" / "key"
-
-
 def machine_key() -> bytes | None:
     """The key that signs cache files: the host's secret where it is set, so that a build on a fresh machine
     (every Netlify build) reads the last one's cache; else this user's, made on first use; None if it cannot
@@ -106,7 +101,8 @@ def machine_key() -> bytes | None:
         except ValueError:
             return None
         return key if len(key) == KEY_BYTES else None
-    return _key_at(_key_path())
+    home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return _key_at(Path(home) / "site-builder" / "key")
 
 
 @functools.lru_cache(maxsize=4)

@@ -43,12 +43,12 @@ def error_page(problems: list[Problem], deploy: bool = False) -> bytes:
             f"<p class=message>{_escape(problem.message)}</p>{expected}{hint}"
             # Focusable, so that a keyboard can scroll lines wider than the screen.
             + (f"<pre tabindex=0>{html.escape(excerpt)}</pre>" if excerpt else "") + "</li>")
-    count = len(problems)
+    count = f"{len(problems)} error{'' if len(problems) == 1 else 's'}"
     body = (f"<!DOCTYPE html><html lang=en-GB><head><meta charset=utf-8>"
             f"<meta name=viewport content='width=device-width, initial-scale=1'><link rel=icon href='data:,'>"
-            f"<title>{count} error{'s' if count != 1 else ''} - preview</title>"
+            f"<title>{count} - preview</title>"
             f"<link rel=stylesheet href='/{STYLESHEET}'></head><body>"
-            f"<h1>The site could not be rebuilt: {count} error{'s' if count != 1 else ''}</h1>"
+            f"<h1>The site could not be rebuilt: {count}</h1>"
             + ("<p>This deploy preview shows the errors in the content of this branch instead of the site. "
                "Fix them in the files named and commit: the preview is built again, and the pull request's "
                "checks show each error on its line too. The published site is not affected.</p>" if deploy else

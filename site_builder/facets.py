@@ -35,11 +35,10 @@ class Choice:
         return self.label.removeprefix(f"{self.group}: ")
 
 
-def names_of(plans, pfcc_plans) -> dict:
+def names_of(plan, pfcc) -> dict:
     """The titles that labels name: ("priority" or "pfcc", plan period, number) -> a plan's or its PFCC plan's."""
-    pfcc = {p.id: p.priorities for p in pfcc_plans}
-    return {**{("priority", plan.period, p.number): p.short_title for plan in plans for p in plan.priorities},
-            **{("pfcc", plan.period, p.number): p.title for plan in plans for p in pfcc.get(plan.pfcc_plan, ())}}
+    return {**{("priority", plan.period, p.number): p.short_title for p in plan.priorities},
+            **{("pfcc", plan.period, p.number): p.title for p in (pfcc.priorities if pfcc else ())}}
 
 
 @dataclass(frozen=True)

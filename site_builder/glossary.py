@@ -102,15 +102,12 @@ def _within(spans: list[tuple[int, int]], at: int) -> bool:
     return i >= 0 and spans[i][0] <= at < spans[i][1]
 
 
-def sorted_terms(terms: tuple[Term, ...]) -> tuple[Term, ...]:
-    """Terms in the order a reader looks them up: alphabetical, ignoring case."""
-    return tuple(sorted(terms, key=lambda t: (t.abbreviation.casefold(), t.abbreviation)))
-
-
 def glossary_pages(b) -> list[Page]:
     """The glossary page, when the content has a glossary."""
     if not b.site.glossary:
         return []
     return [Page(url_for("glossary"), "glossary.html", "Glossary",
                  "The abbreviations the Safer Colchester Partnership's plans use, spelled out.", (HOME,),
-                 sorted_terms(b.site.glossary), "glossary")]
+                 # In the order a reader looks them up: alphabetical, ignoring case.
+                 tuple(sorted(b.site.glossary, key=lambda t: (t.abbreviation.casefold(), t.abbreviation))),
+                 "glossary")]

@@ -25,14 +25,8 @@ def path_pattern(rule_path: str) -> re.Pattern:
     """Compile a Netlify `for` path: `*` matches the rest of the path, `:name` one segment."""
     if "*" in rule_path.rstrip("*"):
         raise ValueError(f"{rule_path!r}: Netlify allows `*` only at the end of a path")
-    regex = ""
-    for part in re.split(r"(\*|:[A-Za-z_][A-Za-z0-9_]*)", rule_path):
-        if part == "*":
-            regex += ".*"
-        elif part.startswith(":"):
-            regex += "[^/]+"
-        else:
-            regex += re.escape(part)
+    regex = "".join(".*" if part == "*" else "[^/]+" if part.startswith(":") else re.escape(part)
+                    for part in re.split(r"(\*|:[A-Za-z_][A-Za-z0-9_]*)", rule_path))
     if rule_path.endswith("/*"):
         # "/assets/*" also matches "/assets" itself, as on Netlify.
         regex = regex[: -len(re.escape("/") + ".*")] + "(?:/.*)?"

@@ -23,11 +23,6 @@ class BrokenLink:
     reason: str
 
 
-def ids_in(html: bytes) -> set[str]:
-    """Every id in a page, for checking fragments."""
-    return {m.group(1).decode() for m in _ID.finditer(html)}
-
-
 def find_broken_links(files: Mapping[str, bytes]) -> list[BrokenLink]:
     """Check every internal href/src in every HTML file against the built files."""
     ids: dict[str, set[str]] = {}
@@ -58,7 +53,7 @@ def _check(href: str, page: str, files: Mapping[str, bytes], ids: dict[str, set[
         return "no such page"
     if parts.fragment:
         if target not in ids:
-            ids[target] = ids_in(files[target])
+            ids[target] = {m.group(1).decode() for m in _ID.finditer(files[target])}
         if unquote(parts.fragment) not in ids[target]:
             return f"no element with id '{parts.fragment}' on that page"
     return ""

@@ -108,33 +108,20 @@ def _mark_withheld(inline: Token) -> None:
             continue
         at = 0
         for match in WITHHELD.finditer(child.content):
-            children.append(_text_token(child.content[at:match.start()]))
-            mark = Token("withheld", "", 0)
-            mark.content = match.group()
-            children.append(mark)
+            children.append(Token("text", "", 0, content=child.content[at:match.start()]))
+            children.append(Token("withheld", "", 0, content=match.group()))
             at = match.end()
-        children.append(_text_token(child.content[at:]))
+        children.append(Token("text", "", 0, content=child.content[at:]))
     inline.children = children
 
 
-def _text_token(content: str) -> Token:
-    token = Token("text", "", 0)
-    token.content = content
-    return token
-
-
-def _make_parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    # Content has no images (a stray "![..](..)" stays text); raw HTML is text, so its rules need not run.
-    md.disable(["image", "html_block", "html_inline"])
-    md.add_render_rule("withheld", _withheld_rule)
-    # Let every link through the parser so that _render can report the unsafe ones as
-    # content errors; a text with an unsafe link is never published.
-    md.validateLink = lambda url: True
-    return md
-
-
-_md = _make_parser()
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+# Content has no images (a stray "![..](..)" stays text); raw HTML is text, so its rules need not run.
+_md.disable(["image", "html_block", "html_inline"])
+_md.add_render_rule("withheld", _withheld_rule)
+# Let every link through the parser so that _render can report the unsafe ones as
+# content errors; a text with an unsafe link is never published.
+_md.validateLink = lambda url: True
 # Texts by (source, level), far more than a site has (the real one about 300), so that a long
 # preview, which renders every saved version of a text, does not grow without end.
 memo = Memo(keep=20_000)

@@ -113,18 +113,15 @@ Text3 = Annotated[Markdown, Markdown3]
 
 
 def f(doc: str, default=..., *, example=None, derived: bool = False, data: str = "",
-      if_missing: tuple[str, str, str] | None = None):
+      if_missing: tuple[str, str, str] | None = None, key: str = ""):
     """Declare a field with its help text (and default, when it is optional).
 
     data: what the field's column in the open data means, where the help text speaks to editors.
     if_missing: (message, expected, hint) of the warning given when an item has no line for it.
+    key: the field's YAML key, where it cannot be its Python name ('from' is a Python keyword).
     """
-    meta = {"doc": doc, "example": example, "derived": derived, "data": data, "if_missing": if_missing}
-    if default is ...:
-        return field(metadata=meta)
-    if isinstance(default, (list, dict, set)):
-        raise TypeError("use tuples for defaults")
-    return field(default=default, metadata=meta)
+    meta = {"doc": doc, "example": example, "derived": derived, "data": data, "if_missing": if_missing, "key": key}
+    return field(metadata=meta) if default is ... else field(default=default, metadata=meta)
 
 
 def pos_field():
@@ -632,11 +629,6 @@ class Site:
 
 # ---- redirects ----------------------------------------------------------------------
 
-def keyed(key: str, doc: str, *, example=None):
-    """Declare a required field whose YAML key is not its Python name ('from' is a Python keyword)."""
-    return field(metadata={"doc": doc, "example": example, "derived": False, "key": key})
-
-
 # No backslash, and no '//' at the start: browsers read '/\host' and '//host' as another site's address.
 OldAddress = Annotated[str, Pattern(r"^/(?![/\\])[^\s?#*:\\]*$",
                                     "an address of this site starting with /, like /old-page/",
@@ -650,8 +642,8 @@ NewAddress = Annotated[str, Pattern(r"^(/(?![/\\])[^\s?#*:\\]*|https://[^\s\\]+)
 class Redirect:
     """An old address that now leads to another page."""
 
-    from_: OldAddress = keyed("from", "The old address, starting with /. No page of the site may have it.",
-                              example="/key-priorities-safer-colchester-partnership-2018-2019/")
+    from_: OldAddress = f("The old address, starting with /. No page of the site may have it.",
+                          example="/key-priorities-safer-colchester-partnership-2018-2019/", key="from")
     to: NewAddress = f("Where visitors to the old address now go: a page of this site, starting with /, "
                        "or a web address starting with https://.", example="/plans/2018-19/")
     pos: Pos | None = pos_field()

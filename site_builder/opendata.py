@@ -63,15 +63,12 @@ def _plain(value, kind: str):
     return value.name if isinstance(value, Agency) else getattr(value, "id", value)
 
 
-def _priority_title(plan: Plan, ini: Initiative) -> str:
-    return next((p.title for p in plan.priorities if p.number == ini.priority), "")
-
-
 COLUMNS = (
     field_column("period", "plan"),
     Column("plan_title", "string", "The plan's title.", lambda p, i, b: p.title),
     field_column("priority"),
-    Column("priority_title", "string", "That priority's title.", lambda p, i, b: _priority_title(p, i)),
+    Column("priority_title", "string", "That priority's title.",
+           lambda p, i, b: next((pr.title for pr in p.priorities if pr.number == i.priority), "")),
     *map(field_column, ("id", "title", "editorial_title", "lead")),
     Column("lead_ids", "list", "The lead agencies' ids (see agencies.json).", lambda p, i, b: [a.id for a in i.lead]),
     *map(field_column, ("lead_printed", "lead_as_written", "partners", "timing", "status", "scp_priorities", "pfcc_priorities")),
@@ -83,12 +80,11 @@ COLUMNS = (
 )
 
 
-def _csv_rows(records: list[dict]) -> str:
+def _csv(rows) -> bytes:
+    """Rows as CSV lines ending CRLF, as spreadsheets expect, encoded."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for record in records:
-        writer.writerow([_cell(record[c.name]) for c in COLUMNS])
-    return out.getvalue()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode("utf-8")
 
 
 def _cell(value) -> str:
@@ -115,15 +111,13 @@ def spreadsheet_safe(text: str) -> str:
 def plan_rows(plan: Plan, base_url: str) -> tuple[bytes, tuple[bytes, ...]]:
     """A plan's initiatives as CSV rows and as JSON texts, encoded (once per plan, not per build)."""
     records = [{c.name: c.get(plan, ini, base_url) for c in COLUMNS} for ini in all_initiatives(plan)]
-    return (_csv_rows(records).encode("utf-8"),
+    return (_csv([_cell(record[c.name]) for c in COLUMNS] for record in records),
             tuple(json.dumps(record, ensure_ascii=False).encode("utf-8") for record in records))
 
 
 def initiative_files(site: Site, base_url: str, reuse: Reuse) -> tuple[bytes, bytes]:
     """The CSV and the JSON of every initiative, oldest plan first."""
-    header = io.StringIO()
-    csv.writer(header, lineterminator="\r\n").writerow([c.name for c in COLUMNS])
-    csv_parts, items = [header.getvalue().encode("utf-8")], []
+    csv_parts, items = [_csv([[c.name for c in COLUMNS]])], []
     for plan in sorted(site.plans, key=lambda p: p.period):
         rows, texts = reuse(plan_rows, plan, base_url, slot=plan.period)
         csv_parts.append(rows)
@@ -168,33 +162,25 @@ _JSON_TYPES = {"string": {"type": "string"}, "integer": {"type": ["integer", "nu
                "integer list": {"type": "array", "items": {"type": "integer"}}}
 
 
+def _object(properties: dict) -> dict:
+    """A JSON Schema of an object with exactly these properties, each required."""
+    return {"type": "object", "additionalProperties": False, "required": list(properties), "properties": properties}
+
+
 def schemas(base_url: str) -> dict[str, dict]:
     """JSON Schemas of the published JSON files."""
     draft = "http://json-schema.org/draft-07/schema#"
-    initiative = {"type": "object", "additionalProperties": False, "required": [c.name for c in COLUMNS],
-                  "properties": {c.name: {**_JSON_TYPES[c.kind], "description": c.description} for c in COLUMNS}}
-    string, strings = {"type": "string"}, {"type": "array", "items": {"type": "string"}}
-    priority = {"type": "object", "additionalProperties": False,
-                "required": ["number", "title", "short_title", "topics", "summary", "initiatives",
-                             "source_table_empty", "editorial_title", "url"],
-                "properties": {"number": {"type": "integer"}, "title": string, "short_title": string,
-                               "topics": strings, "summary": string, "initiatives": {"type": "integer"},
-                               "source_table_empty": {"type": "boolean"}, "editorial_title": {"type": "boolean"},
-                               "url": string}}
-    plan = {"type": "object", "additionalProperties": False,
-            "required": ["period", "title", "document", "date", "pfcc_plan", "url", "initiatives", "members",
-                         "priorities"],
-            "properties": {"period": {"type": "string", "pattern": r"^\d{4}-\d{2}$"}, "title": string,
-                           "document": string, "date": string, "pfcc_plan": string, "url": string,
-                           "initiatives": {"type": "integer"},
-                           "members": {"type": "object", "additionalProperties": False,
-                                       "required": ["statutory", "non_statutory"],
-                                       "properties": {"statutory": strings, "non_statutory": strings}},
-                           "priorities": {"type": "array", "items": priority}}}
-    agency = {"type": "object", "additionalProperties": False,
-              "required": ["id", "name", "short_name", "aliases", "kind", "website", "description", "url"],
-              "properties": {"id": string, "name": string, "short_name": string, "aliases": strings, "kind": string,
-                             "website": string, "description": string, "url": string}}
+    initiative = _object({c.name: {**_JSON_TYPES[c.kind], "description": c.description} for c in COLUMNS})
+    string, strings, integer = {"type": "string"}, {"type": "array", "items": {"type": "string"}}, {"type": "integer"}
+    priority = _object({"number": integer, "title": string, "short_title": string, "topics": strings,
+                        "summary": string, "initiatives": integer, "source_table_empty": {"type": "boolean"},
+                        "editorial_title": {"type": "boolean"}, "url": string})
+    plan = _object({"period": {"type": "string", "pattern": r"^\d{4}-\d{2}$"}, "title": string, "document": string,
+                    "date": string, "pfcc_plan": string, "url": string, "initiatives": integer,
+                    "members": _object({"statutory": strings, "non_statutory": strings}),
+                    "priorities": {"type": "array", "items": priority}})
+    agency = _object({"id": string, "name": string, "short_name": string, "aliases": strings, "kind": string,
+                      "website": string, "description": string, "url": string})
     return {
         "initiatives": {"$schema": draft, "$id": base_url + url_for("data", "initiatives.schema.json"),
                         "title": "Initiatives of the Safer Colchester Partnership's plans",
@@ -226,11 +212,6 @@ def schema_files(base_url: str) -> dict[str, bytes]:
     return {f"{name}.schema.json": _json(schema) for name, schema in schemas(base_url).items()}
 
 
-def dictionary() -> tuple[tuple[str, str, str], ...]:
-    """The initiative columns for the data dictionary page: name, kind, description."""
-    return tuple((c.name, c.kind, c.description) for c in COLUMNS)
-
-
 @dataclass(frozen=True, slots=True)
 class DataView:
     """What the open data page shows."""
@@ -248,7 +229,8 @@ def data_pages(b: Build) -> list[Page]:
     """The open data page: the files, the licence and the data dictionary."""
     site = b.site
     initiatives = sum(len(all_initiatives(plan)) for plan in site.plans)
-    view = DataView(dictionary(), CSV_NOTE, initiatives, len(site.plans), len(site.agencies), LICENCE, LICENCE_URL)
+    view = DataView(tuple((c.name, c.kind, c.description) for c in COLUMNS), CSV_NOTE, initiatives,
+                    len(site.plans), len(site.agencies), LICENCE, LICENCE_URL)
     return [Page(url_for("data"), "data.html", "Open data",
                  "Every initiative, plan and agency of the partnership's plans as CSV and JSON, under the "
                  "Open Government Licence, with a data dictionary.", (HOME,), view, "index")]

@@ -195,9 +195,9 @@ def _phone_at(text: str, groups: list, i: int) -> tuple[int, str] | None:
 
 def _names(read: str, emails: list[tuple[int, int]], allowed: _Allowed) -> list[Hit]:
     """Blocked names, in any case, possessive, with initials, and written 'Surname, Forename'."""
-    if emails:  # an email's parts are not names
-        read = "".join(" " * (b - a) if n % 2 else read[a:b]
-                       for n, (a, b) in enumerate(_between(emails, len(read))))
+    if emails:  # an email's parts are not names: each is blanked out
+        bounds = [0, *(x for span in emails for x in span), len(read)]
+        read = "".join(" " * (b - a) if n % 2 else read[a:b] for n, (a, b) in enumerate(zip(bounds, bounds[1:])))
     read = latin_words(read)  # 'Jаne' with a Cyrillic а reads as Jane
     # First, quickly, whether any blocked name is there at all; only then where.
     tokens = [w[:-2] if w.endswith("'s") else w for w in _TOKEN.findall(read.casefold().replace("’", "'"))]
@@ -238,12 +238,6 @@ def _word(word: str) -> str:
     """A word as fingerprinted: folded case, a straight apostrophe, no possessive 's."""
     word = word.casefold().replace("’", "'")
     return word[:-2] if word.endswith("'s") else word
-
-
-def _between(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
-    """The stretches of a text of the given length: outside, inside, outside the spans..."""
-    bounds = [0] + [x for span in spans for x in span] + [length]
-    return list(zip(bounds, bounds[1:]))
 
 
 def _where_names(read: str, found: set[str]) -> list[Hit]:
@@ -307,12 +301,15 @@ class _File:
         self.allowed = allowed
         self.problems: list[Problem] = []
         self._seen: set[tuple] = set()
-        self._starts: list[int] | None = None
 
     def check(self, root: Node | None) -> list[Problem]:
         suffix = PurePath(self.file).suffix.lower()
         if suffix in (".yaml", ".yml"):
-            self._yaml_file(root)
+            root = root or compose(self.text, self.file)[0]
+            if root is None:  # not YAML: read it as text
+                self._exact(self.text, 0, "")
+            else:
+                self._yaml(root, 0, 0, len(self.text))
         elif suffix == ".md":
             self._page()
         elif suffix in (".html", ".htm", ".xml", ".svg"):
@@ -330,14 +327,6 @@ class _File:
         return sorted(self.problems, key=Problem.sort_key)
 
     # ---- the kinds of file ------------------------------------------------------------
-
-    def _yaml_file(self, root: Node | None) -> None:
-        if root is None:
-            root, _ = compose(self.text, self.file)
-        if root is None:  # not YAML: read it as text
-            self._exact(self.text, 0, "")
-        else:
-            self._yaml(root, 0, 0, len(self.text))
 
     def _page(self) -> None:
         from .load import split_front_matter  # load builds on validate, which uses this module
@@ -415,7 +404,7 @@ class _File:
 
     def _block(self, value: str, line: int, field: str) -> None:
         """Block text ('|'): each of its lines is a line of the file, less the indent."""
-        starts = self._line_starts()
+        starts = self._starts
         lines = value.split("\n")
         first = next((n for n, text in enumerate(lines) if text.strip()), 0)
         if line + first >= len(starts):
@@ -468,13 +457,13 @@ class _File:
         self.problems.append(Problem(pos, field, *_MESSAGES[hit.kind](hit.shown, where)))
 
     def _pos(self, offset: int) -> Pos:
-        starts = self._line_starts()
+        starts = self._starts
         index = bisect.bisect_right(starts, offset) - 1
         return Pos(self.file, index + 1, offset - starts[index] + 1)
 
     def _in_line(self, line: int, shown: str, column: int) -> Pos:
         """The place in a line where a finding was typed, or where the line's text starts."""
-        starts = self._line_starts()
+        starts = self._starts
         line = max(0, min(line, len(starts) - 1))
         start = starts[line]
         typed = self._line(line)
@@ -485,14 +474,14 @@ class _File:
 
     def _line(self, index: int) -> str:
         """A line of the file (0-based), without its line break."""
-        starts = self._line_starts()
+        starts = self._starts
         end = starts[index + 1] - 1 if index + 1 < len(starts) else len(self.text)
         return self.text[starts[index]:end]
 
-    def _line_starts(self) -> list[int]:
-        if self._starts is None:
-            self._starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
-        return self._starts
+    @functools.cached_property
+    def _starts(self) -> list[int]:
+        """Where each line of the file starts."""
+        return [0] + [m.end() for m in re.finditer("\n", self.text)]
 
 
 def check_sources(sources: Iterable, config: SiteConfig) -> list[Problem]:

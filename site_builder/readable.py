@@ -99,13 +99,8 @@ class Part:
         return self.line + self.text.count("\n", 0, offset)
 
 
-def _make_parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.validateLink = lambda url: True  # every link is read, safe or not
-    return md
-
-
-_md = _make_parser()
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+_md.validateLink = lambda url: True  # every link is read, safe or not
 
 
 @functools.lru_cache(maxsize=8192)

@@ -33,15 +33,11 @@ def short_form(agency, printed: str, shown: str) -> str:
     return next((n for n in shorts if n and (same_name(printed, n) or same_name(printed, f"{shown} ({n})"))), "")
 
 
-def _is_latin(char: str) -> bool:
-    return unicodedata.name(char, "").startswith("LATIN")
-
-
 def latin(text: str) -> str:
     """Letters from another alphabet that look Latin, as the Latin ones, when a word has no other
     letters: PDF copies make 'СВН' of 'CBH', while 'Профилактика' is Russian and stays so."""
     translated = text.translate(_LOOKALIKES)
-    if translated == text or any(c.isalpha() and not _is_latin(c) for c in translated):
+    if translated == text or any(c.isalpha() and not unicodedata.name(c, "").startswith("LATIN") for c in translated):
         return text
     return translated
 

@@ -87,7 +87,7 @@ def credits(agencies: tuple[Agency, ...], printed: tuple[str, ...] = (), period:
     (as_written) stands beside them all instead."""
     pairs = [(a, p) for a, p in named(agencies, printed) if a.id != leave_out]
     parts = [credit(a, "" if as_written and not leave_out else p, period, link) for a, p in pairs]
-    text = Markup(", ").join(parts[:-1]) + Markup(" and ") + parts[-1] if len(parts) > 1 else Markup("").join(parts)
+    text = Markup(join_words(parts))  # each part is escaped already
     if as_written and not leave_out:
         text += Markup(' <span class="as-printed">(printed “{}”)</span>').format(as_written)
     return text
@@ -112,18 +112,9 @@ class Renderer:
             auto_reload=False,  # the builder makes a new Renderer when a template changes
             cache_size=-1,
         )
-        self.env.globals["url_for"] = url_for
-        self.env.globals["filter_attributes"] = filter_attributes
-        self.env.filters["join_words"] = join_words
-        self.env.filters["credit"] = credit
-        self.env.filters["credits"] = credits
-        self.env.globals["named"] = named
-        self.env.filters["when"] = when
-        self.env.filters["plan_end"] = plan_end
-        self.env.filters["keep_years"] = keep_years
-        self.env.filters["as_at"] = as_at
-        self.env.globals["part"] = self.part
-        self.env.filters["mark_current"] = mark_current
+        self.env.globals.update(url_for=url_for, filter_attributes=filter_attributes, named=named, part=self.part)
+        self.env.filters.update(join_words=join_words, credit=credit, credits=credits, when=when, plan_end=plan_end,
+                                keep_years=keep_years, as_at=as_at, mark_current=mark_current)
 
     def render(self, page: Page, g: Globals) -> bytes:
         """Render one page to bytes; template mistakes become ContentError."""

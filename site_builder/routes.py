@@ -91,7 +91,6 @@ class PriorityView:
     serving: tuple[Initiative, ...]  # rows of a combined table that list this priority
     also: tuple[Initiative, ...]  # rows under other priorities that also list it
     siblings: tuple[PriorityRef, ...]
-    timing_label: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +122,6 @@ class InitiativeView:
     scp: tuple[PriorityRef, ...]
     pfcc: tuple[PfccPriority, ...]
     pfcc_plan: PlanRef | None
-    timing_label: str
     programme_items: tuple[InitiativeRef, ...]  # its programme's rows nearest it, this one included
     programme_rows: int = 0  # how many rows its programme has in every plan
     place: str = ""  # its plan's period, and what tells it from a row of the same title (initiative_places)
@@ -264,9 +262,7 @@ def priority_ref(priority: Priority) -> PriorityRef:
 
 def all_initiatives(plan: Plan) -> list[Initiative]:
     """Every initiative of a plan, in the plan's order."""
-    found = [ini for priority in plan.priorities for ini in priority.initiatives]
-    found.extend(plan.initiatives)
-    return found
+    return [*(ini for priority in plan.priorities for ini in priority.initiatives), *plan.initiatives]
 
 
 @dataclass
@@ -309,11 +305,12 @@ def index_site(site: Site) -> Index:
     for doc in sorted(documents, key=lambda d: d.period):
         if doc.members is None:
             continue
-        for statutory, agencies in ((True, doc.members.statutory), (False, doc.members.non_statutory)):
+        members = doc.members
+        for statutory, agencies, printed in ((True, members.statutory, members.statutory_printed),
+                                             (False, members.non_statutory, members.non_statutory_printed)):
             for agency in agencies:
                 index.members[agency.id].append(Membership(plan_ref(doc), statutory))
-        index.note_printed(doc, doc.members.statutory, doc.members.statutory_printed)
-        index.note_printed(doc, doc.members.non_statutory, doc.members.non_statutory_printed)
+            index.note_printed(doc, agencies, printed)
     return index
 
 
@@ -360,8 +357,7 @@ def home_pages(b: Build) -> list[Page]:
     """The home page and the plans index."""
     site, config, pages = b.site, b.site.config, []
     total = sum(len(all_initiatives(plan)) for plan in site.plans)
-    # The home page leads with the newest plan that is published, never a draft.
-    latest = next((plan for plan in site.plans if not plan.draft), None)
+    latest = latest_plan(site)
     if latest is not None:
         pages.append(Page(url_for("home"), "home.html", config.name, config.description, (),
                           HomeView(plan_ref(latest),
@@ -383,7 +379,8 @@ def plan_pages(b: Build) -> list[Page]:
     programmes = {key: tuple(map(b.ref, items)) for key, items in b.index.by_programme.items()}
     position = {item.url: (items, i) for items in programmes.values() for i, item in enumerate(items)}
     pages = []
-    latest = latest_ref(b.site)
+    latest = latest_plan(b.site)
+    latest = latest and plan_ref(latest)
     for plan in b.site.plans:
         # A plan's pages are a function of the plan alone, and so the last build's while it is equal,
         # but for each initiative's list of its programme's rows in every plan: added after.
@@ -461,31 +458,21 @@ def document_pages(b: Build) -> list[Page]:
                  (), None, "error")]
 
 
-def latest_ref(site: Site) -> PlanRef | None:
+def latest_plan(site: Site) -> Plan | None:
     """The newest plan that is published, never a draft: the one the home page and every plan page name."""
-    latest = next((plan for plan in site.plans if not plan.draft), None)
-    return plan_ref(latest) if latest is not None else None
+    return next((plan for plan in site.plans if not plan.draft), None)
 
 
 def _plan_pages(plan: Plan, pfcc: PfccPlan | None, refs: dict[str, InitiativeRef],
                 crumbs: tuple[Crumb, ...], latest: PlanRef | None = None) -> tuple[Page, ...]:
     """A plan's pages, each initiative's without its programme's other rows (plan_pages adds them)."""
-    pages = _published_plan_pages(plan, pfcc, refs, crumbs, latest)
-    if plan.draft:  # said on every page of the plan, and in its title
-        pages = [replace(page, title=f"{page.title} – draft", draft=True) for page in pages]
-    return tuple(pages)
-
-
-def _published_plan_pages(plan: Plan, pfcc: PfccPlan | None, refs: dict[str, InitiativeRef],
-                          crumbs: tuple[Crumb, ...], latest: PlanRef | None = None) -> list[Page]:
-    pages = []
     ref = plan_ref(plan)
     everything = all_initiatives(plan)
     name = plan_name(plan)
-    pages.append(Page(ref.url, "plan.html", name,
-                      f"The Safer Colchester Partnership's {name}: its priorities and initiatives.",
-                      crumbs, PlanView(plan, plan_ref_pfcc(pfcc), list_filters(tuple(refs.values())), refs, latest),
-                      "plan"))
+    pages = [Page(ref.url, "plan.html", name,
+                  f"The Safer Colchester Partnership's {name}: its priorities and initiatives.",
+                  crumbs, PlanView(plan, plan_ref_pfcc(pfcc), list_filters(tuple(refs.values())), refs, latest),
+                  "plan")]
     plan_crumbs = (*crumbs, Crumb(plan.title, ref.url))
     siblings = tuple(priority_ref(p) for p in plan.priorities)
     for priority, sibling in zip(plan.priorities, siblings):
@@ -496,27 +483,29 @@ def _published_plan_pages(plan: Plan, pfcc: PfccPlan | None, refs: dict[str, Ini
         pages.append(Page(sibling.url, "priority.html",
                           f"Priority {priority.number}: {priority.short_title} ({plan.period})",
                           f"{name}, priority {priority.number}: {priority.title}"[:300],
-                          plan_crumbs, PriorityView(ref, priority, serving, also, siblings, plan.timing_label),
+                          plan_crumbs, PriorityView(ref, priority, serving, also, siblings),
                           "priority", (kind_choice("Priority"), ("year", year_choice(plan.period)),
                                        ("priority", priority_choice(plan.period, priority.number,
                                                                     priority.short_title)))))
     by_number = {p.number: p for p in siblings}
     pfcc_by_number = {p.number: p for p in pfcc.priorities} if pfcc else {}
     for ini in everything:
+        row = refs[ini.id]
         view = InitiativeView(
             ini, ref, by_number.get(ini.priority),
             tuple(by_number[n] for n in ini.scp_priorities if n in by_number),
             tuple(pfcc_by_number[n] for n in ini.pfcc_priorities if n in pfcc_by_number),
-            plan_ref_pfcc(pfcc), plan.timing_label, (), place=refs[ini.id].where)
-        row = refs[ini.id]
+            plan_ref_pfcc(pfcc), (), place=row.where)
         pages.append(Page(row.url, "initiative.html", f"{ini.title} ({row.where})",
                           _describe_initiative(ini, plan, row.where), plan_crumbs, view, "initiative", row.choices))
-    return pages
+    if plan.draft:  # said on every page of the plan, and in its title
+        pages = [replace(page, title=f"{page.title} – draft", draft=True) for page in pages]
+    return tuple(pages)
 
 
 def initiative_refs(plan: Plan, pfcc: PfccPlan | None) -> dict[str, InitiativeRef]:
     """A plan's initiatives as lists show them, by id."""
-    names = names_of((plan,), (pfcc,) if pfcc else ())
+    names = names_of(plan, pfcc)
     places = initiative_places(plan)
     return {ini.id: InitiativeRef(ini.title, url_for(ini), ini.period, places[ini.id], ini.lead, ini.lead_printed,
                                   ini.lead_as_written, ini.timing, primary_priority(ini), search_filters(ini, names))
@@ -627,16 +616,11 @@ def recurrence(plan_counts: list[int]) -> str:
 def _programme_page(programme: Programme, items: tuple[Initiative, ...], outline) -> Page:
     plans = {plan.period: (plan, {p.number: p for p in priorities}) for plan, priorities in outline}
     years = tuple(ProgrammeYear(plans[ini.period][0], ini, plans[ini.period][1].get(ini.priority)) for ini in items)
-    periods = join_periods(ini.period for ini in items)
+    periods = ", ".join(period_ranges(ini.period for ini in items))
     return Page(url_for(programme), "programme.html", f"{programme.name} (programme)",
                 f"{programme.name} across the Safer Colchester Partnership's plans" + (f": {periods}." if periods else "."),
                 (HOME, Crumb("Programmes", url_for("programmes"))), ProgrammeView(programme, years), "programme",
                 (kind_choice("Programme"),))
-
-
-def join_periods(periods) -> str:
-    """List periods once each, in order, a run of three or more years as one range."""
-    return ", ".join(period_ranges(periods))
 
 
 def period_ranges(periods) -> tuple[str, ...]:

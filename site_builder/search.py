@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import gzip
+import hashlib
+import json
+import queue
 import re
 import subprocess
+import tempfile
+import threading
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
@@ -12,6 +20,7 @@ from .problems import ContentError, Pos, Problem
 from .facets import Choice, Facet, search_form
 from .urls import url_for
 from .routes import HOME, Build, InitiativeRef, Page
+from .write import write_files
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +86,6 @@ class Indexer:
     """
 
     def __init__(self):
-        import queue
-        import tempfile
-        import threading
-
         try:
             exe = pagefind_executable()
         except (ImportError, FileNotFoundError) as exc:
@@ -132,19 +137,14 @@ class Indexer:
         self._process.wait()
         self._queue.put(None)
         for stream in (self._process.stdin, self._process.stdout, self._errors):
-            try:
+            with contextlib.suppress(OSError):
                 stream.close()
-            except OSError:
-                pass
 
     def _request(self, payload: dict) -> None:
         self._queue.put((self._sent, payload))
         self._sent += 1
 
     def _send(self) -> None:
-        import base64
-        import json
-
         stdin = self._process.stdin
         try:
             while (item := self._queue.get()) is not None:
@@ -158,9 +158,6 @@ class Indexer:
             pass
 
     def _receive(self) -> None:
-        import base64
-        import json
-
         buffer = b""
         try:
             while True:
@@ -192,17 +189,13 @@ def for_index(html: str) -> str:
 
 
 def _write_bundle(bundle: Path, files: list[dict]) -> None:
-    """Write the files Pagefind made (paths relative to its bundle folder, contents in base64)."""
-    import base64
-    from pathlib import PurePosixPath
+    """Write the files Pagefind made (paths relative to its bundle folder, contents in base64).
 
-    for file in files:
-        path = PurePosixPath(file["path"])
-        if path.is_absolute() or not path.parts or ".." in path.parts:
-            raise ValueError(f"Pagefind gave an unexpected file name: {file['path']!r}")
-        target = bundle.joinpath(*path.parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(base64.b64decode(file["content"]))
+    Through the builder's one check of output names: a name that could leave the folder is refused.
+    """
+    data = {file["path"]: base64.b64decode(file["content"]) for file in files}
+    bundle.mkdir(exist_ok=True)
+    write_files(data, sorted(data), bundle)
 
 
 # ---- a stable index ------------------------------------------------------------------
@@ -262,8 +255,6 @@ def _cbor_encode(value) -> bytes:
 
 
 def _read(path: Path):
-    import gzip
-
     data = gzip.decompress(path.read_bytes())
     if not data.startswith(SIGNATURE):
         raise ValueError(f"{path.name} is not a Pagefind file")
@@ -273,9 +264,6 @@ def _read(path: Path):
 
 def _write(folder: Path, prefix: str, suffix: str, value, digits: int) -> str:
     """Write a value as a Pagefind file named by its content; return the name's hash part."""
-    import gzip
-    import hashlib
-
     data = gzip.compress(SIGNATURE + _cbor_encode(value), compresslevel=9, mtime=0)
     name = f"{prefix}{hashlib.sha256(data).hexdigest()[:digits]}"
     (folder / f"{name}{suffix}").write_bytes(data)
@@ -284,8 +272,6 @@ def _write(folder: Path, prefix: str, suffix: str, value, digits: int) -> str:
 
 def stabilise_index(folder: Path) -> None:
     """Rewrite Pagefind's filter indexes and metadata in a fixed order."""
-    import json
-
     bundle = folder / "pagefind"
     entry_path = bundle / "pagefind-entry.json"
     entry = json.loads(entry_path.read_text(encoding="utf-8"))

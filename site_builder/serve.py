@@ -61,7 +61,6 @@ class Preview:
         self.content, self.templates, self.folder = Path(content), Path(templates), Path(folder)
         self.problems: list[Problem] = []
         self.out = out or sys.stdout
-        self.builds = 0
         self.search = True  # keep a search index in the preview folder, made in the background
         self._indexer: threading.Thread | None = None
         self._index_again = threading.Event()
@@ -94,7 +93,6 @@ class Preview:
                                 report_failure)
         self._folder_current = True
         self.ok = True
-        self.builds += 1
         self.problems = []
         self._failure = self._reported = None
         ms = (time.perf_counter() - started) * 1000
@@ -383,8 +381,6 @@ def _stop_on_signals(loop: IOLoop) -> None:
     ran on (one Ctrl+C in about twenty in tests). The event loop's handler runs between
     callbacks instead, where nothing can swallow it.
     """
-    if sys.platform == "win32":  # asyncio takes no signals there: KeyboardInterrupt remains
-        return
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.asyncio_loop.add_signal_handler(signum, loop.stop)
 

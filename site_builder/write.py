@@ -29,7 +29,7 @@ def write_tree(files: Mapping[str, bytes], out_dir: Path,
         tmp = Path(tempfile.mkdtemp(prefix=temporary_prefix(out), dir=out.parent))
         try:
             (tmp / MARKER).write_bytes(MARKER_TEXT)
-            _write_all(files, tmp)
+            write_files(files, sorted(files), tmp)
             if finish is not None:
                 finish(tmp)
             os.chmod(tmp, 0o755)  # mkdtemp makes it private; a web server must read it
@@ -41,16 +41,11 @@ def write_tree(files: Mapping[str, bytes], out_dir: Path,
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_all(files: Mapping[str, bytes], root: Path) -> None:
-    names = sorted(files)
+def write_files(files: Mapping[str, bytes], names: list[str], root: Path, suffix: str = "") -> None:
+    """Write the named files under root, each as its name and suffix, making their folders first."""
     base = str(root)
     for folder in sorted({os.path.dirname(rel) for rel in names} - {""}):
         os.makedirs(output_file(base, folder), exist_ok=True)
-    _write_files(files, names, root)
-
-
-def _write_files(files: Mapping[str, bytes], names: list[str], root: Path, suffix: str = "") -> None:
-    base = str(root)
     for rel in names:
         fd = os.open(output_file(base, rel) + suffix, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
@@ -69,13 +64,8 @@ def sync_tree(files: Mapping[str, bytes], changed: set[str], removed: set[str], 
     """
     base = str(out_dir)
     targets = {rel: output_file(base, rel) for rel in sorted(changed | removed)}  # all checked first
-    for folder in sorted({os.path.dirname(rel) for rel in changed} - {""}):
-        os.makedirs(output_file(base, folder), exist_ok=True)
     for rel in sorted(changed):
-        _write_files(files, [rel], out_dir, suffix=".partial")
+        write_files(files, [rel], out_dir, suffix=".partial")
         os.replace(targets[rel] + ".partial", targets[rel])
     for rel in sorted(removed):
-        try:
-            os.unlink(targets[rel])
-        except FileNotFoundError:
-            pass
+        Path(targets[rel]).unlink(missing_ok=True)

@@ -19,39 +19,22 @@ __all__ = ["EMPTY_FILE", "MappingNode", "Node", "ScalarNode", "SequenceNode", "c
 EMPTY_FILE = "the file is empty"
 
 # PyYAML's messages, put in words a non-programmer can act on.
+_COLON = ("a colon followed by a space inside a value",
+          "Put quotes around a value that contains ': ', or check the indentation of this line.")
 _PLAIN_WORDS = {
-    "mapping values are not allowed in this context": (
-        "a colon followed by a space inside a value",
-        "Put quotes around a value that contains ': ', or check the indentation of this line.",
-    ),
-    "mapping values are not allowed here": (
-        "a colon followed by a space inside a value",
-        "Put quotes around a value that contains ': ', or check the indentation of this line.",
-    ),
+    "mapping values are not allowed in this context": _COLON,
+    "mapping values are not allowed here": _COLON,
     "could not find expected ':'": (
         "a 'field: value' line",
-        "A line may be missing its colon, or a multi-line text needs '|' after the field name.",
-    ),
-    "tab": (
-        "spaces for indentation",
-        "Replace the tab character with spaces.",
-    ),
+        "A line may be missing its colon, or a multi-line text needs '|' after the field name."),
+    "tab": ("spaces for indentation", "Replace the tab character with spaces."),
     "did not find expected key": (
         "lines indented like the field above",
-        "Check the indentation: every field of an item must start in the same column.",
-    ),
+        "Check the indentation: every field of an item must start in the same column."),
     "did not find expected '-' indicator": (
-        "list items starting with '- ' in the same column",
-        "Check the indentation of the list items.",
-    ),
-    "found unexpected end of stream": (
-        "a closing quote",
-        "A quoted value is missing its closing quote.",
-    ),
-    "found undefined alias": (
-        "no '*' at the start of a value",
-        "A value starting with '*' must be quoted.",
-    ),
+        "list items starting with '- ' in the same column", "Check the indentation of the list items."),
+    "found unexpected end of stream": ("a closing quote", "A quoted value is missing its closing quote."),
+    "found undefined alias": ("no '*' at the start of a value", "A value starting with '*' must be quoted."),
 }
 
 
@@ -59,15 +42,6 @@ def pos_of(node: Node, file: str) -> Pos:
     """Return the 1-based position where a node starts."""
     mark = node.start_mark
     return Pos(file, mark.line + 1, mark.column + 1)
-
-
-def _char_at(text: str, line: int, column: int) -> str:
-    lines = text.splitlines()
-    return lines[line][column:column + 1] if line < len(lines) else ""
-
-
-def _differs(a, b) -> bool:
-    return (a.line, a.column) != (b.line, b.column)
 
 
 # A line that starts block text: "key: |", "- key: >-", with an optional comment.
@@ -162,10 +136,11 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
     """The YAML error in words, at the line at fault."""
     mark = exc.problem_mark or exc.context_mark
     problem = (exc.problem or "").strip()
-    if mark and _char_at(text, mark.line, mark.column) == "\t":
+    lines = text.splitlines()
+    if mark and mark.line < len(lines) and lines[mark.line][mark.column:mark.column + 1] == "\t":
         return Problem(Pos(file, mark.line + 1, mark.column + 1), "",
                        "YAML syntax error: a tab character is used for indentation", *_PLAIN_WORDS["tab"])
-    explained = _block_text_problem(exc, text.splitlines(), file)
+    explained = _block_text_problem(exc, lines, file)
     if explained is not None:
         return explained
     if exc.context == "while scanning a simple key" and exc.context_mark:
@@ -173,8 +148,8 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
     pos = Pos(file, mark.line + 1, mark.column + 1) if mark else Pos(file, 1, 1)
     expected, hint = _PLAIN_WORDS.get(problem, ("valid YAML", ""))
     message = f"YAML syntax error: {problem}" if problem else "YAML syntax error"
-    if exc.context and exc.context_mark and _differs(exc.context_mark, mark):
-        where = exc.context_mark
+    where = exc.context_mark
+    if exc.context and where and (where.line, where.column) != (mark.line, mark.column):
         hint = (hint + " " if hint else "") + (
             f"The problem started at line {where.line + 1}, column {where.column + 1} ({exc.context})."
         )
