@@ -11,13 +11,14 @@ BASE_URL ?=
 PREVIEW ?=
 BUILD_FLAGS := $(if $(BASE_URL),--base-url $(BASE_URL),) $(if $(PREVIEW),--preview,)
 
-.PHONY: help build test test-fast preflight check serve schema addresses bench bench-peers bench-rebuild clean golden audit new-plan fingerprint
+.PHONY: help build test test-fast preflight check fmt serve schema addresses bench bench-peers bench-rebuild clean golden audit new-plan fingerprint
 
 help:
 	@echo "make build   build the site into $(OUT)/"
 	@echo "make test    run the whole test suite (axe on a sample of pages; CI=true make test: on every page)"
 	@echo "make test-fast  the edit-test loop: every test but the browser and slow ones, in seconds"
 	@echo "make check   check the content without building"
+	@echo "make fmt     write every content file in the shared YAML form the web editor writes"
 	@echo "make serve   preview the site at http://127.0.0.1:8000/ while you edit"
 	@echo "make schema  regenerate schemas/ (for your editor) and the content guide's field reference"
 	@echo "make new-plan PERIOD=2022-23 [FROM=2021-22]   start next year's plan, as a draft"
@@ -47,6 +48,10 @@ build: $(VENV)/.installed
 
 check: $(VENV)/.installed
 	$(BIN)/site-builder check
+
+# Every content file in the one YAML form the web editor writes (docs/web-editor.md).
+fmt: $(VENV)/.installed
+	$(BIN)/site-builder fmt
 
 serve: $(VENV)/.installed
 	$(BIN)/site-builder serve $(if $(PORT),--port $(PORT),)
