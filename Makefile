@@ -11,7 +11,7 @@ BASE_URL ?=
 PREVIEW ?=
 BUILD_FLAGS := $(if $(BASE_URL),--base-url $(BASE_URL),) $(if $(PREVIEW),--preview,)
 
-.PHONY: help build test test-fast preflight check fmt serve schema addresses bench bench-peers bench-rebuild clean golden audit new-plan fingerprint
+.PHONY: help build test test-fast preflight check fmt serve schema addresses bench bench-peers bench-rebuild clean golden screenshots audit new-plan fingerprint
 
 help:
 	@echo "make build   build the site into $(OUT)/"
@@ -27,6 +27,7 @@ help:
 	@echo "make bench   clean builds side by side with Hugo and Pagefind (real size, 1,000, 10,000), then save-to-rebuilt"
 	@echo "make bench-peers [PEERS=\"--quick\"]   only the side-by-side clean builds (bench/peers.py --help)"
 	@echo "make bench-rebuild [REBUILD=\"--quick\"]  only save-to-rebuilt and the cached builds (bench/bench.py --help)"
+	@echo "make screenshots  retake the web editor guide's screenshots (docs/web-editor/)"
 	@echo "make golden  regenerate tests/golden/ after a deliberate change to the output"
 	@echo "make audit   Lighthouse scores for four pages (installs Lighthouse into .cache/ first time)"
 	@echo "make clean   remove $(OUT)/ and .venv/"
@@ -124,6 +125,11 @@ test-fast: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(OUT) $(VENV) .serve .cache
+
+# The staff guide's screenshots (docs/web-editor.md), taken by the web editor's browser test.
+screenshots: preflight $(VENV)/.installed-test node_modules/.installed
+	mkdir -p docs/web-editor
+	WEB_EDITOR_SCREENSHOTS=docs/web-editor $(BIN)/python -m pytest -q tests/browser/test_web_editor.py
 
 golden: $(VENV)/.installed-test
 	$(BIN)/python tests/test_golden.py
