@@ -11,6 +11,7 @@ import base64
 import dataclasses
 import hashlib
 import json
+import types
 import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -20,8 +21,7 @@ import yaml
 from .convert import yaml_fields, yaml_key
 from .fmt import shapes, shapes_json
 from .markdown import Markdown
-from .model import (REGISTRIES, AgencyRegistry, Email, LinkUrl, Markdown3, PageMeta, Pattern, Plan,
-                    ProgrammeRegistry, Ref, TopicRegistry)
+from .model import REGISTRIES, Email, LinkUrl, Markdown3, PageMeta, Pattern, Plan, Ref, SiteConfig
 
 DECAP_VERSION = "3.16.3"  # package.json pins the same; tests/test_cms.py checks the vendored copy against it
 BUNDLE = f"decap-cms-{DECAP_VERSION}.js"
@@ -63,7 +63,7 @@ def widget(tp: Any) -> dict:
         if marker is LinkUrl or marker is Email:
             return {"widget": "string"}
         return widget(inner)
-    if origin in (typing.Union, __import__("types").UnionType):
+    if origin in (typing.Union, types.UnionType):
         return widget([a for a in typing.get_args(tp) if a is not type(None)][0])
     if origin is tuple:
         inner = typing.get_args(tp)[0]
@@ -111,7 +111,7 @@ def fields_of(cls) -> list[dict]:
 
 
 def collections() -> list[dict]:
-    """The editor's collections: plans, the registries, and pages."""
+    """The editor's collections: plans, the registries, the site's settings and pages."""
     plan_fields = fields_of(Plan)
     return [
         {"name": "plans", "label": "Plans", "label_singular": "Plan", "folder": "content/plans",
@@ -122,6 +122,9 @@ def collections() -> list[dict]:
             {"name": r.field, "label": r.field.capitalize(), "file": f"content/{r.file}", "format": f"scp-{r.cls.__name__}",
              "preview_path": f"{r.field}/", "fields": fields_of(r.cls)}
             for r in REGISTRIES.values()]},
+        {"name": "settings", "label": "Site settings", "delete": False, "files": [
+            {"name": "site", "label": "Site settings (name, contacts, help numbers, last updated)",
+             "file": "content/site.yaml", "format": "scp-SiteConfig", "preview_path": "", "fields": fields_of(SiteConfig)}]},
         {"name": "pages", "label": "Pages", "label_singular": "Page", "folder": "content/pages", "extension": "md",
          "format": "scp-page", "slug": "{{slug}}", "create": True, "delete": False, "summary": "{{title}}",
          "preview_path": "{{slug}}/",

@@ -38,7 +38,7 @@ def test_the_built_configuration_is_the_one_made_from_the_model():
     assert built == config_text(result.site.config.base_url.rstrip("/"))
     assert built.startswith("# Made by site-builder")
     config = yaml.safe_load(built)
-    assert [c["name"] for c in config["collections"]] == ["plans", "registries", "pages"]
+    assert [c["name"] for c in config["collections"]] == ["plans", "registries", "settings", "pages"]
     assert [f["name"] for f in config["collections"][1]["files"]] == ["agencies", "topics", "programmes"]
     assert config["publish_mode"] == "editorial_workflow" and config["backend"]["name"] == "git-gateway"
 
