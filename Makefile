@@ -11,13 +11,14 @@ BASE_URL ?=
 PREVIEW ?=
 BUILD_FLAGS := $(if $(BASE_URL),--base-url $(BASE_URL),) $(if $(PREVIEW),--preview,)
 
-.PHONY: help build test test-fast preflight check serve schema addresses bench bench-peers bench-rebuild clean golden audit new-plan fingerprint
+.PHONY: help build test test-fast preflight check fmt serve schema addresses bench bench-peers bench-rebuild clean golden screenshots audit new-plan fingerprint
 
 help:
 	@echo "make build   build the site into $(OUT)/"
 	@echo "make test    run the whole test suite (axe on a sample of pages; CI=true make test: on every page)"
 	@echo "make test-fast  the edit-test loop: every test but the browser and slow ones, in seconds"
 	@echo "make check   check the content without building"
+	@echo "make fmt     write every content file in the shared YAML form the web editor writes"
 	@echo "make serve   preview the site at http://127.0.0.1:8000/ while you edit"
 	@echo "make schema  regenerate schemas/ (for your editor) and the content guide's field reference"
 	@echo "make new-plan PERIOD=2022-23 [FROM=2021-22]   start next year's plan, as a draft"
@@ -26,6 +27,7 @@ help:
 	@echo "make bench   clean builds side by side with Hugo and Pagefind (real size, 1,000, 10,000), then save-to-rebuilt"
 	@echo "make bench-peers [PEERS=\"--quick\"]   only the side-by-side clean builds (bench/peers.py --help)"
 	@echo "make bench-rebuild [REBUILD=\"--quick\"]  only save-to-rebuilt and the cached builds (bench/bench.py --help)"
+	@echo "make screenshots  retake the web editor guide's screenshots (docs/web-editor/)"
 	@echo "make golden  regenerate tests/golden/ after a deliberate change to the output"
 	@echo "make audit   Lighthouse scores for four pages (installs Lighthouse into .cache/ first time)"
 	@echo "make clean   remove $(OUT)/ and .venv/"
@@ -47,6 +49,10 @@ build: $(VENV)/.installed
 
 check: $(VENV)/.installed
 	$(BIN)/site-builder check
+
+# Every content file in the one YAML form the web editor writes (docs/web-editor.md).
+fmt: $(VENV)/.installed
+	$(BIN)/site-builder fmt
 
 serve: $(VENV)/.installed
 	$(BIN)/site-builder serve $(if $(PORT),--port $(PORT),)
@@ -106,9 +112,11 @@ TEST_JOBS ?= 2
 PYTEST := $(BIN)/python -m pytest $(if $(filter 1,$(TEST_JOBS)),,-n $(TEST_JOBS) --dist loadfile)
 
 # The content check comes first: in GitHub Actions its errors become annotations on the lines of
-# the pull request that made them, and the tests need content that builds.
+# the pull request that made them, and the tests need content that builds. Then every content file
+# must be in the shared YAML form that the web editor reads and writes (make fmt writes it).
 test: preflight $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/site-builder check
+	$(BIN)/site-builder fmt --check
 	$(PYTEST)
 
 # The edit-test loop: no browser, none of the tests tests/conftest.py's SLOW table names.
@@ -117,6 +125,11 @@ test-fast: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(OUT) $(VENV) .serve .cache
+
+# The staff guide's screenshots (docs/web-editor.md), taken by the web editor's browser test.
+screenshots: preflight $(VENV)/.installed-test node_modules/.installed
+	mkdir -p docs/web-editor
+	WEB_EDITOR_SCREENSHOTS=docs/web-editor $(BIN)/python -m pytest -q tests/browser/test_web_editor.py
 
 golden: $(VENV)/.installed-test
 	$(BIN)/python tests/test_golden.py

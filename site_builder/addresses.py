@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Mapping
 
 from .contentfiles import MANIFEST, Refused, display_path, read_bytes
+from .headers import HEADERS_FILE
 from .model import REGISTRIES, Plan, Redirect, Site
 from .problems import ContentError, Pos, Problem, did_you_mean
 from .urls import url_for
@@ -26,7 +27,8 @@ REDIRECTS_YAML = "redirects.yaml"
 REDIRECTS_FILE = "_redirects"  # Netlify reads it from the published folder and does not serve it
 # Fingerprinted assets and the search index get new names with every change: not addresses
 # anyone links to.
-UNRECORDED = ("assets/", "pagefind/")
+# The web editor (/admin/) is for staff, not an address to keep: its bundle's name changes with its version.
+UNRECORDED = ("assets/", "pagefind/", "admin/")
 EXPECTED = "every published address to lead somewhere: to its page, or by a redirect in content/redirects.yaml"
 
 MANIFEST_HEADER = """\
@@ -53,7 +55,8 @@ def address_of(path: str) -> str:
 
 def addresses_of(files: Mapping[str, bytes]) -> set[str]:
     """Every address a build makes: its pages and lasting files, not assets or the search index."""
-    return {address_of(path) for path in files if not path.startswith(UNRECORDED) and path != REDIRECTS_FILE}
+    return {address_of(path) for path in files if not path.startswith(UNRECORDED)
+            and path not in (REDIRECTS_FILE, HEADERS_FILE)}
 
 
 def same(address: str) -> str:

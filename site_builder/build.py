@@ -15,9 +15,11 @@ from typing import Callable
 from . import extras
 from .addresses import check_addresses
 from . import routes
+from .cms import admin_files, read_admin
 from .compare import compare_pages
 from .currency import last_updated
 from .glossary import glossary_pages
+from .headers import HEADERS_FILE, headers_file
 from .opendata import data_pages, make_open_data
 from .search import search_pages
 from .load import ContentLoader
@@ -75,6 +77,7 @@ class SiteBuilder:
         self._renderer_used: Renderer | None = None  # the one the last successful build rendered with
         self._templates_stamp: tuple | None = None
         self._assets: dict[str, bytes] = {}
+        self._admin: dict[str, bytes] = {}  # the web editor's files in templates/admin/ (cms.py)
         self._globals: Globals | None = None
         self._pages: dict[str, Page] = {}
         self._html: dict[str, bytes] = {}
@@ -121,10 +124,14 @@ class SiteBuilder:
 
         files = {output_path(page.url): html[page.url] for page in pages}
         files.update((output_path(url), self._assets[name]) for name, url in assets.items())
+        if self._admin:  # the same files until a template or the site's name or address changes
+            files.update(self.reuse(admin_files, self._admin, g.base_url, site.config.name, assets.get("site.css", ""),
+                                    slot="admin"))
         files.update(extras.make_extras(site, pages, g, self.preview))
         files.update(make_open_data(site, g.base_url, self.reuse))
         files.update(check_addresses(site, files, self.loader.content_dir,
                                      {src.rel: src for src in self.loader.sources.values()}))
+        files[HEADERS_FILE] = headers_file(files)
 
         changed = {path for path, data in files.items() if self.files.get(path) != data}
         removed = set(self.files) - set(files)
@@ -147,6 +154,7 @@ class SiteBuilder:
             self._renderer = Renderer(self.templates_dir, self.bytecode_cache, self.reuse)
             self._assets = {p.name: p.read_bytes() for p in sorted((self.templates_dir / "assets").glob("*"))
                             if p.suffix in ASSET_SUFFIXES}
+            self._admin = read_admin(self.templates_dir)
             self._templates_stamp = stamp
         return self._renderer
 

@@ -29,6 +29,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="work everything out afresh, and leave the cache as it is")
 
 
+def _content_only(parser: argparse.ArgumentParser) -> None:
+    """The --content option of a command that reads only the content folder."""
+    parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
+                        help="the content folder (default: content)")
+
+
 def _base_url(text: str) -> str:
     """The --base-url option: an absolute http(s) address, or a usage error."""
     from .urls import base_url_problem
@@ -79,8 +85,7 @@ def make_parser() -> argparse.ArgumentParser:
                                  description="Write schemas/*.schema.json (not kept in git: made afresh by "
                                              "`make schema` and `make serve`, with every agency's names) and "
                                              "the field reference in the content guide, from the content model.")
-    schema.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
-                        help="the content folder (default: content)")
+    _content_only(schema)
     schema.add_argument("--out", type=Path, default=Path("schemas"), metavar="DIR",
                         help="the folder for the schemas (default: schemas)")
     schema.add_argument("--guide", type=Path, default=Path("docs/content-guide.md"), metavar="FILE",
@@ -99,6 +104,14 @@ def make_parser() -> argparse.ArgumentParser:
                       help="add every address this build publishes to content/published.txt")
     mode.add_argument("--check", action="store_true",
                       help="write nothing; exit 1 if content/published.txt lacks an address this build publishes")
+
+    fmt = commands.add_parser("fmt", help="write every content file in the one YAML form the web editor writes",
+                              description="Rewrite the content files in the shared YAML form (docs/web-editor.md): "
+                                          "the form the web editor saves, so that a form edit is a diff of the "
+                                          "lines it changed. Values are never changed; comments are removed.")
+    _content_only(fmt)
+    fmt.add_argument("--check", action="store_true",
+                     help="write nothing; exit 1 if a file is not in the shared form")
 
     fingerprint = commands.add_parser("fingerprint", help="fingerprint a name for blocked_names in site.yaml",
                                       description="Print the fingerprint of a person's name, to add to "
@@ -135,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_schema(args)
         if args.command == "addresses":
             return cmd_addresses(args)
+        if args.command == "fmt":
+            return cmd_fmt(args)
         if args.command == "fingerprint":
             from .privacy import fingerprint
             print(fingerprint(" ".join(args.name)))
@@ -257,9 +272,39 @@ def cmd_check(args) -> int:
     cache = _disk_cache(args)
     problems = check_site(args.content, args.templates, args.base_url, cache.templates())
     cache.save()
+    problems = sorted(problems + _format_warnings(args.content, problems), key=Problem.sort_key)
     print_problems(problems, excerpts=False, stream=sys.stdout)
     print(f"{_count(problems, 'error')}, {_count(problems, 'warning')}.")
     return EXIT_CONTENT if any(p.level == "error" for p in problems) else EXIT_OK
+
+
+def _format_warnings(content: Path, problems: list[Problem]) -> list[Problem]:
+    """A warning for each content file, free of errors, that is not in the shared YAML form."""
+    from .fmt import format_folder, not_canonical
+
+    faulty = {Path(p.pos.file).resolve() for p in problems if p.level == "error"}
+    results, _ = format_folder(content, write=False)
+    return [not_canonical(r) for r in results if r.changed and Path(r.rel).resolve() not in faulty]
+
+
+def cmd_fmt(args) -> int:
+    """Write (or check) every content file in the shared YAML form."""
+    from .fmt import format_folder, not_canonical
+
+    if not args.content.is_dir():
+        raise UsageError(f"{args.content} is not a folder")
+    results, problems = format_folder(args.content, write=not args.check)
+    changed = [r for r in results if r.changed]
+    if problems:
+        print_problems(problems)
+        print(f"\nFix {_count(problems, 'error')} first: those files were left as they are.", file=sys.stderr)
+    if args.check:
+        print_problems([not_canonical(r, "error") for r in changed], excerpts=False, stream=sys.stdout)
+        print(f"{len(changed)} of {len(results)} files not in the shared form." if changed
+              else f"All {len(results)} files are in the shared form.")
+        return EXIT_CONTENT if changed or problems else EXIT_OK
+    print(f"Rewrote {len(changed)} of {len(results)} files" + (": " + ", ".join(r.rel for r in changed) if changed else "."))
+    return EXIT_CONTENT if problems else EXIT_OK
 
 
 def cmd_addresses(args) -> int:

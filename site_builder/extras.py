@@ -44,7 +44,7 @@ def robots(base_url: str, preview: bool = False) -> bytes:
     """Allow every crawler and point it at the sitemap; keep them out of a preview."""
     if preview:
         return b"# A preview, not the published site.\nUser-agent: *\nDisallow: /\n"
-    return f"User-agent: *\nAllow: /\n\nSitemap: {base_url}{url_for('sitemap')}\n".encode()
+    return f"User-agent: *\nAllow: /\nDisallow: /admin/\n\nSitemap: {base_url}{url_for('sitemap')}\n".encode()
 
 
 def plan_updated(period: str) -> str:

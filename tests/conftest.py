@@ -52,6 +52,9 @@ SLOW = {
     "tests/test_output_safety.py::test_a_second_build_waits_while_the_first_swaps": "builds in processes",
     "tests/test_output_safety.py::test_builds_started_together_all_succeed_and_leave_a_whole_tree": "processes",
     "tests/test_output_safety.py::test_where_the_system_cannot_exchange_two_folders_the_swap_still_works": "builds",
+    "tests/test_fmt.py::test_the_web_editors_serializer_reads_and_writes_every_content_file_as_fmt_does": "Node",
+    "tests/test_fmt.py::test_the_web_editors_serializer_writes_awkward_values_as_fmt_does": "runs Node",
+    "tests/test_fmt.py::test_the_web_editor_refuses_a_file_not_in_the_shared_form": "runs Node",
     "tests/test_output_safety.py::test_leftovers_of_killed_builds_are_removed_by_the_next_build": "builds",
 }
 

@@ -7,15 +7,15 @@ import tomllib
 
 import pytest
 
-from site_builder.headers import NETLIFY_TOML, headers_for, load_header_rules
+from site_builder.headers import (ADMIN_CSP, NETLIFY_TOML, SITE_CSP, csp_rules, headers_file, headers_for,
+                                  load_header_rules, load_headers_file)
 
 with open(NETLIFY_TOML, "rb") as _f:
     RULES = {rule["for"]: rule["values"] for rule in tomllib.load(_f).get("headers", [])}
 
 
-def csp_directives() -> dict[str, list[str]]:
-    """The site-wide Content-Security-Policy as {directive: [sources]}."""
-    policy = RULES["/*"]["Content-Security-Policy"]
+def csp_directives(policy: str = SITE_CSP) -> dict[str, list[str]]:
+    """A Content-Security-Policy (the site's, by default) as {directive: [sources]}."""
     directives = {}
     for part in filter(None, (p.strip() for p in policy.split(";"))):
         name, *sources = part.split()
@@ -25,7 +25,7 @@ def csp_directives() -> dict[str, list[str]]:
 
 
 def test_rules_are_for_every_path_and_for_assets():
-    assert list(RULES) == ["/*", "/assets/*"]
+    assert list(RULES) == ["/*", "/assets/*", "/admin/config.yml"]
 
 
 def test_netlify_toml_has_no_redirect_rules():
@@ -96,6 +96,32 @@ def test_every_path_gets_the_security_headers():
     rules = load_header_rules()
     for path in ("/", "/plans/2021-22/", "/assets/site.css", "/no/such/page"):
         headers = headers_for(path, rules)
-        for name in ("Content-Security-Policy", "Strict-Transport-Security", "X-Content-Type-Options",
-                     "Referrer-Policy", "Permissions-Policy"):
+        assert headers["Content-Security-Policy"] == SITE_CSP, path
+        for name in ("Strict-Transport-Security", "X-Content-Type-Options", "Referrer-Policy", "Permissions-Policy"):
             assert headers[name] == RULES["/*"][name], (path, name)
+
+
+def test_the_web_editor_alone_has_its_own_narrower_policy():
+    rules = load_header_rules()
+    for path in ("/admin/", "/admin/config.yml", "/ADMIN/index.html"):
+        assert headers_for(path, rules)["Content-Security-Policy"] == ADMIN_CSP, path
+    for path in ("/administration/", "/plans/admin/", "/adminx"):
+        assert headers_for(path, rules)["Content-Security-Policy"] == SITE_CSP, path
+    editor = csp_directives(ADMIN_CSP)
+    assert editor["script-src"] == ["'self'", "'unsafe-eval'"] and editor["style-src"] == ["'self'", "'unsafe-inline'"]
+    assert editor["frame-ancestors"] == ["'none'"] and editor["object-src"] == ["'none'"]
+    assert "unsafe-inline" not in " ".join(editor["script-src"])
+
+
+@pytest.mark.content
+def test_netlify_gets_each_paths_policy_from_the_built_headers_file(built_site):
+    """_headers names every top-level path of the site, so Netlify sends what the preview and the tests send."""
+    files = [p.relative_to(built_site).as_posix() for p in built_site.rglob("*") if p.is_file()]
+    text = (built_site / "_headers").read_text()
+    assert text.encode() == headers_file(f for f in files if not f.startswith("pagefind/"))
+    netlify = [rule for rule in load_header_rules() if rule not in csp_rules()] + load_headers_file(text)
+    for name in files:
+        if name.startswith(("_", ".")):
+            continue
+        path = "/" + name.removesuffix("index.html")
+        assert headers_for(path, netlify) == headers_for(path, load_header_rules()), path

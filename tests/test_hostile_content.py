@@ -67,8 +67,10 @@ class Hostile:
     def published(self) -> dict[str, bytes]:
         """Every file the builder may have written: all but content/ and the outside folder."""
         skip = (self.content, self.outside)
+        # The web editor's vendored bundle is third-party code that holds every kind of byte (and 'root:').
         return {str(p.relative_to(self.root)): p.read_bytes() for p in sorted(self.root.rglob("*"))
-                if p.is_file() and not p.is_symlink() and not any(p.is_relative_to(s) for s in skip)}
+                if p.is_file() and not p.is_symlink() and not any(p.is_relative_to(s) for s in skip)
+                and not p.name.startswith("decap-cms-")}
 
     def refused(self, where: str, words: str, payload: str = SECRET, apart: bool = False,
                 secret: bool = True) -> str:

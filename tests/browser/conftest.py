@@ -53,10 +53,15 @@ def need_file(path: Path, what: str) -> Path:
 
 
 def page_urls(folder: Path) -> list[str]:
-    """The URL path of every HTML page in a built folder, sorted: dir/index.html is /dir/."""
+    """The URL path of every page of the site in a built folder, sorted: dir/index.html is /dir/.
+
+    Not the web editor's /admin/ (Decap CMS's own page, for staff: tests/browser/test_web_editor.py).
+    """
     urls = []
     for path in sorted(folder.rglob("*.html")):
         rel = path.relative_to(folder).as_posix()
+        if rel.startswith("admin/"):
+            continue
         urls.append("/" + (rel.removesuffix("index.html") if rel.endswith("index.html") else rel))
     return sorted(urls)
 

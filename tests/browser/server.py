@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from site_builder.headers import HeaderRule, headers_for, load_header_rules
 
-TYPES = {".html": "text/html; charset=UTF-8", ".css": "text/css; charset=UTF-8", ".svg": "image/svg+xml",
+TYPES = {".yml": "text/yaml; charset=UTF-8", ".html": "text/html; charset=UTF-8", ".css": "text/css; charset=UTF-8", ".svg": "image/svg+xml",
          ".xml": "application/xml", ".txt": "text/plain; charset=UTF-8", ".json": "application/json",
          ".csv": "text/csv; charset=UTF-8", ".js": "text/javascript; charset=UTF-8", ".wasm": "application/wasm",
          ".png": "image/png", ".ico": "image/x-icon"}

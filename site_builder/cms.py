@@ -1,0 +1,207 @@
+"""The web editor at /admin/: Decap CMS, its configuration made from the model, served from the site.
+
+Nothing here is written by hand for a field: each form field, its widget, whether it is required,
+its pattern and its help come from the model (the same source as the JSON Schemas and the content
+guide), and the keys' order from fmt.py, whose form the editor's serializer writes.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import json
+import types
+import typing
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+
+from .convert import yaml_fields, yaml_key
+from .fmt import shapes, shapes_json
+from .markdown import Markdown
+from .model import REGISTRIES, Email, LinkUrl, Markdown3, PageMeta, Pattern, Plan, Ref, SiteConfig
+
+DECAP_VERSION = "3.16.3"  # package.json pins the same; tests/test_cms.py checks the vendored copy against it
+BUNDLE = f"decap-cms-{DECAP_VERSION}.js"
+ADMIN = "admin"  # the web editor's folder in the output, and in templates/
+SCRIPTS = ("scp-yaml.js", "cms.js")  # ours, in templates/admin/, after the generated model.js
+
+# Labels where a key alone would mislead: the plan's own initiative list is rarely used, and an
+# initiative added there lands outside every priority.
+LABELS = {
+    ("Plan", "initiatives"): "Rows of a combined table (rarely used: only plans that print one table)",
+    ("Priority", "initiatives"): "Initiatives",
+}
+
+
+def label(cls_name: str, key: str) -> str:
+    """The form label of a field."""
+    return LABELS.get((cls_name, key)) or key.replace("_", " ").capitalize().replace("Scp ", "SCP ").replace(
+        "Pfcc", "PFCC").replace("Url", "Address")
+
+
+def widget(tp: Any) -> dict:
+    """The widget of a model type, without its name, label or help."""
+    origin = typing.get_origin(tp)
+    if origin is Annotated:
+        inner, marker = typing.get_args(tp)[:2]
+        if isinstance(marker, Pattern):
+            return {"widget": "string", "pattern": [marker.regex, f"Write {marker.expected}, like {marker.example}."]}
+        if isinstance(marker, Ref):
+            registry = REGISTRIES[marker.kind]
+            # Agencies by name (a plan prints a name; an id is never taken for a printed one); topics and
+            # programmes by id, as the content writes them.
+            value = "name" if marker.kind == "agency" else "id"
+            return {"widget": "relation", "collection": "registries", "file": registry.field,
+                    "value_field": f"{registry.field}.*.{value}",
+                    "search_fields": [f"{registry.field}.*.name", f"{registry.field}.*.id"],
+                    "display_fields": [f"{registry.field}.*.name"]}
+        if marker is Markdown3:
+            return {"widget": "scp-markdown"}
+        if marker is LinkUrl or marker is Email:
+            return {"widget": "string"}
+        return widget(inner)
+    if origin in (typing.Union, types.UnionType):
+        return widget([a for a in typing.get_args(tp) if a is not type(None)][0])
+    if origin is tuple:
+        inner = typing.get_args(tp)[0]
+        item = widget(inner)
+        if item["widget"] == "relation":
+            return {**item, "multiple": True}
+        if "fields" in item:
+            names = [f["name"] for f in item["fields"]]
+            shown = [n for n in ("number", "title", "name", "abbreviation", "label", "recipient", "from") if n in names]
+            summary = " ".join("{{fields." + n + "}}" for n in shown[:2]) or "{{fields." + names[0] + "}}"
+            return {"widget": "list", "collapsed": True, "summary": summary, "fields": item["fields"]}
+        return {"widget": "list", "field": {"label": "Item", "name": "item", **item}}
+    if origin is Literal:
+        return {"widget": "select", "options": list(typing.get_args(tp))}
+    if tp is bool:
+        return {"widget": "boolean"}
+    if tp is int:
+        return {"widget": "number", "value_type": "int"}
+    if tp is str:
+        return {"widget": "string"}
+    if tp is Markdown:
+        return {"widget": "scp-markdown"}
+    if dataclasses.is_dataclass(tp):
+        return {"widget": "object", "collapsed": False, "fields": fields_of(tp)}
+    raise TypeError(f"no widget for {tp!r}")
+
+
+def fields_of(cls) -> list[dict]:
+    """The form fields of a model class, in the order fmt writes its keys."""
+    hints = typing.get_type_hints(cls, include_extras=True)
+    order = shapes(cls)[cls.__name__]["keys"]
+    by_key = {yaml_key(fl): fl for fl in yaml_fields(cls)}
+    out = []
+    for key in order:
+        fl = by_key[key]
+        field = {"label": label(cls.__name__, key), "name": key, **widget(hints[fl.name])}
+        field["required"] = fl.default is dataclasses.MISSING and fl.default_factory is dataclasses.MISSING
+        hint = fl.metadata.get("doc", "")
+        if hint:
+            field["hint"] = hint
+        if field["widget"] == "boolean":
+            field["required"] = False
+        out.append(field)
+    return out
+
+
+def collections() -> list[dict]:
+    """The editor's collections: plans, the registries, the site's settings and pages."""
+    plan_fields = fields_of(Plan)
+    return [
+        {"name": "plans", "label": "Plans", "label_singular": "Plan", "folder": "content/plans",
+         "extension": "yaml", "format": "scp-Plan", "identifier_field": "period", "slug": "{{period}}",
+         "summary": "{{title}}", "create": True, "delete": False, "sortable_fields": ["period"],
+         "preview_path": "plans/{{slug}}/", "fields": plan_fields},
+        {"name": "registries", "label": "Agencies, topics and programmes", "delete": False, "files": [
+            {"name": r.field, "label": r.field.capitalize(), "file": f"content/{r.file}", "format": f"scp-{r.cls.__name__}",
+             "preview_path": f"{r.field}/", "fields": fields_of(r.cls)}
+            for r in REGISTRIES.values()]},
+        {"name": "settings", "label": "Site settings", "delete": False, "files": [
+            {"name": "site", "label": "Site settings (name, contacts, help numbers, last updated)",
+             "file": "content/site.yaml", "format": "scp-SiteConfig", "preview_path": "", "fields": fields_of(SiteConfig)}]},
+        {"name": "pages", "label": "Pages", "label_singular": "Page", "folder": "content/pages", "extension": "md",
+         "format": "scp-page", "slug": "{{slug}}", "create": True, "delete": False, "summary": "{{title}}",
+         "preview_path": "{{slug}}/",
+         "fields": fields_of(PageMeta) + [{"label": "Text", "name": "body", "widget": "scp-markdown",
+                                          "hint": "The page's text (Markdown; headings start at ##)."}]},
+    ]
+
+
+def cms_config(base_url: str) -> dict:
+    """The whole Decap configuration."""
+    return {
+        # Production: Netlify Identity and Git Gateway (docs/web-editor.md has the GitHub alternative).
+        "backend": {"name": "git-gateway", "branch": "main", "squash_merges": True,
+                    "commit_messages": {"create": "Web editor: create {{collection}} “{{slug}}”",
+                                        "update": "Web editor: update {{collection}} “{{slug}}”",
+                                        "delete": "Web editor: delete {{collection}} “{{slug}}”",
+                                        "uploadMedia": "Web editor: upload “{{path}}”",
+                                        "deleteMedia": "Web editor: delete “{{path}}”"}},
+        "local_backend": True,  # `npx decap-server` on this computer: used only when /admin/ is opened on localhost
+        "publish_mode": "editorial_workflow",
+        "site_url": base_url,
+        "display_url": base_url,
+        "show_preview_links": True,
+        "media_folder": "templates/assets/uploads",  # Decap needs one; no field takes files
+        "public_folder": "/assets/uploads",
+        "editor": {"preview": True},
+        "collections": collections(),
+    }
+
+
+def config_text(base_url: str) -> str:
+    """config.yml, as the build writes it."""
+    head = "# Made by site-builder from site_builder/model.py (site_builder/cms.py): do not edit.\n"
+    return head + yaml.safe_dump(cms_config(base_url), sort_keys=False, allow_unicode=True, width=1000)
+
+
+def integrity(data: bytes) -> str:
+    """A Subresource Integrity value."""
+    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
+
+
+def model_script(stylesheet: str) -> bytes:
+    """model.js: the shapes the serializer writes by, and the site's stylesheet for the preview pane."""
+    return (f"window.SCP_SHAPES = {shapes_json()};\n"
+            f"window.SCP_STYLESHEET = {json.dumps(stylesheet)};\n").encode()
+
+
+INDEX = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<title>Web editor · {name}</title>
+</head>
+<body>
+{scripts}
+</body>
+</html>
+"""
+
+
+def read_admin(templates_dir: Path) -> dict[str, bytes]:
+    """Our scripts and the pinned bundle, from templates/admin/ (nothing when the templates have no editor)."""
+    folder = templates_dir / ADMIN
+    if not folder.is_dir():
+        return {}
+    return {**{name: (folder / name).read_bytes() for name in SCRIPTS}, BUNDLE: (folder / "vendor" / BUNDLE).read_bytes()}
+
+
+def admin_files(raw: dict[str, bytes], base_url: str, site_name: str, stylesheet: str) -> dict[str, bytes]:
+    """Every file of /admin/: the page, the configuration, the model, our scripts and the pinned bundle."""
+    files = {**raw, "config.yml": config_text(base_url).encode(), "model.js": model_script(stylesheet)}
+    # Ours first (cms.js asks Decap to wait for it), then the bundle, each checked by its integrity.
+    order = ["model.js", *SCRIPTS, BUNDLE]
+    scripts = "\n".join(f'<script src="/{ADMIN}/{name}" integrity="{integrity(files[name])}"></script>'
+                        for name in order)
+    from .extras import escape
+    files["index.html"] = INDEX.format(name=escape(site_name), scripts=scripts).encode()
+    return {f"{ADMIN}/{name}": data for name, data in sorted(files.items())}

@@ -1,0 +1,211 @@
+"""The web editor, end to end and offline: Decap CMS at /admin/ on decap-server's git backend, in Chromium.
+
+A copy of the real content is a git repository; decap-server (pinned in package.json, bound to
+127.0.0.1) serves it as Decap's local backend; the built /admin/ is served with the site's headers.
+An editor changes an initiative's title in the 2021-22 plan and adds an initiative under priority 2
+with a lead picked from the list of agencies, and saves: the draft branch's diff is exactly those
+lines, the content passes `site-builder check`, and the built pages show both. A save with an empty
+required title is refused. The screenshots of docs/web-editor.md are taken on the way
+(`make screenshots` writes them into docs/web-editor/).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from browser.conftest import ROOT, need_file
+from browser.server import serve
+from conftest import CONTENT, TEMPLATES
+from site_builder.cli import main
+from site_builder.cms import BUNDLE
+
+DECAP_SERVER = ROOT / "node_modules" / "decap-server" / "dist" / "index.js"
+DECAP_DIST = ROOT / "node_modules" / "decap-cms" / "dist" / "decap-cms.js"
+PLAN = "content/plans/2021-22.yaml"
+BRANCH = "cms/plans/2021-22"  # decap-server's branch for an entry's draft: cms/<collection>/<slug>
+GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org", "GIT_COMMITTER_NAME": "Test",
+           "GIT_COMMITTER_EMAIL": "test@example.org", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+SHOTS = Path(os.environ.get("WEB_EDITOR_SCREENSHOTS", "")) if os.environ.get("WEB_EDITOR_SCREENSHOTS") else None
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, env={**os.environ, **GIT_ENV}, capture_output=True, text=True,
+                          check=True, timeout=60).stdout
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    """A git repository holding a copy of the real content, on branch main."""
+    repo = tmp_path / "repo"
+    shutil.copytree(CONTENT, repo / "content")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "The content as it is")
+    return repo
+
+
+@pytest.fixture
+def decap_server(repo):
+    """decap-server on 127.0.0.1 in git mode (editorial workflow: a branch per draft); its API's address."""
+    need_file(DECAP_SERVER, "decap-server")
+    port = free_port()
+    env = {**os.environ, **GIT_ENV, "PORT": str(port), "BIND_HOST": "127.0.0.1", "MODE": "git",
+           "GIT_REPO_DIRECTORY": str(repo), "LOG_LEVEL": "info"}
+    process = subprocess.Popen(["node", str(DECAP_SERVER)], cwd=repo, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if "listening on 127.0.0.1" in line:
+                break
+            assert line or process.poll() is None, "decap-server stopped before it listened"
+        else:
+            pytest.fail("decap-server did not start within 30 s")
+        yield f"http://127.0.0.1:{port}/api/v1"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def admin_url(repo, tmp_path):
+    """The site built from the repository's content (with /admin/), served with netlify.toml's headers."""
+    out = tmp_path / "site"
+    assert main(["build", "--content", str(repo / "content"), "--templates", str(TEMPLATES), "--out", str(out),
+                 "--no-search", "--no-cache"]) == 0
+    with serve(out) as url:
+        yield url
+
+
+def shot(page, name: str) -> None:
+    """A screenshot for the staff guide: into docs/web-editor/ under `make screenshots`, else nowhere kept."""
+    path = (SHOTS / name) if SHOTS else Path(os.devnull)
+    data = page.screenshot()
+    assert data.startswith(b"\x89PNG")
+    if SHOTS:
+        path.write_bytes(data)
+
+
+def list_item(scope, summary: str):
+    """A list item of the form, by its summary line (exactly)."""
+    return scope.locator(f"[class*=listControlItem]:has(> [class*=NestedObjectLabel]:text-is({json.dumps(summary)}))")
+
+
+def expand(item) -> None:
+    item.locator("> [class*=TopBar] > button").first.click()
+
+
+def test_the_bundle_is_the_pinned_package():
+    assert (TEMPLATES / "admin" / "vendor" / BUNDLE).read_bytes() == need_file(DECAP_DIST, "decap-cms").read_bytes()
+
+
+@pytest.mark.content
+def test_an_edit_and_an_added_initiative_are_a_draft_whose_diff_is_their_lines(browser, repo, decap_server,
+                                                                               admin_url, tmp_path):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    problems: list[str] = []
+    page = context.new_page()
+    page.on("pageerror", lambda exc: problems.append(f"{exc} {exc.stack[:300]}"))
+    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(
+        (admin_url, decap_server, "data:", "blob:", "about:")) else None)
+    page.add_init_script(f"localStorage.setItem('scp-local-backend', {json.dumps(decap_server)})")
+    try:
+        page.goto(admin_url + "/admin/")
+        page.get_by_role("button", name="Login").click()
+        page.get_by_role("link", name="Plans").first.wait_for(timeout=30_000)
+        shot(page, "1-collections.png")
+        page.goto(admin_url + "/admin/#/collections/plans/entries/2021-22")
+        page.get_by_text("Priorities", exact=True).first.wait_for(timeout=30_000)
+
+        # Change the title of a row under priority 1 (its id keeps its address).
+        first = page.locator("[class*=listControlItem]:has(> [class*=NestedObjectLabel]:text-matches('^1 '))")
+        expand(first)
+        row = list_item(first, "Op Enlightenment")
+        expand(row)
+        row.get_by_label("Title", exact=True).first.fill("Op Enlightenment (schools)")
+        preview = page.frame_locator("iframe").first
+        preview.get_by_role("heading", name="Op Enlightenment (schools)").wait_for(timeout=10_000)
+        assert preview.locator("link[rel=stylesheet][href^='/assets/site.']").count() == 1
+        shot(page, "2-edit-title.png")
+
+        # Add an initiative at the end of priority 2's list, its lead picked from the agencies.
+        second = page.locator("[class*=listControlItem]:has(> [class*=NestedObjectLabel]:text-matches('^2 '))")
+        expand(second)
+        rows = second.locator("[aria-label='list field']:has(> div > label:text-matches('^Initiatives'))")
+        rows.get_by_role("button", name=re.compile("^Add initiatives")).click()
+        added = rows.locator("> div > div > [class*=listControlItem]").last
+        added.get_by_label("Title", exact=True).first.fill("Street Safe Walks")
+        added.get_by_label(re.compile("^Lead")).first.click()
+        page.keyboard.type("Essex Pol")
+        option = page.get_by_role("option", name="Essex Police", exact=True)
+        option.wait_for(timeout=10_000)
+        shot(page, "3-pick-lead.png")
+        option.click()
+
+        # A mistake the form allows until saving: an empty required title. The save is refused.
+        title = added.get_by_label("Title", exact=True).first
+        title.click()
+        title.press("Control+a")
+        title.press("Backspace")
+        assert title.input_value() == ""
+        before = len(problems)
+        page.get_by_role("button", name="Save").first.click()
+        page.get_by_text("you've missed a required field").first.wait_for(timeout=10_000)
+        assert added.get_by_text(re.compile("^title is required", re.IGNORECASE)).count() == 1
+        shot(page, "4-refused.png")
+        # Decap refuses by rejecting its save's promise with nothing: the one error the page may throw.
+        assert set(problems[before:]) <= {"undefined "}, problems[before:]
+        del problems[before:]
+        assert BRANCH not in git(repo, "branch", "--list"), "a draft was saved with an empty title"
+
+        title.fill("Street Safe Walks")
+        page.get_by_role("button", name="Save").first.click()
+        page.get_by_text("Changes saved").first.wait_for(timeout=30_000)
+        shot(page, "5-saved.png")
+    except Exception:
+        page.screenshot(path=str(tmp_path / "failure.png"))
+        print(f"screenshot: {tmp_path / 'failure.png'}")
+        raise
+    finally:
+        context.close()
+    assert not problems, problems
+    assert not outside, f"requests that left the machine: {outside}"
+
+    # The draft is a branch whose diff is the edited line and the added lines, and nothing else.
+    assert git(repo, "rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
+    diff = git(repo, "diff", "-U0", "main", BRANCH, "--", PLAN)
+    changed = [line for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert changed == ["-      - title: Op Enlightenment", "+      - title: Op Enlightenment (schools)",
+                       "+      - title: Street Safe Walks", "+        lead: [Essex Police]", "+"], diff
+    assert git(repo, "diff", "--name-only", "main", BRANCH).split() == [PLAN]
+
+    # The draft passes the checks, is in the shared form, and its pages show both changes.
+    draft = tmp_path / "draft"
+    git(repo, "worktree", "add", "-q", str(draft), BRANCH)
+    assert main(["check", "--content", str(draft / "content"), "--templates", str(TEMPLATES), "--no-cache"]) == 0
+    assert main(["fmt", "--check", "--content", str(draft / "content")]) == 0
+    out = tmp_path / "draft-site"
+    assert main(["build", "--content", str(draft / "content"), "--templates", str(TEMPLATES), "--out", str(out),
+                 "--no-search", "--no-cache"]) == 0
+    plan = (out / "plans" / "2021-22" / "index.html").read_text(encoding="utf-8")
+    assert "Op Enlightenment (schools)" in plan and "Street Safe Walks" in plan
+    walks = (out / "plans" / "2021-22" / "initiatives" / "street-safe-walks" / "index.html").read_text()
+    assert "Essex Police" in walks
