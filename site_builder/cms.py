@@ -11,17 +11,14 @@ import base64
 import dataclasses
 import hashlib
 import json
-import types
 import typing
 from pathlib import Path
-from typing import Annotated, Any, Literal
 
 import yaml
 
-from .convert import yaml_fields, yaml_key
+from .convert import kind_of, yaml_fields, yaml_key
 from .fmt import shapes, shapes_json
-from .markdown import Markdown
-from .model import REGISTRIES, Email, LinkUrl, Markdown3, PageMeta, Pattern, Plan, Ref, SiteConfig
+from .model import REGISTRIES, PageMeta, Plan, SiteConfig
 
 DECAP_VERSION = "3.16.3"  # package.json pins the same; tests/test_cms.py checks the vendored copy against it
 BUNDLE = f"decap-cms-{DECAP_VERSION}.js"
@@ -42,55 +39,6 @@ def label(cls_name: str, key: str) -> str:
         "Pfcc", "PFCC").replace("Url", "Address")
 
 
-def widget(tp: Any) -> dict:
-    """The widget of a model type, without its name, label or help."""
-    origin = typing.get_origin(tp)
-    if origin is Annotated:
-        inner, marker = typing.get_args(tp)[:2]
-        if isinstance(marker, Pattern):
-            return {"widget": "string", "pattern": [marker.regex, f"Write {marker.expected}, like {marker.example}."]}
-        if isinstance(marker, Ref):
-            registry = REGISTRIES[marker.kind]
-            # Agencies by name (a plan prints a name; an id is never taken for a printed one); topics and
-            # programmes by id, as the content writes them.
-            value = "name" if marker.kind == "agency" else "id"
-            return {"widget": "relation", "collection": "registries", "file": registry.field,
-                    "value_field": f"{registry.field}.*.{value}",
-                    "search_fields": [f"{registry.field}.*.name", f"{registry.field}.*.id"],
-                    "display_fields": [f"{registry.field}.*.name"]}
-        if marker is Markdown3:
-            return {"widget": "scp-markdown"}
-        if marker is LinkUrl or marker is Email:
-            return {"widget": "string"}
-        return widget(inner)
-    if origin in (typing.Union, types.UnionType):
-        return widget([a for a in typing.get_args(tp) if a is not type(None)][0])
-    if origin is tuple:
-        inner = typing.get_args(tp)[0]
-        item = widget(inner)
-        if item["widget"] == "relation":
-            return {**item, "multiple": True}
-        if "fields" in item:
-            names = [f["name"] for f in item["fields"]]
-            shown = [n for n in ("number", "title", "name", "abbreviation", "label", "recipient", "from") if n in names]
-            summary = " ".join("{{fields." + n + "}}" for n in shown[:2]) or "{{fields." + names[0] + "}}"
-            return {"widget": "list", "collapsed": True, "summary": summary, "fields": item["fields"]}
-        return {"widget": "list", "field": {"label": "Item", "name": "item", **item}}
-    if origin is Literal:
-        return {"widget": "select", "options": list(typing.get_args(tp))}
-    if tp is bool:
-        return {"widget": "boolean"}
-    if tp is int:
-        return {"widget": "number", "value_type": "int"}
-    if tp is str:
-        return {"widget": "string"}
-    if tp is Markdown:
-        return {"widget": "scp-markdown"}
-    if dataclasses.is_dataclass(tp):
-        return {"widget": "object", "collapsed": False, "fields": fields_of(tp)}
-    raise TypeError(f"no widget for {tp!r}")
-
-
 def fields_of(cls) -> list[dict]:
     """The form fields of a model class, in the order fmt writes its keys."""
     hints = typing.get_type_hints(cls, include_extras=True)
@@ -99,7 +47,7 @@ def fields_of(cls) -> list[dict]:
     out = []
     for key in order:
         fl = by_key[key]
-        field = {"label": label(cls.__name__, key), "name": key, **widget(hints[fl.name])}
+        field = {"label": label(cls.__name__, key), "name": key, **kind_of(hints[fl.name]).widget()}
         field["required"] = fl.default is dataclasses.MISSING and fl.default_factory is dataclasses.MISSING
         hint = fl.metadata.get("doc", "")
         if hint:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import re
 import types
@@ -73,10 +74,12 @@ class Converter:
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Kind:
-    """A kind of value in a content file: how a node is read, its JSON Schema, what the guide and open data say."""
+    """A kind of value in a content file: how a node is read, its JSON Schema, its field in the web editor's
+    form, what the guide and open data say."""
 
     convert: Callable[[Converter, Node, str], Any]  # the value a node holds, or INVALID with the problem reported
     schema: Callable[[Any], dict]  # its JSON Schema, given a schema.SchemaMaker (reference names, definitions)
+    widget: Callable[[], dict]  # its Decap CMS widget, without name, label or help (cms.py adds them)
     note: str = ""  # what the content guide says of it, after the field's help
     column: str = "string"  # the kind of an open-data column that holds it
     nested: tuple = ()  # the model classes whose fields it holds, for the guide's tables
@@ -88,8 +91,8 @@ def _optional(inner: Kind) -> Kind:
         if isinstance(node, ScalarNode) and read_as(node) == "nothing":
             return None
         return inner.convert(conv, node, path)
-    return Kind(convert, lambda maker: {"anyOf": [inner.schema(maker), {"type": "null"}]}, inner.note, inner.column,
-                inner.nested)
+    return Kind(convert, lambda maker: {"anyOf": [inner.schema(maker), {"type": "null"}]}, inner.widget, inner.note,
+                inner.column, inner.nested)
 
 
 def _sequence(inner: Kind) -> Kind:
@@ -110,7 +113,20 @@ def _sequence(inner: Kind) -> Kind:
         # Nothing after the colon (or only comments below it) is an empty list, as the builder reads it.
         array = {"type": ["array", "null"], "items": inner.schema(maker)}
         return {"anyOf": [inner.schema(maker), array]} if inner.lone else array
-    return Kind(convert, schema, " A list.", "integer list" if inner.column == "integer" else "list", inner.nested)
+
+    def widget() -> dict:
+        item = inner.widget()
+        if item["widget"] == "relation":
+            return {**item, "multiple": True}
+        if "fields" not in item:
+            return {"widget": "list", "field": {"label": "Item", "name": "item", **item}}
+        # Each item collapsed to a line that names it: its first two naming fields, or its first.
+        names = [f["name"] for f in item["fields"]]
+        shown = [n for n in ("number", "title", "name", "abbreviation", "label", "recipient", "from") if n in names]
+        summary = " ".join("{{fields." + n + "}}" for n in shown[:2]) or "{{fields." + names[0] + "}}"
+        return {"widget": "list", "collapsed": True, "summary": summary, "fields": item["fields"]}
+    return Kind(convert, schema, widget, " A list.", "integer list" if inner.column == "integer" else "list",
+                inner.nested)
 
 
 URL_PATTERN = r"^(https?://\S+|mailto:\S+|/\S*|#\S*)$"
@@ -129,23 +145,31 @@ def _string(**schema) -> Callable[[Any], dict]:
     return lambda maker: {"type": "string", **schema}
 
 
+def _widget(name: str, **more) -> Callable[[], dict]:
+    return lambda: copy.deepcopy({"widget": name, **more})  # each field its own lists: no YAML anchors
+
+
+_TEXT_BOX = _widget("scp-markdown")  # cms.js: a text box that keeps every byte, previewed as Markdown
+
+
 def _kind(tp: Any) -> Kind:
     origin = typing.get_origin(tp)
     if origin is Annotated:
         marker = typing.get_args(tp)[1]
         if isinstance(marker, Pattern):
             limit = {"maxLength": marker.max_length} if marker.max_length else {}
-            return Kind(_pattern(marker), _string(pattern=marker.regex, **limit, examples=[marker.example]))
+            return Kind(_pattern(marker), _string(pattern=marker.regex, **limit, examples=[marker.example]),
+                        _widget("string", pattern=[marker.regex, f"Write {_with_example(marker)}."]))
         if isinstance(marker, Ref):
             def names(maker, kind=marker.kind) -> dict:  # every name it may be, when the content is known
                 return {"type": "string", **({"enum": maker.names[kind]} if maker.names.get(kind) else {})}
-            return Kind(_ref(marker.kind), names, lone=True)
+            return Kind(_ref(marker.kind), names, _relation(marker.kind), lone=True)
         if marker is LinkUrl:
-            return Kind(_url, _string(pattern=URL_PATTERN))
+            return Kind(_url, _string(pattern=URL_PATTERN), _widget("string"))
         if marker is Email:
-            return Kind(_email, _string(pattern=Email.pattern))
+            return Kind(_email, _string(pattern=Email.pattern), _widget("string"))
         if marker is Markdown3:
-            return Kind(_markdown(3), _string(description="Markdown text; headings start at ###."))
+            return Kind(_markdown(3), _string(description="Markdown text; headings start at ###."), _TEXT_BOX)
         raise TypeError(f"unknown annotation {marker!r}")
     if origin in (typing.Union, types.UnionType):
         return _optional(kind_of([a for a in typing.get_args(tp) if a is not type(None)][0]))
@@ -153,18 +177,38 @@ def _kind(tp: Any) -> Kind:
         return _sequence(kind_of(typing.get_args(tp)[0]))
     if origin is Literal:
         choices = typing.get_args(tp)
-        return Kind(_literal(choices), lambda maker: {"enum": list(choices)},
+        return Kind(_literal(choices), lambda maker: {"enum": list(choices)}, _widget("select", options=list(choices)),
                     " One of: " + ", ".join(f"`{c}`" for c in choices) + ".")
     if tp is str:
-        return Kind(_text, _string(minLength=1))
+        return Kind(_text, _string(minLength=1), _widget("string"))
     if tp in SINGLE:  # a whole number, true or false: read by the rules of scalars.py
         single = SINGLE[tp]
-        return Kind(_single(single), lambda maker: dict(single.schema), " " + single.note, single.schema["type"])
+        return Kind(_single(single), lambda maker: dict(single.schema), lambda: dict(single.widget),
+                    " " + single.note, single.schema["type"])
     if tp is Markdown:
-        return Kind(_markdown(2), _string())
+        return Kind(_markdown(2), _string(), _TEXT_BOX)
     if dataclasses.is_dataclass(tp):
-        return Kind(_dataclass(tp), lambda maker: maker.define(tp), nested=(tp,))
+        def group() -> dict:
+            from .cms import fields_of  # the form's fields of a class: in fmt's order, with the model's help
+            return {"widget": "object", "collapsed": False, "fields": fields_of(tp)}
+        return Kind(_dataclass(tp), lambda maker: maker.define(tp), group, nested=(tp,))
     raise TypeError(f"no kind of value for {tp!r}")
+
+
+def _with_example(pattern: Pattern) -> str:
+    """What a pattern expects, with its example unless the words give one."""
+    return pattern.expected if "like " in pattern.expected else f"{pattern.expected}, like {pattern.example}"
+
+
+def _relation(kind: str) -> Callable[[], dict]:
+    """A reference as a choice from its registry: agencies by name (a plan prints a name, and an id is never
+    taken for a printed one), topics and programmes by id, as the content writes them."""
+    registry = REGISTRIES[kind]
+    value = "name" if kind == "agency" else "id"
+    return _widget("relation", collection="registries", file=registry.field,
+                   value_field=f"{registry.field}.*.{value}",
+                   search_fields=[f"{registry.field}.*.name", f"{registry.field}.*.id"],
+                   display_fields=[f"{registry.field}.*.name"])
 
 
 def _scalar(conv: Converter, node: Node, path: str, expected: str, text: bool = True) -> str | None:

@@ -84,11 +84,12 @@ class Kind:
     expected: str
     schema: dict
     note: str
+    widget: dict  # its field in the web editor's form (Decap CMS)
 
 
 KINDS = {
     int: Kind(whole_number, "a whole number like 1", {"type": "integer"},
-              "A whole number in digits, like `1`: no leading `0`, no `+`."),
+              "A whole number in digits, like `1`: no leading `0`, no `+`.", {"widget": "number", "value_type": "int"}),
     bool: Kind(true_or_false, "true or false", {"type": "boolean"},
-               "`true` or `false`, in those words: not `yes`, `no`, `on` or `off`."),
+               "`true` or `false`, in those words: not `yes`, `no`, `on` or `off`.", {"widget": "boolean"}),
 }
