@@ -9,7 +9,6 @@ builder has no test switch.
 from __future__ import annotations
 
 import errno
-import multiprocessing
 import os
 import random
 import shutil
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+import forked
 from conftest import FIXTURE, TEMPLATES, edit, read_tree
 from site_builder.cli import main
 
@@ -338,8 +338,7 @@ def test_a_read_only_folder_around_the_output(tmp_path):
 
 # Kills and concurrent builds ------------------------------------------------------------------
 
-_FORKS = multiprocessing.get_context("forkserver")
-_FORKS.set_forkserver_preload(["site_builder.cli", "site_builder.build", "site_builder.write", "test_output_safety"])
+_FORKS = forked.FORKS  # which loads this module too, before it forks
 
 
 def _child_build(argv: list[str], fault: tuple | None) -> None:
