@@ -52,16 +52,26 @@ def err_lines(capsys) -> list[str]:
     return captured.err.splitlines()
 
 
-@pytest.fixture
-def project(tmp_path, monkeypatch) -> Path:
-    """tmp/proj: a git repository with the fixture content, its own templates, a README and a built output/."""
-    proj = tmp_path / "proj"
+@pytest.fixture(scope="module")
+def built_project(tmp_path_factory) -> Path:
+    """A git repository with the fixture content, its own templates, a README and a built output/, made once."""
+    proj = tmp_path_factory.mktemp("built") / "proj"
     shutil.copytree(FIXTURE, proj / "content")
     shutil.copytree(TEMPLATES, proj / "templates")
     (proj / "README.md").write_text("The project's own file.\n")
     subprocess.run(["git", "init", "-q", str(proj)], check=True)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.chdir(proj)
+        assert main(["build", *FAST]) == 0
+    return proj
+
+
+@pytest.fixture
+def project(built_project, tmp_path, monkeypatch) -> Path:
+    """tmp/proj: a copy of built_project, byte for byte and mode for mode (a build takes longer than a copy)."""
+    proj = tmp_path / "proj"
+    shutil.copytree(built_project, proj, symlinks=True)
     monkeypatch.chdir(proj)
-    assert main(["build", *FAST]) == 0
     return proj
 
 
