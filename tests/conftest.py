@@ -23,6 +23,7 @@ import textwrap
 from contextlib import contextmanager
 from pathlib import Path
 
+import jinja2
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,6 +137,42 @@ def rich_dir(tmp_path) -> Path:
 def read_tree(folder: Path) -> dict[str, bytes]:
     """Every file under a folder, by relative path."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory: builders given it compile each template once per process.
+
+    Jinja keys each entry by the template's name and file and checks it against the source's
+    checksum, so a template changed on disk is compiled afresh.
+    """
+
+    def __init__(self):
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+@pytest.fixture(scope="module")
+def templates_compiled_once():
+    """Builds through the command line with --no-cache, in this process, compile each template once a module.
+
+    For modules that build in this process again and again and test neither the disk cache nor
+    --no-cache: such a build still reads no cache on disk and writes none, and loads every
+    template from its file; it only skips compiling the same text again (about 0.2 s a build).
+    """
+    from site_builder import diskcache
+
+    compiled = CompiledTemplates()
+    on_disk = diskcache.DiskCache.templates
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(diskcache.DiskCache, "templates",
+                            lambda self: compiled if self.folder is None else on_disk(self))
+        yield compiled
 
 
 def build_with_cli(content: Path, folder: Path) -> Path:

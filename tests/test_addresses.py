@@ -15,6 +15,8 @@ from site_builder.cli import main
 PRIORITY = "/plans/2021-22/priorities/anti-social-behaviour/"
 RENAMED = "/plans/2021-22/priorities/asb-and-disorder/"
 INITIATIVE = "/plans/2021-22/initiatives/keep-safe-relaunch/"
+# Each test builds two to five times: the templates are compiled once for the module (conftest).
+pytestmark = pytest.mark.usefixtures("templates_compiled_once")
 
 
 def build(capsys) -> tuple[int, str]:

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import TEMPLATES
 from site_builder.cli import main
+
+# Its tests build through the command line again and again: the templates are compiled once for the module (conftest).
+pytestmark = pytest.mark.usefixtures("templates_compiled_once")
 
 AGENCIES = """
   - id: old-trust

@@ -14,6 +14,9 @@ from site_builder.cli import main
 from site_builder.urls import output_path, url_for
 from test_content_sources import FIXTURE, agency_tokens, content_key, norm, row_key
 
+# Its tests build through the command line again and again: the templates are compiled once for the module (conftest).
+pytestmark = pytest.mark.usefixtures("templates_compiled_once")
+
 AGENCIES = """\
   - id: old-trust
     name: Old Probation Trust

@@ -1,6 +1,9 @@
 """The cache kept between runs (.cache/site-builder/): quicker builds, never different ones.
 
-Each build here is its own process, as `make build` is, so what one run stores another reads.
+Each build here is its own process, as `make build` is, so what one run stores another reads and
+nothing one run keeps in memory reaches the next: forked from a process that has imported the
+builder and run nothing (tests/forked.py), which spares each build Python's start. The test of a
+change to the builder's own files runs the real command, on a copy of the package.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+import forked
 from conftest import FIXTURE, TEMPLATES, edit, read_tree
 
 SITE_BUILDER = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "site-builder"
@@ -23,9 +27,8 @@ PAGE = "plans/2020-21/initiatives/keep-safe/index.html"
 
 def build(content: Path, out: Path, *options: str, env: dict | None = None,
           timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([str(SITE_BUILDER), "build", "--content", str(content), "--templates", str(TEMPLATES),
-                           "--out", str(out), "--no-search", *options], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=timeout)
+    return forked.run(["build", "--content", str(content), "--templates", str(TEMPLATES), "--out", str(out),
+                       "--no-search", *options], env={**os.environ, **(env or {})}, timeout=timeout)
 
 
 def stored(cache: Path) -> dict:

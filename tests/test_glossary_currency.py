@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from conftest import TEMPLATES, edit, write, write_plan
+from conftest import TEMPLATES, CompiledTemplates, edit, write, write_plan
 from site_builder.build import SiteBuilder
 from site_builder.glossary import Abbreviator
 from site_builder.model import Term
@@ -20,6 +20,7 @@ TERMS = (Term("IOM", "Integrated Offender Management"), Term("MAC", "Multi Agenc
          Term("L-CAP", "Local Community Action Panel"), Term("CAP", "Community Action Panel"),
          Term("RAG", note='Not spelled out: "we" & <they> don\'t say.'))
 IOM = '<abbr title="Integrated Offender Management">IOM</abbr>'
+COMPILED = CompiledTemplates()  # the fixture is built a dozen times: its templates compiled once
 
 
 def mark(html: str) -> str:
@@ -54,7 +55,7 @@ def test_an_empty_glossary_changes_nothing():
 
 
 def build(content, preview=False):
-    return SiteBuilder(content, TEMPLATES, preview=preview).build()
+    return SiteBuilder(content, TEMPLATES, bytecode_cache=COMPILED, preview=preview).build()
 
 
 def page(result, url: str) -> str:

@@ -29,6 +29,9 @@ PAGE = "---\ntitle: {title}\ndescription: A page.\n---\n{body}\n"
 SECRET = "SECRET-PAYLOAD-7f3a"
 KEEP_SAFE = "      - title: Keep Safe\n"  # in plans/2020-21.yaml: tests that expect a position write the file inline
 
+# Its tests build through the command line again and again: the templates are compiled once for the module (conftest).
+pytestmark = pytest.mark.usefixtures("templates_compiled_once")
+
 
 class Hostile:
     """A copy of the fixture site at ./content, with output/ from a good build, and a folder outside it."""

@@ -9,9 +9,11 @@ import shutil
 
 import pytest
 
-from conftest import TEMPLATES, edit, touch_later
+from conftest import TEMPLATES, CompiledTemplates, edit, touch_later
 from site_builder.build import SiteBuilder
 from site_builder.problems import ContentError
+
+COMPILED = CompiledTemplates()  # each builder here loads the templates, compiled once, from it
 
 EDITS = [
     # (file, old text, new text): each a kind of change a comms officer makes
@@ -33,12 +35,12 @@ def content(rich_dir):
 
 
 def fresh(content) -> dict[str, bytes]:
-    return SiteBuilder(content, TEMPLATES).build().files
+    return SiteBuilder(content, TEMPLATES, bytecode_cache=COMPILED).build().files
 
 
 @pytest.mark.parametrize("name, old, new", EDITS, ids=[e[0] + ":" + e[2][:20] for e in EDITS])
 def test_rebuild_after_an_edit_equals_a_fresh_build(content, name, old, new):
-    builder = SiteBuilder(content, TEMPLATES)
+    builder = SiteBuilder(content, TEMPLATES, bytecode_cache=COMPILED)
     first = builder.build()
     path = content / name
     edit(path, old, new)
@@ -50,7 +52,7 @@ def test_rebuild_after_an_edit_equals_a_fresh_build(content, name, old, new):
 
 
 def test_a_title_edit_re_renders_only_the_pages_that_show_it(content):
-    builder = SiteBuilder(content, TEMPLATES)
+    builder = SiteBuilder(content, TEMPLATES, bytecode_cache=COMPILED)
     builder.build()
     path = content / "plans/2021-22.yaml"
     edit(path, "- title: MAC Panel", "- title: MAC Panel (renamed)")
@@ -66,7 +68,7 @@ def test_a_title_edit_re_renders_only_the_pages_that_show_it(content):
 def test_an_edit_to_the_pfcc_introduction_re_renders_only_the_pfcc_page(content):
     # Plan and priority pages name the PFCC plan but do not show its introduction: a page's
     # data holds only what its template shows, so they are not rendered again.
-    builder = SiteBuilder(content, TEMPLATES)
+    builder = SiteBuilder(content, TEMPLATES, bytecode_cache=COMPILED)
     builder.build()
     path = content / "pfcc/2016-21.yaml"
     edit(path, "build safe and secure communities", "build safe, secure communities")
@@ -77,7 +79,7 @@ def test_an_edit_to_the_pfcc_introduction_re_renders_only_the_pfcc_page(content)
 
 
 def test_nothing_changes_when_nothing_was_edited(content):
-    builder = SiteBuilder(content, TEMPLATES)
+    builder = SiteBuilder(content, TEMPLATES, bytecode_cache=COMPILED)
     builder.build()
     touch_later(content / "plans/2021-22.yaml")  # saved without a change
     result = builder.build()
@@ -85,7 +87,7 @@ def test_nothing_changes_when_nothing_was_edited(content):
 
 
 def test_a_failed_rebuild_keeps_the_last_good_build(content):
-    builder = SiteBuilder(content, TEMPLATES)
+    builder = SiteBuilder(content, TEMPLATES, bytecode_cache=COMPILED)
     good = builder.build()
     path = content / "plans/2021-22.yaml"
     text = path.read_text()

@@ -21,9 +21,9 @@ import tracemalloc
 
 import pytest
 
+import forked
 from conftest import FIXTURE, TEMPLATES, touch_later
 from test_preview_saves import PLAN, PLAN_PAGE, assert_no_traceback, fixture_preview, printed
-from test_serve import SITE_BUILDER
 
 TITLE = "- title: Keep Safe relaunch\n"
 
@@ -136,10 +136,10 @@ def test_only_requests_to_the_previews_own_address_are_answered(tmp_path):
 # Options.
 
 def run_serve(tmp_path, *options: str) -> subprocess.CompletedProcess:
+    """`site-builder serve` in a process of its own (forked: tests/forked.py), in tmp_path."""
     shutil.copytree(FIXTURE, tmp_path / "content", dirs_exist_ok=True)
-    return subprocess.run([str(SITE_BUILDER), "serve", "--content", str(tmp_path / "content"),
-                           "--templates", str(TEMPLATES), "--no-cache", *options],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    return forked.run(["serve", "--content", str(tmp_path / "content"), "--templates", str(TEMPLATES), "--no-cache",
+                       *options], cwd=tmp_path, timeout=60)
 
 
 @pytest.mark.parametrize("options", [

@@ -33,6 +33,7 @@ PLAN_PAGE = "/plans/2021-22/"
 START_TIMEOUT = 60
 STATE_TIMEOUT = 10  # generous: a save shows within milliseconds, a broken one after the preview's grace
 SAVES = 200
+RECHECK = 0.1  # s: the longest a save's page waits unfetched when the preview has printed nothing new
 PAUSE = 0.02  # between an editor's truncating open and its writing one, or its two writes
 # What the preview's terminal must never show.
 NEVER = ("Traceback", "Task exception was never retrieved", "the file is empty", "Exception in thread")
@@ -61,6 +62,24 @@ def fixture_preview(tmp_path: Path):
         yield preview
     finally:
         stop(process)
+
+
+def after_each_build(preview: RunningPreview, condition):
+    """condition, asked only when the preview has printed since it was last asked, or RECHECK s after.
+
+    The preview prints a line when it finishes a build (the time it took, or the errors), so a
+    page is fetched about once per build instead of every 10 ms, each fetch costing the preview
+    as much as the test; the RECHECK fallback keeps the wait correct whatever it prints.
+    """
+    asked = {"size": -1, "at": 0.0}
+
+    def check():
+        size, now = preview.stdout.stat().st_size, time.perf_counter()
+        if size == asked["size"] and now - asked["at"] < RECHECK:
+            return False
+        asked["size"], asked["at"] = size, now
+        return condition()
+    return check
 
 
 def printed(preview: RunningPreview) -> str:
@@ -136,14 +155,14 @@ def test_two_hundred_saves_the_ways_editors_save(tmp_path):
             SAVERS[n % len(SAVERS)](plan, valid(base, n) if good else broken(base, n))
             if good:  # the page shows this save's title
                 want = f"Keep Safe relaunch save-{n:03d}"
-                preview.wait_for(f"save {n}: {want!r} on the plan page",
-                                 lambda: (r := preview.get(PLAN_PAGE)).status == 200 and want in r.text,
-                                 timeout=STATE_TIMEOUT)
+                preview.wait_for(f"save {n}: {want!r} on the plan page", after_each_build(
+                    preview, lambda: (r := preview.get(PLAN_PAGE)).status == 200 and want in r.text),
+                    timeout=STATE_TIMEOUT)
             else:  # the error page names this save's field, which only the build can know
                 want = f"<code>initiatives[0].broken_{n:03d}</code>"
-                preview.wait_for(f"save {n}: the error page naming {want}",
-                                 lambda: (r := preview.get(PLAN_PAGE)).status == 500 and want in r.text,
-                                 timeout=STATE_TIMEOUT)
+                preview.wait_for(f"save {n}: the error page naming {want}", after_each_build(
+                    preview, lambda: (r := preview.get(PLAN_PAGE)).status == 500 and want in r.text),
+                    timeout=STATE_TIMEOUT)
         assert preview.process.poll() is None, preview.terminal()
         assert_no_traceback(preview)
         # Every error reported is one a finished save has: none of a file caught half-saved.

@@ -18,11 +18,10 @@ import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import jinja2
 import pytest
 import yaml
 
-from conftest import TEMPLATES
+from conftest import TEMPLATES, CompiledTemplates
 from site_builder.build import SiteBuilder
 from site_builder.convert import yaml_fields, yaml_key
 from site_builder.load import FOLDERS, OPTIONAL_FILES, REGISTRY_FILES, split_front_matter
@@ -34,23 +33,7 @@ ROOTS = {"site.yaml": SiteConfig, **REGISTRY_FILES, **OPTIONAL_FILES}
 COMBINATIONS = 12  # random sets of edits made together
 # Values for fields of a fixed form (addresses, dates, years), when the model's example is the value already.
 PATTERNED = ("/plans/", "/agencies/", "https://www.example.org/", "2026-12-05", "2015", "2099-01", "2030-31")
-
-
-class _Compiled(jinja2.BytecodeCache):
-    """Compiled templates kept in memory, so that each fresh build skips only the compiling."""
-
-    def __init__(self):
-        self.store: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket):
-        if bucket.key in self.store:
-            bucket.bytecode_from_string(self.store[bucket.key])
-
-    def dump_bytecode(self, bucket):
-        self.store[bucket.key] = bucket.bytecode_to_string()
-
-
-COMPILED = _Compiled()
+COMPILED = CompiledTemplates()  # so that each fresh build skips only the compiling
 
 
 def unwrap(tp) -> tuple[Any, Any]:

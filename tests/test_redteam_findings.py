@@ -1,6 +1,7 @@
 """Defects found by the red team on the merged fix of issue #10, each a test that fails until fixed.
 
-Each runs the command line in its own process on a copy of the fixture site, as a user would.
+Each runs the command line in its own process on a copy of the fixture site, as a user would: forked
+from one that has imported the builder and run nothing (tests/forked.py), which spares each Python's start.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import forked
 from conftest import FIXTURE, TEMPLATES
 
 SITE_BUILDER = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "site-builder"
@@ -20,8 +22,7 @@ PLAN = "plans/2021-22.yaml"
 
 def run(cwd: Path, *args: str, key_home: Path) -> subprocess.CompletedProcess:
     """site-builder in cwd, with a cache key of its own (never the user's ~/.cache)."""
-    return subprocess.run([str(SITE_BUILDER), *args], cwd=cwd, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "XDG_CACHE_HOME": str(key_home)})
+    return forked.run(list(args), cwd=cwd, env={**os.environ, "XDG_CACHE_HOME": str(key_home)}, timeout=120)
 
 
 @pytest.fixture

@@ -15,6 +15,9 @@ from site_builder.report import annotation
 
 NEW = "2030-31"
 
+# Its tests build through the command line again and again: the templates are compiled once for the module (conftest).
+pytestmark = pytest.mark.usefixtures("templates_compiled_once")
+
 
 def build(*extra: str) -> int:
     return main(["build", "--templates", str(TEMPLATES), "--no-search", "--no-cache", *extra])
