@@ -14,8 +14,6 @@ import json
 import typing
 from pathlib import Path
 
-import yaml
-
 from .convert import kind_of, yaml_fields, yaml_key
 from .fmt import shapes, shapes_json
 from .model import REGISTRIES, PageMeta, Plan, SiteConfig
@@ -106,7 +104,9 @@ def cms_config(base_url: str) -> dict:
 def config_text(base_url: str) -> str:
     """config.yml, as the build writes it."""
     head = "# Made by site-builder from site_builder/model.py (site_builder/cms.py): do not edit.\n"
-    return head + yaml.safe_dump(cms_config(base_url), sort_keys=False, allow_unicode=True, width=1000)
+    # Written as JSON, which is YAML too (Decap reads it as YAML): ten times faster to write than with
+    # PyYAML's emitter, which took a tenth of a clean build of the real site.
+    return head + json.dumps(cms_config(base_url), ensure_ascii=False, indent=1) + "\n"
 
 
 def integrity(data: bytes) -> str:
