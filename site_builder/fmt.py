@@ -28,7 +28,7 @@ from typing import Any
 
 from .convert import kind_of, yaml_fields, yaml_key
 from .problems import Pos, Problem
-from .scalars import read_as
+from .scalars import MEANT, read_as
 from .yamlfile import MappingNode, ScalarNode, SequenceNode, compose, pos_of
 
 WIDTH = 100  # the longest line a list of single values may take in brackets
@@ -106,7 +106,7 @@ def root_class(rel: str):
 # ---- single values ---------------------------------------------------------------------------------
 
 # Words some YAML tool reads as true, false or nothing; texts that may be read as numbers.
-_WORDS = {"y", "n", "yes", "no", "true", "false", "on", "off", "null", "~"}
+_WORDS = {*MEANT, "null", "~"}  # the same list as scp-yaml.js's WORDS
 _NUMBERISH = re.compile(r"[-+.]?[0-9]|[-+]?\.(?:inf|nan)$", re.IGNORECASE)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}$")  # a date: a text to the builder (scalars.py) and to YAML 1.2
 _FIRST = set("-?:,[]{}#&*!|>'\"%@`<=~ \t")

@@ -21,8 +21,9 @@ _T = "tag:yaml.org,2002:"
 _NUMBER_12 = re.compile(r"[-+]?(?:[0-9]+|(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF))"
                         r"|0o[0-7]+|0x[0-9a-fA-F]+|\.(?:nan|NaN|NAN)")
 _WHOLE = re.compile(r"0|-?[1-9][0-9]*")
-_MEANT = {"true": "true", "yes": "true", "y": "true", "on": "true",
-          "false": "false", "no": "false", "n": "false", "off": "false"}
+# Words some YAML tool (1.1 or 1.2) reads as true or false, and what each means.
+MEANT = {"true": "true", "yes": "true", "y": "true", "on": "true",
+         "false": "false", "no": "false", "n": "false", "off": "false"}
 
 
 def read_as(node: ScalarNode) -> str:
@@ -72,7 +73,7 @@ def true_or_false(node: ScalarNode) -> tuple[bool | None, str]:
     """true or false, in those words, or None and a hint saying which to write."""
     if read_as(node) == "yes/no" and node.value in ("true", "false"):
         return node.value == "true", ""
-    meant = _MEANT.get(node.value.lower())
+    meant = MEANT.get(node.value.lower())
     return None, "" if meant is None else f"Write {meant}, without quotes." if node.style else f"Write {meant}."
 
 
