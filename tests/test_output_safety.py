@@ -508,7 +508,10 @@ def test_a_build_killed_at_any_moment_leaves_a_whole_old_or_new_tree(tmp_path, c
         process.join(120)
         if process.exitcode == -signal.SIGKILL:
             kills += 1
-            in_swap += any(name.startswith(".output.new-") for name in set(trees.leftovers()) - earlier)
+            # Left behind mid-swap: the new tree (being written, or not yet exchanged) or the old one
+            # (exchanged, not yet removed).
+            left = set(trees.leftovers()) - earlier
+            in_swap += any(name.startswith((".output.new-", ".output.old-")) for name in left)
         trees.state()
     assert kills >= 50
     assert in_swap >= 3, "no kill landed while the new tree was being written or swapped in"

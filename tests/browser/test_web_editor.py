@@ -50,9 +50,14 @@ def free_port() -> int:
 
 @pytest.fixture
 def repo(tmp_path) -> Path:
-    """A git repository holding a copy of the real content, on branch main."""
+    """A git repository holding a copy of the real content in the shared form, on branch main.
+
+    The shared form as CI keeps main (`make fmt` after each merge): a hand edit on a branch may
+    leave a file in another form, which the editor would rewrite whole on its first save.
+    """
     repo = tmp_path / "repo"
     shutil.copytree(CONTENT, repo / "content")
+    assert main(["fmt", "--content", str(repo / "content")]) == 0
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "The content as it is")
