@@ -19,6 +19,7 @@ one-field form edit is a one-line diff. The rules, from the model and nothing el
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import typing
@@ -371,6 +372,7 @@ def format_folder(content: Path, write: bool) -> tuple[list[Formatted], list[Pro
     return results, problems
 
 
+@functools.cache  # a function of the model's code alone
 def shapes_json() -> str:
     """Every kind of file's shape, for the web editor's serializer."""
     from .model import PageMeta
