@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+from conftest import in_ci
 from test_serve import SITE_BUILDER, TEMPLATES, RunningPreview, free_port, stop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +33,7 @@ PLAN = "plans/2021-22.yaml"
 PLAN_PAGE = "/plans/2021-22/"
 START_TIMEOUT = 60
 STATE_TIMEOUT = 10  # generous: a save shows within milliseconds, a broken one after the preview's grace
-SAVES = 200
+SAVES = 200 if in_ci() else 80  # CI tries more interleavings; 80 are 20 of each saver, at 0.2 s or more each
 RECHECK = 0.1  # s: the longest a save's page waits unfetched when the preview has printed nothing new
 PAUSE = 0.02  # between an editor's truncating open and its writing one, or its two writes
 # What the preview's terminal must never show.
@@ -145,7 +146,7 @@ def save_by_rename(path: Path, text: str) -> None:
 SAVERS = (save_in_one_open, save_by_rename, save_in_two_opens, save_by_rename)
 
 
-def test_two_hundred_saves_the_ways_editors_save(tmp_path):
+def test_many_saves_the_ways_editors_save(tmp_path):
     started = time.perf_counter()
     with fixture_preview(tmp_path) as preview:
         plan = preview.content / PLAN
