@@ -495,12 +495,12 @@ def test_a_build_killed_at_any_moment_leaves_a_whole_old_or_new_tree(tmp_path, c
         if kills >= KILLS and in_swap >= 3:
             break
         target = "a" if trees.state() == "b" else "b"
-        earlier = set(trees.leftovers())
+        earlier = frozenset(trees.leftovers())
         process = _start(trees.argv[target], SLOW)
         if attempt % 2 and kills < KILLS:
             time.sleep(rng.uniform(0, min(whole)))
         else:
-            _wait_for_new_tree(trees, process)
+            _wait_for_new_tree(trees, process, earlier)
             # To the build's exit (the old tree's removal too); every other time at once, so that
             # on a busy machine, where the writing's length measured above is no guide, some
             # kills still land while the new tree is being written.
@@ -525,10 +525,14 @@ def test_a_build_killed_at_any_moment_leaves_a_whole_old_or_new_tree(tmp_path, c
     capsys.readouterr()
 
 
-def _wait_for_new_tree(trees: Trees, process) -> float:
-    """Wait until the build makes its temporary tree (or ends); return when."""
+def _wait_for_new_tree(trees: Trees, process, earlier: frozenset[str] = frozenset()) -> float:
+    """Wait until the build makes its temporary tree (or ends); return when.
+
+    A tree left by a killed build before it (earlier) is not this build's: waiting for any tree
+    returned at once, and the kill landed before the build began.
+    """
     while process.is_alive():
-        if any(name.startswith(".output.new-") for name in os.listdir(trees.root)):
+        if any(name.startswith(".output.new-") and name not in earlier for name in os.listdir(trees.root)):
             break
         time.sleep(0.0002)
     return time.monotonic()
