@@ -16,8 +16,7 @@ DEFAULT_CACHE = Path(".cache/site-builder")  # see diskcache.py
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
-                        help="the content folder (default: content)")
+    _content_only(parser)
     parser.add_argument("--templates", type=Path, default=Path("templates"), metavar="DIR",
                         help="the templates folder (default: templates)")
     parser.add_argument("--base-url", default=None, metavar="URL", type=_base_url,
@@ -30,7 +29,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _content_only(parser: argparse.ArgumentParser) -> None:
-    """The --content option of a command that reads only the content folder."""
+    """The --content option, which every command that reads content has."""
     parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
                         help="the content folder (default: content)")
 
@@ -127,8 +126,7 @@ def make_parser() -> argparse.ArgumentParser:
     new_plan.add_argument("period", metavar="PERIOD", help="the new plan's year, like 2022-23")
     new_plan.add_argument("--from", dest="source", metavar="PERIOD", default=None,
                           help="the plan to copy priorities and members from (default: the newest)")
-    new_plan.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
-                          help="the content folder (default: content)")
+    _content_only(new_plan)
     return parser
 
 
