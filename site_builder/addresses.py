@@ -17,11 +17,10 @@ from typing import Mapping
 
 from .contentfiles import MANIFEST, Refused, display_path, read_bytes
 from .headers import HEADERS_FILE
-from .model import REGISTRIES, Plan, Redirect, Site
+from .model import REGISTRIES, Redirect, Site
 from .problems import ContentError, Pos, Problem, did_you_mean
 from .urls import url_for
-from .validate import Checker, locate, plan_initiatives
-from .yamlfile import MappingNode, ScalarNode
+from .validate import Checker, plan_initiatives
 
 REDIRECTS_YAML = "redirects.yaml"
 REDIRECTS_FILE = "_redirects"  # Netlify reads it from the published folder and does not serve it
@@ -210,7 +209,7 @@ def _blame_renames(site: Site, lost: list[str], new: set[str], content_dir: Path
             gone = [(a, m.group(2)) for a in lost for m in [pattern.match(a)] if m and m.group(1) == plan.period]
             moved = [(path, item) for path, item in items if url_for(item) in new]
             for (address, old_id), (path, item) in _pair(gone, moved):
-                explicit = _has_key(check, plan, path, "id")
+                explicit = check.has_key(plan.pos, path, "id")
                 field = "id" if explicit else title
                 now = url_for(item)
                 advice = redirect_advice(content_dir, address, now)
@@ -237,12 +236,6 @@ def _pair(gone: list[tuple[str, str]], moved: list[tuple[str, object]]) -> list:
             used_moved.add(j)
             pairs.append((gone[i], moved[j]))
     return sorted(pairs, key=lambda pair: pair[0][0])
-
-
-def _has_key(check: Checker, plan: Plan, path: str, key: str) -> bool:
-    src = check.sources.get(plan.pos.file) if plan.pos else None
-    node = locate(src.root, path) if src is not None else None
-    return isinstance(node, MappingNode) and any(isinstance(k, ScalarNode) and k.value == key for k, _ in node.value)
 
 
 def _report_removed(address: str, site: Site, made: set[str], manifest: Manifest, content_dir: Path,

@@ -127,7 +127,9 @@ class SiteBuilder:
         if self._admin:  # the same files until a template or the site's name or address changes
             files.update(self.reuse(admin_files, self._admin, g.base_url, site.config.name, assets.get("site.css", ""),
                                     slot="admin"))
-        files.update(extras.make_extras(site, pages, g, self.preview))
+        files.update({output_path(url_for("sitemap")): extras.sitemap(pages, g.base_url),
+                      output_path(url_for("robots")): extras.robots(g.base_url, self.preview),
+                      output_path(url_for("feed")): extras.feed(site, g.base_url)})
         files.update(make_open_data(site, g.base_url, self.reuse))
         files.update(check_addresses(site, files, self.loader.content_dir,
                                      {src.rel: src for src in self.loader.sources.values()}))

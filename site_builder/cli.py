@@ -16,8 +16,7 @@ DEFAULT_CACHE = Path(".cache/site-builder")  # see diskcache.py
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
-                        help="the content folder (default: content)")
+    _content_only(parser)
     parser.add_argument("--templates", type=Path, default=Path("templates"), metavar="DIR",
                         help="the templates folder (default: templates)")
     parser.add_argument("--base-url", default=None, metavar="URL", type=_base_url,
@@ -30,7 +29,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _content_only(parser: argparse.ArgumentParser) -> None:
-    """The --content option of a command that reads only the content folder."""
+    """The --content option, which every command that reads content has."""
     parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
                         help="the content folder (default: content)")
 
@@ -127,8 +126,7 @@ def make_parser() -> argparse.ArgumentParser:
     new_plan.add_argument("period", metavar="PERIOD", help="the new plan's year, like 2022-23")
     new_plan.add_argument("--from", dest="source", metavar="PERIOD", default=None,
                           help="the plan to copy priorities and members from (default: the newest)")
-    new_plan.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
-                          help="the content folder (default: content)")
+    _content_only(new_plan)
     return parser
 
 
@@ -140,27 +138,16 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse has printed the usage message
         return EXIT_USAGE if exc.code else EXIT_OK
     try:
-        if args.command == "build":
-            return cmd_build(args)
-        if args.command == "check":
-            return cmd_check(args)
-        if args.command == "schema":
-            return cmd_schema(args)
-        if args.command == "addresses":
-            return cmd_addresses(args)
-        if args.command == "fmt":
-            return cmd_fmt(args)
         if args.command == "fingerprint":
             from .privacy import fingerprint
             print(fingerprint(" ".join(args.name)))
             return EXIT_OK
-        if args.command == "new":
-            return cmd_new_plan(args)
         if args.command == "serve":
             from .serve import serve
             # The editor's schemas beside the content folder, as `make schema` writes them.
             return serve(args.content, args.templates, args.host, args.port, cache=_disk_cache(args),
                          schemas=args.content.absolute().parent / "schemas")
+        return COMMANDS[args.command](args)  # argparse allows only the commands named
     except UsageError as exc:
         print(f"site-builder: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -169,7 +156,6 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the output was piped into a command that stopped reading, such as head
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_CONTENT
-    raise AssertionError(args.command)  # argparse allows only the commands above
 
 
 def _count(problems: list[Problem], level: str) -> str:
@@ -386,6 +372,10 @@ def cmd_new_plan(args) -> int:
           "  4. Commit the file and open a pull request; the checks run by themselves. While the plan says\n"
           "     'draft: true' the published site leaves it out; delete that line to publish it.")
     return EXIT_OK
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "schema": cmd_schema, "addresses": cmd_addresses, "fmt": cmd_fmt,
+            "new": cmd_new_plan}
 
 
 if __name__ == "__main__":

@@ -165,9 +165,9 @@ def _kind(tp: Any) -> Kind:
                 return {"type": "string", **({"enum": maker.names[kind]} if maker.names.get(kind) else {})}
             return Kind(_ref(marker.kind), names, _relation(marker.kind), lone=True)
         if marker is LinkUrl:
-            return Kind(_url, _string(pattern=URL_PATTERN), _widget("string"))
+            return Kind(_of_text("a web address", _url), _string(pattern=URL_PATTERN), _widget("string"))
         if marker is Email:
-            return Kind(_email, _string(pattern=Email.pattern), _widget("string"))
+            return Kind(_of_text("an email address", _email), _string(pattern=Email.pattern), _widget("string"))
         if marker is Markdown3:
             return Kind(_markdown(3), _string(description="Markdown text; headings start at ###."), _TEXT_BOX)
         raise TypeError(f"unknown annotation {marker!r}")
@@ -180,7 +180,7 @@ def _kind(tp: Any) -> Kind:
         return Kind(_literal(choices), lambda maker: {"enum": list(choices)}, _widget("select", options=list(choices)),
                     " One of: " + ", ".join(f"`{c}`" for c in choices) + ".")
     if tp is str:
-        return Kind(_text, _string(minLength=1), _widget("string"))
+        return Kind(_of_text("a text", _text), _string(minLength=1), _widget("string"))
     if tp in SINGLE:  # a whole number, true or false: read by the rules of scalars.py
         single = SINGLE[tp]
         return Kind(_single(single), lambda maker: dict(single.schema), lambda: dict(single.widget),
@@ -233,10 +233,15 @@ def _scalar(conv: Converter, node: Node, path: str, expected: str, text: bool = 
     return node.value
 
 
-def _text(conv: Converter, node: Node, path: str) -> Any:
-    text = _scalar(conv, node, path, "a text")
-    if text is None:
-        return INVALID
+def _of_text(expected: str, check: Callable[[Converter, Node, str, str], Any]):
+    """A converter of a text value: once _scalar has it (else INVALID), check(conv, node, path, text) judges it."""
+    def convert(conv: Converter, node: Node, path: str) -> Any:
+        text = _scalar(conv, node, path, expected)
+        return INVALID if text is None else check(conv, node, path, text)
+    return convert
+
+
+def _text(conv: Converter, node: Node, path: str, text: str) -> Any:
     if not text.strip():
         return conv.report(node, path, "this field is empty", "a text",
                            "Write a value, or remove the field.")
@@ -246,10 +251,7 @@ def _text(conv: Converter, node: Node, path: str) -> Any:
 def _pattern(pattern: Pattern):
     regex = re.compile(pattern.regex)
 
-    def convert(conv: Converter, node: Node, path: str) -> Any:
-        text = _scalar(conv, node, path, pattern.expected)
-        if text is None:
-            return INVALID
+    def check(conv: Converter, node: Node, path: str, text: str) -> Any:
         if not regex.fullmatch(text):  # not match: "$" matches before a final line break
             return conv.report(node, path, f"found {quote(text)}", pattern.expected,
                                f"For example: {pattern.example}")
@@ -257,13 +259,10 @@ def _pattern(pattern: Pattern):
             return conv.report(node, path, f"the value is {len(text)} characters long",
                                f"at most {pattern.max_length} characters", "Shorten it: it is part of a web address.")
         return text
-    return convert
+    return _of_text(pattern.expected, check)
 
 
-def _url(conv: Converter, node: Node, path: str) -> Any:
-    text = _scalar(conv, node, path, "a web address")
-    if text is None:
-        return INVALID
+def _url(conv: Converter, node: Node, path: str, text: str) -> Any:
     why = markdown.link_problem(text)
     if why:
         return conv.report(node, path, f"unsafe link {quote(text)}: {why}",
@@ -271,10 +270,7 @@ def _url(conv: Converter, node: Node, path: str) -> Any:
     return text
 
 
-def _email(conv: Converter, node: Node, path: str) -> Any:
-    text = _scalar(conv, node, path, "an email address")
-    if text is None:
-        return INVALID
+def _email(conv: Converter, node: Node, path: str, text: str) -> Any:
     if not _EMAIL.fullmatch(text):
         return conv.report(node, path, f"found {quote(text)}", "an email address like team@colchester.gov.uk")
     return text
@@ -292,21 +288,15 @@ def _single(single):  # a scalars.Kind
 def _literal(choices: tuple[str, ...]):
     listed = ", ".join(choices)
 
-    def convert(conv: Converter, node: Node, path: str) -> Any:
-        text = _scalar(conv, node, path, f"one of: {listed}")
-        if text is None:
-            return INVALID
+    def check(conv: Converter, node: Node, path: str, text: str) -> Any:
         if text not in choices:
             return conv.report(node, path, f"found {quote(text)}", f"one of: {listed}", did_you_mean(text, choices))
         return text
-    return convert
+    return _of_text(f"one of: {listed}", check)
 
 
 def _markdown(min_heading: int):
-    def convert(conv: Converter, node: Node, path: str) -> Any:
-        text = _scalar(conv, node, path, "a text (Markdown)")
-        if text is None:
-            return INVALID
+    def check(conv: Converter, node: Node, path: str, text: str) -> Any:
         rendered, findings = markdown.render(text, min_heading)
         for finding in findings:
             conv.problems.append(Problem(_line_pos(conv, node, finding.line), path, finding.message,
@@ -314,7 +304,7 @@ def _markdown(min_heading: int):
         if findings:
             return INVALID
         return markdown.marked(rendered, conv.abbreviate) if conv.abbreviate else rendered
-    return convert
+    return _of_text("a text (Markdown)", check)
 
 
 def _line_pos(conv: Converter, node: ScalarNode, offset: int) -> Pos:
@@ -330,17 +320,14 @@ def _line_pos(conv: Converter, node: ScalarNode, offset: int) -> Pos:
 
 
 def _ref(kind: str):
-    def convert(conv: Converter, node: Node, path: str) -> Any:
-        text = _scalar(conv, node, path, f"the id or name of a {kind}")
-        if text is None:
-            return INVALID
+    def check(conv: Converter, node: Node, path: str, text: str) -> Any:
         assert conv.resolver is not None, "references need a resolver"
         found, hint = conv.resolver.lookup(kind, text)
         if found is None:
             return conv.report(node, path, f"unknown {kind} {quote(text)}",
                                f"an id, name or alias from content/{REGISTRIES[kind].file}", hint)
         return found
-    return convert
+    return _of_text(f"the id or name of a {kind}", check)
 
 
 def yaml_fields(cls) -> list[dataclasses.Field]:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from html import escape as _escape
 
-from .model import Site
-from .urls import output_path, url_for
-from .render import Globals
+from .model import Site, plan_start
+from .urls import url_for
 from .routes import Page, all_initiatives
 
 
@@ -19,15 +18,6 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 def escape(text: str, quote: bool = True) -> str:
     """Text for an XML element or attribute: escaped, without the characters XML does not allow."""
     return _escape(_NOT_XML.sub("", text), quote=quote)
-
-
-def make_extras(site: Site, pages: list[Page], g: Globals, preview: bool = False) -> dict[str, bytes]:
-    """Make every non-page file from the site and its pages."""
-    return {
-        output_path(url_for("sitemap")): sitemap(pages, g.base_url),
-        output_path(url_for("robots")): robots(g.base_url, preview),
-        output_path(url_for("feed")): feed(site, g.base_url),
-    }
 
 
 def sitemap(pages: list[Page], base_url: str) -> bytes:
@@ -49,7 +39,7 @@ def robots(base_url: str, preview: bool = False) -> bytes:
 
 def plan_updated(period: str) -> str:
     """A plan's date for the feed: the start of its year, 1 April (never the build's time)."""
-    return f"{period[:4]}-04-01T00:00:00Z"
+    return f"{plan_start(period)}T00:00:00Z"
 
 
 def feed(site: Site, base_url: str) -> bytes:

@@ -65,26 +65,22 @@ def shapes(root: type) -> dict[str, dict]:
     table: dict[str, dict] = {}
 
     def visit(cls: type) -> None:
-        if cls.__name__ in table:
+        name = cls.__name__
+        if name in table:
             return
         hints = typing.get_type_hints(cls, include_extras=True)
-        entry: dict[str, Any] = {"keys": [], "items": {}}
-        table[cls.__name__] = entry
-        keys = []
-        for fl in yaml_fields(cls):
-            keys.append(yaml_key(fl))
-            inner = kind_of(hints[fl.name]).nested
-            if inner:
-                entry["items"][yaml_key(fl)] = inner[0].__name__
-        first = [key for key in ORDER.get(cls.__name__, ()) if key in keys]
-        entry["keys"] = first + [key for key in keys if key not in first]
-        if cls.__name__ in SPACED:
+        nested = {yaml_key(fl): kind_of(hints[fl.name]).nested for fl in yaml_fields(cls)}
+        first = [key for key in ORDER.get(name, ()) if key in nested]
+        entry: dict[str, Any] = {"keys": first + [key for key in nested if key not in first],
+                                 "items": {key: inner[0].__name__ for key, inner in nested.items() if inner}}
+        if name in SPACED:
             entry["spaced"] = True
-        if cls.__name__ in FLOW:
+        if name in FLOW:
             entry["flow"] = True
-        for fl in yaml_fields(cls):
-            for inner in kind_of(hints[fl.name]).nested:
-                visit(inner)
+        table[name] = entry
+        for inner in nested.values():
+            for inner_cls in inner:
+                visit(inner_cls)
 
     visit(root)
     return table
@@ -325,7 +321,7 @@ def format_yaml(text: str, cls: type, file: str, rel: str = "") -> Formatted:
     data = node_data(node, file, problems)
     if problems:
         return Formatted(rel, text, None, problems)
-    return Formatted(rel, text, Writer(shapes(cls), cls.__name__).document(data), [])
+    return Formatted(rel, text, format_data(data, cls), [])
 
 
 def format_data(data: dict, cls: type) -> str:
@@ -352,9 +348,8 @@ def not_canonical(result: Formatted, level: str = "warning") -> Problem:
 
 def content_files(content: Path) -> list[Path]:
     """The content files fmt formats: every YAML file and Markdown page the model describes."""
-    found = [p for p in sorted(content.rglob("*")) if p.is_file() and not p.is_symlink()
-             and root_class(p.relative_to(content).as_posix()) is not None]
-    return found
+    return [p for p in sorted(content.rglob("*")) if p.is_file() and not p.is_symlink()
+            and root_class(p.relative_to(content).as_posix()) is not None]
 
 
 def format_folder(content: Path, write: bool) -> tuple[list[Formatted], list[Problem]]:

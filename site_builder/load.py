@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import validate
-from .contentfiles import MANIFEST, Refused, display_path, forbidden_characters, list_folder, read_bytes, refusal, stray_files
+from .contentfiles import MANIFEST, Refused, display_path, forbidden_characters, list_folder, read_bytes, stray_files
 from .convert import INVALID, Converter
 from .markdown import marked, render as render_markdown
 from .glossary import Abbreviator
@@ -155,11 +155,7 @@ class ContentLoader:
         reuse is decided by value: a Source is the same whenever its inputs are the same.
         """
         try:
-            st = os.lstat(path)  # a link is refused, not followed
-            refused = refusal(path, st)
-            if refused is not None:
-                raise refused
-            data = read_bytes(path)  # Refused for a link, a pipe, a file too large
+            data = read_bytes(path)  # Refused for a link (never followed), a pipe, a file too large
         except OSError as exc:
             return self._unreadable(path, exc)
         old = self.sources.get(path)

@@ -181,16 +181,11 @@ def schemas(base_url: str) -> dict[str, dict]:
                     "priorities": {"type": "array", "items": priority}})
     agency = _object({"id": string, "name": string, "short_name": string, "aliases": strings, "kind": string,
                       "website": string, "description": string, "url": string})
-    return {
-        "initiatives": {"$schema": draft, "$id": base_url + url_for("data", "initiatives.schema.json"),
-                        "title": "Initiatives of the Safer Colchester Partnership's plans",
-                        "type": "array", "items": initiative},
-        "plans": {"$schema": draft, "$id": base_url + url_for("data", "plans.schema.json"),
-                  "title": "The Safer Colchester Partnership's Annual Partnership Plans",
-                  "type": "array", "items": plan},
-        "agencies": {"$schema": draft, "$id": base_url + url_for("data", "agencies.schema.json"),
-                     "title": "The partnership's agencies", "type": "array", "items": agency},
-    }
+    files = {"initiatives": ("Initiatives of the Safer Colchester Partnership's plans", initiative),
+             "plans": ("The Safer Colchester Partnership's Annual Partnership Plans", plan),
+             "agencies": ("The partnership's agencies", agency)}
+    return {name: {"$schema": draft, "$id": base_url + url_for("data", f"{name}.schema.json"), "title": title,
+                   "type": "array", "items": items} for name, (title, items) in files.items()}
 
 
 def make_open_data(site: Site, base_url: str, reuse: Reuse | None = None) -> dict[str, bytes]:

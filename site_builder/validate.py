@@ -53,11 +53,21 @@ class Checker:
         """Record a problem at a field of the file where pos lies."""
         if pos is None:
             return
-        src = self.sources.get(pos.file)
-        node = locate(src.root, path) if src is not None else None
+        node = self.node(pos, path)
         if node is not None:
             pos = pos_of(node, pos.file)
         self.problems.append(Problem(pos, path, message, expected, hint, level))
+
+    def node(self, pos: Pos | None, path: str) -> Node | None:
+        """The node at a field path of the file where pos lies, or None."""
+        src = self.sources.get(pos.file) if pos else None
+        return locate(src.root, path) if src is not None else None
+
+    def has_key(self, pos: Pos | None, path: str, key: str) -> bool:
+        """Whether the item at a field path writes this key itself."""
+        node = self.node(pos, path)
+        return isinstance(node, MappingNode) and any(isinstance(k, ScalarNode) and k.value == key
+                                                     for k, _ in node.value)
 
 
 def check_site(site: Site, sources: dict) -> list[Problem]:
@@ -205,7 +215,7 @@ def _check_plan(plan: Plan, pfcc: dict, check: Checker) -> None:
         if not ini.id:
             _no_id(check, plan, f"{path}.title", "title", "initiative")
         elif ini.id in ids:
-            this_has_id = _has_key(check, plan, path, "id")
+            this_has_id = check.has_key(plan.pos, path, "id")
             check.at(plan.pos, f"{path}.{'id' if this_has_id else 'title'}",
                      f"two initiatives of this plan have the id '{ini.id}'", "a different id for each initiative",
                      _duplicate_id_hint(check, plan, ini.id, ids[ini.id], this_has_id,
@@ -245,8 +255,9 @@ def _duplicate_id_hint(check: Checker, plan: Plan, id_: str, other: str, this_ha
     while f"{id_}-{n}" in taken:
         n += 1
     new = f"'id: {id_}-{n}'"
-    where = _where(check, plan, other)
-    other_has_id = _has_key(check, plan, other, "id")
+    node = check.node(plan.pos, other)
+    where = other if node is None else f"line {node.start_mark.line + 1}"
+    other_has_id = check.has_key(plan.pos, other, "id")
     if this_has_id and other_has_id:
         return f"The other, at {where}, has the same 'id:' line. Change one of them, like {new}."
     if this_has_id:
@@ -255,17 +266,3 @@ def _duplicate_id_hint(check: Checker, plan: Plan, id_: str, other: str, this_ha
         return (f"The other, at {where}, has the line 'id: {id_}', and this one gets the same id from its title. "
                 f"Give this one an 'id:' line, like {new}, or change the other's.")
     return f"The other is at {where}. Give one of them an 'id:' line, like {new}."
-
-
-def _has_key(check: Checker, plan: Plan, path: str, key: str) -> bool:
-    src = check.sources.get(plan.pos.file) if plan.pos else None
-    node = locate(src.root, path) if src else None
-    return isinstance(node, MappingNode) and any(k.value == key for k, _ in node.value)
-
-
-def _where(check: Checker, plan: Plan, path: str) -> str:
-    src = check.sources.get(plan.pos.file) if plan.pos else None
-    node = locate(src.root, path) if src else None
-    if node is None:
-        return path
-    return f"line {node.start_mark.line + 1}"
