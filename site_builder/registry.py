@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Callable
@@ -15,6 +16,7 @@ _SPACES = re.compile(r"\s+")
 _THE = re.compile(r"^\s*the\s+", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=65536)  # a pure function of the text, asked thousands of times a build
 def normalise(text: str) -> str:
     """Fold case, accents and spacing so that lookups forgive small differences."""
     text = unicodedata.normalize("NFKC", text).casefold()
