@@ -18,7 +18,10 @@ import shutil
 import socket
 import subprocess
 import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Iterator
 
 import pytest
 
@@ -98,6 +101,39 @@ def admin_url(repo, tmp_path):
         yield url
 
 
+@dataclass
+class Editor:
+    """A tab on /admin/, logged in to the test's decap-server, and what went wrong in it."""
+
+    page: Any
+    problems: list[str] = field(default_factory=list)  # page errors, and messages of the Content-Security-Policy
+    outside: list[str] = field(default_factory=list)  # requests that left the machine
+
+
+@contextmanager
+def editor(browser, admin_url: str, decap_server: str, tmp_path: Path) -> Iterator[Editor]:
+    """/admin/ in a fresh browser context, logged in (Decap's local backend); a screenshot if the block fails."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    tab = Editor(context.new_page())
+    page = tab.page
+    page.on("pageerror", lambda exc: tab.problems.append(f"{exc} {exc.stack[:300]}"))
+    page.on("console", lambda m: tab.problems.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on("request", lambda r: tab.outside.append(r.url) if not r.url.startswith(
+        (admin_url, decap_server, "data:", "blob:", "about:")) else None)
+    page.add_init_script(f"localStorage.setItem('scp-local-backend', {json.dumps(decap_server)})")
+    try:
+        page.goto(admin_url + "/admin/")
+        page.get_by_role("button", name="Login").click()
+        page.locator("a[href^='#/collections/']").first.wait_for(timeout=30_000)
+        yield tab
+    except Exception:
+        page.screenshot(path=str(tmp_path / "failure.png"))
+        print(f"screenshot: {tmp_path / 'failure.png'}")
+        raise
+    finally:
+        context.close()
+
+
 def shot(page, name: str) -> None:
     """A screenshot for the staff guide, into docs/web-editor/ under `make screenshots`; else none (each costs
     up to 1.5 s here)."""
@@ -123,18 +159,8 @@ def test_the_bundle_is_the_pinned_package():
 @pytest.mark.content
 def test_an_edit_and_an_added_initiative_are_a_draft_whose_diff_is_their_lines(browser, repo, decap_server,
                                                                                admin_url, tmp_path):
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    problems: list[str] = []
-    page = context.new_page()
-    page.on("pageerror", lambda exc: problems.append(f"{exc} {exc.stack[:300]}"))
-    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
-    outside: list[str] = []
-    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(
-        (admin_url, decap_server, "data:", "blob:", "about:")) else None)
-    page.add_init_script(f"localStorage.setItem('scp-local-backend', {json.dumps(decap_server)})")
-    try:
-        page.goto(admin_url + "/admin/")
-        page.get_by_role("button", name="Login").click()
+    with editor(browser, admin_url, decap_server, tmp_path) as tab:
+        page, problems = tab.page, tab.problems
         page.get_by_role("link", name="Plans").first.wait_for(timeout=30_000)
         shot(page, "1-collections.png")
         page.goto(admin_url + "/admin/#/collections/plans/entries/2021-22")
@@ -184,14 +210,8 @@ def test_an_edit_and_an_added_initiative_are_a_draft_whose_diff_is_their_lines(b
         page.get_by_role("button", name="Save").first.click()
         page.get_by_text("Changes saved").first.wait_for(timeout=30_000)
         shot(page, "5-saved.png")
-    except Exception:
-        page.screenshot(path=str(tmp_path / "failure.png"))
-        print(f"screenshot: {tmp_path / 'failure.png'}")
-        raise
-    finally:
-        context.close()
-    assert not problems, problems
-    assert not outside, f"requests that left the machine: {outside}"
+    assert not tab.problems, tab.problems
+    assert not tab.outside, f"requests that left the machine: {tab.outside}"
 
     # The draft is a branch whose diff is the edited line and the added lines, and nothing else.
     assert git(repo, "rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
@@ -213,3 +233,4 @@ def test_an_edit_and_an_added_initiative_are_a_draft_whose_diff_is_their_lines(b
     assert "Op Enlightenment (schools)" in plan and "Street Safe Walks" in plan
     walks = (out / "plans" / "2021-22" / "initiatives" / "street-safe-walks" / "index.html").read_text()
     assert "Essex Police" in walks
+
