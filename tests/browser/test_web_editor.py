@@ -6,7 +6,9 @@ An editor changes an initiative's title in the 2021-22 plan and adds an initiati
 with a lead picked from the list of agencies, and saves: the draft branch's diff is exactly those
 lines, the content passes `site-builder check`, and the built pages show both. A save with an empty
 required title is refused. The screenshots of docs/web-editor.md are taken on the way
-(`make screenshots` writes them into docs/web-editor/).
+(`make screenshots` writes them into docs/web-editor/). And every collection that the built
+config.yml lists opens, from its list, into a form that holds the file, beside a preview in the
+site's stylesheet, without saving anything (in CI every collection; elsewhere a sample: its test says).
 """
 
 from __future__ import annotations
@@ -18,18 +20,21 @@ import shutil
 import socket
 import subprocess
 import time
+import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+import yaml
 
 from browser.conftest import ROOT, need_file
 from browser.server import serve
-from conftest import CONTENT, TEMPLATES
+from conftest import CONTENT, TEMPLATES, in_ci
 from site_builder.cli import main
 from site_builder.cms import BUNDLE
+from site_builder.load import split_front_matter
 
 DECAP_SERVER = ROOT / "node_modules" / "decap-server" / "dist" / "index.js"
 DECAP_DIST = ROOT / "node_modules" / "decap-cms" / "dist" / "decap-cms.js"
@@ -234,3 +239,99 @@ def test_an_edit_and_an_added_initiative_are_a_draft_whose_diff_is_their_lines(b
     walks = (out / "plans" / "2021-22" / "initiatives" / "street-safe-walks" / "index.html").read_text()
     assert "Essex Police" in walks
 
+
+def decap_config(admin_url: str) -> dict:
+    """/admin/config.yml as the site serves it: JSON under a comment line (JSON is YAML, as Decap reads it)."""
+    with urllib.request.urlopen(admin_url + "/admin/config.yml", timeout=10) as response:
+        text = response.read().decode()
+    return json.loads("".join(line for line in text.splitlines(keepends=True) if not line.startswith("#")))
+
+
+@dataclass
+class Entry:
+    """An entry to open: its collection, its slug (a folder entry's file name, a file's name), file and fields."""
+
+    collection: str
+    slug: str
+    path: Path
+    fields: list[dict]
+
+
+def entries_to_open(config: dict, repo: Path) -> list[Entry]:
+    """In CI, every collection: a folder collection's first file, and each file of a file collection. Elsewhere,
+    the same for the config's first folder collection and its first file collection."""
+    collections = config["collections"]
+    folders, files = [c for c in collections if "folder" in c], [c for c in collections if "files" in c]
+    assert folders and files and len(folders) + len(files) == len(collections), [c["name"] for c in collections]
+    entries = []
+    for collection in (collections if in_ci() else [folders[0], files[0]]):
+        if "folder" in collection:
+            paths = sorted((repo / collection["folder"]).glob(f"*.{collection['extension']}"))
+            assert paths, f"collection {collection['name']}: no entry in {collection['folder']}"
+            entries.append(Entry(collection["name"], paths[0].stem, paths[0], collection["fields"]))
+        else:
+            entries += [Entry(collection["name"], file["name"], repo / file["file"], file["fields"])
+                        for file in collection["files"]]
+    return entries
+
+
+def first_text(path: Path) -> str:
+    """A content file's first value (depth first, in the file's order), as written: its form must hold it."""
+    text = path.read_text(encoding="utf-8")
+    data = yaml.load(split_front_matter(text)[0] if path.suffix == ".md" else text, Loader=yaml.CBaseLoader)
+
+    def texts(value):
+        if isinstance(value, (dict, list)):
+            for item in value.values() if isinstance(value, dict) else value:
+                yield from texts(item)
+        elif value:
+            yield value
+
+    return next(texts(data))
+
+
+@pytest.mark.content
+def test_every_collection_opens_with_its_fields_values_and_preview_and_saves_nothing(browser, repo, decap_server,
+                                                                                     admin_url, tmp_path):
+    """Each collection that the built config.yml lists opens from its list, as staff open it: a folder
+    collection's first entry, each file of a file collection. Its form has a label for each of the entry's
+    fields (those of its top level) and holds the file's first value, and the preview beside it links the
+    site's stylesheet; no page error, no message of the Content-Security-Policy, no request leaving the
+    machine, and nothing saved (no branch, main and its working tree as they were).
+
+    In CI, every collection. Elsewhere a sample: the config's first folder collection and its first file
+    collection (today plans and the registries), the two ways Decap finds an entry (a file of a folder, a
+    file named in the config). The others differ from these only by their format and fields, which other
+    tests check on every run without a browser: the serializer reads and writes every content file as
+    fmt does (tests/test_fmt.py), and each collection's fields are the model's (tests/test_cms.py). Each
+    entry costs seconds of Decap on a loaded machine.
+    """
+    config = decap_config(admin_url)
+    entries = entries_to_open(config, repo)
+    if in_ci():
+        assert {entry.collection for entry in entries} == {c["name"] for c in config["collections"]}
+    main_before = git(repo, "rev-parse", "main")
+    with editor(browser, admin_url, decap_server, tmp_path) as tab:
+        page = tab.page
+        for entry in entries:
+            where = f"{entry.collection}/{entry.slug}"
+            # From the collection's list: Decap keeps the last entry's values in the form when the address
+            # goes from one entry straight to another (decaporg/decap-cms#4147).
+            page.goto(f"{admin_url}/admin/#/collections/{entry.collection}")
+            page.locator(f"a[href='#/collections/{entry.collection}/entries/{entry.slug}']").click(timeout=30_000)
+            first = re.escape(entry.fields[0]["label"])
+            page.locator("label").filter(has_text=re.compile(rf"^{first}( \(optional\))?$")).first.wait_for(
+                timeout=30_000)
+            labels = set(page.eval_on_selector_all("label", "els => els.map(e => e.textContent)"))
+            missing = [f["label"] for f in entry.fields if not {f["label"], f"{f['label']} (optional)"} & labels]
+            assert not missing, f"{where}: the form has no field {missing}"
+            value = first_text(entry.path)
+            assert value in page.eval_on_selector_all("input, textarea", "els => els.map(e => e.value)"), \
+                f"{where}: the form does not hold the file's first value {value!r}"
+            stylesheet = page.frame_locator("iframe").first.locator("link[rel=stylesheet][href^='/assets/site.']")
+            stylesheet.first.wait_for(state="attached", timeout=10_000)
+            assert stylesheet.count() == 1, where
+    assert not tab.problems, tab.problems
+    assert not tab.outside, f"requests that left the machine: {tab.outside}"
+    assert git(repo, "branch", "--format=%(refname:short)").split() == ["main"], "a draft was saved"
+    assert git(repo, "rev-parse", "main") == main_before and git(repo, "status", "--porcelain") == ""
