@@ -74,5 +74,14 @@
     CMS.init({ config: config });
   }
 
+  // Decap keeps the last entry's values in the form when the address goes from one entry straight
+  // to another, as a pasted or followed link does (decaporg/decap-cms#4147): a save would write them
+  // into the wrong file. Such a change loads the editor afresh.
+  var ENTRY = /^#\/collections\/[^/]+\/entries\//;
+  window.addEventListener("hashchange", function (event) {
+    var before = new URL(event.oldURL).hash, after = new URL(event.newURL).hash;
+    if (before !== after && ENTRY.test(before) && ENTRY.test(after)) window.location.reload();
+  });
+
   document.addEventListener("DOMContentLoaded", start);
 })();
