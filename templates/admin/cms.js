@@ -22,40 +22,61 @@
   }
 
   function text(value) { return value === undefined || value === null ? "" : String(value); }
-  function list(value) { return value && value.toJS ? value.toJS() : Array.isArray(value) ? value : []; }
+  // Decap's values are immutable maps and lists; plain ones are accepted too.
+  function plain(value) { return value && value.toJS ? value.toJS() : value; }
+  function items(value) { return value && value.toArray ? value.toArray() : Array.isArray(value) ? value : []; }
+  function get(map, key) { return map && map.get ? map.get(key) : map ? map[key] : undefined; }
 
-  // The plan as the site shows it: each priority, and each initiative as on its own page.
+  // The plan as the site shows it: each priority, and each initiative as on its own page. Decap
+  // draws the preview again at every key pressed, and a plan has a hundred initiatives with three
+  // texts each: a priority or an initiative is drawn again only when its own value changed (an
+  // unchanged one keeps the very same immutable value).
   function planPreview(CMS) {
-    var h = window.h;
+    var h = window.h, createClass = window.createClass;
+    function markdown(value, props) {
+      var preview = CMS.getWidget("markdown").preview;
+      return value ? h("div", { className: "prose" }, props.getAsset && preview
+        ? h(preview, { value: value, getAsset: props.getAsset, field: props.fieldsMetaData }) : value) : null;
+    }
     function field(label, value) {
+      value = plain(value);
       if (!value || (Array.isArray(value) && !value.length)) return null;
       return [h("dt", { key: label + "t" }, label), h("dd", { key: label + "d" }, Array.isArray(value) ? value.join(", ") : text(value))];
     }
-    function initiative(item, i, md) {
-      return h("article", { className: "initiative", key: i },
-        h("h3", {}, text(item.title) || "(no title yet)"),
-        h("dl", { className: "facts" }, [].concat(
-          field("Lead", item.lead), field("Partners", item.partners), field("Timing", item.timing),
-          field("Status", item.status), field("Programme", item.programme), field("Topics", item.topics),
-          field("Partnership priorities", item.scp_priorities), field("PFCC priorities", item.pfcc_priorities))),
-        md(item.description), md(item.outcomes), md(item.updates));
+    function changed(next) { return next.value !== this.props.value; }
+    var Initiative = createClass({
+      shouldComponentUpdate: changed,
+      render: function () {
+        var item = this.props.value, props = this.props.preview;
+        return h("article", { className: "initiative" },
+          h("h3", {}, text(get(item, "title")) || "(no title yet)"),
+          h("dl", { className: "facts" }, [].concat(
+            field("Lead", get(item, "lead")), field("Partners", get(item, "partners")), field("Timing", get(item, "timing")),
+            field("Status", get(item, "status")), field("Programme", get(item, "programme")), field("Topics", get(item, "topics")),
+            field("Partnership priorities", get(item, "scp_priorities")), field("PFCC priorities", get(item, "pfcc_priorities")))),
+          markdown(get(item, "description"), props), markdown(get(item, "outcomes"), props), markdown(get(item, "updates"), props));
+      }
+    });
+    function initiatives(list, props) {
+      return items(list).map(function (item, j) { return h(Initiative, { key: j, value: item, preview: props }); });
     }
+    var Priority = createClass({
+      shouldComponentUpdate: changed,
+      render: function () {
+        var p = this.props.value, props = this.props.preview;
+        return h("section", { className: "priority" },
+          h("h2", {}, "Priority " + text(get(p, "number")) + ": " + text(get(p, "title"))),
+          markdown(get(p, "summary"), props),
+          initiatives(get(p, "initiatives"), props));
+      }
+    });
     return function PlanPreview(props) {
-      var data = props.entry.get("data"), plain = data && data.toJS ? data.toJS() : {};
-      var md = function (value) {
-        return value ? h("div", { className: "prose" }, props.getAsset && CMS.getWidget("markdown").preview
-          ? h(CMS.getWidget("markdown").preview, { value: value, getAsset: props.getAsset, field: props.fieldsMetaData }) : value) : null;
-      };
+      var data = props.entry.get("data");
       return h("main", { id: "main" },
-        h("h1", {}, text(plain.title)),
-        list(plain.priorities).map(function (p, i) {
-          return h("section", { key: i, className: "priority" },
-            h("h2", {}, "Priority " + text(p.number) + ": " + text(p.title)),
-            md(p.summary),
-            list(p.initiatives).map(function (item, j) { return initiative(item, j, md); }));
-        }),
-        list(plain.initiatives).length ? h("section", {}, h("h2", {}, "Rows of the combined table"),
-          list(plain.initiatives).map(function (item, j) { return initiative(item, j, md); })) : null);
+        h("h1", {}, text(get(data, "title"))),
+        items(get(data, "priorities")).map(function (p, i) { return h(Priority, { key: i, value: p, preview: props }); }),
+        items(get(data, "initiatives")).length ? h("section", {}, h("h2", {}, "Rows of the combined table"),
+          initiatives(get(data, "initiatives"), props)) : null);
     };
   }
 
