@@ -259,7 +259,7 @@ class Entry:
 
 def entries_to_open(config: dict, repo: Path) -> list[Entry]:
     """In CI, every collection: a folder collection's first file, and each file of a file collection. Elsewhere,
-    the same for the config's first folder collection and its first file collection."""
+    the config's first folder collection's first file and its first file collection's first file."""
     collections = config["collections"]
     folders, files = [c for c in collections if "folder" in c], [c for c in collections if "files" in c]
     assert folders and files and len(folders) + len(files) == len(collections), [c["name"] for c in collections]
@@ -272,7 +272,7 @@ def entries_to_open(config: dict, repo: Path) -> list[Entry]:
         else:
             entries += [Entry(collection["name"], file["name"], repo / file["file"], file["fields"])
                         for file in collection["files"]]
-    return entries
+    return entries if in_ci() else entries[:2]
 
 
 def first_text(path: Path) -> str:
@@ -299,9 +299,9 @@ def test_every_collection_opens_with_its_fields_values_and_preview_and_saves_not
     holds the file's first value, and the preview beside it links the site's stylesheet; no page error, no message of the Content-Security-Policy, no request leaving the
     machine, and nothing saved (no branch, main and its working tree as they were).
 
-    In CI, every collection. Elsewhere a sample: the config's first folder collection and its first file
-    collection (today plans and the registries), the two ways Decap finds an entry (a file of a folder, a
-    file named in the config). The others differ from these only by their format and fields, which other
+    In CI, every collection. Elsewhere a sample: the first entry of the config's first folder collection and
+    of its first file collection (today a plan and the agencies), the two ways Decap finds an entry (a file
+    of a folder, a file named in the config). The others differ from these only by their format and fields, which other
     tests check on every run without a browser: the serializer reads and writes every content file as
     fmt does (tests/test_fmt.py), and each collection's fields are the model's (tests/test_cms.py). Each
     entry costs seconds of Decap on a loaded machine.
