@@ -66,6 +66,11 @@ def page_urls(folder: Path) -> list[str]:
     return sorted(urls)
 
 
+def page_html(folder: Path, url: str) -> str:
+    """The HTML of a page of a built folder, by its URL path."""
+    return (folder / (url.lstrip("/") + ("index.html" if url.endswith("/") else ""))).read_text(encoding="utf-8")
+
+
 @pytest.fixture(scope="session")
 def site_url(built_site):
     """The real site served on 127.0.0.1 with netlify.toml's headers."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser.conftest import HEIGHT, WIDTHS, PageChecker, describe, page_urls
+from browser.conftest import HEIGHT, WIDTHS, PageChecker, describe, page_html, page_urls
 from browser.sample import sample
 from conftest import in_ci
 
@@ -22,8 +22,7 @@ def pages_to_check(built_site, content_build) -> list[str]:
         return urls
     templates = {page.url: page.template for page in content_build.pages}
     unmade = sorted(set(urls) - set(templates))  # a page no template of the model made: always checked
-    made = [(url, templates[url], (built_site / (url.lstrip("/") + ("index.html" if url.endswith("/") else "")))
-             .read_text(encoding="utf-8")) for url in urls if url in templates]
+    made = [(url, templates[url], page_html(built_site, url)) for url in urls if url in templates]
     return sorted(sample(made) + unmade)
 
 
