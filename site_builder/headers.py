@@ -20,6 +20,8 @@ HeaderRule = tuple[re.Pattern, dict[str, str]]
 SITE_CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
             "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; "
             "upgrade-insecure-requests")
+# The same for a page's <meta>, which may not say frame-ancestors (the browser ignores it there, and says so).
+PAGE_CSP = "; ".join(d for d in SITE_CSP.split("; ") if not d.startswith("frame-ancestors"))
 # /admin/ alone: Decap CMS compiles its configuration's schema with eval (ajv) and styles itself with
 # inline <style> elements (emotion); it talks to Git Gateway and Netlify Identity on this site, to GitHub's
 # API with the GitHub backend, and to a decap-server on this computer (docs/web-editor.md).

@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 from .currency import as_at
 from .facets import filter_attributes
+from .headers import PAGE_CSP
 from .load import display_path
 from .model import Agency, NavItem, SiteConfig, ended_by, named, plan_end, when
 from .problems import ContentError, Pos, Problem
@@ -112,7 +113,8 @@ class Renderer:
             auto_reload=False,  # the builder makes a new Renderer when a template changes
             cache_size=-1,
         )
-        self.env.globals.update(url_for=url_for, filter_attributes=filter_attributes, named=named, part=self.part)
+        self.env.globals.update(url_for=url_for, filter_attributes=filter_attributes, named=named, part=self.part,
+                                page_policy=PAGE_CSP)
         self.env.filters.update(join_words=join_words, credit=credit, credits=credits, when=when, plan_end=plan_end,
                                 keep_years=keep_years, as_at=as_at, mark_current=mark_current)
 

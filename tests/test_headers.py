@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import tomllib
 
@@ -66,8 +67,9 @@ def test_strict_transport_security_a_year_with_subdomains():
     assert RULES["/*"]["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 
-def test_no_sniffing_and_referrer_policy():
+def test_no_sniffing_no_framing_and_referrer_policy():
     assert RULES["/*"]["X-Content-Type-Options"] == "nosniff"
+    assert RULES["/*"]["X-Frame-Options"] == "DENY"  # where no policy's frame-ancestors reaches
     assert RULES["/*"]["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
@@ -97,7 +99,8 @@ def test_every_path_gets_the_security_headers():
     for path in ("/", "/plans/2021-22/", "/assets/site.css", "/no/such/page"):
         headers = headers_for(path, rules)
         assert headers["Content-Security-Policy"] == SITE_CSP, path
-        for name in ("Strict-Transport-Security", "X-Content-Type-Options", "Referrer-Policy", "Permissions-Policy"):
+        for name in ("Strict-Transport-Security", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy",
+                     "Permissions-Policy"):
             assert headers[name] == RULES["/*"][name], (path, name)
 
 
@@ -125,3 +128,17 @@ def test_netlify_gets_each_paths_policy_from_the_built_headers_file(built_site):
             continue
         path = "/" + name.removesuffix("index.html")
         assert headers_for(path, netlify) == headers_for(path, load_header_rules()), path
+
+
+@pytest.mark.content
+def test_the_not_found_page_carries_the_sites_policy_itself(built_site):
+    """Netlify serves 404.html at any address the site lacks, also outside the paths _headers names: the page
+    sets the site's policy in a <meta>, every directive but frame-ancestors, which a <meta> may not set."""
+    head = (built_site / "404.html").read_text(encoding="utf-8").split("</head>")[0]
+    found = re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', head)
+    assert len(found) == 1, head
+    policy = csp_directives(html.unescape(found[0]))
+    assert policy == {k: v for k, v in csp_directives(SITE_CSP).items() if k != "frame-ancestors"}
+    assert head.index("Content-Security-Policy") < head.index("<link"), "the policy comes before what it governs"
+    stray = [p for p in built_site.rglob("*.html") if p.name != "404.html" and "http-equiv" in p.read_text()]
+    assert not stray, stray
