@@ -124,9 +124,8 @@ class SiteBuilder:
 
         files = {output_path(page.url): html[page.url] for page in pages}
         files.update((output_path(url), self._assets[name]) for name, url in assets.items())
-        if self._admin:  # the same files until a template or the site's name or address changes
-            files.update(self.reuse(admin_files, self._admin, g.base_url, site.config.name, assets.get("site.css", ""),
-                                    slot="admin"))
+        if self._admin:
+            files.update(admin_files(self._admin, g.base_url, site.config.name, assets.get("site.css", "")))
         files.update({output_path(url_for("sitemap")): extras.sitemap(pages, g.base_url),
                       output_path(url_for("robots")): extras.robots(g.base_url, self.preview),
                       output_path(url_for("feed")): extras.feed(site, g.base_url)})
