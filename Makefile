@@ -9,12 +9,14 @@ OUT    ?= output
 # published as a page instead of failing).
 BASE_URL ?=
 PREVIEW ?=
-BUILD_FLAGS := $(if $(BASE_URL),--base-url $(BASE_URL),) $(if $(PREVIEW),--preview,)
+# Every value given on the command line reaches the commands through the environment ("$$OUT"),
+# never written into them, where the shell would parse it: no character in it can run a command.
+export OUT BASE_URL PREVIEW
 
 .PHONY: help build test test-fast preflight check fmt serve schema addresses bench bench-peers bench-rebuild clean golden screenshots audit new-plan fingerprint
 
 help:
-	@echo "make build   build the site into $(OUT)/"
+	@echo "make build   build the site into $$OUT/"
 	@echo "make test    run the whole test suite (axe on a sample of pages; CI=true make test: on every page)"
 	@echo "make test-fast  the edit-test loop: every test but the browser and slow ones, in seconds"
 	@echo "make check   check the content without building"
@@ -30,7 +32,7 @@ help:
 	@echo "make screenshots  retake the web editor guide's screenshots (docs/web-editor/)"
 	@echo "make golden  regenerate tests/golden/ after a deliberate change to the output"
 	@echo "make audit   Lighthouse scores for four pages (installs Lighthouse into .cache/ first time)"
-	@echo "make clean   remove $(OUT)/ and .venv/"
+	@echo "make clean   remove $$OUT/ (if site-builder made it) and .venv/"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,7 +47,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	@touch $(VENV)/.installed $@
 
 build: $(VENV)/.installed
-	$(BIN)/site-builder build --out $(OUT) $(BUILD_FLAGS)
+	$(BIN)/site-builder build --out "$$OUT" $${BASE_URL:+--base-url "$$BASE_URL"} $${PREVIEW:+--preview}
 
 check: $(VENV)/.installed
 	$(BIN)/site-builder check
@@ -55,7 +57,7 @@ fmt: $(VENV)/.installed
 	$(BIN)/site-builder fmt
 
 serve: $(VENV)/.installed
-	$(BIN)/site-builder serve $(if $(PORT),--port $(PORT),)
+	$(BIN)/site-builder serve $${PORT:+--port "$$PORT"}
 
 schema: $(VENV)/.installed
 	$(BIN)/site-builder schema
@@ -109,7 +111,8 @@ node_modules/.installed: package-lock.json
 # Tests run in two processes (pytest-xdist), a test file to each at a time, so that module fixtures
 # are made once; TEST_JOBS=1 runs them in this process, TEST_JOBS=auto one per core.
 TEST_JOBS ?= 2
-PYTEST := $(BIN)/python -m pytest $(if $(filter 1,$(TEST_JOBS)),,-n $(TEST_JOBS) --dist loadfile)
+export TEST_JOBS
+PYTEST := $(BIN)/python -m pytest $(if $(filter 1,$(TEST_JOBS)),,-n "$$TEST_JOBS" --dist loadfile)
 
 # The content check comes first: in GitHub Actions its errors become annotations on the lines of
 # the pull request that made them, and the tests need content that builds. A file not in the shared
@@ -123,8 +126,11 @@ test: preflight $(VENV)/.installed-test node_modules/.installed
 test-fast: $(VENV)/.installed-test
 	$(PYTEST) -q -m "not browser and not slow"
 
+# The output folder only if site-builder made it (its .site-builder file): OUT=~ removes nothing.
 clean:
-	rm -rf $(OUT) $(VENV) .serve .cache
+	@if [ -e "$$OUT" ] && [ ! -e "$$OUT/.site-builder" ]; then \
+	  echo "make clean: $$OUT has no .site-builder file, so site-builder did not make it: left as it is" >&2; exit 2; fi
+	rm -rf -- "$$OUT" $(VENV) .serve .cache
 
 # The staff guide's screenshots (docs/web-editor.md), taken by the web editor's browser test.
 screenshots: preflight $(VENV)/.installed-test node_modules/.installed
@@ -144,4 +150,4 @@ $(LIGHTHOUSE_DIR)/.installed-$(LIGHTHOUSE_VERSION):
 	@touch $@
 
 audit: build $(LIGHTHOUSE_DIR)/.installed-$(LIGHTHOUSE_VERSION)
-	$(BIN)/python tests/browser/audit.py $(OUT)
+	$(BIN)/python tests/browser/audit.py "$$OUT"
