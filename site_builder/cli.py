@@ -182,7 +182,7 @@ def cmd_build(args) -> int:
     """Build the site into the output folder, atomically."""
     from .build import SiteBuilder
     from .outdir import UnsafeName, check_out
-    from .write import write_tree
+    from .write import new_tree
 
     started = time.perf_counter()
     # Before any work: a build replaces the output folder whole (a UsageError says why not).
@@ -194,13 +194,27 @@ def cmd_build(args) -> int:
     cache = _disk_cache(args)
     builder = SiteBuilder(args.content, args.templates, args.base_url, cache.templates(), preview=args.preview)
     index = None
+    building = False  # a ContentError while building is the content's; before or after, the search index's
     try:
         if not args.no_search:  # indexing in its own process as the pages are rendered
             from .search import Indexer
             index = Indexer()
-        try:
-            result = builder.build(on_page=index and index.add)
-        except ContentError as exc:
+        # Each page is written, and given to the index, as soon as it is made; the new tree
+        # replaces the output folder only once the whole build has succeeded.
+        with new_tree(args.out) as tree:
+            def on_page(path: str, html: bytes) -> None:
+                tree.add(path, html)
+                if index is not None:
+                    index.add(path, html)
+
+            building = True
+            result = builder.build(on_page=on_page)
+            building = False
+            tree.add_all(result.files)
+            if index is not None:
+                index.finish(tree.folder)
+    except ContentError as exc:
+        if building:
             cache.save()  # what was worked out holds for the next run, after the fix
             print_problems(exc.problems)
             if args.preview:
@@ -208,8 +222,6 @@ def cmd_build(args) -> int:
             print(f"\nThe site was not built: {_count(exc.problems, 'error')}. "
                   f"{args.out}/ is unchanged.", file=sys.stderr)
             return EXIT_CONTENT
-        write_tree(result.files, args.out, finish=index and index.finish)
-    except ContentError as exc:  # the search index could not be made
         print_problems(exc.problems, excerpts=False)
         print(f"\nThe site was not built. {args.out}/ is unchanged.", file=sys.stderr)
         return EXIT_CONTENT

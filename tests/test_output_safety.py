@@ -251,21 +251,43 @@ def _assert_one_line_and_untouched(project: Path, before: dict, lines: list[str]
     assert snapshot(project, times=False) == before  # the lock and temporary folder came and went
 
 
-def test_disk_full_while_writing_a_file(project, monkeypatch, capsys):
+def _fault(monkeypatch, tmp_path, source: str) -> None:
+    """Run source, which replaces an os function with a faulty one, here and in the build's writing process.
+
+    The writing process (write.TreeWriter) is a new Python: it runs the same source first, as
+    its sitecustomize module, from a folder put on its PYTHONPATH.
+    """
+    folder = tmp_path / "fault"
+    folder.mkdir()
+    (folder / "sitecustomize.py").write_text(source)
+    monkeypatch.setenv("PYTHONPATH", str(folder))
+    namespace: dict = {}
+    real = {name: getattr(os, name) for name in ("write", "open", "mkdir")}
+    exec(source, namespace)
+    for name, function in real.items():  # what the source replaced, undone by monkeypatch after the test
+        if getattr(os, name) is not function:
+            replaced = getattr(os, name)
+            setattr(os, name, function)
+            monkeypatch.setattr(os, name, replaced)
+
+
+def test_disk_full_while_writing_a_file(project, monkeypatch, capsys, tmp_path):
     _change_content(project)
     before = snapshot(project, times=False)
-    real_write, calls = os.write, []
-
-    def write(fd, data):
-        calls.append(fd)
-        if len(calls) >= 10:  # a few files in
+    # Not the pipe to the writing process: a file the build writes, a few files in.
+    _fault(monkeypatch, tmp_path, """
+import errno, os
+_real_write, _calls = os.write, []
+def _write(fd, data):
+    if os.path.exists(f"/proc/self/fd/{fd}") and "/.output.new-" in os.readlink(f"/proc/self/fd/{fd}"):
+        _calls.append(fd)
+        if len(_calls) >= 10:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return real_write(fd, data)
-
-    monkeypatch.setattr(os, "write", write)
+    return _real_write(fd, data)
+os.write = _write
+""")
     assert main(["build", *FAST]) == 1
     monkeypatch.undo()
-    assert len(calls) >= 10
     _assert_one_line_and_untouched(project, before, err_lines(capsys), "No space left on device")
 
 
@@ -274,21 +296,20 @@ def test_disk_full_while_writing_a_file(project, monkeypatch, capsys):
     (".output.lock", errno.EROFS),  # the lock file beside output/, on a read-only file system
     (".output.lock", errno.EACCES),
 ])
-def test_a_file_that_cannot_be_created(project, monkeypatch, capsys, where, error):
+def test_a_file_that_cannot_be_created(project, monkeypatch, capsys, tmp_path, where, error):
     _change_content(project)
     before = snapshot(project, times=False)
-    real_open, refused = os.open, []
-
-    def fake_open(path, flags, *args, **kwargs):
-        if where in os.fspath(path) and flags & os.O_CREAT:
-            refused.append(path)
-            raise OSError(error, os.strerror(error), os.fspath(path))
-        return real_open(path, flags, *args, **kwargs)
-
-    monkeypatch.setattr(os, "open", fake_open)
+    _fault(monkeypatch, tmp_path, f"""
+import os
+_real_open = os.open
+def _open(path, flags, *args, **kwargs):
+    if {where!r} in os.fsdecode(path) and flags & os.O_CREAT:
+        raise OSError({error}, os.strerror({error}), os.fsdecode(path))
+    return _real_open(path, flags, *args, **kwargs)
+os.open = _open
+""")
     assert main(["build", *FAST]) == 1
     monkeypatch.undo()
-    assert refused
     _assert_one_line_and_untouched(project, before, err_lines(capsys), os.strerror(error))
 
 
