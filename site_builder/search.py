@@ -104,8 +104,10 @@ class Indexer:
         self._request({"type": "NewIndex", "config": None})
 
     def add(self, rel: str, html: bytes) -> None:
-        """Index one page, by its file name in the output folder."""
-        self._request({"type": "AddFile", "index_id": 0, "file_path": rel, "url": None, "file_contents": html})
+        """Index one page, by its file name in the output folder (a page without data-pagefind-body is left out)."""
+        part = for_index(html)
+        if part is not None:
+            self._request({"type": "AddFile", "index_id": 0, "file_path": rel, "url": None, "file_contents": part})
 
     def finish(self, folder: Path) -> None:
         """Write the index into folder/pagefind/, once every page is given."""
@@ -149,8 +151,6 @@ class Indexer:
         try:
             while (item := self._queue.get()) is not None:
                 number, payload = item
-                if isinstance(payload.get("file_contents"), bytes):
-                    payload = {**payload, "file_contents": for_index(payload["file_contents"].decode("utf-8"))}
                 message = json.dumps({"message_id": number, "payload": payload}).encode("utf-8")
                 stdin.write(base64.b64encode(message) + b",")
             stdin.flush()
@@ -158,14 +158,17 @@ class Indexer:
             pass
 
     def _receive(self) -> None:
-        buffer = b""
+        buffer = bytearray()  # grown in place: the last answer (the whole index) is many megabytes
         try:
             while True:
                 chunk = self._process.stdout.read1(1 << 16)
                 if not chunk:
                     return
                 buffer += chunk
-                *messages, buffer = buffer.split(b",")
+                if b"," not in chunk:
+                    continue
+                *messages, rest = buffer.split(b",")
+                buffer = bytearray(rest)
                 for message in messages:
                     answer = json.loads(base64.b64decode(message))
                     self._answers[answer.get("message_id", -1)] = answer["payload"]
@@ -183,8 +186,31 @@ _TERM_END = re.compile(r"(?<![:.?!\s])</dt>")
 _HEADER_END = re.compile(r"(?<![:.?!\s])</th>")
 
 
-def for_index(html: str) -> str:
-    """A page as Pagefind reads it: each <dt> ends with a colon, each <th> with a full stop."""
+def for_index(html: bytes) -> str | None:
+    """The part of a page Pagefind reads, or None for a page it does not index.
+
+    Pagefind indexes only what is inside the element marked data-pagefind-body (and its page
+    language), so it is given the document's start and that element: half a page, half the
+    work of sending and reading it, and the same index (a test compares them). Where the
+    element's end is not plain (it holds another of its kind, or the mark is on two elements),
+    the page is given whole from the element on. In that part each <dt> ends with a colon and
+    each <th> with a full stop.
+    """
+    mark = html.find(b" data-pagefind-body")
+    if mark < 0:
+        return None  # Pagefind leaves out a page without the mark, when others have it
+    head, element = html.find(b"<head"), html.rfind(b"<", 0, mark)
+    if head < 0 or html.count(b" data-pagefind-body") > 1:
+        return readable(html.decode("utf-8"))
+    name = html[element + 1:mark].split(None, 1)[0]  # the marked element's name, such as main
+    end = html.find(b"</" + name + b">", element)
+    if end < 0 or html.find(b"<" + name, element + 1, end) >= 0:  # no plain end: the rest of the page
+        return readable((html[:head] + html[element:]).decode("utf-8"))
+    return readable((html[:head] + html[element:end] + b"</" + name + b"></body></html>").decode("utf-8"))
+
+
+def readable(html: str) -> str:
+    """Each <dt> of a page ended with a colon and each <th> with a full stop, for Pagefind's excerpts."""
     return _HEADER_END.sub(". </th>", _TERM_END.sub(": </dt>", html))
 
 

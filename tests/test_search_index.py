@@ -17,8 +17,11 @@ from pathlib import Path
 import pytest
 
 from conftest import RICH, ROOT, TEMPLATES, read_tree
+from site_builder import search
+from site_builder.build import SiteBuilder
 from site_builder.cli import main
 from site_builder.search import index_folder
+from site_builder.write import write_tree
 
 # Places to build in, tmpfs first: two of them must be on different file systems. CI's Debian
 # container has /dev/shm (tmpfs) beside its disk.
@@ -79,18 +82,35 @@ def test_the_site_is_byte_identical_built_on_two_file_systems(tmp_path):
     assert differ == [], f"built in {first} and in {second}, these differ: {differ[:10]}"
 
 
-def test_indexing_while_rendering_gives_the_index_of_the_built_folder(tmp_path):
-    """`build` gives Pagefind each page as it is rendered (in its own process, beside the rendering);
-    the preview indexes the written folder afterwards. Both give the same files, byte for byte."""
-    overlapped, afterwards = tmp_path / "overlapped", tmp_path / "afterwards"
+def _build_in_steps(out: Path) -> None:
+    """Build the rich fixture without overlap: render every page, write the tree, then index the folder."""
+    result = SiteBuilder(RICH, TEMPLATES).build()
+    write_tree(result.files, out)
+    index_folder(out)
+
+
+def test_the_build_gives_the_files_of_a_build_without_overlap(tmp_path):
+    """`build` writes each page (in a second process) and gives it to Pagefind (in a third) as it is
+    rendered; made in steps, one after another, the same content gives the same files, byte for byte."""
+    overlapped, in_steps = tmp_path / "overlapped", tmp_path / "in-steps"
     assert main(["build", "--content", str(RICH), "--templates", str(TEMPLATES), "--out", str(overlapped),
                  "--no-cache"]) == 0
-    assert main(["build", "--content", str(RICH), "--templates", str(TEMPLATES), "--out", str(afterwards),
-                 "--no-cache", "--no-search"]) == 0
-    assert not (afterwards / "pagefind").exists()
-    index_folder(afterwards)
-    a, b = read_tree(overlapped), read_tree(afterwards)
+    _build_in_steps(in_steps)
+    a, b = read_tree(overlapped), read_tree(in_steps)
     assert any(name.startswith("pagefind/") for name in a), "the build made a search index"
+    differ = sorted(set(a) ^ set(b)) + sorted(name for name in set(a) & set(b) if a[name] != b[name])
+    assert differ == [], f"these differ: {differ[:10]}"
+
+
+def test_pagefind_given_only_the_marked_part_of_each_page_makes_the_index_of_whole_pages(tmp_path, monkeypatch):
+    """The builder sends Pagefind each page from its data-pagefind-body element on, and no unmarked page:
+    the index is the one Pagefind makes of every whole page."""
+    parts, whole = tmp_path / "parts", tmp_path / "whole"
+    _build_in_steps(parts)
+    monkeypatch.setattr(search, "for_index", lambda html: search.readable(html.decode("utf-8")))
+    _build_in_steps(whole)
+    a, b = read_tree(parts), read_tree(whole)
+    assert len([name for name in a if name.startswith("pagefind/fragment/")]) > 20
     differ = sorted(set(a) ^ set(b)) + sorted(name for name in set(a) & set(b) if a[name] != b[name])
     assert differ == [], f"these differ: {differ[:10]}"
 
