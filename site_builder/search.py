@@ -182,8 +182,10 @@ class Indexer:
 # result excerpts a label ran into its value: "LeadEssex Police. TimingOngoing". The copy of a page
 # it indexes (never the page published) ends each term with a colon and each header cell with a
 # full stop, where they do not end with punctuation already: "Lead: Essex Police. Timing: Ongoing."
-_TERM_END = re.compile(r"(?<![:.?!\s])</dt>")
-_HEADER_END = re.compile(r"(?<![:.?!\s])</th>")
+# (One pattern that starts with its literal "</": the regex engine leaps from one to the next,
+# where a pattern starting with a look-behind is tried at every character of the page.)
+_LABEL_END = re.compile(r"</(dt|th)>")
+_ENDS = {"dt": ": </dt>", "th": ". </th>"}
 
 
 def for_index(html: bytes) -> str | None:
@@ -211,7 +213,11 @@ def for_index(html: bytes) -> str | None:
 
 def readable(html: str) -> str:
     """Each <dt> of a page ended with a colon and each <th> with a full stop, for Pagefind's excerpts."""
-    return _HEADER_END.sub(". </th>", _TERM_END.sub(": </dt>", html))
+    def end(match: re.Match) -> str:
+        before = html[match.start() - 1] if match.start() else " "
+        return match.group() if before in ":.?!" or before.isspace() else _ENDS[match[1]]
+
+    return _LABEL_END.sub(end, html)
 
 
 def _write_bundle(bundle: Path, files: list[dict]) -> None:
