@@ -105,9 +105,8 @@ class Indexer:
 
     def add(self, rel: str, html: bytes) -> None:
         """Index one page, by its file name in the output folder (a page without data-pagefind-body is left out)."""
-        part = for_index(html)
-        if part is not None:
-            self._request({"type": "AddFile", "index_id": 0, "file_path": rel, "url": None, "file_contents": part})
+        if MARK in html:  # the page itself waits in the queue (the build holds it anyway), not a copy
+            self._request({"type": "AddFile", "index_id": 0, "file_path": rel, "url": None, "file_contents": html})
 
     def finish(self, folder: Path) -> None:
         """Write the index into folder/pagefind/, once every page is given."""
@@ -151,6 +150,8 @@ class Indexer:
         try:
             while (item := self._queue.get()) is not None:
                 number, payload = item
+                if isinstance(payload.get("file_contents"), bytes):
+                    payload = {**payload, "file_contents": for_index(payload["file_contents"])}
                 message = json.dumps({"message_id": number, "payload": payload}).encode("utf-8")
                 stdin.write(base64.b64encode(message) + b",")
             stdin.flush()
@@ -188,6 +189,9 @@ _LABEL_END = re.compile(r"</(dt|th)>")
 _ENDS = {"dt": ": </dt>", "th": ". </th>"}
 
 
+MARK = b" data-pagefind-body"  # the attribute that marks the element Pagefind indexes
+
+
 def for_index(html: bytes) -> str | None:
     """The part of a page Pagefind reads, or None for a page it does not index.
 
@@ -198,11 +202,11 @@ def for_index(html: bytes) -> str | None:
     the page is given whole from the element on. In that part each <dt> ends with a colon and
     each <th> with a full stop.
     """
-    mark = html.find(b" data-pagefind-body")
+    mark = html.find(MARK)
     if mark < 0:
         return None  # Pagefind leaves out a page without the mark, when others have it
     head, element = html.find(b"<head"), html.rfind(b"<", 0, mark)
-    if head < 0 or html.count(b" data-pagefind-body") > 1:
+    if head < 0 or html.count(MARK) > 1:
         return readable(html.decode("utf-8"))
     name = html[element + 1:mark].split(None, 1)[0]  # the marked element's name, such as main
     end = html.find(b"</" + name + b">", element)
