@@ -13,7 +13,7 @@ PREVIEW ?=
 # never written into them, where the shell would parse it: no character in it can run a command.
 export OUT BASE_URL PREVIEW
 
-.PHONY: help build test test-fast preflight check fmt serve schema addresses bench bench-peers bench-rebuild clean golden screenshots audit new-plan fingerprint
+.PHONY: help build test test-fast preflight check fmt serve schema addresses bench bench-peers bench-rebuild bench-search clean golden screenshots audit new-plan fingerprint
 
 help:
 	@echo "make build   build the site into $$OUT/"
@@ -26,9 +26,10 @@ help:
 	@echo "make new-plan PERIOD=2022-23 [FROM=2021-22]   start next year's plan, as a draft"
 	@echo "make fingerprint NAME=\"First Last\"           the fingerprint that blocks a personal name"
 	@echo "make addresses  record every published address in content/published.txt (CI does, on main)"
-	@echo "make bench   clean builds side by side with Hugo and Pagefind (real size, 1,000, 10,000), then save-to-rebuilt"
+	@echo "make bench   clean builds side by side with Hugo and Pagefind (real size, 1,000, 10,000), save-to-rebuilt, a first search's download"
 	@echo "make bench-peers [PEERS=\"--quick\"]   only the side-by-side clean builds (bench/peers.py --help)"
 	@echo "make bench-rebuild [REBUILD=\"--quick\"]  only save-to-rebuilt and the cached builds (bench/bench.py --help)"
+	@echo "make bench-search [SEARCH=\"--sizes 10000\"]  only what a first search downloads (bench/firstquery.py)"
 	@echo "make screenshots  retake the web editor guide's screenshots (docs/web-editor/)"
 	@echo "make golden  regenerate tests/golden/ after a deliberate change to the output"
 	@echo "make audit   Lighthouse scores for four pages (installs Lighthouse into .cache/ first time)"
@@ -84,6 +85,12 @@ fingerprint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python bench/peers.py $$PEERS
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/firstquery.py
+
+# What a first search downloads at real size, 1,000 and 10,000 initiatives (needs Chromium, as the
+# browser tests do): make bench-search SEARCH="--sizes 10000".
+bench-search: $(VENV)/.installed
+	$(BIN)/python bench/firstquery.py $$SEARCH
 
 bench-peers: $(VENV)/.installed
 	$(BIN)/python bench/peers.py $$PEERS

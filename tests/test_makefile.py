@@ -18,7 +18,8 @@ HOSTILE = "x'\"; touch pwned-by-make #$(touch pwned-too)"
 # Each target, and the variables it reads.
 TARGETS = {"help": ("OUT",), "build": ("OUT", "BASE_URL", "PREVIEW"), "serve": ("PORT",), "audit": ("OUT",),
            "clean": ("OUT",), "test-fast": ("TEST_JOBS",), "new-plan": ("PERIOD", "FROM"),
-           "fingerprint": ("NAME",), "bench-peers": ("PEERS",), "bench-rebuild": ("REBUILD",)}
+           "fingerprint": ("NAME",), "bench-peers": ("PEERS",), "bench-rebuild": ("REBUILD",),
+           "bench-search": ("SEARCH",)}
 
 
 @pytest.mark.parametrize("target", sorted(TARGETS))

@@ -8,9 +8,8 @@ an uncaught exception, a failed request or an HTTP error.
 
 from __future__ import annotations
 
-import gzip
 import re
-from collections import Counter
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,11 +18,15 @@ import pytest
 from playwright.sync_api import expect
 
 from browser.conftest import HEIGHT, PageChecker, no_problems
-from site_builder.routes import all_initiatives
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+
+from firstquery import LIMIT, common_word, sent  # noqa: E402  (the benchmark measures 10,000 initiatives alike)
 
 PAGE = 20  # results that search.js shows at once, before "Show more results"
 STATUS_DONE = re.compile(r"^\d+ results?\b")  # "11 results for “knife”.", "1 result."
-BUNDLE_LIMIT = 150_000  # bytes a visitor downloads from /pagefind/ for a first query
+BUNDLE_LIMIT = LIMIT  # bytes a visitor downloads from /pagefind/ for a first query
 INITIATIVE_URL = re.compile(r"^/plans/[^/]+/initiatives/[^/]+/$")
 
 STATUS = "[data-search-status]"
@@ -185,14 +188,6 @@ def test_a_result_opens_its_page(checker, rich_url):
     no_problems(checker)
 
 
-def common_word(site) -> str:
-    """The word in most initiative titles of a site (the first of them A to Z): a query with many results."""
-    counts = Counter(word for plan in site.plans for ini in all_initiatives(plan)
-                     for word in set(re.findall(r"[a-z]{4,}", ini.title.casefold())))
-    assert counts, "no initiative title has a word to search for"
-    return min(counts, key=lambda word: (-counts[word], word))
-
-
 @pytest.mark.content
 def test_the_first_search_downloads_less_than_150_kb(browser, site_url, content_build):
     query = common_word(content_build.site)
@@ -222,10 +217,6 @@ def test_the_first_search_downloads_less_than_150_kb(browser, site_url, content_
     # on the way; Pagefind's index, fragment, filter and wasm files are gzip files already and go
     # as they are. So the figure checked is each text file's gzip size (level 6, a common server
     # default; Netlify's Brotli is smaller still) plus every other file's size as received.
-    def sent(content_type: str, encoding: str | None, body: bytes) -> int:
-        text = content_type.startswith("text/") or "javascript" in content_type or "json" in content_type
-        return len(gzip.compress(body, compresslevel=6)) if text and not encoding else len(body)
-
     compressed = sum(sent(ctype, enc, body) for _, ctype, enc, body in files)
     listing = "\n".join(f"  {sent(c, e, b):>7} sent  {len(b):>7} received  {n}" for n, c, e, b in files)
     report = (f"search bundle for a first query ({query!r}): {compressed:,} bytes as Netlify would send it "
