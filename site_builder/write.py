@@ -122,7 +122,7 @@ class TreeWriter:
         self.folder = folder
         self.names: set[str] = set()  # every name given, each written once
         self._folders: set[str] = {""}
-        self._process = subprocess.Popen([sys.executable, "-m", "site_builder.write", str(os.getpid())],
+        self._process = subprocess.Popen([sys.executable, "-P", "-m", "site_builder.write", str(os.getpid())],
                                          stdin=subprocess.PIPE, stderr=subprocess.PIPE)
         self._pipe = self._process.stdin.fileno()
         with contextlib.suppress(OSError):  # a larger pipe: the rendering seldom waits for the writer

@@ -237,6 +237,19 @@ def test_content_never_makes_the_build_write_outside_its_output(project, case, c
     assert snapshot(project.parent) == before
 
 
+def test_a_site_builder_folder_where_the_build_runs_is_not_run_by_its_writing_process(project):
+    """The writing process is `python -P -m site_builder.write`: without -P, Python would look for
+    the module in the folder the build runs in first, and run any site_builder/ found there."""
+    planted = project / "site_builder"
+    planted.mkdir()
+    (planted / "__init__.py").write_text("open('PLANTED-RAN', 'w').close()\n")
+    (planted / "write.py").write_text("open('PLANTED-RAN', 'w').close()\n")
+    _change_content(project)
+    assert main(["build", *FAST]) == 0
+    assert not (project / "PLANTED-RAN").exists()
+    assert b"Keep Safe again" in (project / "output/plans/2021-22/index.html").read_bytes()
+
+
 # Disk faults ----------------------------------------------------------------------------------
 
 
