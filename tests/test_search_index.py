@@ -82,9 +82,9 @@ def test_the_site_is_byte_identical_built_on_two_file_systems(tmp_path):
     assert differ == [], f"built in {first} and in {second}, these differ: {differ[:10]}"
 
 
-def _build_in_steps(out: Path) -> None:
-    """Build the rich fixture without overlap: render every page, write the tree, then index the folder."""
-    result = SiteBuilder(RICH, TEMPLATES).build()
+def _build_in_steps(out: Path, content: Path = RICH) -> None:
+    """Build a site without overlap: render every page, write the tree, then index the folder."""
+    result = SiteBuilder(content, TEMPLATES).build()
     write_tree(result.files, out)
     index_folder(out)
 
@@ -102,14 +102,34 @@ def test_the_build_gives_the_files_of_a_build_without_overlap(tmp_path):
     assert differ == [], f"these differ: {differ[:10]}"
 
 
-def test_pagefind_given_only_the_marked_part_of_each_page_makes_the_index_of_whole_pages(tmp_path, monkeypatch):
+# Text that looks like the mark or the element, typed into a title (shown in <title>, <h1>, lists) and
+# into a priority's summary: the cut must not be misled by it.
+LOOKALIKES = ' data-pagefind-body <main> </main> data-pagefind-body="x"'
+
+
+@pytest.mark.parametrize("lookalike", [False, True], ids=["rich fixture", "mark typed into the content"])
+def test_pagefind_given_only_the_marked_part_of_each_page_makes_the_index_of_whole_pages(tmp_path, monkeypatch,
+                                                                                       lookalike):
     """The builder sends Pagefind each page from its data-pagefind-body element on, and no unmarked page:
     the index is the one Pagefind makes of every whole page."""
+    content = RICH
+    if lookalike:
+        content = tmp_path / "content"
+        shutil.copytree(RICH, content)
+        plan = content / "plans" / "2021-22.yaml"
+        text = plan.read_text(encoding="utf-8")
+        title = "- title: Keep Safe\n"
+        assert title in text
+        plan.write_text(text.replace(title, f"- title: 'Keep Safe{LOOKALIKES}'\n", 1), encoding="utf-8")
     parts, whole = tmp_path / "parts", tmp_path / "whole"
-    _build_in_steps(parts)
+    _build_in_steps(parts, content)
+    if lookalike:  # the typed mark reached pages, raw, before and after the real one
+        pages = [path.read_bytes() for path in parts.rglob("*.html")]
+        assert any(html.count(search.MARK) > 1 for html in pages)
+        assert any(search.MARK in html and search.MARK + b">" not in html for html in pages)  # unmarked page
     monkeypatch.setattr(search, "MARK", b"<html")  # every page is sent, whole:
     monkeypatch.setattr(search, "for_index", lambda html: search.readable(html.decode("utf-8")))
-    _build_in_steps(whole)
+    _build_in_steps(whole, content)
     a, b = read_tree(parts), read_tree(whole)
     assert len([name for name in a if name.startswith("pagefind/fragment/")]) > 20
     differ = sorted(set(a) ^ set(b)) + sorted(name for name in set(a) & set(b) if a[name] != b[name])
