@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from . import validate
+from . import privacy, validate
 from .contentfiles import MANIFEST, Refused, display_path, forbidden_characters, list_folder, read_bytes, stray_files
 from .convert import INVALID, Converter
 from .markdown import marked, render as render_markdown
@@ -212,6 +212,20 @@ class ContentLoader:
             report(found)
             return paths
 
+        config_src: Source | None = None
+
+        def checked(src: Source) -> Source:
+            """Check a converted file for personal data while its nodes are at hand, and let them go.
+
+            The findings are remembered by the file's text (privacy.memo), where the whole site's
+            check below finds them; the nodes, millions of objects on a large site, are not kept
+            through the rest of the load for it.
+            """
+            if src.nodes is not None and config_src is not None and config_src.value is not None:
+                privacy.check_sources((src,), config_src.value)
+                src.nodes = None
+            return src
+
         def required(name: str, cls) -> Source | None:
             path = base / name
             if not os.path.lexists(path):  # a link, a folder or a pipe of that name is refused by _source
@@ -219,7 +233,7 @@ class ContentLoader:
                                         f"a file {name} in the content folder"))
                 return None
             seen.add(path)
-            src = self._source(path, lambda text, rel: convert_text(text, rel, cls))
+            src = checked(self._source(path, lambda text, rel: convert_text(text, rel, cls)))
             report(src.problems)
             return src
 
@@ -247,7 +261,7 @@ class ContentLoader:
                 needs_registry = cls is not PfccPlan
                 convert = (lambda text, rel, cls=cls: convert_content(text, rel, cls, resolver, abbreviate))
                 # What the conversion reads besides the text: the registries (but for PFCC plans) and the glossary.
-                src = self._source(path, convert, (resolved_by if needs_registry else None, terms))
+                src = checked(self._source(path, convert, (resolved_by if needs_registry else None, terms)))
                 report(src.problems)
                 folders[folder].append(src)
 
