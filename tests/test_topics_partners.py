@@ -149,7 +149,9 @@ def test_every_initiative_of_a_transcribed_plan_has_a_topic(built):
     untagged = [f"content/plans/{plan.period}.yaml:{ini.pos.line if ini.pos else '?'}: {ini.title}"
                 for plan in built.site.plans if plan.period in TRANSCRIBED
                 for ini in all_initiatives(plan) if not ini.topics and not ini.added]
-    assert not untagged, "initiatives with no topics:\n" + "\n".join(untagged)
+    assert not untagged, ("initiatives with no topics (give each a line such as `topics: [drugs-and-alcohol]`; a row "
+                          "the printed plan does not have needs the line `added:` with the day it was added instead: "
+                          "docs/content-guide.md, \"Adding to a plan that is already published\"):\n" + "\n".join(untagged))
 
 
 @content
