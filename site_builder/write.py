@@ -7,6 +7,7 @@ import os
 import fcntl
 import json
 import shutil
+import signal
 import tempfile
 import struct
 import subprocess
@@ -167,7 +168,10 @@ class TreeWriter:
         try:
             number, reason, filename = json.loads(said)
         except ValueError:
-            raise OSError(f"the writing process stopped ({self._process.returncode}): {said[-300:]}") from None
+            code = self._process.returncode
+            how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+            said = " ".join(said.split())[-300:]
+            raise OSError(f"the writing process stopped ({how}{': ' + said if said else ''})") from None
         raise OSError(number, reason, filename)
 
 
@@ -233,4 +237,5 @@ def sync_tree(files: Mapping[str, bytes], changed: set[str], removed: set[str], 
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops this process
     sys.exit(_serve(sys.stdin.buffer.read, int(sys.argv[1])))

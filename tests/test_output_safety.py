@@ -304,6 +304,33 @@ os.write = _write
     _assert_one_line_and_untouched(project, before, err_lines(capsys), "No space left on device")
 
 
+def test_the_writing_process_killed_mid_build(project, monkeypatch, capsys, tmp_path):
+    """The process that writes the new tree dies (out of memory, a stray kill): the build stops with one
+    line saying so, and output/ is as it was."""
+    _change_content(project)
+    before = snapshot(project, times=False)
+    folder = tmp_path / "fault"
+    folder.mkdir()
+    (folder / "sitecustomize.py").write_text("""
+import os, signal
+_real_write, _writes = os.write, []
+def _write(fd, data):
+    if os.path.exists(f"/proc/self/fd/{fd}") and "/.output.new-" in os.readlink(f"/proc/self/fd/{fd}"):
+        _writes.append(fd)
+        if len(_writes) >= 3:  # a few files in
+            os.kill(os.getpid(), signal.SIGKILL)
+    return _real_write(fd, data)
+os.write = _write
+""")
+    monkeypatch.setenv("PYTHONPATH", str(folder))  # only a new Python reads it: the writing process
+    assert main(["build", *FAST]) == 1
+    monkeypatch.undo()
+    lines = err_lines(capsys)
+    assert len(lines) == 1 and "the writing process stopped (killed by signal 9)" in lines[0], lines
+    assert lines[0].endswith("output/ is unchanged."), lines
+    assert snapshot(project, times=False) == before
+
+
 @pytest.mark.parametrize("where, error", [
     (".output.new-", errno.ENOSPC),  # creating a file in the new tree
     (".output.lock", errno.EROFS),  # the lock file beside output/, on a read-only file system
