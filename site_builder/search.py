@@ -208,7 +208,7 @@ def for_index(html: bytes) -> str | None:
     head, element = html.find(b"<head"), html.rfind(b"<", 0, mark)
     if head < 0 or html.count(MARK) > 1:
         return readable(html.decode("utf-8"))
-    name = html[element + 1:mark].split(None, 1)[0]  # the marked element's name, such as main
+    name = (html[element + 1:mark].split(None, 1) or [b"?"])[0]  # the marked element's name, such as main
     end = html.find(b"</" + name + b">", element)
     if end < 0 or html.find(b"<" + name, element + 1, end) >= 0:  # no plain end: the rest of the page
         return readable((html[:head] + html[element:]).decode("utf-8"))
