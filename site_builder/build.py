@@ -65,11 +65,12 @@ class SiteBuilder:
     """Builds the site in memory; repeat builds redo only what changed."""
 
     def __init__(self, content_dir: Path, templates_dir: Path, base_url: str | None = None,
-                 bytecode_cache=None, preview: bool = False):
+                 bytecode_cache=None, preview: bool = False, parallel: bool = False):
         # A preview (the local preview, a deploy preview) shows draft plans and asks search
         # engines to stay away; the published site leaves drafts out.
         self.preview = preview
         self.loader = ContentLoader(Path(content_dir), drafts=preview)
+        self.loader.parallel = parallel  # a one-off build: the second core helps the loading
         self.bytecode_cache = bytecode_cache  # a jinja2.BytecodeCache, or None
         self.templates_dir = Path(templates_dir)
         self.base_url = base_url.rstrip("/") if base_url else None

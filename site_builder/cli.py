@@ -192,7 +192,8 @@ def cmd_build(args) -> int:
     except OSError as exc:  # a folder on the way cannot be read
         return _not_written(args.out, exc)
     cache = _disk_cache(args)
-    builder = SiteBuilder(args.content, args.templates, args.base_url, cache.templates(), preview=args.preview)
+    builder = SiteBuilder(args.content, args.templates, args.base_url, cache.templates(), preview=args.preview,
+                          parallel=True)
     index = None
     building = False  # a ContentError while building is the content's; before or after, the search index's
     try:

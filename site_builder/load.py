@@ -147,6 +147,10 @@ class ContentLoader:
         self.site: Site | None = None
         self.warnings: list[Problem] = []
         self.abbreviator = Abbreviator(())
+        # A one-off build may check files for personal data in a second process while it loads
+        # the next ones (privacy.Helper); a preview, which loads again at each save, does not.
+        self.parallel = False
+        self._helper: privacy.Helper | None = None
 
     def _source(self, path: Path, convert, depends=None, yaml: bool = True) -> Source:
         """Return the file's Source, converting it again unless its bytes and `depends` equal the last load's.
@@ -191,6 +195,9 @@ class ContentLoader:
         try:
             return self._load()
         finally:
+            if self._helper is not None:
+                self._helper.close()
+                self._helper = None
             for source in self.sources.values():
                 source.nodes = None
 
@@ -213,16 +220,21 @@ class ContentLoader:
             return paths
 
         config_src: Source | None = None
+        helper = self._helper = privacy.Helper() if self.parallel else None
 
         def checked(src: Source) -> Source:
-            """Check a converted file for personal data while its nodes are at hand, and let them go.
+            """Check a converted file for personal data now (or have the helper check it), and let its
+            nodes go.
 
             The findings are remembered by the file's text (privacy.memo), where the whole site's
             check below finds them; the nodes, millions of objects on a large site, are not kept
             through the rest of the load for it.
             """
-            if src.nodes is not None and config_src is not None and config_src.value is not None:
-                privacy.check_sources((src,), config_src.value)
+            if src.text and config_src is not None and config_src.value is not None:
+                if helper is not None:
+                    helper.check(src.text, src.rel, config_src.value)
+                elif src.nodes is not None:
+                    privacy.check_sources((src,), config_src.value)
                 src.nodes = None
             return src
 
@@ -292,6 +304,8 @@ class ContentLoader:
             glossary=terms,
         )
         sources = {src.rel: src for src in self.sources.values()}
+        if helper is not None:
+            helper.collect()
         problems = validate.check_site(site, sources)
         errors = [p for p in problems if p.level == "error"]
         if errors:

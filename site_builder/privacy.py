@@ -9,9 +9,15 @@ ids and file names. Every finding points at the file, line and column it was typ
 from __future__ import annotations
 
 import bisect
+import contextlib
+import fcntl
 import functools
 import hashlib
+import pickle
 import re
+import signal
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Iterable, NamedTuple
@@ -486,15 +492,92 @@ class _File:
 
 def check_sources(sources: Iterable, config: SiteConfig) -> list[Problem]:
     """Check every content file, reusing results for files that did not change."""
-    allowed = _Allowed.of(config).key
     problems = []
     for src in sources:
-        key = (hashlib.sha256(src.text.encode()).digest(), src.rel, allowed)
         # The nodes of a file converted in this load, if any: no parsing it again.
-        problems.extend(memo.get(key, lambda: tuple(check_text(src.text, src.rel, config, src.nodes))))
+        problems.extend(memo.get(_key(src.text, src.rel, config),
+                                 lambda: tuple(check_text(src.text, src.rel, config, src.nodes))))
     return problems
+
+
+def _key(text: str, rel: str, config: SiteConfig) -> tuple:
+    return hashlib.sha256(text.encode()).digest(), rel, _Allowed.of(config).key
+
+
+class Helper:
+    """Checks files for personal data in a second process, while the builder loads the next ones.
+
+    Loading uses one core; in a one-off build the other is free until the pages come. The
+    findings come back into `memo` by the same keys check_sources looks them up by, so they are
+    the same findings, and a file the helper did not check (it failed, or the file changed) is
+    checked by check_sources itself.
+    """
+
+    def __init__(self):
+        self._process = subprocess.Popen([sys.executable, "-P", "-m", "site_builder.privacy"],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        with contextlib.suppress(OSError):  # room for a dozen large plans: the loading seldom waits
+            fcntl.fcntl(self._process.stdin.fileno(), 1031, 1 << 20)  # F_SETPIPE_SZ
+        self._allowed: _Allowed | None = None
+
+    def check(self, text: str, rel: str, config: SiteConfig) -> None:
+        """Have a file checked, unless its findings are known already."""
+        key = _key(text, rel, config)
+        if key in memo.used or key in memo.stored:
+            return
+        allowed = _Allowed.of(config)
+        try:
+            if allowed != self._allowed:
+                pickle.dump(("allowed", allowed), self._process.stdin)
+                self._allowed = allowed
+            pickle.dump(("file", text, rel), self._process.stdin)
+            self._process.stdin.flush()
+        except OSError:  # the helper stopped: check_sources does its work
+            pass
+
+    def collect(self) -> None:
+        """Wait for the helper and keep its findings in memo (none, if it failed)."""
+        try:
+            self._process.stdin.close()
+            found = pickle.load(self._process.stdout)
+        except (OSError, EOFError, pickle.UnpicklingError):
+            found = {}
+        finally:
+            self.close()
+        memo.stored.update(found)
+
+    def close(self) -> None:
+        """Stop the helper (at once, when the load failed before collecting)."""
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        for stream in (self._process.stdin, self._process.stdout):
+            with contextlib.suppress(OSError):
+                stream.close()
+
+
+def _help(read, write) -> None:
+    """The helper process: check each file sent, then send back every finding by its key."""
+    found: dict = {}
+    allowed = None
+    with contextlib.suppress(EOFError):
+        while True:
+            message = pickle.load(read)
+            if message[0] == "allowed":
+                allowed = message[1]
+            else:
+                _, text, rel = message
+                found[(hashlib.sha256(text.encode()).digest(), rel, allowed.key)] = \
+                    tuple(_File(text, rel, allowed).check(None))
+    pickle.dump(found, write, protocol=pickle.HIGHEST_PROTOCOL)
+    write.flush()
 
 
 # Findings by (sha256 of the text, file, allow-lists' key), as the disk cache keeps them; a long
 # preview checks every saved version of a text.
 memo = Memo(keep=20_000)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the builder stops this process
+    _help(sys.stdin.buffer, sys.stdout.buffer)

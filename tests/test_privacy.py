@@ -259,6 +259,61 @@ def test_names_and_numbers_across_line_breaks_are_refused(site_dir):
         "content/pages/accessibility.md:6:19", "content/plans/2020-21.yaml:12:15", "content/plans/2020-21.yaml:15:37"]
 
 
+def _load_problems(content: Path, parallel: bool) -> list[str]:
+    """The problems a load reports, with or without the helper process (privacy.Helper)."""
+    from site_builder import privacy
+    from site_builder.load import ContentLoader
+
+    privacy.memo.used.clear()  # nothing remembered from an earlier load of these texts
+    privacy.memo.stored.clear()
+    loader = ContentLoader(content)
+    loader.parallel = parallel
+    with pytest.raises(ContentError) as info:
+        loader.load()
+    return [str(p) for p in info.value.problems]
+
+
+def _personal_data_everywhere(site_dir: Path) -> None:
+    write_plan(site_dir, """\
+              - title: Keep Safe
+                lead: [CBC]
+                timing: Ask Jane Example
+                description: |
+                  Write to jane.example@gmail.com or call 01632
+                  960123.
+        """)
+    agencies = site_dir / "agencies.yaml"
+    agencies.write_text(agencies.read_text(encoding="utf-8").replace(
+        "agencies:\n", "agencies:\n# kept by Jane Example, 07700 900123\n", 1), encoding="utf-8")
+    page = site_dir / "pages/accessibility.md"
+    page.write_text(page.read_text(encoding="utf-8")
+                    + "\nAsk *Jane* Example at [her address](mailto:jane.example@gmail.com).\n", encoding="utf-8")
+
+
+def test_the_helper_process_finds_what_the_builder_finds(site_dir, monkeypatch):
+    """A one-off build checks each file for personal data in a second process while it loads the next:
+    the same findings, at the same places; and the files are checked there, not again here."""
+    from site_builder import privacy
+
+    _personal_data_everywhere(site_dir)
+    alone = _load_problems(site_dir, parallel=False)
+    assert len(alone) >= 6, alone
+    here, check_text = [], privacy.check_text
+    monkeypatch.setattr(privacy, "check_text", lambda text, rel, *args: here.append(rel) or check_text(text, rel, *args))
+    assert _load_problems(site_dir, parallel=True) == alone
+    assert "content/plans/2020-21.yaml" not in here and "content/agencies.yaml" not in here, here
+
+
+def test_a_helper_that_dies_leaves_the_checking_to_the_builder(site_dir, monkeypatch, tmp_path):
+    _personal_data_everywhere(site_dir)
+    alone = _load_problems(site_dir, parallel=False)
+    folder = tmp_path / "fault"
+    folder.mkdir()  # only a new Python reads it: the helper process, which dies at once
+    (folder / "sitecustomize.py").write_text("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n")
+    monkeypatch.setenv("PYTHONPATH", str(folder))
+    assert _load_problems(site_dir, parallel=True) == alone
+
+
 def test_a_value_reached_twice_through_a_yaml_alias_is_reported_once(config):
     text = "first: &shared\n  note: write to jo.bloggs@example.com\nsecond: *shared\nthird: *shared\n"
     found = [str(p.pos) for p in check_text(text, "plans/2021-22.yaml", config)]
