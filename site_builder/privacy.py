@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import fcntl
 import functools
 import hashlib
 import pickle
@@ -22,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Iterable, NamedTuple
 
-from . import readable
+from . import processes, readable
 from .model import SiteConfig
 from .problems import Pos, Problem
 from .readable import Part, fold
@@ -514,10 +513,7 @@ class Helper:
     """
 
     def __init__(self):
-        self._process = subprocess.Popen([sys.executable, "-P", "-m", "site_builder.privacy"],
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        with contextlib.suppress(OSError):  # room for a dozen large plans: the loading seldom waits
-            fcntl.fcntl(self._process.stdin.fileno(), 1031, 1 << 20)  # F_SETPIPE_SZ
+        self._process = processes.start("privacy", stdout=subprocess.PIPE)
         self._allowed: _Allowed | None = None
 
     def check(self, text: str, rel: str, config: SiteConfig) -> None:
@@ -530,7 +526,7 @@ class Helper:
             if allowed != self._allowed:
                 pickle.dump(("allowed", allowed), self._process.stdin)
                 self._allowed = allowed
-            pickle.dump(("file", text, rel), self._process.stdin)
+            pickle.dump(("file", key, text, rel), self._process.stdin)
             self._process.stdin.flush()
         except OSError:  # the helper stopped: check_sources does its work
             pass
@@ -548,12 +544,7 @@ class Helper:
 
     def close(self) -> None:
         """Stop the helper (at once, when the load failed before collecting)."""
-        if self._process.poll() is None:
-            self._process.kill()
-        self._process.wait()
-        for stream in (self._process.stdin, self._process.stdout):
-            with contextlib.suppress(OSError):
-                stream.close()
+        processes.stop(self._process)
 
 
 def _help(read, write) -> None:
@@ -566,9 +557,8 @@ def _help(read, write) -> None:
             if message[0] == "allowed":
                 allowed = message[1]
             else:
-                _, text, rel = message
-                found[(hashlib.sha256(text.encode()).digest(), rel, allowed.key)] = \
-                    tuple(_File(text, rel, allowed).check(None))
+                _, key, text, rel = message
+                found[key] = tuple(_File(text, rel, allowed).check(None))
     pickle.dump(found, write, protocol=pickle.HIGHEST_PROTOCOL)
     write.flush()
 

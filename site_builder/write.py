@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
 import os
 import shutil
 import signal
 import struct
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Callable, Mapping
 
+from . import processes
 from .outdir import MARKER, MARKER_TEXT, check_names, check_own, locked, output_file, remove_leftovers, swap, \
     temporary_prefix
 
@@ -127,11 +125,8 @@ class TreeWriter:
         self.folder = folder
         self.names: set[str] = set()  # every name given, each written once
         self._folders: set[str] = {""}
-        self._process = subprocess.Popen([sys.executable, "-P", "-m", "site_builder.write", str(os.getpid())],
-                                         stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        self._process = processes.start("write", str(os.getpid()))
         self._pipe = self._process.stdin.fileno()
-        with contextlib.suppress(OSError):  # a larger pipe: the rendering seldom waits for the writer
-            fcntl.fcntl(self._pipe, F_SETPIPE_SZ, 1 << 20)
 
     def add(self, rel: str, data: bytes) -> None:
         """Write one file (an unsafe name is refused here, before anything is made of it)."""
@@ -151,11 +146,7 @@ class TreeWriter:
 
     def stop(self) -> None:
         """Stop writing at once (the folder is about to be removed)."""
-        self._process.kill()
-        self._process.wait()
-        for stream in (self._process.stdin, self._process.stderr):
-            with contextlib.suppress(OSError):
-                stream.close()
+        processes.stop(self._process)
 
     def _send(self, *parts: bytes) -> None:
         view = memoryview(b"".join(parts))
@@ -180,7 +171,6 @@ class TreeWriter:
 
 
 _HEAD = "<BII"  # a new folder (0 or 1), the path's length, the data's length
-F_SETPIPE_SZ = 1031  # Linux's fcntl for a pipe's size
 
 
 def _serve(read: Callable[[int], bytes], parent: int) -> int:

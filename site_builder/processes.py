@@ -1,0 +1,35 @@
+"""The builder's own helper processes: a module of this package run by a new Python, fed through a pipe."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import subprocess
+import sys
+
+F_SETPIPE_SZ = 1031  # Linux's fcntl for a pipe's size
+
+
+def start(module: str, *args: str, stdout=None) -> subprocess.Popen:
+    """Run `python -P -m site_builder.<module>` with a 1 MB pipe to its input.
+
+    -P: Python would otherwise look for the module in the working folder first, and run any
+    site_builder/ found there. The large pipe lets the builder give it a dozen pages or files
+    before it waits for them to be taken.
+    """
+    process = subprocess.Popen([sys.executable, "-P", "-m", f"site_builder.{module}", *args],
+                               stdin=subprocess.PIPE, stdout=stdout, stderr=subprocess.PIPE)
+    with contextlib.suppress(OSError):  # not Linux, or a system that refuses: the default pipe
+        fcntl.fcntl(process.stdin.fileno(), F_SETPIPE_SZ, 1 << 20)
+    return process
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a helper at once (if it has not ended) and close its pipes."""
+    if process.poll() is None:
+        process.kill()
+    process.wait()
+    for stream in (process.stdin, process.stdout, process.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
