@@ -1,4 +1,4 @@
-"""What a visitor downloads from /pagefind/ for a first search, at real size and synthetic sizes.
+"""What a visitor downloads (search.js and the search index's files) for a first search, at real size and synthetic sizes.
 
     .venv/bin/python bench/firstquery.py                   (real content, 1,000 and 10,000)
     .venv/bin/python bench/firstquery.py --sizes 10000
@@ -6,7 +6,7 @@
 Each size is built (with search, as CI builds it) into bench/.work/, served on 127.0.0.1, and
 searched in Debian's Chromium with an empty cache for the word in most initiative titles. The
 figure is what Netlify would send: text files (scripts, JSON) gzipped, as Netlify compresses them
-on the way; Pagefind's index, fragment, filter and WebAssembly files as they are (gzip already).
+on the way.
 The browser test tests/browser/test_search.py holds the real site to LIMIT by the same measure.
 """
 
@@ -50,7 +50,7 @@ def sent(content_type: str, encoding: str | None, body: bytes) -> int:
 
 
 def first_query(folder: Path, query: str) -> list[tuple[str, int]]:
-    """Serve a built site, search it once in a fresh browser; each /pagefind/ file and its bytes sent."""
+    """Serve a built site, search it once in a fresh browser; each search file and its bytes sent."""
     from playwright.sync_api import sync_playwright
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -64,13 +64,12 @@ def first_query(folder: Path, query: str) -> list[tuple[str, int]]:
             browser = playwright.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium")
             page = browser.new_page()
             responses = []
-            page.on("response", lambda r: responses.append(r)
-                    if urlsplit(r.url).path.startswith("/pagefind/") else None)
+            page.on("response", lambda r: responses.append(r) if _searching(urlsplit(r.url).path) else None)
             page.goto(f"http://127.0.0.1:{server.server_port}/search/?q={query}")
             page.wait_for_function("/^\\d+ results?/.test(document.querySelector('[data-search-status]')"
                                    ".textContent)", timeout=120_000)
             page.wait_for_load_state("networkidle")
-            files = [(urlsplit(r.url).path.removeprefix("/pagefind/"),
+            files = [(urlsplit(r.url).path,
                       sent(r.headers.get("content-type", ""), r.headers.get("content-encoding"), r.body()))
                      for r in responses]
             browser.close()
@@ -101,14 +100,18 @@ def measure(size: str) -> None:
         print(f"  {size_sent:>8,}  {kind}")
 
 
+def _searching(path: str) -> bool:
+    """Is a file one that searching needs: search.js or a file of the index?"""
+    return path.startswith("/search-index/") or (path.startswith("/assets/search.") and path.endswith(".js"))
+
+
 def _kind(name: str) -> str:
-    """What a Pagefind file is, for the summary: its folder, or what it does."""
-    if "/" in name:
-        return name.split("/")[0] + "/ (" + {"index": "word index chunks", "fragment": "one per result shown",
-                                               "filter": "filter values"}.get(name.split("/")[0], "") + ")"
-    if name.endswith(".pf_meta"):
-        return "pf_meta (the list of every page)"
-    return "wasm (Pagefind's search code)" if name.startswith("wasm.") else name
+    """What a search file is, for the summary."""
+    if name.startswith("/assets/"):
+        return "search.js"
+    what = name.split("/")[3] if name.count("/") > 3 else name.split("/")[-1]
+    return {"w": "w/ (word files)", "p": "p/ (page files: one per four results shown)",
+            "f": "f/ (filter files)"}.get(what, what)
 
 
 def main() -> None:

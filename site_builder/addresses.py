@@ -27,7 +27,7 @@ REDIRECTS_FILE = "_redirects"  # Netlify reads it from the published folder and 
 # Fingerprinted assets and the search index get new names with every change: not addresses
 # anyone links to.
 # The web editor (/admin/) is for staff, not an address to keep: its bundle's name changes with its version.
-UNRECORDED = ("assets/", "pagefind/", "admin/")
+UNRECORDED = ("assets/", "search-index/", "admin/")
 EXPECTED = "every published address to lead somewhere: to its page, or by a redirect in content/redirects.yaml"
 
 MANIFEST_HEADER = """\

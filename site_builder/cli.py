@@ -194,43 +194,22 @@ def cmd_build(args) -> int:
     cache = _disk_cache(args)
     builder = SiteBuilder(args.content, args.templates, args.base_url, cache.templates(), preview=args.preview,
                           parallel=True)
-    index = None
-    building = False  # a ContentError while building is the content's; before or after, the search index's
     try:
-        if not args.no_search:  # indexing in its own process as the pages are rendered
-            from .search import Indexer
-            index = Indexer()
-        # Each page is written, and given to the index, as soon as it is made; the new tree
-        # replaces the output folder only once the whole build has succeeded.
-        with new_tree(args.out) as tree:
-            def on_page(path: str, html: bytes) -> None:
-                tree.add(path, html)
-                if index is not None:
-                    index.add(path, html)
-
-            building = True
-            result = builder.build(on_page=on_page)
-            building = False
+        # Each page is written as soon as it is made, and read into the search index, by a second
+        # process; the new tree replaces the output folder only once the whole build has succeeded.
+        with new_tree(args.out, index=not args.no_search) as tree:
+            result = builder.build(on_page=tree.add)
             tree.add_all(result.files)
-            if index is not None:
-                index.finish(tree.folder)
     except ContentError as exc:
-        if building:
-            cache.save()  # what was worked out holds for the next run, after the fix
-            print_problems(exc.problems)
-            if args.preview:
-                return _publish_errors(exc.problems, args.out)
-            print(f"\nThe site was not built: {_count(exc.problems, 'error')}. "
-                  f"{args.out}/ is unchanged.", file=sys.stderr)
-            return EXIT_CONTENT
-        print_problems(exc.problems, excerpts=False)
-        print(f"\nThe site was not built. {args.out}/ is unchanged.", file=sys.stderr)
+        cache.save()  # what was worked out holds for the next run, after the fix
+        print_problems(exc.problems)
+        if args.preview:
+            return _publish_errors(exc.problems, args.out)
+        print(f"\nThe site was not built: {_count(exc.problems, 'error')}. "
+              f"{args.out}/ is unchanged.", file=sys.stderr)
         return EXIT_CONTENT
     except (OSError, UnsafeName) as exc:  # a full disk, a read-only folder; a file name that could leave out/
         return _not_written(args.out, exc)
-    finally:
-        if index is not None:
-            index.close()
     cache.save()
     seconds = time.perf_counter() - started
     print(f"Built {len(result.pages)} pages ({len(result.files)} files) into {args.out}/ in {seconds:.2f} s.")

@@ -1,7 +1,7 @@
 """The facets that lists and search filter initiatives by: one table feeds every use of them.
 
 A facet gives each initiative its choices. A choice's code goes on list items (data-<name>,
-read by filters.js) and into list filters; its label is the Pagefind filter value and what
+read by filters.js) and into list filters; its label is the search filter value and what
 readers see. The search page offers the choices the index holds. Adding a facet is adding a row.
 """
 
@@ -25,7 +25,7 @@ class Choice:
     """One value of a facet: its code, what readers see, where it sorts and the group it is shown in."""
 
     code: str
-    label: str  # also the Pagefind filter value
+    label: str  # also the search filter value
     order: tuple = ()
     group: str = ""  # the search form groups choices by it: a plan priority by its plan's year
 
@@ -43,7 +43,7 @@ def names_of(plan, pfcc) -> dict:
 
 @dataclass(frozen=True)
 class Facet:
-    """A way to filter initiatives: its name (data attribute, Pagefind filter, form field) and wording."""
+    """A way to filter initiatives: its name (data attribute, search filter, form field) and wording."""
 
     name: str
     label: str
@@ -91,7 +91,7 @@ FACETS = (
 
 
 def search_filters(ini: Initiative, names: dict) -> tuple[tuple[str, Choice], ...]:
-    """An initiative page's Pagefind filters: (facet name, choice) pairs."""
+    """An initiative page's search filters: (facet name, choice) pairs."""
     return tuple((facet.name, choice) for facet in FACETS for choice in facet.choices(ini, names) if choice.label)
 
 

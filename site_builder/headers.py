@@ -17,7 +17,7 @@ HeaderRule = tuple[re.Pattern, dict[str, str]]
 # The Content-Security-Policy is not in netlify.toml: Netlify sends every matching rule's value, joined,
 # and a browser enforces each policy, so a "/*" policy could never be loosened for the web editor. The
 # build writes it into _headers instead, for each top-level path of the site but /admin/ (csp_rules).
-SITE_CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
+SITE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; "
             "upgrade-insecure-requests")
 # The same for a page's <meta>, which may not say frame-ancestors (the browser ignores it there, and says so).
@@ -41,7 +41,7 @@ def csp_rules() -> list[HeaderRule]:
 
 def headers_file(files) -> bytes:
     """_headers: the site's policy on "/" and on each top-level file and folder of the site, the editor's on /admin/."""
-    tops: dict[str, bool] = {"pagefind": True}  # the search index, written after the pages
+    tops: dict[str, bool] = {"search-index": True}  # the search index, written by the writing process
     for name in files:
         top, _, rest = name.partition("/")
         if not top.startswith((".", "_")):

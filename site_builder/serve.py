@@ -12,6 +12,7 @@ import errno
 import mimetypes
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -170,16 +171,14 @@ class Preview:
             self._indexer.start()
 
     def _index_loop(self) -> None:
-        from .search import index_folder
-
+        """Index the folder again while saves come, in a process of its own (the server's thread stays free)."""
         while self._index_again.is_set():
             self._index_again.clear()
-            try:
-                index_folder(self.folder)
-            except ContentError as exc:
-                self._say("The search index could not be updated: " + "; ".join(p.message for p in exc.problems))
-            except Exception as exc:  # noqa: BLE001 - the search index is not worth a traceback
-                self._say(f"The search index could not be updated ({one_line(exc)}).")
+            done = subprocess.run([sys.executable, "-P", "-m", "site_builder.searchindex", str(self.folder)],
+                                  stdin=subprocess.DEVNULL, capture_output=True)
+            if done.returncode:
+                said = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit code {done.returncode}"]
+                self._say(f"The search index could not be updated ({one_line(said[0])}).")
 
     def _say(self, text: str) -> None:
         print(text, file=self.out, flush=True)

@@ -9,7 +9,7 @@ from .model import Agency, ContentPage, Initiative, PfccPlan, Plan, Priority, Pr
 # as url_for("search"), and a file in one of them as url_for("data", "plans.json").
 FIXED = {"home": "/", "plans": "/plans/", "agencies": "/agencies/", "programmes": "/programmes/",
          "topics": "/topics/", "pfcc": "/pfcc/", "strategy": "/strategy/", "compare": "/compare/",
-         "search": "/search/", "data": "/data/", "assets": "/assets/", "pagefind": "/pagefind/",
+         "search": "/search/", "data": "/data/", "assets": "/assets/", "search_index": "/search-index/",
          "feed": "/feed.xml", "sitemap": "/sitemap.xml", "robots": "/robots.txt", "not_found": "/404.html",
          "glossary": "/glossary/"}
 

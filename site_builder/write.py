@@ -17,18 +17,14 @@ from .outdir import MARKER, MARKER_TEXT, check_names, check_own, locked, output_
     temporary_prefix
 
 
-def write_tree(files: Mapping[str, bytes], out_dir: Path,
-               finish: Callable[[Path], None] | None = None) -> None:
+def write_tree(files: Mapping[str, bytes], out_dir: Path) -> None:
     """Write every file into a fresh folder beside out_dir, then swap it in, in one step.
 
-    A failure before the swap (in writing, or in `finish`, which may add files such as a
-    search index) leaves the existing out_dir exactly as it was.
+    A failure before the swap leaves the existing out_dir exactly as it was.
     """
     check_names(files)  # before anything is made, so an unsafe name changes nothing
     with new_tree(out_dir) as tree:
         tree.add_all(files)
-        if finish is not None:
-            finish(tree.folder)
 
 
 class new_tree:  # noqa: N801 (used as a context manager, like open)
@@ -43,8 +39,9 @@ class new_tree:  # noqa: N801 (used as a context manager, like open)
     held from the first file to the swap); each clears what killed ones left beside it.
     """
 
-    def __init__(self, out_dir: Path):
+    def __init__(self, out_dir: Path, index: bool = False):
         self.out_dir = Path(out_dir)
+        self.index = index  # the writing process also makes the search index of the pages it writes
         self._out = self.out_dir.resolve()
         self._lock = locked(self._out)
         self._tmp: Path | None = None
@@ -68,7 +65,7 @@ class new_tree:  # noqa: N801 (used as a context manager, like open)
                 remove_leftovers(self._out)
                 self._tmp = Path(tempfile.mkdtemp(prefix=temporary_prefix(self._out), dir=self._out.parent))
                 (self._tmp / MARKER).write_bytes(MARKER_TEXT)
-                self._writer = TreeWriter(self._tmp)
+                self._writer = TreeWriter(self._tmp, self.index)
             except BaseException:
                 self._give_up()
                 raise
@@ -118,14 +115,16 @@ class TreeWriter:
     Making a file or a folder costs the kernel far more than its bytes do (0.03 to 1 ms each
     on this project's machine, depending on the disk's writeback). Given to a second process through a pipe,
     that work runs on the second core beside the rendering. (A thread would not do: it needs
-    Python's lock between every two calls, and the rendering holds it.)
+    Python's lock between every two calls, and the rendering holds it.) With `index`, that
+    process also reads each page into the search index (searchindex.py) and writes the index
+    after the last file.
     """
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, index: bool = False):
         self.folder = folder
         self.names: set[str] = set()  # every name given, each written once
         self._folders: set[str] = {""}
-        self._process = processes.start("write", str(os.getpid()))
+        self._process = processes.start("write", str(os.getpid()), *(("--index", str(folder)) if index else ()))
         self._pipe = self._process.stdin.fileno()
 
     def add(self, rel: str, data: bytes) -> None:
@@ -173,23 +172,34 @@ class TreeWriter:
 _HEAD = "<BII"  # a new folder (0 or 1), the path's length, the data's length
 
 
-def _serve(read: Callable[[int], bytes], parent: int) -> int:
+def _serve(read: Callable[[int], bytes], parent: int, indexed: str | None = None) -> int:
     """The writing process: write each file its parent sends, until the end mark; 1 on a failure.
 
-    A parent that stops first (killed, or giving up) is removing the folder: writing ends at once.
+    With `indexed` (the folder), each file is also given to the search index, which is written
+    into the folder at the end mark. A parent that stops first (killed, or giving up) is
+    removing the folder: writing ends at once.
     """
+    from .searchindex import Index
+
+    index = Index() if indexed else None
+    skip = len(os.fsencode(indexed or "")) + 1  # a path's start: the folder and its slash
     size = struct.calcsize(_HEAD)
     while len(head := read(size)) == size and os.getppid() == parent:
         new, path_size, data_size = struct.unpack(_HEAD, head)
-        if not path_size:
-            return 0
-        path, data = read(path_size), read(data_size)
-        if len(data) < data_size:
-            break
         try:
+            if not path_size:
+                if index is not None:
+                    files = index.files()
+                    write_files(files, sorted(files), Path(indexed))
+                return 0
+            path, data = read(path_size), read(data_size)
+            if len(data) < data_size:
+                break
             if new:
                 os.makedirs(os.path.dirname(path), exist_ok=True)
             _write(path, data)
+            if index is not None:
+                index.add(os.fsdecode(path[skip:]), data)
         except OSError as exc:
             sys.stderr.write(json.dumps([exc.errno, exc.strerror, os.fsdecode(exc.filename or b"")]))
             return 1
@@ -232,4 +242,4 @@ def sync_tree(files: Mapping[str, bytes], changed: set[str], removed: set[str], 
 
 if __name__ == "__main__":
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops this process
-    sys.exit(_serve(sys.stdin.buffer.read, int(sys.argv[1])))
+    sys.exit(_serve(sys.stdin.buffer.read, int(sys.argv[1]), sys.argv[3] if sys.argv[2:3] == ["--index"] else None))

@@ -66,7 +66,7 @@ def test_the_record_lists_pages_and_lasting_files_sorted_but_no_assets(published
     for address in ("/", "/plans/", PRIORITY, INITIATIVE, "/404.html", "/feed.xml", "/sitemap.xml", "/robots.txt",
                     "/data/initiatives.csv", "/data/plans.json"):
         assert address in addresses
-    assert not [a for a in addresses if a.startswith(("/assets/", "/pagefind/"))]
+    assert not [a for a in addresses if a.startswith(("/assets/", "/search-index/"))]
     assert any(path.startswith("assets/") for path in built)  # they exist, and are left out
 
 
@@ -370,7 +370,7 @@ def test_every_recorded_address_of_the_real_site_is_built_or_redirected(built_si
                   if line and not line.startswith("#")} if redirects_file.is_file() else set()
     built = addresses_of({p.relative_to(built_site).as_posix(): b"" for p in built_site.rglob("*") if p.is_file()})
     assert [a for a in recorded if a not in built and a not in redirected] == []
-    assert not [a for a in recorded if a.startswith(("/assets/", "/pagefind/"))]
+    assert not [a for a in recorded if a.startswith(("/assets/", "/search-index/"))]
 
 
 def test_marking_a_published_plan_as_draft_says_so(published, capsys):

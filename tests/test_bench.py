@@ -49,7 +49,7 @@ def test_the_hugo_twin_has_a_page_for_every_initiative_priority_agency_topic_and
 
 
 def test_a_builds_memory_counts_its_children(tmp_path):
-    """The builder runs Pagefind as a child: a build's peak memory must include its children's."""
+    """The builder writes (and indexes) in a child process: a build's peak memory must include its children's."""
     child = "b = bytearray(150 * 2**20); b[::4096] = b'x' * len(b[::4096]); import time; time.sleep(0.5)"
     parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {child!r}], check=True)"
     run = peers.measure([[sys.executable, "-c", parent]], {})

@@ -1,5 +1,5 @@
 """Every facet of the table (site_builder/facets.py) is offered by the search form and long lists, with the values
-that the Pagefind filters and the list items hold. On the rich fixture site, which has a value of every facet."""
+that the search filters and the list items hold. On the rich fixture site, which has a value of every facet."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def options(html: str, select: str) -> list[str]:
 @pytest.mark.parametrize("facet", FACETS, ids=lambda facet: facet.name)
 def test_the_search_form_offers_each_facet_with_the_values_the_index_holds(rich_files, facet):
     indexed = {m[1] for html in rich_files.values()
-               for m in re.finditer(rf'data-pagefind-filter="{facet.name}:([^"]*)"', html)}
+               for m in re.finditer(rf'data-search-filter="{facet.name}:([^"]*)"', html)}
     assert indexed, f"the rich fixture should have a value of the {facet.name} facet"
     offered = options(rich_files["search/index.html"], f'<select id="filter-{facet.name}" name="{facet.name}">')
     assert sorted(offered) == sorted(indexed)

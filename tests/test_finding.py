@@ -1,14 +1,13 @@
 """Finding things on a phone (issue #12, item 7): what search keeps of a page, rows of one title told apart
 in lists, and the programmes page's words.
 
-What a search result shows is read from the index Pagefind wrote (its fragment files): the text
-its excerpts are cut from, and the meta fields search.js shows. The search page itself, at 375 px,
+What a search result shows is read from the index the build wrote (its page files): the text
+its excerpts are cut from, and the title and place search.js shows. The search page itself, at 375 px,
 and the size of touch targets are tested in Chromium: tests/browser/test_phone.py.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 from collections import defaultdict
@@ -21,17 +20,18 @@ from conftest import RICH, TEMPLATES
 from site_builder.build import SiteBuilder
 from site_builder.facets import FACETS
 from site_builder.routes import all_initiatives, recurrence
+from site_builder.searchindex import FOLDER
 from twins import TOPIC, TWINS, make_twins
 
 INITIATIVE = re.compile(r"^/plans/[^/]+/initiatives/[^/]+/$")
 
 
 def fragments(folder: Path) -> dict[str, dict]:
-    """Pagefind's record of each page it indexed, by URL: content (whence excerpts), meta and filters."""
+    """The index's record of each page it indexed, by URL: its title, what it is and where, and its text."""
     found = {}
-    for path in sorted((folder / "pagefind" / "fragment").glob("*.pf_fragment")):
-        record = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
-        found[record["url"]] = record
+    for path in sorted(folder.glob(f"{FOLDER}/*/p/*.json")):
+        for url, title, about, text in json.loads(path.read_bytes()):
+            found[url] = {"title": title, "about": about, "content": text}
     return found
 
 
@@ -76,7 +76,7 @@ def untold(folder: Path) -> list[str]:
     """Items of one list on one page with the same words that link to different pages, one line each."""
     found = []
     for path in sorted(folder.rglob("*.html")):
-        if path.relative_to(folder).parts[0] == "pagefind":
+        if path.relative_to(folder).parts[0] == FOLDER:
             continue
         parser = _Lists()
         parser.feed(path.read_text(encoding="utf-8"))
@@ -138,10 +138,10 @@ def test_two_rows_of_one_title_plan_and_lead_are_told_apart_in_every_list(twins)
 
 def test_search_results_tell_two_rows_of_one_title_apart(twins):
     records = fragments(twins)
-    places = {url: records[url]["meta"].get("place") for url in TWINS}
-    assert places == {TWINS[0]: "2021-22, priority 1", TWINS[1]: "2021-22, priority 3"}
-    assert {records[url]["meta"]["title"] for url in TWINS} == {"Op Enlightenment"}
-    assert records["/plans/2021-22/initiatives/keep-safe/"]["meta"]["place"] == "2021-22"
+    places = {url: records[url]["about"] for url in TWINS}
+    assert places == {TWINS[0]: "Initiative, 2021-22, priority 1", TWINS[1]: "Initiative, 2021-22, priority 3"}
+    assert {records[url]["title"] for url in TWINS} == {"Op Enlightenment"}
+    assert records["/plans/2021-22/initiatives/keep-safe/"]["about"] == "Initiative, 2021-22"
 
 
 @pytest.mark.content

@@ -1,14 +1,15 @@
-"""The search index is byte-identical wherever the site is built.
+"""The search index (site_builder/searchindex.py): what it reads of a page, and the same files wherever it is made.
 
-Pagefind numbers the pages in the order it reads them, and reading a folder gives its files in
-an order that depends on the file system (ext4 hashes names, tmpfs keeps them newest first):
-the same site built on two machines gave different index and filter files. The builder hands
-Pagefind the pages in sorted order instead. This test builds the rich fixture site, search
-index included, into folders on two different file systems and compares them byte for byte.
+Reading a folder gives its files in an order that depends on the file system (ext4 hashes
+names, tmpfs keeps them newest first), and a build gives the index its pages in the order they
+are rendered: the index numbers pages by address, so the same site gives the same files. What
+search.js makes of the files is tested in Chromium: tests/browser/test_search.py.
 """
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import shutil
 import tempfile
@@ -16,11 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import RICH, ROOT, TEMPLATES, read_tree
-from site_builder import search
+from conftest import RICH, ROOT, TEMPLATES, edit, read_tree
 from site_builder.build import SiteBuilder
 from site_builder.cli import main
-from site_builder.search import index_folder
+from site_builder.searchindex import FOLDER, Index, index_folder, read_page
 from site_builder.write import write_tree
 
 # Places to build in, tmpfs first: two of them must be on different file systems. CI's Debian
@@ -73,7 +73,7 @@ def test_the_site_is_byte_identical_built_on_two_file_systems(tmp_path):
             out = folder / "output"
             assert main(["build", "--content", str(RICH), "--templates", str(TEMPLATES), "--out", str(out),
                          "--no-cache"]) == 0
-            assert any((out / "pagefind" / "filter").iterdir()), "the search index has filters to compare"
+            assert list(out.glob(f"{FOLDER}/*/f/*.json")), "the search index has filters to compare"
             trees.append(read_tree(out))
         finally:
             shutil.rmtree(folder, ignore_errors=True)
@@ -90,70 +90,130 @@ def _build_in_steps(out: Path, content: Path = RICH) -> None:
 
 
 def test_the_build_gives_the_files_of_a_build_without_overlap(tmp_path):
-    """`build` writes each page (in a second process) and gives it to Pagefind (in a third) as it is
-    rendered; made in steps, one after another, the same content gives the same files, byte for byte."""
+    """`build` writes each page and reads it into the index (in a second process) as it is rendered;
+    made in steps, one after another, the same content gives the same files, byte for byte."""
     overlapped, in_steps = tmp_path / "overlapped", tmp_path / "in-steps"
     assert main(["build", "--content", str(RICH), "--templates", str(TEMPLATES), "--out", str(overlapped),
                  "--no-cache"]) == 0
     _build_in_steps(in_steps)
     a, b = read_tree(overlapped), read_tree(in_steps)
-    assert any(name.startswith("pagefind/") for name in a), "the build made a search index"
+    assert any(name.startswith(f"{FOLDER}/") for name in a), "the build made a search index"
     differ = sorted(set(a) ^ set(b)) + sorted(name for name in set(a) & set(b) if a[name] != b[name])
     assert differ == [], f"these differ: {differ[:10]}"
 
 
-# Text that looks like the mark or the element, typed into a title (shown in <title>, <h1>, lists) and
-# into a priority's summary: the cut must not be misled by it.
-LOOKALIKES = ' data-pagefind-body <main> </main> data-pagefind-body="x"'
+def test_the_index_is_the_same_whatever_order_it_is_given_the_pages(tmp_path):
+    out = tmp_path / "out"
+    _build_in_steps(out)
+    pages = sorted(path.relative_to(out).as_posix() for path in out.rglob("*.html"))
+    made = []
+    for order in (pages, pages[::-1], pages[1::2] + pages[::2]):
+        index = Index()
+        for rel in order:
+            index.add(rel, (out / rel).read_bytes())
+        made.append(index.files())
+    assert made[0] == made[1] == made[2]
+    assert made[0] == {name: data for name, data in read_tree(out).items() if name.startswith(f"{FOLDER}/")}
 
 
-@pytest.mark.parametrize("lookalike", [False, True], ids=["rich fixture", "mark typed into the content"])
-def test_pagefind_given_only_the_marked_part_of_each_page_makes_the_index_of_whole_pages(tmp_path, monkeypatch,
-                                                                                       lookalike):
-    """The builder sends Pagefind each page from its data-pagefind-body element on, and no unmarked page:
-    the index is the one Pagefind makes of every whole page."""
-    content = RICH
-    if lookalike:
-        content = tmp_path / "content"
-        shutil.copytree(RICH, content)
-        plan = content / "plans" / "2021-22.yaml"
-        text = plan.read_text(encoding="utf-8")
-        title = "- title: Keep Safe\n"
-        assert title in text
-        plan.write_text(text.replace(title, f"- title: 'Keep Safe{LOOKALIKES}'\n", 1), encoding="utf-8")
-    parts, whole = tmp_path / "parts", tmp_path / "whole"
-    _build_in_steps(parts, content)
-    if lookalike:  # the typed mark reached pages, raw, before and after the real one
-        pages = [path.read_bytes() for path in parts.rglob("*.html")]
-        assert any(html.count(search.MARK) > 1 for html in pages)
-        assert any(search.MARK in html and search.MARK + b">" not in html for html in pages)  # unmarked page
-    monkeypatch.setattr(search, "MARK", b"<html")  # every page is sent, whole:
-    monkeypatch.setattr(search, "for_index", lambda html: search.readable(html.decode("utf-8")))
-    _build_in_steps(whole, content)
-    a, b = read_tree(parts), read_tree(whole)
-    assert len([name for name in a if name.startswith("pagefind/fragment/")]) > 20
-    differ = sorted(set(a) ^ set(b)) + sorted(name for name in set(a) & set(b) if a[name] != b[name])
-    assert differ == [], f"these differ: {differ[:10]}"
-
-
-def test_a_build_that_fails_leaves_no_pagefind_running(site_dir, tmp_path):
-    """The index starts before the content is known to be good: a failed build stops it."""
-    (site_dir / "site.yaml").write_text("name: [broken\n", encoding="utf-8")
-    before = _pagefind_processes()
-    assert main(["build", "--content", str(site_dir), "--templates", str(TEMPLATES), "--out", str(tmp_path / "out"),
-                 "--no-cache"]) != 0
-    assert _pagefind_processes() <= before
-
-
-def _pagefind_processes() -> set[str]:
-    """The pids of this process's child processes that run Pagefind."""
-    found = set()
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
-            cmdline = (status.parent / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if fields.get("PPid", "").strip() == str(os.getpid()) and b"pagefind" in cmdline:
-            found.add(status.parent.name)
+def postings(files: dict[str, bytes], word: str) -> dict[str, int]:
+    """The pages that have a word, by address, with its weight: the index read as search.js reads it."""
+    entry = json.loads(files[f"{FOLDER}/index.json"])
+    records = [record for n in range(-(-entry["pages"] // entry["per"]))
+               for record in json.loads(files[f"{FOLDER}/{entry['build']}/p/{n}.json"])]
+    assert len(records) == entry["pages"]
+    n = max(i for i, first in enumerate(entry["words"]) if first <= word)
+    flat = json.loads(files[f"{FOLDER}/{entry['build']}/w/{n}.json"]).get(word, [])
+    found, page = {}, 0
+    for gap, weight in zip(flat[0::2], flat[1::2]):
+        page += gap
+        found[records[page][0]] = weight
     return found
+
+
+def test_each_word_leads_to_the_pages_that_say_it_and_a_title_weighs_most(built_rich):
+    files = {name: data for name, data in read_tree(built_rich).items() if name.startswith(f"{FOLDER}/")}
+    found = postings(files, "pegasi")
+    assert max(found, key=found.get) == "/plans/2021-22/initiatives/op-sceptre-op-pegasi/", found
+    assert found["/plans/2021-22/initiatives/op-sceptre-op-pegasi/"] > 10  # in its title
+    assert set(found) == {url for url in _marked(built_rich) if "pegasi" in _text_of(built_rich, url)}
+    knife = postings(files, "knife")
+    assert "/plans/2021-22/initiatives/op-sceptre-op-pegasi/" in knife
+    assert set(knife) == {url for url in _marked(built_rich) if "knife" in _text_of(built_rich, url)}
+    titled = max(knife, key=knife.get)
+    assert "knife" in read_page(titled, (built_rich / titled.strip("/") / "index.html").read_text()).title.lower()
+    assert postings(files, "site-builder") == {}  # a word is letters and digits: "site" and "builder"
+
+
+def _marked(folder: Path) -> list[str]:
+    return ["/" + p.relative_to(folder).as_posix().removesuffix("index.html") for p in folder.rglob("*.html")
+            if b"data-search-body" in p.read_bytes()]
+
+
+def _text_of(folder: Path, url: str) -> str:
+    record = read_page(url, (folder / url.strip("/") / "index.html").read_text(encoding="utf-8"))
+    return " ".join(record.weights) if record else ""
+
+
+PAGE = """<!DOCTYPE html><html lang="en"><head><title>A data-search-body title &lt;main&gt;</title>
+<meta name="description" content="typed: data-search-body data-search-ignore"></head><body>
+<nav><a href="/">Home words</a></nav>
+<main id="main" data-search-body><p class="eyebrow">Plan 2021-22</p>
+<h1 data-search-place="2021-22, priority 3">Op Sceptre &amp; <em>friends</em></h1>
+<dl><div><dt>Lead</dt><dd>Essex Police (<abbr>EP</abbr>)</dd></div><div><dt>Timing:</dt><dd>Ongoing</dd></div></dl>
+<div data-search-ignore><div><p>Ignored words</p></div><p>more ignored</p></div>
+<table><tr><th>Year</th><td>2021</td></tr></table>
+<script>var scripted = 1;</script><select><option>Any choice</option></select>
+<p title="a data-search-ignore lookalike">Kept words<br>after a break</p>
+<div hidden><span data-search-filter="type:Initiative"></span><span data-search-filter="year:2021-22"></span></div>
+</main><footer>Footer words</footer></body></html>"""
+
+
+def test_a_page_is_read_from_its_marked_element_less_what_is_left_out():
+    record = read_page("/x/", PAGE)
+    assert record.title == "Op Sceptre & friends"
+    assert record.about == "Initiative, 2021-22, priority 3"
+    assert record.filters == [("type", "Initiative"), ("year", "2021-22")]
+    assert record.text == ("Plan 2021-22. Op Sceptre & friends. Lead: Essex Police (EP). Timing: Ongoing. "
+                           "Year. 2021. Kept words after a break.")
+    for left_out in ("home", "ignored", "scripted", "choice", "footer", "typed"):
+        assert left_out not in record.weights
+    assert record.weights["sceptre"] == 1 + 10  # once in the text, and in the title
+
+
+def test_a_page_without_the_mark_is_not_indexed_even_if_its_text_says_it():
+    unmarked = PAGE.replace(" data-search-body>", ">")
+    assert "data-search-body" in unmarked  # in the title's text and in an attribute's value
+    assert read_page("/x/", unmarked) is None
+    index = Index()
+    index.add("x/index.html", unmarked.encode())
+    assert index.records == []
+
+
+def test_the_preview_indexes_its_folder_again_and_keeps_only_the_new_index(tmp_path):
+    out = tmp_path / "out"
+    _build_in_steps(out)
+    first = {p.name for p in (out / FOLDER).iterdir()}
+    page = next(out.glob("plans/*/initiatives/*/index.html"))
+    page.write_text(page.read_text(encoding="utf-8").replace("<h1", "<p>Zanzibarian</p><h1", 1), encoding="utf-8")
+    index_folder(out)
+    second = {p.name for p in (out / FOLDER).iterdir()}
+    assert first != second and len(second) == 2  # index.json and the one folder it names
+    url = "/" + page.relative_to(out).as_posix().removesuffix("index.html")
+    assert postings({n: d for n, d in read_tree(out).items() if n.startswith(f"{FOLDER}/")}, "zanzibarian") == {url: 1}
+
+
+def test_the_preview_indexes_its_folder_after_a_save_that_changes_a_page(site_dir, tmp_path):
+    from site_builder.serve import Preview
+
+    preview = Preview(site_dir, TEMPLATES, tmp_path / ".serve", out=io.StringIO())
+    index = lambda: {n: d for n, d in read_tree(preview.folder).items() if n.startswith(f"{FOLDER}/")}  # noqa: E731
+    assert preview.rebuild()
+    preview._indexer.join(60)  # the index is made in the background, by a process of its own
+    assert postings(index(), "zanzibarian") == {}
+    edit(site_dir / "plans" / "2021-22.yaml", "- title: Keep Safe relaunch\n", "- title: Keep Safe Zanzibarian\n")
+    assert preview.rebuild()
+    preview._indexer.join(60)
+    found = postings(index(), "zanzibarian")
+    assert max(found, key=found.get) == "/plans/2021-22/initiatives/keep-safe-zanzibarian/", found
+    assert preview.out.getvalue().count("could not") == 0, preview.out.getvalue()

@@ -106,7 +106,7 @@ def test_no_personal_data_anywhere_in_the_output(built_site, site):
     tree = read_tree(built_site)
     found = [str(p) for p in check_text("\n".join(tree), "addresses.txt", site.config)]
     for path, data in tree.items():
-        if path.endswith((".html", ".xml", ".json", ".csv", ".txt")) and not path.startswith("pagefind/"):
+        if path.endswith((".html", ".xml", ".json", ".csv", ".txt")) and not path.startswith("search-index/"):
             found.extend(str(p) for p in check_text(data.decode("utf-8"), path, site.config))
     assert found == []
     assert site.config.blocked_names  # the check above had names to look for

@@ -1,4 +1,4 @@
-"""Search with Pagefind, in Chromium, under the site's Content-Security-Policy.
+"""Search with the site's own index, in Chromium, under the site's Content-Security-Policy.
 
 The search is tried on the rich fixture site, whose titles the tests name; the size of what a first
 search downloads is measured on the real site (marked `content`), with a query taken from its content.
@@ -23,10 +23,11 @@ from conftest import ROOT
 sys.path.insert(0, str(ROOT / "bench"))
 
 from firstquery import LIMIT, common_word, sent  # noqa: E402  (the benchmark measures 10,000 initiatives alike)
+from site_builder.searchindex import FOLDER as INDEX, PER  # noqa: E402
 
 PAGE = 20  # results that search.js shows at once, before "Show more results"
 STATUS_DONE = re.compile(r"^\d+ results?\b")  # "11 results for “knife”.", "1 result."
-BUNDLE_LIMIT = LIMIT  # bytes a visitor downloads from /pagefind/ for a first query
+BUNDLE_LIMIT = LIMIT  # bytes a visitor downloads (search.js and the index's files) for a first query
 INITIATIVE_URL = re.compile(r"^/plans/[^/]+/initiatives/[^/]+/$")
 
 STATUS = "[data-search-status]"
@@ -195,31 +196,29 @@ def test_the_first_search_downloads_less_than_150_kb(browser, site_url, content_
     try:
         checker = PageChecker(context, site_url, axe_source="")
         responses = []
-        # Pagefind fetches most files from its Web Worker; Chromium reports those to the page too.
         checker.page.on("response", lambda r: responses.append(r)
-                        if urlsplit(r.url).path.startswith("/pagefind/") else None)
+                        if urlsplit(r.url).path.startswith(f"/{INDEX}/") or r.url.endswith(".js") else None)
         checker.load(f"/search/?q={query}")
         shown = min(settled(checker.page), PAGE)
         no_problems(checker)
-        files = [(urlsplit(r.url).path.removeprefix("/pagefind/"), r.headers.get("content-type", ""),
+        files = [(urlsplit(r.url).path, r.headers.get("content-type", ""),
                   r.headers.get("content-encoding"), r.body()) for r in responses]
     finally:
         context.close()
 
-    names = [name for name, *_ in files]
-    assert "pagefind.js" in names and any(n.startswith("wasm.") for n in names), names
-    assert any(n.startswith("index/") for n in names), names
-    assert sum(n.startswith("fragment/") for n in names) >= shown, names
+    names = [name.split("/", 3)[-1] for name, *_ in files if name.startswith(f"/{INDEX}/")]
+    assert names[0] == "index.json", names
+    assert any(n.startswith("w/") for n in names), names
+    assert sum(n.startswith("p/") for n in names) >= -(-shown // PER), names  # the results shown, PER a file
+    assert any(name.startswith("/assets/search.") for name, *_ in files), "search.js counts too"
 
-    # What the browser received from the test server, which compresses nothing.
+    # What the browser received from the test server, which compresses nothing; Netlify gzips
+    # text files (all of these) on the way, so the figure checked is each file's gzip size
+    # (level 6, a common server default; Netlify's Brotli is smaller still).
     received = sum(len(body) for *_, body in files)
-    # Netlify compresses text files (here pagefind.js, pagefind-worker.js and pagefind-entry.json)
-    # on the way; Pagefind's index, fragment, filter and wasm files are gzip files already and go
-    # as they are. So the figure checked is each text file's gzip size (level 6, a common server
-    # default; Netlify's Brotli is smaller still) plus every other file's size as received.
     compressed = sum(sent(ctype, enc, body) for _, ctype, enc, body in files)
     listing = "\n".join(f"  {sent(c, e, b):>7} sent  {len(b):>7} received  {n}" for n, c, e, b in files)
-    report = (f"search bundle for a first query ({query!r}): {compressed:,} bytes as Netlify would send it "
+    report = (f"search files for a first query ({query!r}): {compressed:,} bytes as Netlify would send them "
               f"({received:,} bytes received uncompressed from the test server), {len(files)} files:\n{listing}")
     print(report)
     assert compressed < BUNDLE_LIMIT, report
