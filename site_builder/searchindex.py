@@ -38,18 +38,21 @@ TITLE_WEIGHT = 10
 
 # A tag's attributes are read one at a time, each whole with its quoted value: a value that holds
 # the words of a mark (an editor's text in a description) is never taken for the mark itself.
-_ATTRS = r'(?:\s+[^\s"=>]+(?:="[^"]*")?)*?'
-BODY = re.compile(r'<([a-zA-Z][a-zA-Z0-9]*)' + _ATTRS + r'\s+data-search-body(?=[\s>=/])')
-TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b([^>]*)>|<!--.*?-->", re.S)
-ATTRIBUTE = re.compile(r'\s([^\s"=>]+)(?:="([^"]*)")?')
+START_TAG = re.compile(r'<([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s"=>/]+(?:="[^"]*")?)*)\s*/?>')
+ATTRIBUTE = re.compile(r'\s([^\s"=>/]+)(?:="([^"]*)")?')
+SKIPPED = re.compile(r"<(script|style|template|select|noscript)\b")  # no visible words of their own
+H1 = re.compile(r"<h1\b([^>]*)>(.*?)</h1>", re.S)
+BLOCKS = ("address", "article", "aside", "blockquote", "caption", "dd", "details", "div", "dl", "fieldset",
+          "figcaption", "figure", "footer", "h[1-6]", "header", "li", "main", "nav", "ol", "p", "pre", "section",
+          "summary", "table", "td", "th", "tr", "ul")
+BLOCK_END = re.compile(rf"</(?:{'|'.join(BLOCKS)})>")
+TAG_OR_COMMENT = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
+ENDS = ".,:;!?…"  # a block ending without one of these is ended with a full stop in the excerpt text
+_BLOCK, _TERM = "\x00", "\x01"  # where a block and a <dt> end, until the text is cut from the tags
+SEPARATOR = re.compile(r"\s*([\x00\x01][\s\x00\x01]*)")
 WORD = re.compile(r"[^\W_]+")
 MARKS = re.compile("[\u0300-\u036f]")  # combining accents, dropped as search.js drops them
-
-SKIPPED = {"script", "style", "template", "select", "noscript"}  # no visible words of their own
-BLOCKS = {"address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt", "fieldset",
-          "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "li", "main",
-          "nav", "ol", "p", "pre", "section", "summary", "table", "td", "th", "tr", "ul", "caption"}
-ENDS = ".,:;!?…"  # a block ending without one of these is ended with a full stop in the excerpt text
+_ENDINGS: dict[str, re.Pattern] = {}
 
 
 def words(text: str) -> list[str]:
@@ -75,50 +78,28 @@ class Record:
 
 def read_page(url: str, page: str) -> Record | None:
     """The record of one page's marked element, or None for a page without one."""
-    found = BODY.search(page)
-    if not found:
+    body = next(_marked(page, "data-search-body"), None)
+    if body is None:
         return None
-    name, depth = found[1].lower(), 0
-    parts: list[str] = []  # the text, with the ends of blocks
-    title, title_from = "", -1
-    place = ""
-    filters: list[tuple[str, str]] = []
-    skipping, skipped = "", 0  # an element whose text is left out, and how deep in it
-    at = found.start()
-    for tag in TAG.finditer(page, at):
-        if not skipping and tag.start() > at:
-            parts.append(page[at:tag.start()])
-        at = tag.end()
-        closing, tag_name, attrs = tag[1], (tag[2] or "").lower(), tag[3] or ""
-        if not tag_name:
-            continue  # a comment
-        if closing:
-            if skipping:
-                skipped -= tag_name == skipping
-                skipping = skipping if skipped else ""
-                continue
-            if tag_name == "h1" and title_from >= 0 and not title:
-                title = " ".join(htmllib.unescape("".join(parts[title_from:])).split())
-            if tag_name in BLOCKS:
-                _end_block(parts, ": " if tag_name == "dt" else ". ")
-            depth -= tag_name == name
-            if not depth:
-                break
-            continue
-        depth += tag_name == name
-        marks = dict(ATTRIBUTE.findall(attrs)) if "data-search-" in attrs else {}
-        if "data-search-filter" in marks:
-            key, _, value = htmllib.unescape(marks["data-search-filter"]).partition(":")
+    start, name, _ = body
+    part = page[start:_end(page, name, start)].replace(_BLOCK, "").replace(_TERM, "")
+    filters = []
+    for _, _, marks in _marked(part, "data-search-filter"):
+        key, _, value = htmllib.unescape(marks["data-search-filter"] or "").partition(":")
+        if key:
             filters.append((key, value))
-        if skipping:
-            skipped += tag_name == skipping
-        elif "data-search-ignore" in marks or tag_name in SKIPPED:
-            skipping, skipped = tag_name, 1
-        elif tag_name == "h1" and title_from < 0:
-            title_from, place = len(parts), htmllib.unescape(marks.get("data-search-place", ""))
-        elif tag_name == "br":
-            parts.append(" ")
-    text = " ".join(htmllib.unescape("".join(parts)).split())
+    left_out = sorted([(start, name) for start, name, _ in _marked(part, "data-search-ignore")]
+                      + [(tag.start(), tag[1]) for tag in SKIPPED.finditer(part)])
+    kept, at = [], 0
+    for start, name in left_out:
+        if start >= at:  # not inside an element left out already
+            kept.append(part[at:start])
+            at = _end(part, name, start)
+    part = "".join(kept) + part[at:]
+    heading = H1.search(part)
+    title = _text(heading[2]) if heading else ""
+    place = htmllib.unescape(dict(ATTRIBUTE.findall(heading[1])).get("data-search-place") or "") if heading else ""
+    text = _text(BLOCK_END.sub(_BLOCK, part.replace("</dt>", _TERM)).replace("<br>", " "))
     weights = Counter(words(text))
     for word in words(title):
         weights[word] += TITLE_WEIGHT
@@ -127,10 +108,44 @@ def read_page(url: str, page: str) -> Record | None:
     return Record(url, title or url, about, text[:TEXT], filters, weights)
 
 
-def _end_block(parts: list[str], end: str) -> None:
-    """End a block's text with `end` (a dt's with a colon, others' with a full stop) unless it ends with punctuation."""
-    last = next((part.rstrip() for part in reversed(parts) if not part.isspace()), "")
-    parts.append(" " if not last or last[-1] in ENDS else end)
+def _marked(page: str, mark: str):
+    """Each start tag of a page that has the attribute `mark`: where it starts, its name, and its attributes."""
+    at = page.find(mark)
+    while at >= 0:
+        start = page.rfind("<", 0, at)
+        tag = START_TAG.match(page, start) if start >= 0 else None
+        if tag and tag.end() > at:
+            marks = dict(ATTRIBUTE.findall(tag[2]))
+            if mark in marks:
+                yield start, tag[1], marks
+        at = page.find(mark, at + len(mark))
+
+
+def _end(page: str, name: str, start: int) -> int:
+    """Where the element that starts at `start` ends (after its end tag; the page's end if it has none)."""
+    name = name.lower()
+    if name not in _ENDINGS:
+        _ENDINGS[name] = re.compile(rf"<(/?){name}\b[^>]*>", re.IGNORECASE)
+    depth = 0
+    for tag in _ENDINGS[name].finditer(page, start):
+        depth += -1 if tag[1] else 1
+        if not depth:
+            return tag.end()
+    return len(page)
+
+
+def _text(html: str) -> str:
+    """The words of some HTML, spaced; each block ended with a full stop, each <dt> with a colon, where
+    they do not end with punctuation already (a dt ran into its dd in excerpts: "LeadEssex Police")."""
+    text = htmllib.unescape(TAG_OR_COMMENT.sub("", html))
+    return " ".join(SEPARATOR.sub(_separate, text).split())
+
+
+def _separate(run: re.Match) -> str:
+    before = run.string[run.start() - 1] if run.start() else ""
+    if not before or before in ENDS:
+        return " "
+    return ": " if run[1][0] == _TERM else ". "
 
 
 class Index:
