@@ -13,7 +13,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from .contentfiles import MANIFEST, Refused, display_path, read_bytes
 from .headers import HEADERS_FILE
@@ -52,7 +52,7 @@ def address_of(path: str) -> str:
     return "/" + path
 
 
-def addresses_of(files: Mapping[str, bytes]) -> set[str]:
+def addresses_of(files: Iterable[str]) -> set[str]:
     """Every address a build makes: its pages and lasting files, not assets or the search index."""
     return {address_of(path) for path in files if not path.startswith(UNRECORDED)
             and path not in (REDIRECTS_FILE, HEADERS_FILE)}
@@ -100,8 +100,9 @@ def read_manifest(content_dir: Path) -> tuple[Manifest | None, list[Problem]]:
     return Manifest(rel, lines), problems
 
 
-def check_addresses(site: Site, files: Mapping[str, bytes], content_dir: Path, sources: dict) -> dict[str, bytes]:
-    """Check the redirects, and that every published address still leads somewhere; return _redirects.
+def check_addresses(site: Site, files: Iterable[str], content_dir: Path, sources: dict) -> dict[str, bytes]:
+    """Check the redirects, and that every published address still leads somewhere (given the names of
+    the files a build makes); return _redirects.
 
     Raises ContentError listing every problem.
     """

@@ -193,7 +193,7 @@ def cmd_build(args) -> int:
         return _not_written(args.out, exc)
     cache = _disk_cache(args)
     builder = SiteBuilder(args.content, args.templates, args.base_url, cache.templates(), preview=args.preview,
-                          parallel=True)
+                          once=True)
     try:
         # Each page is written as soon as it is made, and read into the search index, by a second
         # process; the new tree replaces the output folder only once the whole build has succeeded.
@@ -212,7 +212,8 @@ def cmd_build(args) -> int:
         return _not_written(args.out, exc)
     cache.save()
     seconds = time.perf_counter() - started
-    print(f"Built {len(result.pages)} pages ({len(result.files)} files) into {args.out}/ in {seconds:.2f} s.")
+    files = len(result.pages) + len(result.files)  # the pages were written as they came, the rest after
+    print(f"Built {len(result.pages)} pages ({files} files) into {args.out}/ in {seconds:.2f} s.")
     return EXIT_OK
 
 

@@ -18,7 +18,8 @@ _MISSING: Any = object()  # Memo: no result for a key
 class Reuse:
     """Calls pure functions, remembering their results for this build and the next."""
 
-    def __init__(self):
+    def __init__(self, keep: int | None = None):
+        self.keep = keep  # a one-off build: only this many results, the most recently used
         self._now: dict = {}
         self._before: dict = {}
 
@@ -40,6 +41,10 @@ class Reuse:
             return fn(*args)
         if hit is None or hit[0] != args:
             hit = (args, fn(*args))
+        if self.keep is not None:  # no build comes next: keep what this one may use again soon
+            self._now.pop(key, None)
+            if len(self._now) >= self.keep:
+                del self._now[next(iter(self._now))]
         self._now[key] = hit
         return hit[1]
 

@@ -112,3 +112,36 @@ def test_a_template_edit_re_renders_every_page(content, tmp_path):
     assert second.rendered == len(second.pages)
     assert second.files == SiteBuilder(content, templates).build().files
     assert "Need help now?" in second.files["index.html"].decode() and first.files != second.files
+
+
+# ---- a one-off build (the build command) keeps nothing for a next build --------------------
+
+def test_a_one_off_build_gives_its_pages_away_and_keeps_few_results(rich_dir):
+    """The pages given to on_page are the caller's: not in the result, not kept; the partials kept
+    are the most recent ONE_OFF_KEEP. The files are those of a build that keeps everything."""
+    from site_builder.build import ONE_OFF_KEEP
+
+    kept = SiteBuilder(rich_dir, TEMPLATES, bytecode_cache=COMPILED).build()
+    given: dict[str, bytes] = {}
+    once = SiteBuilder(rich_dir, TEMPLATES, bytecode_cache=COMPILED, once=True)
+    result = once.build(on_page=given.__setitem__)
+    assert given and not set(given) & set(result.files)
+    assert {**given, **result.files} == kept.files
+    assert once.reuse.keep == ONE_OFF_KEEP and len(once.reuse._now) <= ONE_OFF_KEEP
+    again = once.build(on_page={}.__setitem__)
+    assert again.rendered == len(again.pages)  # nothing was kept to reuse
+
+
+def test_a_bounded_reuse_keeps_the_most_recently_used_results():
+    from site_builder.reuse import Reuse
+
+    made = []
+    reuse = Reuse(keep=2)
+
+    def double(n):
+        made.append(n)
+        return 2 * n
+
+    assert [reuse(double, n) for n in (1, 2, 1, 3, 1, 2)] == [2, 4, 2, 6, 2, 4]
+    assert made == [1, 2, 3, 2]  # 1 was used again before 3 came, so 2 went first
+    assert len(reuse._now) == 2
