@@ -200,6 +200,10 @@ def cmd_build(args) -> int:
         with new_tree(args.out, index=not args.no_search) as tree:
             result = builder.build(on_page=tree.add)
             tree.add_all(result.files)
+            # The pages were written as they came, the rest now. The site is let go before the
+            # writing process makes the search index, so that the two never hold memory at once.
+            built = f"{len(result.pages)} pages ({len(result.pages) + len(result.files)} files)"
+            del result, builder
     except ContentError as exc:
         cache.save()  # what was worked out holds for the next run, after the fix
         print_problems(exc.problems)
@@ -212,8 +216,7 @@ def cmd_build(args) -> int:
         return _not_written(args.out, exc)
     cache.save()
     seconds = time.perf_counter() - started
-    files = len(result.pages) + len(result.files)  # the pages were written as they came, the rest after
-    print(f"Built {len(result.pages)} pages ({files} files) into {args.out}/ in {seconds:.2f} s.")
+    print(f"Built {built} into {args.out}/ in {seconds:.2f} s.")
     return EXIT_OK
 
 

@@ -25,6 +25,7 @@ import hashlib
 import html as htmllib
 import json
 import re
+import shutil
 import sys
 from array import array
 from collections import Counter
@@ -38,31 +39,37 @@ TITLE_WEIGHT = 10
 
 # A tag's attributes are read one at a time, each whole with its quoted value: a value that holds
 # the words of a mark (an editor's text in a description) is never taken for the mark itself.
-START_TAG = re.compile(r'<([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s"=>/]+(?:="[^"]*")?)*)\s*/?>')
-ATTRIBUTE = re.compile(r'\s([^\s"=>/]+)(?:="([^"]*)")?')
-SKIPPED = re.compile(r"<(script|style|template|select|noscript)\b")  # no visible words of their own
-H1 = re.compile(r"<h1\b([^>]*)>(.*?)</h1>", re.S)
+_VALUE = r"""(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?"""
+START_TAG = re.compile(r'<([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s"\'=<>/]+' + _VALUE + r')*)\s*(/?)>')
+ATTRIBUTE = re.compile(r'\s([^\s"\'=<>/]+)(?:\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|([^\s"\'=<>`]+)))?')
+HIDDEN = re.compile(r"<!--.*?-->|<(script|style)\b[^>]*>.*?</\1\s*>", re.S | re.IGNORECASE)  # never shown
+SKIPPED = re.compile(r"<(template|select|noscript)\b", re.IGNORECASE)  # no visible words of their own
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+H1 = re.compile(r"<h1\b", re.IGNORECASE)
 BLOCKS = ("address", "article", "aside", "blockquote", "caption", "dd", "details", "div", "dl", "fieldset",
-          "figcaption", "figure", "footer", "h[1-6]", "header", "li", "main", "nav", "ol", "p", "pre", "section",
-          "summary", "table", "td", "th", "tr", "ul")
-BLOCK_END = re.compile(rf"</(?:{'|'.join(BLOCKS)})>")
-TAG_OR_COMMENT = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
+          "figcaption", "figure", "footer", "h[1-6]", "header", "label", "legend", "li", "main", "nav", "ol", "p",
+          "pre", "section", "summary", "table", "td", "th", "tr", "ul")
+BLOCK_END = re.compile(rf"</(?:{'|'.join(BLOCKS)})\s*>", re.IGNORECASE)
+SPACES = re.compile(r"<(?:br|hr|img|wbr)\b[^>]*>", re.IGNORECASE)  # a line or a picture between words
+TAG = re.compile(r"<[^>]*>")
 ENDS = ".,:;!?…"  # a block ending without one of these is ended with a full stop in the excerpt text
 _BLOCK, _TERM = "\x00", "\x01"  # where a block and a <dt> end, until the text is cut from the tags
 SEPARATOR = re.compile(r"\s*([\x00\x01][\s\x00\x01]*)")
 WORD = re.compile(r"[^\W_]+")
-MARKS = re.compile("[\u0300-\u036f]")  # combining accents, dropped as search.js drops them
+# Dropped before words are cut, as search.js drops them: combining accents, and the invisible
+# characters a paste from a document leaves inside words (soft hyphen, zero-width spaces and joiners).
+UNSEEN = re.compile("[\u0300-\u036f\u00ad\u200b-\u200d\u2060\ufeff]")
 _ENDINGS: dict[str, re.Pattern] = {}
 
 
 def words(text: str) -> list[str]:
-    """The words of a text as the index keeps them: case and accents folded (search.js folds a query alike)."""
-    import unicodedata
-
-    text = text.casefold()
+    """The words of a text as the index keeps them, folded as search.js folds a query: NFKD, accents
+    and invisible characters dropped, then lower case."""
     if not text.isascii():
-        text = MARKS.sub("", unicodedata.normalize("NFKD", text))
-    return WORD.findall(text)
+        import unicodedata
+
+        text = UNSEEN.sub("", unicodedata.normalize("NFKD", text))
+    return WORD.findall(text.lower())
 
 
 class Record:
@@ -78,16 +85,13 @@ class Record:
 
 def read_page(url: str, page: str) -> Record | None:
     """The record of one page's marked element, or None for a page without one."""
+    if "<!--" in page or "<script" in page or "<style" in page:
+        page = HIDDEN.sub("", page)
     body = next(_marked(page, "data-search-body"), None)
     if body is None:
         return None
     start, name, _ = body
     part = page[start:_end(page, name, start)].replace(_BLOCK, "").replace(_TERM, "")
-    filters = []
-    for _, _, marks in _marked(part, "data-search-filter"):
-        key, _, value = htmllib.unescape(marks["data-search-filter"] or "").partition(":")
-        if key:
-            filters.append((key, value))
     left_out = sorted([(start, name) for start, name, _ in _marked(part, "data-search-ignore")]
                       + [(tag.start(), tag[1]) for tag in SKIPPED.finditer(part)])
     kept, at = [], 0
@@ -96,16 +100,28 @@ def read_page(url: str, page: str) -> Record | None:
             kept.append(part[at:start])
             at = _end(part, name, start)
     part = "".join(kept) + part[at:]
+    filters = []
+    for _, _, marks in _marked(part, "data-search-filter"):
+        key, _, value = htmllib.unescape(marks["data-search-filter"]).partition(":")
+        if key:
+            filters.append((key, value))
+    title, place = "", ""
     heading = H1.search(part)
-    title = _text(heading[2]) if heading else ""
-    place = htmllib.unescape(dict(ATTRIBUTE.findall(heading[1])).get("data-search-place") or "") if heading else ""
-    text = _text(BLOCK_END.sub(_BLOCK, part.replace("</dt>", _TERM)).replace("<br>", " "))
+    if heading and (tag := START_TAG.match(part, heading.start())):
+        place = htmllib.unescape(_attributes(tag[2]).get("data-search-place", ""))
+        title = _text(part[tag.end():_end(part, "h1", heading.start()) - len("</h1>")])
+    text = _text(BLOCK_END.sub(_BLOCK, part.replace("</dt>", _TERM)))
     weights = Counter(words(text))
     for word in words(title):
         weights[word] += TITLE_WEIGHT
     kinds = dict(filters)
     about = ", ".join(part for part in (kinds.get("type", ""), place or kinds.get("year", "")) if part)
     return Record(url, title or url, about, text[:TEXT], filters, weights)
+
+
+def _attributes(text: str) -> dict[str, str]:
+    """A start tag's attributes by name, whichever way each value is quoted (or not at all)."""
+    return {name: a or b or c for name, a, b, c in ATTRIBUTE.findall(text)}
 
 
 def _marked(page: str, mark: str):
@@ -115,15 +131,19 @@ def _marked(page: str, mark: str):
         start = page.rfind("<", 0, at)
         tag = START_TAG.match(page, start) if start >= 0 else None
         if tag and tag.end() > at:
-            marks = dict(ATTRIBUTE.findall(tag[2]))
+            marks = _attributes(tag[2])
             if mark in marks:
                 yield start, tag[1], marks
-        at = page.find(mark, at + len(mark))
+            at = tag.end()  # the rest of this tag is read: a value that repeats the mark is not read again
+        at = page.find(mark, at + 1)
 
 
 def _end(page: str, name: str, start: int) -> int:
     """Where the element that starts at `start` ends (after its end tag; the page's end if it has none)."""
     name = name.lower()
+    tag = START_TAG.match(page, start)
+    if name in VOID or (tag and tag[3]):  # an element without content: <input ...>, <div ... />
+        return tag.end() if tag else start + 1
     if name not in _ENDINGS:
         _ENDINGS[name] = re.compile(rf"<(/?){name}\b[^>]*>", re.IGNORECASE)
     depth = 0
@@ -137,7 +157,7 @@ def _end(page: str, name: str, start: int) -> int:
 def _text(html: str) -> str:
     """The words of some HTML, spaced; each block ended with a full stop, each <dt> with a colon, where
     they do not end with punctuation already (a dt ran into its dd in excerpts: "LeadEssex Police")."""
-    text = htmllib.unescape(TAG_OR_COMMENT.sub("", html))
+    text = htmllib.unescape(TAG.sub("", SPACES.sub(" ", html)))
     return " ".join(SEPARATOR.sub(_separate, text).split())
 
 
@@ -172,45 +192,92 @@ class Index:
         self.records.append(record)
 
     def files(self) -> dict[str, bytes]:
-        """The index's files, by their names under the site's root."""
-        order = sorted(range(len(self.records)), key=lambda n: self.records[n].url)
-        records = [self.records[n] for n in order]
+        """The index's files by their names under the site's root, as write() writes them (once: it uses the index up)."""
+        info: dict = {}
+        parts = dict(self._parts(info))
+        build = _build_name(parts.items())
+        files = {f"{FOLDER}/{build}/{name}": data for name, data in parts.items()}
+        files[f"{FOLDER}/index.json"] = _entry(build, info)
+        return files
+
+    def write(self, folder: Path) -> None:
+        """Write the index into folder/search-index/, each file as soon as it is made (once: it uses the index up).
+
+        The files go into a folder named by their hash, then index.json, which names it, replaces
+        the old one; the preview serves the folder meanwhile, so an old index stays whole until then.
+        """
+        base = Path(folder) / FOLDER
+        new = base / ".new"
+        shutil.rmtree(new, ignore_errors=True)
+        info: dict = {}
+
+        def written():
+            for name, data in self._parts(info):
+                (new / name).parent.mkdir(parents=True, exist_ok=True)
+                (new / name).write_bytes(data)
+                yield name, data
+
+        build = _build_name(written())
+        if (base / build).exists():  # the same index is there already (a save that changed no page's words)
+            shutil.rmtree(new)
+        else:
+            new.rename(base / build)
+        (base / "index.json.partial").write_bytes(_entry(build, info))
+        (base / "index.json.partial").replace(base / "index.json")
+        for old in base.iterdir():
+            if old.is_dir() and old.name != build:
+                shutil.rmtree(old, ignore_errors=True)
+
+    def _parts(self, info: dict):
+        """Each file of the index's folder, with its name in it, as it is made; `info` gets what index.json says.
+
+        Pages are numbered by address; each word's pages, and the pages' records, are let go as
+        soon as their file is made.
+        """
+        records, self.records = self.records, []
+        order = sorted(range(len(records)), key=lambda n: records[n].url)
+        records = [records[n] for n in order]
         renumbered = array("I", bytes(4 * len(order)))
         for new, old in enumerate(order):
             renumbered[old] = new
-        files: dict[str, bytes] = {}
-        firsts: list[str] = []
-        batch: dict[str, list[int]] = {}
-        size = 0
-        for word in sorted(self.postings):
-            flat = self.postings[word]
-            pairs = sorted(zip((renumbered[n] for n in flat[0::2]), flat[1::2]))
-            batch[word] = _gaps([item for pair in pairs for item in pair])
-            size += len(word) + 6 * len(pairs)
-            if size >= WORDS_PER_FILE:
-                firsts.append(next(iter(batch)))
-                files[f"w/{len(firsts) - 1}.json"] = _json(batch)
-                batch, size = {}, 0
-        if batch:
-            firsts.append(next(iter(batch)))
-            files[f"w/{len(firsts) - 1}.json"] = _json(batch)
-        for start in range(0, len(records), PER):
-            files[f"p/{start // PER}.json"] = _json([[r.url, r.title, r.about, r.text]
-                                                    for r in records[start:start + PER]])
         chosen: dict[str, dict[str, list[int]]] = {}
         for number, record in enumerate(records):
             for key, value in dict.fromkeys(record.filters):
                 chosen.setdefault(key, {}).setdefault(value, []).append(number)
+        info.update(pages=len(records), words=[], filters=sorted(chosen))
+        batch: dict[str, list[int]] = {}
+        size = 0
+        for word in sorted(self.postings):
+            flat = self.postings.pop(word)
+            pairs = sorted(zip((renumbered[n] for n in flat[0::2]), flat[1::2]))
+            batch[word] = _gaps([item for pair in pairs for item in pair])
+            size += len(word) + 6 * len(pairs)
+            if size >= WORDS_PER_FILE:
+                info["words"].append(next(iter(batch)))
+                yield f"w/{len(info['words']) - 1}.json", _json(batch)
+                batch, size = {}, 0
+        if batch:
+            info["words"].append(next(iter(batch)))
+            yield f"w/{len(info['words']) - 1}.json", _json(batch)
+        for start in range(0, len(records), PER):
+            yield f"p/{start // PER}.json", _json([[r.url, r.title, r.about, r.text] for r in records[start:start + PER]])
+            records[start:start + PER] = [None] * len(records[start:start + PER])
         for key, values in sorted(chosen.items()):
-            files[f"f/{key}.json"] = _json({value: _gaps(pages, step=1) for value, pages in sorted(values.items())})
-        digest = hashlib.sha256()
-        for name in sorted(files):
-            digest.update(name.encode() + b"\0" + files[name] + b"\0")
-        build = digest.hexdigest()[:16]
-        entry = {"build": build, "pages": len(records), "per": PER, "words": firsts, "filters": sorted(chosen)}
-        out = {f"{FOLDER}/{build}/{name}": data for name, data in files.items()}
-        out[f"{FOLDER}/index.json"] = _json(entry)
-        return out
+            yield f"f/{key}.json", _json({value: _gaps(pages, step=1) for value, pages in sorted(values.items())})
+
+
+def _build_name(files) -> str:
+    """The name of an index's folder: the hash of its files (names and contents, in the order made)."""
+    digest = hashlib.sha256()
+    for name, data in files:
+        digest.update(name.encode() + b"\0" + data + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def _entry(build: str, info: dict) -> bytes:
+    """index.json: the folder of this index, the number of pages, the first word of each word file, the filters."""
+    return _json({"build": build, "pages": info["pages"], "per": PER, "words": info["words"],
+                  "filters": info["filters"]})
 
 
 def _gaps(numbers, step: int = 2) -> list[int]:
@@ -228,8 +295,6 @@ def _json(value) -> bytes:
 
 def index_folder(folder: Path) -> None:
     """Index a built folder: write its search-index/ afresh (the preview's way; a build indexes as it writes)."""
-    from .write import write_files
-
     folder = Path(folder)
     index = Index()
     for path in sorted(folder.rglob("*.html")):
@@ -239,18 +304,7 @@ def index_folder(folder: Path) -> None:
                 index.add(rel, path.read_bytes())
             except FileNotFoundError:  # the preview removed it meanwhile: its next index will not have it
                 continue
-    files = index.files()
-    entry = f"{FOLDER}/index.json"
-    fresh = {name for name in files if name != entry}
-    write_files(files, sorted(fresh), folder)
-    write_files(files, [entry], folder, suffix=".partial")
-    (folder / (entry + ".partial")).replace(folder / entry)  # the preview serves the folder meanwhile
-    build = json.loads(files[entry])["build"]
-    for old in (folder / FOLDER).iterdir():
-        if old.is_dir() and old.name != build:
-            import shutil
-
-            shutil.rmtree(old, ignore_errors=True)
+    index.write(folder)
 
 
 if __name__ == "__main__":  # the preview indexes its folder in a process of its own, beside the server

@@ -63,8 +63,9 @@ class Preview:
         self.problems: list[Problem] = []
         self.out = out or sys.stdout
         self.search = True  # keep a search index in the preview folder, made in the background
-        self._indexer: threading.Thread | None = None
-        self._index_again = threading.Event()
+        self._indexer: threading.Thread | None = None  # the thread that indexes, while one does
+        self._index_again = False  # a save came since the index being made was begun
+        self._index_lock = threading.Lock()
         self._failure: list[Problem] | str | None = None  # the last build's, until reported
         self._reported: list[Problem] | str | None = None  # the failure last reported, until a build succeeds
         self._folder_current = False  # does the folder hold the builder's last files?
@@ -165,15 +166,20 @@ class Preview:
 
     def _reindex(self) -> None:
         """Update the search index after the reload, off the rebuild's critical path."""
-        self._index_again.set()
-        if self._indexer is None or not self._indexer.is_alive():
-            self._indexer = threading.Thread(target=self._index_loop, name="search-index", daemon=True)
-            self._indexer.start()
+        with self._index_lock:  # a save while the last index is being made is indexed after it, never lost
+            self._index_again = True
+            if self._indexer is None:
+                self._indexer = threading.Thread(target=self._index_loop, name="search-index", daemon=True)
+                self._indexer.start()
 
     def _index_loop(self) -> None:
         """Index the folder again while saves come, in a process of its own (the server's thread stays free)."""
-        while self._index_again.is_set():
-            self._index_again.clear()
+        while True:
+            with self._index_lock:
+                if not self._index_again:
+                    self._indexer = None
+                    return
+                self._index_again = False
             done = subprocess.run([sys.executable, "-P", "-m", "site_builder.searchindex", str(self.folder)],
                                   stdin=subprocess.DEVNULL, capture_output=True)
             if done.returncode:

@@ -189,8 +189,7 @@ def _serve(read: Callable[[int], bytes], parent: int, indexed: str | None = None
         try:
             if not path_size:
                 if index is not None:
-                    files = index.files()
-                    write_files(files, sorted(files), Path(indexed))
+                    index.write(Path(indexed))
                 return 0
             path, data = read(path_size), read(data_size)
             if len(data) < data_size:

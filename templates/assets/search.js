@@ -35,9 +35,11 @@ function load(name) {
 const entry = () => load("");
 const file = async (name) => load(`${(await entry()).build}/${name}`);
 
-// Words as the index keeps them: accents and case folded, split at anything but letters and digits.
+// Words as the index keeps them (searchindex.words): NFKD, accents and invisible characters
+// (soft hyphens, zero-width spaces and joiners) dropped, lower case, split at all but letters and digits.
 function words(text) {
-  return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().match(/[\p{L}\p{N}]+/gu) || [];
+  return text.normalize("NFKD").replace(/[\u0300-\u036f\u00ad\u200b-\u200d\u2060\ufeff]/g, "").toLowerCase()
+    .match(/[\p{L}\p{N}]+/gu) || [];
 }
 
 // A plural query word's singulars: "crimes" finds "crime", "policies" "policy".

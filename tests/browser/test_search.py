@@ -251,3 +251,26 @@ def test_with_javascript_the_filters_show_and_the_no_javascript_note_does_not(ch
     expect(page.locator(STATUS)).to_have_text("")
     expect(page.locator("[data-search-results]")).to_be_hidden()
     no_problems(checker)
+
+
+def test_search_js_folds_words_as_the_index_does():
+    """A word of a page is found by typing it: search.js's words() (run here in Node) gives the words
+    searchindex.words() indexed, for letters and symbols from Latin to Greek and Cyrillic, letterlike
+    symbols, ligatures, and the invisible characters of a pasted document."""
+    import json
+    import subprocess
+
+    from site_builder.searchindex import words
+
+    source = (ROOT / "templates" / "assets" / "search.js").read_text(encoding="utf-8")
+    function = re.search(r"^function words\(text\) \{.*?^\}", source, re.M | re.S)[0]
+    samples = ["Acme™ kits", "the Straße team", "ΣΟΦΟΣ", "Café crème", "neigh\u00adbour\u200bhood", "2021-22",
+               "O’Neill's", "№ 5", "ﬁre ﬂat", "Ǆemal", "ﬀ"]
+    samples += [f"a{chr(c)}b {chr(c)}" for r in ((0xA0, 0x500), (0x2100, 0x2150), (0xFB00, 0xFB07)) for c in range(*r)]
+    script = function + "\nconst input = JSON.parse(require('fs').readFileSync(0, 'utf8'));\n" \
+        "process.stdout.write(JSON.stringify(input.map(words)));"
+    done = subprocess.run(["node", "-e", script], input=json.dumps(samples), capture_output=True, text=True,
+                          timeout=60, check=True)
+    differ = [(text, python, js) for text, python, js in zip(samples, map(words, samples), json.loads(done.stdout))
+              if python != js]
+    assert differ == [], differ[:10]
