@@ -172,8 +172,11 @@ class Index:
     """The search index of a site, given its pages one at a time in any order."""
 
     def __init__(self) -> None:
-        self.records: list[Record] = []
+        # Each page as little as it can be kept (100,000 of them wait for the last): its address,
+        # its page-file row as JSON, and its filters, each name and choice kept once for all pages.
+        self.records: list[tuple[str, bytes, tuple[tuple[str, str], ...]]] = []
         self.postings: dict[str, array] = {}  # each word's pages as they came: [page, weight, ...]
+        self._strings: dict[str, str] = {}
 
     def add(self, rel: str, data: bytes) -> None:
         """Index one file of the site by its name in the output folder (a page without the mark is left out)."""
@@ -188,8 +191,9 @@ class Index:
                 postings[word].extend((number, weight))
             else:
                 postings[word] = array("I", (number, weight))
-        record.weights = None  # its words are in the postings now
-        self.records.append(record)
+        same = self._strings.setdefault
+        filters = tuple((same(key, key), same(value, value)) for key, value in dict.fromkeys(record.filters))
+        self.records.append((record.url, _json([record.url, record.title, record.about, record.text]), filters))
 
     def files(self) -> dict[str, bytes]:
         """The index's files by their names under the site's root, as write() writes them (once: it uses the index up)."""
@@ -235,14 +239,14 @@ class Index:
         soon as their file is made.
         """
         records, self.records = self.records, []
-        order = sorted(range(len(records)), key=lambda n: records[n].url)
+        order = sorted(range(len(records)), key=lambda n: records[n][0])
         records = [records[n] for n in order]
         renumbered = array("I", bytes(4 * len(order)))
         for new, old in enumerate(order):
             renumbered[old] = new
         chosen: dict[str, dict[str, list[int]]] = {}
-        for number, record in enumerate(records):
-            for key, value in dict.fromkeys(record.filters):
+        for number, (_, _, filters) in enumerate(records):
+            for key, value in filters:
                 chosen.setdefault(key, {}).setdefault(value, []).append(number)
         info.update(pages=len(records), words=[], filters=sorted(chosen))
         batch: dict[str, list[int]] = {}
@@ -260,7 +264,7 @@ class Index:
             info["words"].append(next(iter(batch)))
             yield f"w/{len(info['words']) - 1}.json", _json(batch)
         for start in range(0, len(records), PER):
-            yield f"p/{start // PER}.json", _json([[r.url, r.title, r.about, r.text] for r in records[start:start + PER]])
+            yield f"p/{start // PER}.json", b"[" + b",".join(row for _, row, _ in records[start:start + PER]) + b"]"
             records[start:start + PER] = [None] * len(records[start:start + PER])
         for key, values in sorted(chosen.items()):
             yield f"f/{key}.json", _json({value: _gaps(pages, step=1) for value, pages in sorted(values.items())})
