@@ -110,7 +110,7 @@ def _kind(name: str) -> str:
     if name.startswith("/assets/"):
         return "search.js"
     what = name.split("/")[3] if name.count("/") > 3 else name.split("/")[-1]
-    return {"w": "w/ (word files)", "p": "p/ (page files: one per four results shown)",
+    return {"w": "w/ (word files)", "p": "p/ (page files: title, place and text of the results shown)",
             "f": "f/ (filter files)"}.get(what, what)
 
 
