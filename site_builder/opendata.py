@@ -115,14 +115,21 @@ def plan_rows(plan: Plan, base_url: str) -> tuple[bytes, tuple[bytes, ...]]:
             tuple(json.dumps(record, ensure_ascii=False).encode("utf-8") for record in records))
 
 
-def initiative_files(site: Site, base_url: str, reuse: Reuse) -> tuple[bytes, bytes]:
-    """The CSV and the JSON of every initiative, oldest plan first."""
-    csv_parts, items = [_csv([[c.name for c in COLUMNS]])], []
+def initiative_files(site: Site, base_url: str, reuse: Reuse) -> tuple[bytearray, bytearray]:
+    """The CSV and the JSON of every initiative, oldest plan first.
+
+    Each is grown a plan at a time and not copied into bytes: at 100,000 initiatives they are
+    224 MB, which a join would have held twice, beside every plan's rows.
+    """
+    as_csv, as_json, sep = bytearray(_csv([[c.name for c in COLUMNS]])), bytearray(b"["), b"\n"
     for plan in sorted(site.plans, key=lambda p: p.period):
         rows, texts = reuse(plan_rows, plan, base_url, slot=plan.period)
-        csv_parts.append(rows)
-        items.extend(texts)
-    return b"".join(csv_parts), b"[\n" + b",\n".join(items) + (b"\n" if items else b"") + b"]\n"
+        as_csv += rows
+        for text in texts:
+            as_json += sep + text
+            sep = b",\n"
+    as_json += b"\n]\n"
+    return as_csv, as_json
 
 
 def plans_file(plans: tuple[Plan, ...], base_url: str) -> bytes:

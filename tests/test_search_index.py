@@ -314,3 +314,22 @@ def test_a_save_while_the_preview_indexes_is_indexed_after_it(site_dir, tmp_path
     while (thread := preview._indexer) is not None:
         thread.join(10)
     assert len(runs) == 2
+
+
+def test_big_files_are_written_whole_and_a_big_page_is_indexed(tmp_path):
+    """Files of a megabyte or more go through the writing process a piece at a time (the open data is
+    132 MB at 100,000 initiatives); a page that big is still read whole into the index."""
+    from site_builder.write import _CHUNK, new_tree
+
+    big = bytes(range(256)) * (3 * _CHUNK // 256 + 7)
+    page = b'<main data-search-body><h1>Big</h1>' + b"<p>zanzibarian</p>" * (_CHUNK // 16) + b"</main>"
+    out = tmp_path / "out"
+    with new_tree(out, index=True) as tree:
+        tree.add("data/big.bin", big)
+        tree.add("big/index.html", page)
+        tree.add("small/index.html", b"<main data-search-body><h1>Small</h1></main>")
+    assert (out / "data" / "big.bin").read_bytes() == big
+    assert (out / "big" / "index.html").read_bytes() == page
+    files = {n: d for n, d in read_tree(out).items() if n.startswith(f"{FOLDER}/")}
+    assert json.loads(files[f"{FOLDER}/index.json"])["pages"] == 2
+    assert set(postings(files, "zanzibarian")) == {"/big/"}
