@@ -226,6 +226,18 @@ def many_plans(tmp_path_factory):
     return build
 
 
+def fresh(name: str, taken: set[str]) -> str:
+    """A name nobody has used yet (its id not in `taken`): a test that adds to the real content must work
+    whatever the content already holds, such as an editor's own "Street Safe Walks"."""
+    from site_builder.registry import slugify
+
+    number, found = 1, name
+    while slugify(found) in taken:
+        number += 1
+        found = f"{name} {number}"
+    return found
+
+
 def edit(path: Path, old: str, new: str) -> None:
     """Replace one exact piece of a file's text; fail if it is not there once."""
     text = path.read_text(encoding="utf-8")

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONTENT, ROOT, in_ci
+from conftest import CONTENT, ROOT, fresh, in_ci
 from site_builder.cli import main
 from site_builder.load import load_site
 from site_builder.model import plan_start
@@ -39,15 +39,6 @@ def newest(content: Path, drafts: bool = False) -> str:
 def next_period(period: str) -> str:
     start = int(period[:4]) + 1
     return f"{start}-{(start + 1) % 100:02d}"
-
-
-def fresh(name: str, taken: set[str]) -> str:
-    """A name nobody has used yet: the stories must work whatever the content already holds."""
-    number, found = 1, name
-    while slugify(found) in taken:
-        number += 1
-        found = f"{name} {number}"
-    return found
 
 
 def insert_initiative(plan: Path, lines: list[str]) -> None:
