@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Callable, Hashable
 
 _BY_ARGS: Any = object()  # Reuse: look a call up by its arguments
+TRIAL = 256  # calls of a kind a one-off build looks up before it stops, if none was found again
 _MISSING: Any = object()  # Memo: no result for a key
 
 
@@ -22,6 +23,7 @@ class Reuse:
         self.keep = keep  # a one-off build: only this many results, the most recently used
         self._now: dict = {}
         self._before: dict = {}
+        self._tally: dict = {}  # a one-off build: each kind of call's (calls, results used again)
 
     def next_build(self) -> None:
         """Start a build: what the build before last used and this one has not is forgotten."""
@@ -34,14 +36,24 @@ class Reuse:
         cost more than comparing: a plan's rows, say, are looked up by its period and then
         compared with the last call's plan (the very object, when its file did not change).
         """
+        if self.keep is not None:
+            # A kind of call (a function, and a partial's name) that has not once been answered
+            # from memory in its first TRIAL calls of a one-off build is called directly: looking
+            # it up costs hashing every argument (an initiative field by field), for nothing.
+            kind = (fn, args[0]) if args and type(args[0]) is str else fn
+            calls, again = self._tally.get(kind, (0, 0))
+            if calls >= TRIAL and not again:
+                return fn(*args)
         key = (fn, args if slot is _BY_ARGS else slot)
         try:
             hit = self._now.get(key) or self._before.get(key)
         except TypeError:  # an argument that cannot be hashed (a list, a dict): worked out afresh
             return fn(*args)
-        if hit is None or hit[0] != args:
+        found = hit is not None and hit[0] == args
+        if not found:
             hit = (args, fn(*args))
         if self.keep is not None:  # no build comes next: keep what this one may use again soon
+            self._tally[kind] = (calls + 1, again + found)
             self._now.pop(key, None)
             if len(self._now) >= self.keep:
                 del self._now[next(iter(self._now))]

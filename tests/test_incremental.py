@@ -116,10 +116,15 @@ def test_a_template_edit_re_renders_every_page(content, tmp_path):
 
 # ---- a one-off build (the build command) keeps nothing for a next build --------------------
 
-def test_a_one_off_build_gives_its_pages_away_and_keeps_few_results(rich_dir):
+@pytest.mark.parametrize("trial", [256, 2], ids=["as built", "every partial tried twice"])
+def test_a_one_off_build_gives_its_pages_away_and_keeps_few_results(rich_dir, monkeypatch, trial):
     """The pages given to on_page are the caller's: not in the result, not kept; the partials kept
-    are the most recent ONE_OFF_KEEP. The files are those of a build that keeps everything."""
+    are the most recent ONE_OFF_KEEP, and a kind never found again in its first TRIAL calls is not
+    looked up any more. The files are those of a build that keeps everything."""
+    from site_builder import reuse
     from site_builder.build import ONE_OFF_KEEP
+
+    monkeypatch.setattr(reuse, "TRIAL", trial)
 
     kept = SiteBuilder(rich_dir, TEMPLATES, bytecode_cache=COMPILED).build()
     given: dict[str, bytes] = {}
@@ -128,6 +133,10 @@ def test_a_one_off_build_gives_its_pages_away_and_keeps_few_results(rich_dir):
     assert given and not set(given) & set(result.files)
     assert {**given, **result.files} == kept.files
     assert once.reuse.keep == ONE_OFF_KEEP and len(once.reuse._now) <= ONE_OFF_KEEP
+    if trial == 2:  # some kinds stopped being looked up, others were found again and still are
+        tallies = once.reuse._tally.values()
+        assert any(calls >= 2 and not again for calls, again in tallies)
+        assert any(again for calls, again in tallies)
     again = once.build(on_page={}.__setitem__)
     assert again.rendered == len(again.pages)  # nothing was kept to reuse
 
@@ -145,3 +154,20 @@ def test_a_bounded_reuse_keeps_the_most_recently_used_results():
     assert [reuse(double, n) for n in (1, 2, 1, 3, 1, 2)] == [2, 4, 2, 6, 2, 4]
     assert made == [1, 2, 3, 2]  # 1 was used again before 3 came, so 2 went first
     assert len(reuse._now) == 2
+
+
+def test_a_one_off_reuse_stops_looking_up_a_kind_of_call_never_found_again(monkeypatch):
+    from site_builder import reuse
+
+    monkeypatch.setattr(reuse, "TRIAL", 3)
+    memo, made = reuse.Reuse(keep=100), []
+
+    def part(name, n):
+        made.append((name, n))
+        return f"{name}{n}"
+
+    assert [memo(part, "item", n) for n in range(6)] == [f"item{n}" for n in range(6)]
+    assert len(memo._now) == 3  # looked up (and kept) for the first three only
+    assert [memo(part, "header", 0) for _ in range(5)] == ["header0"] * 5
+    assert made.count(("header", 0)) == 1  # a kind found again is still looked up
+    assert memo(part, "item", 0) == "item0" and made.count(("item", 0)) == 2
