@@ -10,15 +10,20 @@ import sys
 F_SETPIPE_SZ = 1031  # Linux's fcntl for a pipe's size
 
 
-def start(module: str, *args: str, stdout=None) -> subprocess.Popen:
-    """Run `python -P -m site_builder.<module>` with a 1 MB pipe to its input.
+def command(module: str, *args: str) -> list[str]:
+    """`python -P -m site_builder.<module> ARGS`: -P, because Python would otherwise look for the
+    module in the working folder first, and run any site_builder/ found there."""
+    return [sys.executable, "-P", "-m", f"site_builder.{module}", *args]
 
-    -P: Python would otherwise look for the module in the working folder first, and run any
-    site_builder/ found there. The large pipe lets the builder give it a dozen pages or files
-    before it waits for them to be taken.
+
+def start(module: str, *args: str, stdout=None) -> subprocess.Popen:
+    """Run a module of this package (`command`) with a 1 MB pipe to its input.
+
+    The large pipe lets the builder give it a dozen pages or files before it waits for them to
+    be taken.
     """
-    process = subprocess.Popen([sys.executable, "-P", "-m", f"site_builder.{module}", *args],
-                               stdin=subprocess.PIPE, stdout=stdout, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command(module, *args), stdin=subprocess.PIPE, stdout=stdout,
+                               stderr=subprocess.PIPE)
     with contextlib.suppress(OSError):  # not Linux, or a system that refuses: the default pipe
         fcntl.fcntl(process.stdin.fileno(), F_SETPIPE_SZ, 1 << 20)
     return process

@@ -27,6 +27,7 @@ import json
 import re
 import shutil
 import sys
+import unicodedata
 from array import array
 from collections import Counter
 from pathlib import Path
@@ -67,8 +68,6 @@ def words(text: str) -> list[str]:
     """The words of a text as the index keeps them, folded as search.js folds a query: NFKD, accents
     and invisible characters dropped, then lower case."""
     if not text.isascii():
-        import unicodedata
-
         text = UNSEEN.sub("", unicodedata.normalize("NFKD", text))
     return WORD.findall(text.lower())
 

@@ -26,6 +26,7 @@ from tornado.ioloop import IOLoop
 from tornado.web import Application, HTTPError, RequestHandler
 from tornado.websocket import WebSocketClosedError
 
+from . import processes
 from .build import SiteBuilder
 from .errorpage import STYLE, STYLESHEET, error_page
 from .headers import NETLIFY_TOML, headers_for, load_header_rules
@@ -180,8 +181,8 @@ class Preview:
                     self._indexer = None
                     return
                 self._index_again = False
-            done = subprocess.run([sys.executable, "-P", "-m", "site_builder.searchindex", str(self.folder)],
-                                  stdin=subprocess.DEVNULL, capture_output=True)
+            done = subprocess.run(processes.command("searchindex", str(self.folder)), stdin=subprocess.DEVNULL,
+                                  capture_output=True)
             if done.returncode:
                 said = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit code {done.returncode}"]
                 self._say(f"The search index could not be updated ({one_line(said[0])}).")

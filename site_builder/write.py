@@ -10,7 +10,7 @@ import struct
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from . import processes
 from .outdir import MARKER, MARKER_TEXT, check_names, check_own, locked, output_file, remove_leftovers, swap, \
@@ -49,11 +49,6 @@ class new_tree:  # noqa: N801 (used as a context manager, like open)
 
     def __enter__(self) -> "new_tree":
         return self
-
-    @property
-    def folder(self) -> Path:
-        """The fresh folder (made now if no file has come yet)."""
-        return self._begin()
 
     def _begin(self) -> Path:
         """Take the lock, clear what killed builds left, make the fresh folder and start its writer."""
@@ -204,41 +199,39 @@ def _serve(read: Callable[[int], bytes], parent: int, indexed: str | None = None
                 data = read(data_size)
                 if len(data) < data_size:
                     break
-                _write(path, data)
+                _write(path, (data,))
                 if index is not None:
                     index.add(os.fsdecode(path[skip:]), data)
-            elif not _copy(read, data_size, path):  # a big file is copied a piece at a time, never held whole
-                break
+            else:  # a big file is copied a piece at a time, never held whole
+                _write(path, _from_pipe(read, data_size))
+        except EOFError:  # the parent stopped mid-file: it is removing the folder
+            break
         except OSError as exc:
             sys.stderr.write(json.dumps([exc.errno, exc.strerror, os.fsdecode(exc.filename or b"")]))
             return 1
     return 1
 
 
-def _copy(read: Callable[[int], bytes], size: int, path: bytes) -> bool:
-    """Copy `size` bytes from the pipe into a new file, _CHUNK at a time; False if the pipe ended first."""
+def _write(path: str | bytes, pieces: Iterable[bytes]) -> None:
+    """Write the pieces, one after another (each as it comes), into a new file."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        while size:
-            view = memoryview(read(min(size, _CHUNK)))
-            if not view:
-                return False
-            size -= len(view)
+        for piece in pieces:
+            view = memoryview(piece)
             while view:
                 view = view[os.write(fd, view):]
     finally:
         os.close(fd)
-    return True
 
 
-def _write(path: str, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-    finally:
-        os.close(fd)
+def _from_pipe(read: Callable[[int], bytes], size: int):
+    """`size` bytes from the pipe, _CHUNK at a time; EOFError if the pipe ends first."""
+    while size:
+        piece = read(min(size, _CHUNK))
+        if not piece:
+            raise EOFError
+        size -= len(piece)
+        yield piece
 
 
 def write_files(files: Mapping[str, bytes], names: list[str], root: Path, suffix: str = "") -> None:
@@ -247,7 +240,7 @@ def write_files(files: Mapping[str, bytes], names: list[str], root: Path, suffix
     for folder in sorted({os.path.dirname(rel) for rel in names} - {""}):
         os.makedirs(output_file(base, folder), exist_ok=True)
     for rel in names:
-        _write(output_file(base, rel) + suffix, files[rel])
+        _write(output_file(base, rel) + suffix, (files[rel],))
 
 
 def sync_tree(files: Mapping[str, bytes], changed: set[str], removed: set[str], out_dir: Path) -> None:
