@@ -28,6 +28,7 @@ from .problems import ContentError, Pos, Problem
 from .render import Globals, Renderer
 from .reuse import Reuse
 from .routes import Build, Page
+from .twocores import render_in_two
 from .urls import output_path, url_for
 
 ASSET_SUFFIXES = (".css", ".js", ".svg", ".ico", ".png", ".woff2")
@@ -123,7 +124,12 @@ class SiteBuilder:
         reuse = renderer is self._renderer_used and g == self._globals
         html: dict[str, bytes] = {}  # the pages kept: those not given to on_page
         rendered = 0
-        for path, page in sorted((output_path(page.url), page) for page in pages):
+        ordered = sorted((output_path(page.url), page) for page in pages)
+        if self.once and on_page is not None:  # nothing kept, nothing to reuse: both cores render
+            renderer.compile_all()  # once, before the copy is made, not in each
+            render_in_two(ordered, lambda page: renderer.render(page, g), on_page)
+            rendered, ordered = len(ordered), []
+        for path, page in ordered:
             old = self._pages.get(page.url)
             if reuse and old is not None and old == page and page.url in self._html:
                 data = self._html[page.url]

@@ -132,6 +132,11 @@ class Renderer:
             raise ContentError([self._problem(exc, filename, line, page)]) from None
         return html.encode("utf-8")
 
+    def compile_all(self) -> None:
+        """Compile every template now (rendering compiles each the first time it is used)."""
+        for name in self.env.list_templates(filter_func=lambda name: "/" not in name and name.endswith(".html")):
+            self.env.get_template(name)
+
     def _abbreviator(self, terms: tuple) -> "Abbreviator":
         """The glossary's marker for these terms (made again only when they change)."""
         from .glossary import Abbreviator  # the glossary page is made from routes, which renders nothing

@@ -1,0 +1,108 @@
+"""A one-off build renders on both cores (site_builder/twocores.py): a forked copy renders every other page."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+
+import pytest
+
+from site_builder.twocores import render_in_two
+
+ITEMS = [(f"page-{n}.html", n) for n in range(41)]
+
+
+def _collect(render):
+    given: list[tuple[str, bytes]] = []
+    render_in_two(ITEMS, render, lambda name, data: given.append((name, data)))
+    return given
+
+
+def test_every_page_comes_in_order_the_odd_ones_made_by_another_process():
+    me = os.getpid()
+    given = _collect(lambda n: f"{n} {os.getpid()}".encode())
+    assert [name for name, _ in given] == [name for name, _ in ITEMS]
+    makers = [int(data.split()[1]) for _, data in given]
+    assert [int(data.split()[0]) for _, data in given] == list(range(41))
+    assert set(makers[0::2]) == {me} and me not in makers[1::2] and len(set(makers[1::2])) == 1
+
+
+def test_a_page_the_copy_cannot_render_is_rendered_here_and_raises_its_own_error():
+    me = os.getpid()
+
+    def render(n):
+        if n == 7:
+            raise ValueError(f"page 7 is wrong ({'here' if os.getpid() == me else 'in the copy'})")
+        return b"x"
+
+    given = []
+    with pytest.raises(ValueError, match=r"page 7 is wrong \(here\)"):
+        render_in_two(ITEMS, render, lambda name, data: given.append(name))
+    assert given == [name for name, _ in ITEMS[:7]]  # every page before it, in order
+
+
+def test_where_the_copy_dies_the_rest_is_rendered_here():
+    me = os.getpid()
+
+    def render(n):
+        if n == 9 and os.getpid() != me:
+            os._exit(9)  # killed, out of memory: no word sent
+        return f"{n} {os.getpid() == me}".encode()
+
+    given = _collect(render)
+    assert [data for _, data in given] == [f"{n} {n % 2 == 0 or n >= 9}".encode() for n in range(41)]
+
+
+def test_a_failure_here_stops_the_copy_and_is_raised():
+    copies = []
+
+    def on_page(name, data):
+        if name == ITEMS[1][0]:
+            copies.append(int(data))
+        if name == ITEMS[3][0]:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        render_in_two(ITEMS, lambda n: str(os.getpid()).encode(), on_page)
+    with pytest.raises(ProcessLookupError):  # stopped and waited for: not even a zombie is left
+        os.kill(copies[0], 0)
+
+
+def test_with_other_threads_running_nothing_is_forked():
+    me = os.getpid()
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        given = _collect(lambda n: str(os.getpid()).encode())
+    finally:
+        stop.set()
+        other.join()
+    assert {data for _, data in given} == {str(me).encode()}
+
+
+def test_a_template_error_on_a_page_the_copy_renders_is_reported_as_ever(tmp_path, monkeypatch, capsys):
+    """The build command: the error names the template, its line and the page; output/ is as it was."""
+    from conftest import FIXTURE, TEMPLATES, read_tree
+    from site_builder.build import SiteBuilder
+    from site_builder.cli import main
+    from site_builder.urls import output_path
+
+    shutil.copytree(FIXTURE, tmp_path / "content")
+    shutil.copytree(TEMPLATES, tmp_path / "templates")
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "--no-cache"]) == 0
+    before = read_tree(tmp_path / "output")
+    pages = sorted(SiteBuilder(tmp_path / "content", tmp_path / "templates").build().pages,
+                   key=lambda page: output_path(page.url))
+    wrong = next(page.url for number, page in enumerate(pages) if number % 2 and number > len(pages) // 2)
+    base = tmp_path / "templates" / "base.html"
+    lines = base.read_text().splitlines(keepends=True)
+    lines.insert(1, f'{{% if page.url == "{wrong}" %}}{{{{ no_such_value }}}}{{% endif %}}\n')
+    base.write_text("".join(lines))
+
+    assert main(["build", "--no-cache"]) == 1
+    said = capsys.readouterr().err
+    assert "templates/base.html:2:1" in said and "no_such_value" in said and f"making the page {wrong}" in said
+    assert read_tree(tmp_path / "output") == before
