@@ -14,7 +14,7 @@ from .currency import as_at
 from .facets import filter_attributes
 from .headers import PAGE_CSP
 from .load import display_path
-from .model import Agency, NavItem, SiteConfig, ended_by, named, plan_end, when
+from .model import Agency, NavItem, SiteConfig, ended_by, hash_field, hashed_once, named, plan_end, when
 from .problems import ContentError, Pos, Problem
 from .registry import same_name, short_form
 from .reuse import Reuse
@@ -32,6 +32,9 @@ class Globals:
     footer: tuple[NavItem, ...]
     updated: str = ""  # the day the content last changed (currency.last_updated), YYYY-MM-DD
     glossary: tuple = ()  # the glossary's terms: each page marks their first use in its <main>
+    _hash: int = hash_field()  # a partial given g is looked up by it: without, each call hashed every term
+
+    __hash__ = hashed_once
 
     def asset(self, name: str) -> str:
         """The fingerprinted address of an asset such as site.css."""
