@@ -56,8 +56,9 @@ SPACES = re.compile(r"<(?:br|hr|img|wbr)\b[^>]*>", re.IGNORECASE)  # a line or a
 TAG = re.compile(r"<[^>]*>")
 ENDS = ".,:;!?…"  # a block ending without one of these is ended with a full stop in the excerpt text
 _BLOCK, _TERM = "\x00", "\x01"  # where a block and a <dt> end, until the text is cut from the tags
-SEPARATOR = re.compile(r"\s*([\x00\x01][\s\x00\x01]*)")
+SEPARATOR = re.compile(r"([\x00\x01])[\s\x00\x01]*")  # a run of block ends: the first says which
 WORD = re.compile(r"[^\W_]+")
+ASCII_WORD = re.compile(r"[a-z0-9]+")  # WORD, in lower-case ASCII (twice as fast)
 # Dropped before words are cut, as search.js drops them: combining accents, and the invisible
 # characters a paste from a document leaves inside words (soft hyphen, zero-width spaces and joiners).
 UNSEEN = re.compile("[\u0300-\u036f\u00ad\u200b-\u200d\u2060\ufeff]")
@@ -67,9 +68,9 @@ _ENDINGS: dict[str, re.Pattern] = {}
 def words(text: str) -> list[str]:
     """The words of a text as the index keeps them, folded as search.js folds a query: NFKD, accents
     and invisible characters dropped, then lower case."""
-    if not text.isascii():
-        text = UNSEEN.sub("", unicodedata.normalize("NFKD", text))
-    return WORD.findall(text.lower())
+    if text.isascii():
+        return ASCII_WORD.findall(text.lower())
+    return WORD.findall(UNSEEN.sub("", unicodedata.normalize("NFKD", text)).lower())
 
 
 class Record:
@@ -91,7 +92,7 @@ def read_page(url: str, page: str) -> Record | None:
     if body is None:
         return None
     start, name, _ = body
-    if "<script" in page[start:] or "<style" in page[start:]:  # their text may hold an end tag
+    if page.find("<script", start) >= 0 or page.find("<style", start) >= 0:  # their text may hold an end tag
         page = page[:start] + SCRIPT.sub("", page[start:])
     part = page[start:_end(page, name, start)].replace(_BLOCK, "").replace(_TERM, "")
     left_out = sorted([(start, name) for start, name, _ in _marked(part, "data-search-ignore")]
@@ -159,15 +160,14 @@ def _end(page: str, name: str, start: int) -> int:
 def _text(html: str) -> str:
     """The words of some HTML, spaced; each block ended with a full stop, each <dt> with a colon, where
     they do not end with punctuation already (a dt ran into its dd in excerpts: "LeadEssex Police")."""
-    text = htmllib.unescape(TAG.sub("", SPACES.sub(" ", html)))
-    return " ".join(SEPARATOR.sub(_separate, text).split())
-
-
-def _separate(run: re.Match) -> str:
-    before = run.string[run.start() - 1] if run.start() else ""
-    if not before or before in ENDS:
-        return " "
-    return ": " if run[1][0] == _TERM else ". "
+    pieces = SEPARATOR.split(htmllib.unescape(TAG.sub("", SPACES.sub(" ", html))))  # text, end, text, ...
+    spaced = []
+    for at in range(0, len(pieces) - 1, 2):
+        text = pieces[at].rstrip()
+        before = text[-1:]
+        spaced += text, " " if not before or before in ENDS else ": " if pieces[at + 1] == _TERM else ". "
+    spaced.append(pieces[-1])
+    return " ".join("".join(spaced).split())
 
 
 class Index:
