@@ -76,29 +76,32 @@ def version(exe: Path) -> str:
     return f"{words[0]} {words[1].split('-')[0].lstrip('v')}"  # "hugo v0.168.0-e27a…+extended" -> "hugo 0.168.0"
 
 
-def tree_rss(root: int) -> int:
-    """The resident memory, in KiB, of a process and all its descendants now."""
-    parents, rss = {}, {}
+def tree_memory(root: int) -> int:
+    """The memory, in KiB, of a process and all its descendants now: the sum of their proportional
+    sizes (PSS), so pages a fork shares are counted once, not once per process as RSS would."""
+    parents = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat", "rb") as f:
                 stat = f.read()
-            fields = stat[stat.rindex(b")") + 2:].split()
-            parents[int(entry)] = int(fields[1])
-            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024
+            parents[int(entry)] = int(stat[stat.rindex(b")") + 2:].split()[1])
         except (OSError, ValueError, IndexError):
             continue  # the process ended while being read
     children: dict[int, list[int]] = {}
     for pid, parent in parents.items():
         children.setdefault(parent, []).append(pid)
-    tree, todo = set(), [root]
+    total, todo = 0, [root]
     while todo:
         pid = todo.pop()
-        tree.add(pid)
         todo.extend(children.get(pid, []))
-    return sum(rss.get(pid, 0) for pid in tree)
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith(b"Pss:"))
+        except (OSError, StopIteration, ValueError):
+            continue  # ended meanwhile
+    return total
 
 
 @dataclass
@@ -122,7 +125,7 @@ def measure(steps: list[list[str]], env: dict[str, str]) -> Run:
 
         def sample() -> None:
             while not stop.wait(SAMPLE_EVERY):
-                highest[0] = max(highest[0], tree_rss(process.pid))
+                highest[0] = max(highest[0], tree_memory(process.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -220,7 +223,7 @@ def table(label: str, done: list[Build], rounds: int, before: str) -> str:
     bare = by["bare Python stack (baseline.py)"]
     lines = [f"{label}: {rounds} rounds, load average before {before}, after {load()}", "",
              "| build | median s | x Hugo | x Hugo + Pagefind | x bare stack | ms/page | pages | "
-             "HTML MB | initiative page KB | CPU/wall | peak RSS MB |",
+             "HTML MB | initiative page KB | CPU/wall | peak MB |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for b in done:
         wall = statistics.median(r.wall for r in b.runs)
@@ -261,8 +264,8 @@ def main() -> None:
                             capture_output=True, text=True).stdout.strip()
     print(f"Clean builds side by side ({version(hugo)}, {version(pagefind)}, Python {platform.python_version()}, "
           f"site-builder at {commit or 'an unknown commit'}, {os.cpu_count()} cores)")
-    print("Ratios: medians of per-round ratios of wall time. CPU/wall: cores used. Peak RSS: the build's "
-          "whole process tree.\n")
+    print("Ratios: medians of per-round ratios of wall time. CPU/wall: cores used. Peak MB: the build's "
+          "whole process tree, each page of memory counted once (PSS summed; a forked copy shares pages).\n")
     for size in sizes:
         label, content = content_for(size)
         hugo_site = WORK / f"hugo-{size}"
