@@ -25,37 +25,53 @@ _SIZE = struct.Struct("<q")  # a page's length; -1: the copy could not render th
 
 def render_in_two(items: Sequence[tuple[str, T]], render: Callable[[T], bytes],
                   on_page: Callable[[str, bytes], None]) -> None:
-    """on_page(name, render(item)) for every (name, item), in order, the odd ones rendered by a forked copy.
+    """on_page(name, render(item)) for every (name, item), in order, the odd ones rendered by a forked copy."""
+    copy = _fork(items[1::2], render)
+    try:
+        shared = copy is not None  # until the copy stops: then the builder renders the rest itself
+        for number, (name, item) in enumerate(items):
+            data = _received(copy[1]) if number % 2 and shared else None
+            shared = shared and (data is not None or number % 2 == 0)
+            # A page the copy could not render is rendered here, raising its error.
+            on_page(name, render(item) if data is None else data)
+    except BaseException:
+        if copy is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(copy[0], signal.SIGKILL)
+        raise
+    finally:
+        if copy is not None:
+            copy[1].close()
+            os.waitpid(copy[0], 0)
+            gc.unfreeze()
 
-    Where there is no fork (Windows), or other threads run (a fork copies the locks they hold, and
-    the copy could wait on one for ever), every page is rendered here.
+
+def _fork(items: Sequence[tuple[str, T]], render: Callable[[T], bytes]):
+    """Start the copy rendering the items: its process id and the pipe its pages come through.
+
+    None where there is no fork (Windows), where other threads run (a fork copies the locks they
+    hold, and the copy could wait on one for ever), or where the system refuses one.
     """
     if not hasattr(os, "fork") or threading.active_count() > 1:
-        for name, item in items:
-            on_page(name, render(item))
-        return
+        return None
     read_end, write_end = os.pipe()
     with contextlib.suppress(OSError):  # a dozen pages ahead before the copy waits
         fcntl.fcntl(write_end, F_SETPIPE_SZ, 1 << 20)
-    pid = os.fork()
+    # The collector writes into every object it looks at: a page of memory written by either process
+    # becomes two. The site lives to the end anyway, so it is left out of collections until then.
+    gc.freeze()
+    try:
+        pid = os.fork()
+    except OSError:
+        gc.unfreeze()
+        os.close(read_end)
+        os.close(write_end)
+        return None
     if pid == 0:  # the copy: never returns
         os.close(read_end)
-        _copy(items[1::2], render, write_end)
+        _copy(items, render, write_end)
     os.close(write_end)
-    try:
-        with open(read_end, "rb") as pipe:
-            shared = True  # until the copy stops: then the builder renders the rest itself
-            for number, (name, item) in enumerate(items):
-                data = _received(pipe) if number % 2 and shared else None
-                shared = shared and (data is not None or number % 2 == 0)
-                # A page the copy could not render is rendered here, raising its error.
-                on_page(name, render(item) if data is None else data)
-    except BaseException:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-        raise
-    finally:
-        os.waitpid(pid, 0)
+    return pid, open(read_end, "rb")
 
 
 def _copy(items: Sequence[tuple[str, T]], render: Callable[[T], bytes], pipe: int) -> None:
@@ -63,7 +79,6 @@ def _copy(items: Sequence[tuple[str, T]], render: Callable[[T], bytes], pipe: in
     code = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group: the builder stops the copy
-        gc.freeze()  # the collector leaves the site's objects alone, so they stay shared with the builder
         for _, item in items:
             try:
                 data = render(item)

@@ -106,3 +106,15 @@ def test_a_template_error_on_a_page_the_copy_renders_is_reported_as_ever(tmp_pat
     said = capsys.readouterr().err
     assert "templates/base.html:2:1" in said and "no_such_value" in said and f"making the page {wrong}" in said
     assert read_tree(tmp_path / "output") == before
+
+
+def test_where_the_system_refuses_a_fork_every_page_is_rendered_here(monkeypatch):
+    import gc
+
+    def refuse():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refuse)
+    given = _collect(lambda n: str(os.getpid()).encode())
+    assert {data for _, data in given} == {str(os.getpid()).encode()} and len(given) == len(ITEMS)
+    assert gc.get_freeze_count() == 0
