@@ -77,7 +77,7 @@ class SiteBuilder:
         # A one-off build (the build command): the second core helps the loading, and no result
         # is kept for a next build (at 10,000 initiatives 113 MB of partials used once each).
         self.once = once
-        self.loader.parallel = once
+        self.loader.once = once
         self.bytecode_cache = bytecode_cache  # a jinja2.BytecodeCache, or None
         self.templates_dir = Path(templates_dir)
         self.base_url = base_url.rstrip("/") if base_url else None

@@ -147,9 +147,10 @@ class ContentLoader:
         self.site: Site | None = None
         self.warnings: list[Problem] = []
         self.abbreviator = Abbreviator(())
-        # A one-off build may check files for personal data in a second process while it loads
-        # the next ones (privacy.Helper); a preview, which loads again at each save, does not.
-        self.parallel = False
+        # A one-off build's load (the build command): files are checked for personal data by a second
+        # process while the next ones load (privacy.Helper), and their bytes are not kept for a next
+        # load. A preview, which loads again at each save, does neither.
+        self.once = False
         self._helper: privacy.Helper | None = None
 
     def _source(self, path: Path, convert, depends=None, yaml: bool = True) -> Source:
@@ -168,7 +169,9 @@ class ContentLoader:
         rel = display_path(path)
         text, problems = decode_text(data, rel)
         value, problems, nodes = (None, problems, None) if problems else convert(text, rel)
-        source = Source(rel, text, value, problems, depends, data, yaml, nodes)
+        # The bytes tell a next load whether the file changed; a one-off build's 83 MB of them at 100,000
+        # initiatives are not kept (were it loaded again, each file would be converted again).
+        source = Source(rel, text, value, problems, depends, b"" if self.once else data, yaml, nodes)
         self.sources[path] = source
         return source
 
@@ -220,7 +223,7 @@ class ContentLoader:
             return paths
 
         config_src: Source | None = None
-        helper = self._helper = privacy.Helper() if self.parallel else None
+        helper = self._helper = privacy.Helper() if self.once else None
 
         def checked(src: Source) -> Source:
             """Check a converted file for personal data now (or have the helper check it), and let its

@@ -526,7 +526,9 @@ class Helper:
             if allowed != self._allowed:
                 pickle.dump(("allowed", allowed), self._process.stdin)
                 self._allowed = allowed
-            pickle.dump(("file", key, text, rel), self._process.stdin)
+            # Sent as UTF-8 made here: pickling the text itself would keep a UTF-8 copy inside it
+            # (Python caches one in a str that is not ASCII), for the rest of the build.
+            pickle.dump(("file", key, text.encode(), rel), self._process.stdin)
             self._process.stdin.flush()
         except OSError:  # the helper stopped: check_sources does its work
             pass
@@ -557,8 +559,8 @@ def _help(read, write) -> None:
             if message[0] == "allowed":
                 allowed = message[1]
             else:
-                _, key, text, rel = message
-                found[key] = tuple(_File(text, rel, allowed).check(None))
+                _, key, data, rel = message
+                found[key] = tuple(_File(data.decode(), rel, allowed).check(None))
     pickle.dump(found, write, protocol=pickle.HIGHEST_PROTOCOL)
     write.flush()
 

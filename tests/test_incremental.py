@@ -141,6 +141,18 @@ def test_a_one_off_build_gives_its_pages_away_and_keeps_few_results(rich_dir, mo
     assert again.rendered == len(again.pages)  # nothing was kept to reuse
 
 
+def test_a_one_off_load_keeps_no_file_bytes_and_a_next_load_still_sees_an_edit(site_dir):
+    from site_builder.load import ContentLoader
+
+    loader = ContentLoader(site_dir)
+    loader.once = True
+    first = loader.load()
+    assert all(src.data == b"" for src in loader.sources.values())
+    plan = site_dir / "plans" / "2020-21.yaml"
+    edit(plan, "title: Keep Safe", "title: Keep Safer")  # the same size, within the same second
+    assert "'Keep Safer'" in repr(loader.load()) and "'Keep Safer'" not in repr(first)
+
+
 def test_a_bounded_reuse_keeps_the_most_recently_used_results():
     from site_builder.reuse import Reuse
 

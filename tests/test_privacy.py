@@ -267,7 +267,7 @@ def _load_problems(content: Path, parallel: bool) -> list[str]:
     privacy.memo.used.clear()  # nothing remembered from an earlier load of these texts
     privacy.memo.stored.clear()
     loader = ContentLoader(content)
-    loader.parallel = parallel
+    loader.once = parallel
     with pytest.raises(ContentError) as info:
         loader.load()
     return [str(p) for p in info.value.problems]
