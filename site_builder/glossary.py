@@ -17,6 +17,7 @@ _SKIP = r"<(a|abbr|code|pre|h[1-6])\b[^>]*>.*?</\1\s*>"
 # already counts as the term's first use.
 _PAGE_SKIP = re.compile(r"<(code|pre|option|select|textarea|script|style|svg|title)\b[^>]*>.*?</\1\s*>", re.S)
 _MARKED = re.compile(r"<abbr\b[^>]*>[^<]*</abbr\s*>")
+_WORDLY = re.compile(r"[\w-]")  # a character that, just before a term, makes it part of a longer word
 KEEP = 20_000  # marked texts kept, as many as markdown.py keeps rendered ones
 
 
@@ -36,11 +37,13 @@ class Abbreviator:
         names = sorted(self.titles, key=lambda a: (-len(a), a))  # longest first: L-CAP before CAP
         first = "".join(sorted({re.escape(n[0]) for n in names}))
         # A whole word, or its plural or possessive (PSPOs, NAP's): the abbreviation alone is marked.
-        # The look-ahead for a first letter lets the regex engine skip the other characters quickly.
-        term = rf"(?<![\w-])(?P<term>{'|'.join(map(re.escape, names))})(?=(?:s|['’]s)?(?![\w-]))"
-        self.pattern = re.compile(rf"(?=[{first}]){term}")
-        # One pass over a text: a skipped element whole, any other tag (its attributes), or a term.
-        self.walk = re.compile(rf"(?=[<{first}])(?:{_SKIP}|<[^>]*>|{term})", re.S)
+        term = rf"(?P<term>{'|'.join(map(re.escape, names))})(?=(?:s|['’]s)?(?![\w-]))"
+        # Without the look-behind for the word's start, which Python's regex engine would try at every
+        # character of a page (half the time of a page's marking): _uses looks before each term found.
+        self.pattern = re.compile(term)
+        # One pass over a text: a skipped element whole, any other tag (its attributes), or a term. The
+        # look-ahead for a first letter lets the regex engine skip the other characters quickly.
+        self.walk = re.compile(rf"(?=[<{first}])(?:{_SKIP}|<[^>]*>|(?<![\w-]){term})", re.S)
         self.done: dict[str, str] = {}
 
     def __call__(self, html: str) -> str:
@@ -67,7 +70,7 @@ class Abbreviator:
         marked = [m.span() for m in _MARKED.finditer(main)]
         used: set[str] = set()
         places = []
-        for match in self.pattern.finditer(main):
+        for match in self._uses(main):
             term, at = match.group("term"), match.start("term")
             if term in used or main.rfind("<", 0, at) > main.rfind(">", 0, at) or _within(skipped, at):
                 continue
@@ -82,6 +85,17 @@ class Abbreviator:
             last = b
         out += [main[last:], html[end:]]
         return "".join(out)
+
+    def _uses(self, text: str):
+        """Each term in the text that is a whole word (nothing of a word, nor a hyphen, just before it)."""
+        at = 0
+        while match := self.pattern.search(text, at):
+            at = match.start()
+            if at and _WORDLY.match(text, at - 1):
+                at += 1  # a term may yet start inside this one
+            else:
+                yield match
+                at = match.end()
 
     def _mark(self, html: str) -> str:
         used: set[str] = set()

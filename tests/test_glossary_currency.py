@@ -39,6 +39,14 @@ def test_plurals_and_possessives_are_marked_but_other_words_are_not():
         '<abbr title="Community Action Panel">CAP</abbr>s</p>')
 
 
+def test_on_a_page_a_term_inside_a_longer_word_is_not_its_first_use():
+    """Abbreviator.page finds terms without a look-behind and checks what comes before each itself."""
+    page = ("<title>IOM</title><main><h1>XIOM, _IOM, 2IOM, -IOM, é-IOM, IOMX, IOM-led, XL-CAP, L-CAPs</h1>"
+            "<p>MACE and the IOM</p></main>")
+    assert Abbreviator(TERMS).page(page) == page.replace("L-CAPs", '<abbr title="Local Community Action Panel">'
+                                                        "L-CAP</abbr>s").replace("the IOM", f"the {IOM}")
+
+
 def test_links_headings_code_attributes_and_existing_abbrs_are_left_alone():
     html = ('<h3>IOM</h3><p><a href="/x/" title="IOM">the IOM</a> <code>IOM</code> '
             '<abbr title="x">IOM</abbr> <em>IOM</em></p>')
