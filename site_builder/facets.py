@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Callable, get_args
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .model import Initiative, Status
 
@@ -117,10 +117,13 @@ def search_filters(ini: Initiative, names: dict) -> tuple[tuple[str, Choice], ..
 
 def filter_attributes(choices: tuple[tuple[str, Choice], ...]) -> Markup:
     """A list item's attributes for filters.js, from its search filters: data-filter-item and data-<facet> with its codes."""
-    pairs = ((facet.name, " ".join(dict.fromkeys(c.code for name, c in choices if name == facet.name)))
-             for facet in FACETS if facet.lists)
-    return Markup("data-filter-item") + Markup("").join(
-        Markup(' data-{}="{}"').format(name, codes) for name, codes in pairs if codes)
+    codes: dict[str, dict[str, None]] = {facet.name: {} for facet in FACETS if facet.lists}
+    for name, choice in choices:
+        if name in codes:
+            codes[name][choice.code] = None
+    joined = ((name, " ".join(these)) for name, these in codes.items())
+    # Made as text, each value escaped, not formatted as Markup: a list of 10,000 initiatives makes 10,000.
+    return Markup("".join(["data-filter-item", *(f' data-{name}="{escape(text)}"' for name, text in joined if text)]))
 
 
 def _sorted(choices) -> tuple[Choice, ...]:
