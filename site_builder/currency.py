@@ -29,4 +29,4 @@ def as_at(text, period: str) -> Markup:
     shown = escape(text)
     if not _ONGOING.search(str(text)):
         return shown
-    return shown + Markup('<span class="as-at">, as at the <span class="nowrap">{}</span> plan</span>').format(period)
+    return shown + Markup(f'<span class="as-at">, as at the <span class="nowrap">{escape(period)}</span> plan</span>')
