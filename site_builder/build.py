@@ -74,8 +74,9 @@ class SiteBuilder:
         # engines to stay away; the published site leaves drafts out.
         self.preview = preview
         self.loader = ContentLoader(Path(content_dir), drafts=preview)
-        # A one-off build (the build command): the second core helps the loading, and no result
-        # is kept for a next build (at 10,000 initiatives 113 MB of partials used once each).
+        # A one-off build (the build command): the second core helps the loading and the rendering
+        # (twocores.py), and no result is kept for a next build (at 10,000 initiatives 113 MB of
+        # partials used once each).
         self.once = once
         self.loader.once = once
         self.bytecode_cache = bytecode_cache  # a jinja2.BytecodeCache, or None
@@ -128,7 +129,7 @@ class SiteBuilder:
         if self.once and on_page is not None:  # nothing kept, nothing to reuse: both cores render
             renderer.compile_all()  # once, before the copy is made, not in each
             render_in_two(ordered, lambda page: renderer.render(page, g), on_page)
-            rendered, ordered = len(ordered), []
+            rendered, ordered = len(ordered), []  # every page rendered and given away
         for path, page in ordered:
             old = self._pages.get(page.url)
             if reuse and old is not None and old == page and page.url in self._html:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 import subprocess
 import sys
 
@@ -14,6 +15,13 @@ def command(module: str, *args: str) -> list[str]:
     """`python -P -m site_builder.<module> ARGS`: -P, because Python would otherwise look for the
     module in the working folder first, and run any site_builder/ found there."""
     return [sys.executable, "-P", "-m", f"site_builder.{module}", *args]
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write all the bytes to a file or pipe (os.write may take only some of them at a time)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def start(module: str, *args: str, stdout=None) -> subprocess.Popen:

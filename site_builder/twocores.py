@@ -17,7 +17,7 @@ import struct
 import threading
 from typing import Callable, Sequence, TypeVar
 
-from .processes import F_SETPIPE_SZ
+from .processes import F_SETPIPE_SZ, write_all
 
 T = TypeVar("T")
 _SIZE = struct.Struct("<q")  # a page's length; -1: the copy could not render the page (the builder says why)
@@ -83,9 +83,9 @@ def _copy(items: Sequence[tuple[str, T]], render: Callable[[T], bytes], pipe: in
             try:
                 data = render(item)
             except Exception:  # the builder renders this page again itself, and reports what is wrong
-                _send(pipe, _SIZE.pack(-1))
+                write_all(pipe, _SIZE.pack(-1))
                 break
-            _send(pipe, _SIZE.pack(len(data)) + data)
+            write_all(pipe, _SIZE.pack(len(data)) + data)
         code = 0
     finally:
         os._exit(code)
@@ -98,8 +98,3 @@ def _received(pipe) -> bytes | None:
     data = pipe.read(size) if size >= 0 else b""
     return data if size >= 0 and len(data) == size else None
 
-
-def _send(pipe: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(pipe, view):]

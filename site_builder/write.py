@@ -148,10 +148,8 @@ class TreeWriter:
         processes.stop(self._process)
 
     def _send(self, data: bytes) -> None:
-        view = memoryview(data)
         try:
-            while view:
-                view = view[os.write(self._pipe, view):]
+            processes.write_all(self._pipe, data)
         except BrokenPipeError:  # the writer stopped: it says why
             self._process.wait()
             self._failed()
@@ -217,9 +215,7 @@ def _write(path: str | bytes, pieces: Iterable[bytes]) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         for piece in pieces:
-            view = memoryview(piece)
-            while view:
-                view = view[os.write(fd, view):]
+            processes.write_all(fd, piece)
     finally:
         os.close(fd)
 
