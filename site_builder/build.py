@@ -7,6 +7,8 @@ the output files whose bytes changed.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,24 +105,28 @@ class SiteBuilder:
         renders them again. (The build command writes each page at once: a big site's pages are
         never all in memory, 2 GB of them at 100,000 initiatives.)
         """
-        site = self.loader.load()
-        renderer = self._current_renderer()
-        self.reuse.next_build()
-        assets = {name: url_for("assets", fingerprint_name(name, data)) for name, data in self._assets.items()}
-        g = Globals(
-            config=site.config,
-            base_url=self.base_url or site.config.base_url.rstrip("/"),
-            assets=tuple(sorted(assets.items())),
-            footer=(*(NavItem(p.meta.title, url_for(p)) for p in site.pages if p.meta.footer),
-                    *((NavItem("Glossary", url_for("glossary")),) if site.glossary else ())),
-            updated=last_updated(site),
-            glossary=site.glossary,
-        )
-        made = Build(site, reuse=self.reuse)
-        for family in PAGE_FAMILIES:
-            made.pages.extend(family(made))
-        pages = made.pages
-        _check_unique_urls(pages)
+        # A one-off build lets go of nothing while it loads the content and decides the pages: the
+        # garbage collector, which walks every object again and again as they grow in number, found
+        # nothing to free there and took 6.6 s of a 49 s load at 100,000 initiatives.
+        with _collector_paused() if self.once else contextlib.nullcontext():
+            site = self.loader.load()
+            renderer = self._current_renderer()
+            self.reuse.next_build()
+            assets = {name: url_for("assets", fingerprint_name(name, data)) for name, data in self._assets.items()}
+            g = Globals(
+                config=site.config,
+                base_url=self.base_url or site.config.base_url.rstrip("/"),
+                assets=tuple(sorted(assets.items())),
+                footer=(*(NavItem(p.meta.title, url_for(p)) for p in site.pages if p.meta.footer),
+                        *((NavItem("Glossary", url_for("glossary")),) if site.glossary else ())),
+                updated=last_updated(site),
+                glossary=site.glossary,
+            )
+            made = Build(site, reuse=self.reuse)
+            for family in PAGE_FAMILIES:
+                made.pages.extend(family(made))
+            pages = made.pages
+            _check_unique_urls(pages)
 
         reuse = renderer is self._renderer_used and g == self._globals
         html: dict[str, bytes] = {}  # the pages kept: those not given to on_page
@@ -180,6 +186,18 @@ class SiteBuilder:
             self._admin = read_admin(self.templates_dir)
             self._templates_stamp = stamp
         return self._renderer
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """The garbage collector off within the block (and on again after it, if it was on)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def _check_unique_urls(pages: list[Page]) -> None:

@@ -153,6 +153,28 @@ def test_a_one_off_load_keeps_no_file_bytes_and_a_next_load_still_sees_an_edit(s
     assert "'Keep Safer'" in repr(loader.load()) and "'Keep Safer'" not in repr(first)
 
 
+@pytest.mark.parametrize("once", [True, False], ids=["one-off", "keeping"])
+def test_a_one_off_build_loads_with_the_collector_paused(site_dir, once):
+    """Only a one-off build pauses garbage collection while it loads (it lets go of nothing there);
+    the collector is on again for the rendering, and after a failed load."""
+    import gc
+
+    builder = SiteBuilder(site_dir, TEMPLATES, bytecode_cache=COMPILED, once=once)
+    load, seen = builder.loader.load, []
+
+    def watched():
+        seen.append(gc.isenabled())
+        return load()
+
+    builder.loader.load = watched
+    builder.build(on_page={}.__setitem__)
+    assert seen == [not once] and gc.isenabled()
+    edit(site_dir / "site.yaml", "name: Example Partnership", "name: [Example Partnership")
+    with pytest.raises(ContentError):
+        builder.build(on_page={}.__setitem__)
+    assert gc.isenabled()
+
+
 def test_a_bounded_reuse_keeps_the_most_recently_used_results():
     from site_builder.reuse import Reuse
 
