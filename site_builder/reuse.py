@@ -44,8 +44,11 @@ class Reuse:
             calls, again = self._tally.get(kind, (0, 0))
             if calls >= TRIAL and not again:
                 return fn(*args)
-        key = (fn, args if slot is _BY_ARGS else slot)
         try:
+            # By the arguments' hash, worked out once (a tuple does not keep its hash, and each look-up
+            # below would hash every argument again): an equal hash is a hit only if the arguments
+            # are equal too.
+            key = (fn, hash(args) if slot is _BY_ARGS else slot)
             hit = self._now.get(key) or self._before.get(key)
         except TypeError:  # an argument that cannot be hashed (a list, a dict): worked out afresh
             return fn(*args)

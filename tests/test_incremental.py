@@ -175,6 +175,30 @@ def test_a_one_off_build_loads_with_the_collector_paused(site_dir, once):
     assert gc.isenabled()
 
 
+def test_reuse_finds_calls_by_their_arguments_hash_but_only_equal_arguments_hit():
+    from site_builder.reuse import Reuse
+
+    class Same:  # every one hashes alike: only equality tells them apart
+        def __init__(self, n):
+            self.n = n
+
+        def __hash__(self):
+            return 7
+
+        def __eq__(self, other):
+            return self.n == other.n
+
+    made = []
+    reuse = Reuse()
+
+    def double(item):
+        made.append(item.n)
+        return 2 * item.n
+
+    assert [reuse(double, Same(n)) for n in (1, 2, 2, 1)] == [2, 4, 4, 2]
+    assert made == [1, 2, 1]  # 2 replaced 1 under their shared hash; the second 2 was found again
+
+
 def test_a_bounded_reuse_keeps_the_most_recently_used_results():
     from site_builder.reuse import Reuse
 
