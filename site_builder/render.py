@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ def mark_current(html: Markup, url: str) -> Markup:
 PERIOD = re.compile(r"\b\d{4}-\d{2}(?:\d{2})?\b")
 
 
+@functools.lru_cache(maxsize=4096, typed=True)  # typed: a str is escaped, the same text as Markup is not
 def keep_years(text) -> Markup:
     """Keep each period such as 2021-22 on one line: browsers may break a line after its hyphen."""
     return Markup(PERIOD.sub(lambda m: f'<span class="nowrap">{m[0]}</span>', str(escape(text))))

@@ -53,3 +53,11 @@ def test_keep_years_holds_each_period_on_one_line_and_escapes_the_rest():
     assert keep_years("Plan 2016-2020 & 2021-22, not 12345-678 <b>") == (
         'Plan <span class="nowrap">2016-2020</span> &amp; <span class="nowrap">2021-22</span>, '
         "not 12345-678 &lt;b&gt;")
+
+
+def test_keep_years_remembers_text_and_markup_apart():
+    """Its results are kept by value and type: Markup is not escaped again, the same text as a str is."""
+    from markupsafe import Markup
+
+    assert keep_years(Markup("A &amp; B 2021-22")) == 'A &amp; B <span class="nowrap">2021-22</span>'
+    assert keep_years("A &amp; B 2021-22") == 'A &amp;amp; B <span class="nowrap">2021-22</span>'
