@@ -54,21 +54,25 @@ class Facet:
 
 
 # Each choice is made once, however many initiatives have it (70,000 year choices at 10,000
-# initiatives otherwise; every page's filters are kept until its turn to be rendered).
-@functools.cache
+# initiatives otherwise; every page's filters are kept until its turn to be rendered). Bounded, as
+# a long preview makes one for every saved version of a priority's title.
+_ONCE = functools.lru_cache(maxsize=4096)
+
+
+@_ONCE
 def year_choice(period: str) -> Choice:
     """A plan's year, newest first."""
     return Choice(period, period, (-int(period[:4]),))
 
 
-@functools.cache
+@_ONCE
 def priority_choice(period: str, number: int, short_title: str) -> Choice:
     """A plan priority, by year (newest first) and number."""
     return Choice(f"{period}:{number}", f"{period}: {number}. {short_title}" if short_title else "",
                   (-int(period[:4]), number), period)
 
 
-@functools.cache
+@_ONCE
 def kind_choice(kind: str) -> tuple[str, Choice]:
     """The search filter saying what kind of page a page is."""
     return "type", Choice(kind, kind, (KINDS.index(kind),))
@@ -84,17 +88,17 @@ def _pfcc(ini: Initiative, names: dict) -> tuple[Choice, ...]:
     return tuple(_numbered(n, title) for n, title in found if title)
 
 
-@functools.cache
+@_ONCE
 def _numbered(number: int, title: str) -> Choice:
     return Choice(str(number), f"{number}. {title}", (number,))
 
 
-@functools.cache
+@_ONCE
 def _agency(code: str, name: str) -> Choice:
     return Choice(code, name, (name.casefold(),))
 
 
-@functools.cache
+@_ONCE
 def _status(status: str) -> Choice:
     return Choice(status, status.capitalize(), (get_args(Status).index(status),))
 
