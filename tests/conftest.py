@@ -134,6 +134,25 @@ def rich_dir(tmp_path) -> Path:
     return tmp_path / "content"
 
 
+@pytest.fixture
+def forks(monkeypatch):
+    """Fork as the build command does, though threads of earlier tests may still run in this process
+    (render_in_two would then render alone); the process ids of the copies made."""
+    from site_builder import twocores
+
+    monkeypatch.setattr(twocores.threading, "active_count", lambda: 1)
+    made, fork = [], os.fork
+
+    def counted():
+        pid = fork()
+        if pid:
+            made.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counted)
+    return made
+
+
 def read_tree(folder: Path) -> dict[str, bytes]:
     """Every file under a folder, by relative path."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -91,15 +91,17 @@ def _build_in_steps(out: Path, content: Path = RICH) -> None:
     index_folder(out)
 
 
-def test_the_build_gives_the_files_of_a_build_without_overlap(tmp_path):
-    """`build` writes each page and reads it into the index (in a second process) as it is rendered;
-    made in steps, one after another, the same content gives the same files, byte for byte."""
+def test_the_build_gives_the_files_of_a_build_without_overlap(tmp_path, forks):
+    """`build` renders on two cores (a forked copy) and writes each page and reads it into the index
+    (in a further process) as it is rendered; made in steps, one after another, in one process, the
+    same content gives the same files, byte for byte."""
     overlapped, in_steps = tmp_path / "overlapped", tmp_path / "in-steps"
     assert main(["build", "--content", str(RICH), "--templates", str(TEMPLATES), "--out", str(overlapped),
                  "--no-cache"]) == 0
     _build_in_steps(in_steps)
     a, b = read_tree(overlapped), read_tree(in_steps)
     assert any(name.startswith(f"{FOLDER}/") for name in a), "the build made a search index"
+    assert forks, "the build rendered on two cores"
     differ = sorted(set(a) ^ set(b)) + sorted(name for name in set(a) & set(b) if a[name] != b[name])
     assert differ == [], f"these differ: {differ[:10]}"
 

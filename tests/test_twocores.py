@@ -19,7 +19,7 @@ def _collect(render):
     return given
 
 
-def test_every_page_comes_in_order_the_odd_ones_made_by_another_process():
+def test_every_page_comes_in_order_the_odd_ones_made_by_another_process(forks):
     me = os.getpid()
     given = _collect(lambda n: f"{n} {os.getpid()}".encode())
     assert [name for name, _ in given] == [name for name, _ in ITEMS]
@@ -28,7 +28,7 @@ def test_every_page_comes_in_order_the_odd_ones_made_by_another_process():
     assert set(makers[0::2]) == {me} and me not in makers[1::2] and len(set(makers[1::2])) == 1
 
 
-def test_a_page_the_copy_cannot_render_is_rendered_here_and_raises_its_own_error():
+def test_a_page_the_copy_cannot_render_is_rendered_here_and_raises_its_own_error(forks):
     me = os.getpid()
 
     def render(n):
@@ -39,10 +39,10 @@ def test_a_page_the_copy_cannot_render_is_rendered_here_and_raises_its_own_error
     given = []
     with pytest.raises(ValueError, match=r"page 7 is wrong \(here\)"):
         render_in_two(ITEMS, render, lambda name, data: given.append(name))
-    assert given == [name for name, _ in ITEMS[:7]]  # every page before it, in order
+    assert given == [name for name, _ in ITEMS[:7]] and forks  # every page before it, in order
 
 
-def test_where_the_copy_dies_the_rest_is_rendered_here():
+def test_where_the_copy_dies_the_rest_is_rendered_here(forks):
     me = os.getpid()
 
     def render(n):
@@ -54,7 +54,7 @@ def test_where_the_copy_dies_the_rest_is_rendered_here():
     assert [data for _, data in given] == [f"{n} {n % 2 == 0 or n >= 9}".encode() for n in range(41)]
 
 
-def test_a_failure_here_stops_the_copy_and_is_raised():
+def test_a_failure_here_stops_the_copy_and_is_raised(forks):
     copies = []
 
     def on_page(name, data):
@@ -82,7 +82,7 @@ def test_with_other_threads_running_nothing_is_forked():
     assert {data for _, data in given} == {str(me).encode()}
 
 
-def test_a_template_error_on_a_page_the_copy_renders_is_reported_as_ever(tmp_path, monkeypatch, capsys):
+def test_a_template_error_on_a_page_the_copy_renders_is_reported_as_ever(tmp_path, monkeypatch, capsys, forks):
     """The build command: the error names the template, its line and the page; output/ is as it was."""
     from conftest import FIXTURE, TEMPLATES, read_tree
     from site_builder.build import SiteBuilder
@@ -106,6 +106,7 @@ def test_a_template_error_on_a_page_the_copy_renders_is_reported_as_ever(tmp_pat
     said = capsys.readouterr().err
     assert "templates/base.html:2:1" in said and "no_such_value" in said and f"making the page {wrong}" in said
     assert read_tree(tmp_path / "output") == before
+    assert forks  # the copy rendered pages
 
 
 def test_where_the_system_refuses_a_fork_every_page_is_rendered_here(monkeypatch):
