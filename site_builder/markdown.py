@@ -140,26 +140,58 @@ def render(source: str, min_heading: int = 3) -> tuple[Markdown, tuple[Finding, 
 
 
 # Text with none of these is plain paragraphs to any CommonMark parser: no emphasis, link,
-# code, HTML, entity, heading, list, quote, table or hard break. Most content is plain,
-# and rendering it directly is ten times quicker than parsing it (a test holds the two
-# ways to the same output).
-_NOT_PLAIN = re.compile(r"""[\\`*_\[\]<>!&#|~=+{}"]|^[ ]{0,3}(?:[-+*>#]|\d{1,9}[.)])|^[ ]{4,}|\t|[ ]$|\r""", re.M)
-_BLANK_LINES = re.compile(r"\n[ ]*\n")
+# code, HTML, entity, heading, list, quote, fence or hard break, and no whitespace but spaces and
+# line breaks (Python and CommonMark strip different ones). Most content is plain, and rendering
+# it directly is ten times quicker than parsing it (a test holds the two ways to the same output
+# on thousands of random texts).
+_NOT_PLAIN = re.compile(r"""[\\`*_\[\]<>\x00]|&[#A-Za-z0-9]|[^\S \n]|^[ ]{0,3}(?:[-+*>#=~]|\d{1,9}[.)])|^[ ]{4,}|[ ]$""",
+                        re.M)
+_BLANK_LINES = re.compile(r"\n(?:[ ]*\n)+")
+_ITEM = re.compile(r"- (?=\S)")  # an item of a '- ' list: its text follows the marker and one space
 
 
 def render_plain(source: str) -> str | None:
-    """Render text that holds no Markdown, or return None when it does."""
-    if _NOT_PLAIN.search(source):
-        return None
-    paragraphs = [p for p in _BLANK_LINES.split(source.strip("\n")) if p.strip()]
-    return "".join("<p>" + "\n".join(line.strip() for line in p.split("\n")) + "</p>\n"
-                   for p in paragraphs)
+    """Render text of plain paragraphs and tight '- ' lists, or return None when it holds other Markdown."""
+    return _plain(source)[0]
+
+
+def _plain(source: str) -> tuple[str | None, str]:
+    """The HTML of a plain text (None when it is not plain) and its words."""
+    html: list[str] = []
+    texts: list[str] = []
+    listed = False  # the block before is a list
+    for block in _BLANK_LINES.split(source.strip("\n")):
+        if not block.strip(" "):
+            continue
+        lines = block.split("\n")
+        if all(_ITEM.match(line) for line in lines):
+            # A list after a list would join it, loosely (each item a paragraph): the parser's work.
+            items = [line[2:] for line in lines]
+            if listed or any(_NOT_PLAIN.search(item) for item in items):
+                return None, ""
+            html.append("<ul>\n" + "".join(f"<li>{_escape(item)}</li>\n" for item in items) + "</ul>\n")
+            texts.extend(items)
+            listed = True
+        else:
+            # An indented line after a list would continue its last item.
+            if _NOT_PLAIN.search(block) or (listed and block.startswith(" ")):
+                return None, ""
+            paragraph = "\n".join(line.strip(" ") for line in lines)
+            html.append(f"<p>{_escape(paragraph)}</p>\n")
+            texts.append(paragraph)
+            listed = False
+    return "".join(html), " ".join(" ".join(texts).split())
+
+
+def _escape(text: str) -> str:
+    """Escape text as markdown-it does (plain text holds no '<' or '>')."""
+    return text.replace("&", "&amp;").replace('"', "&quot;")
 
 
 def _render(source: str, min_heading: int) -> tuple[Markdown, tuple[Finding, ...]]:
-    plain = render_plain(source)
+    plain, text = _plain(source)
     if plain is not None:
-        return Markdown(source, Markup(plain), " ".join(source.split())), ()
+        return Markdown(source, Markup(plain), text), ()
     tokens = _md.parse(source)
     findings: list[Finding] = []
     text_parts: list[str] = []

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 import yaml
 
 from conftest import CONTENT
+from site_builder import markdown
 from site_builder.markdown import _md, link_problem, render, render_plain
 
 TRICKY = [
@@ -45,8 +47,11 @@ def test_the_plain_fast_path_agrees_with_markdown_it(text):
 
 
 def test_the_fast_path_is_taken_for_plain_text_and_not_for_markdown():
-    assert all(render_plain(t) is not None for t in ["One line.", "Two\n\nparagraphs.", "1984 was a year."])
-    assert all(render_plain(t) is None for t in ["- a list", "*emphasis*", "[link](/plans/)", "<p>html</p>"])
+    taken = ["One line.", "Two\n\nparagraphs.", "1984 was a year.", "- a list\n- of two", "Fish & chips", 'A "quote"',
+             "Intro:\n\n- one\n- two\n\nAfter."]
+    assert all(render_plain(t) is not None for t in taken)
+    assert all(render_plain(t) is None for t in ["*emphasis*", "[link](/plans/)", "<p>html</p>", "&amp; entity",
+                                                 "- loose\n\n- list", "1. numbered", "- item\n\n  continued"])
 
 
 @pytest.mark.content
@@ -55,6 +60,34 @@ def test_the_fast_path_agrees_on_every_content_text():
     assert texts, f"no multi-line text in {CONTENT}"
     plain = [t for t in texts if render_plain(t) is not None]
     assert [t for t in plain if render_plain(t) != _md.render(t)] == []
+
+
+# Pieces of text the fuzz below strings together: Markdown's block starts, the characters it
+# treats specially, and whitespace that Python and CommonMark tell apart.
+PIECES = [
+    "a", "word", " ", "  ", "\n", "\n\n", "\n  \n", "- ", "-", "* ", "+ ", "1. ", "2) ", "# ", "> ", "=", "---",
+    "~~~", "```", "&", "&amp;", "&#38;", "AT&T", '"', "'", "<", ">", "!", "|", "{", "}", "_", "*", "`", "[x]",
+    "(y)", "\\", "\t", "\u00a0", "\u2003", "\x0b", "\x1c", "\x00", "\r", "\u2028", "é", "£5", "[name withheld]",
+]
+
+
+def test_the_fast_path_agrees_with_markdown_it_on_random_texts():
+    rng = random.Random(2026)
+    texts = ["".join(rng.choice(PIECES) for _ in range(rng.randint(1, 14))) for _ in range(6000)]
+    texts += ["\n".join(rng.choice(["- " + rng.choice(["one", "two & three", '"q"']), "para", "", "  ind"])
+                         for _ in range(rng.randint(1, 6))) for _ in range(3000)]
+    wrong = [(t, plain) for t in texts if (plain := render_plain(t)) is not None and plain != _md.render(t)]
+    assert wrong == []
+    assert sum(render_plain(t) is not None for t in texts) > 1000  # the fast path is taken, and tried
+
+
+def test_the_words_of_a_fast_path_text_are_the_parsers(monkeypatch):
+    texts = ["A & B\n\n- one\n- two \"2\"\n\nEnd.", "Say \"hi\"\n  & go", "- a\n- b", "x\n\n\ny"]
+    fast = [markdown._render(t, 3)[0] for t in texts]
+    monkeypatch.setattr(markdown, "_plain", lambda source: (None, ""))
+    slow = [markdown._render(t, 3)[0] for t in texts]
+    assert [(m.html, m.text) for m in fast] == [(m.html, m.text) for m in slow]
+    assert fast[0].text == 'A & B one two "2" End.'
 
 
 def test_markdown_texts_still_go_through_the_parser():
