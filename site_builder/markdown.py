@@ -148,6 +148,9 @@ _NOT_PLAIN = re.compile(r"""[\\`*_\[\]<>\x00]|&[#A-Za-z0-9]|[^\S \n]|^[ ]{0,3}(?
                         re.M)
 _BLANK_LINES = re.compile(r"\n(?:[ ]*\n)+")
 _ITEM = re.compile(r"- (?=\S)")  # an item of a '- ' list: its text follows the marker and one space
+_ITEM_GOES_ON = re.compile(r"  (?=\S)")  # a line of the item above, indented as far as its text
+# A withheld mark is text to the parser, unless a link's address, label or definition follows it.
+_PLAIN_MARK = re.compile(WITHHELD.pattern + r"(?![(\[:])")
 
 
 def render_plain(source: str) -> str | None:
@@ -164,17 +167,17 @@ def _plain(source: str) -> tuple[str | None, str]:
         if not block.strip(" "):
             continue
         lines = block.split("\n")
-        if all(_ITEM.match(line) for line in lines):
+        if _ITEM.match(lines[0]) and all(_ITEM.match(line) or _ITEM_GOES_ON.match(line) for line in lines):
             # A list after a list would join it, loosely (each item a paragraph): the parser's work.
-            items = [line[2:] for line in lines]
-            if listed or any(_NOT_PLAIN.search(item) for item in items):
+            items = [item.replace("\n  ", "\n") for item in block[2:].split("\n- ")]
+            if listed or any(_not_plain(item) for item in items):
                 return None, ""
             html.append("<ul>\n" + "".join(f"<li>{_escape(item)}</li>\n" for item in items) + "</ul>\n")
             texts.extend(items)
             listed = True
         else:
             # An indented line after a list would continue its last item.
-            if _NOT_PLAIN.search(block) or (listed and block.startswith(" ")):
+            if _not_plain(block) or (listed and block.startswith(" ")):
                 return None, ""
             paragraph = "\n".join(line.strip(" ") for line in lines)
             html.append(f"<p>{_escape(paragraph)}</p>\n")
@@ -183,15 +186,26 @@ def _plain(source: str) -> tuple[str | None, str]:
     return "".join(html), " ".join(" ".join(texts).split())
 
 
+def _not_plain(text: str) -> bool:
+    """Whether the text holds Markdown (withheld marks aside)."""
+    return bool(_NOT_PLAIN.search(_PLAIN_MARK.sub("x", text) if "[" in text else text))
+
+
 def _escape(text: str) -> str:
-    """Escape text as markdown-it does (plain text holds no '<' or '>')."""
-    return text.replace("&", "&amp;").replace('"', "&quot;")
+    """The text's HTML as markdown-it makes it (plain text holds no '<' or '>'), withheld marks styled."""
+    html = text.replace("&", "&amp;").replace('"', "&quot;")
+    return _PLAIN_MARK.sub(r'<span class="withheld">\g<0></span>', html) if "[" in html else html
 
 
 def _render(source: str, min_heading: int) -> tuple[Markdown, tuple[Finding, ...]]:
     plain, text = _plain(source)
     if plain is not None:
         return Markdown(source, Markup(plain), text), ()
+    return parse(source, min_heading)
+
+
+def parse(source: str, min_heading: int) -> tuple[Markdown, tuple[Finding, ...]]:
+    """Render and check Markdown with the parser (what the plain fast path must agree with)."""
     tokens = _md.parse(source)
     findings: list[Finding] = []
     text_parts: list[str] = []

@@ -9,8 +9,7 @@ import pytest
 import yaml
 
 from conftest import CONTENT
-from site_builder import markdown
-from site_builder.markdown import _md, link_problem, render, render_plain
+from site_builder.markdown import _plain, link_problem, parse, render, render_plain
 
 TRICKY = [
     "One line.", "Two\nlines.", "Two\n\nparagraphs.", "Three\n\n\n\nblank lines.", "  Leading spaces.",
@@ -43,7 +42,7 @@ def content_texts() -> list[str]:
 @pytest.mark.parametrize("text", TRICKY)
 def test_the_plain_fast_path_agrees_with_markdown_it(text):
     plain = render_plain(text)
-    assert plain is None or plain == _md.render(text)
+    assert plain is None or plain == parse(text, 3)[0].html
 
 
 def test_the_fast_path_is_taken_for_plain_text_and_not_for_markdown():
@@ -59,7 +58,7 @@ def test_the_fast_path_agrees_on_every_content_text():
     texts = content_texts()
     assert texts, f"no multi-line text in {CONTENT}"
     plain = [t for t in texts if render_plain(t) is not None]
-    assert [t for t in plain if render_plain(t) != _md.render(t)] == []
+    assert [t for t in plain if render_plain(t) != parse(t, 3)[0].html] == []
 
 
 # Pieces of text the fuzz below strings together: Markdown's block starts, the characters it
@@ -74,20 +73,18 @@ PIECES = [
 def test_the_fast_path_agrees_with_markdown_it_on_random_texts():
     rng = random.Random(2026)
     texts = ["".join(rng.choice(PIECES) for _ in range(rng.randint(1, 14))) for _ in range(6000)]
-    texts += ["\n".join(rng.choice(["- " + rng.choice(["one", "two & three", '"q"']), "para", "", "  ind"])
-                         for _ in range(rng.randint(1, 6))) for _ in range(3000)]
-    wrong = [(t, plain) for t in texts if (plain := render_plain(t)) is not None and plain != _md.render(t)]
+    lines = ["- one", "- two & three", '- "q"', "- [name withheld] x", "  goes on", "para", "", "  ind", "-"]
+    texts += ["\n".join(rng.choice(lines) for _ in range(rng.randint(1, 6))) for _ in range(3000)]
+    fast = [(text, _plain(text)) for text in texts]
+    wrong = [(text, html, words) for text, (html, words) in fast
+             if html is not None and (html, words, ()) != ((m := parse(text, 3))[0].html, m[0].text, m[1])]
     assert wrong == []
-    assert sum(render_plain(t) is not None for t in texts) > 1000  # the fast path is taken, and tried
+    assert sum(html is not None for _, (html, _) in fast) > 1000  # the fast path is taken, and tried
 
 
-def test_the_words_of_a_fast_path_text_are_the_parsers(monkeypatch):
-    texts = ["A & B\n\n- one\n- two \"2\"\n\nEnd.", "Say \"hi\"\n  & go", "- a\n- b", "x\n\n\ny"]
-    fast = [markdown._render(t, 3)[0] for t in texts]
-    monkeypatch.setattr(markdown, "_plain", lambda source: (None, ""))
-    slow = [markdown._render(t, 3)[0] for t in texts]
-    assert [(m.html, m.text) for m in fast] == [(m.html, m.text) for m in slow]
-    assert fast[0].text == 'A & B one two "2" End.'
+def test_the_words_of_a_fast_path_text_are_the_parsers():
+    text = 'A & B\n\n- one\n- two "2"\n  more\n\n[name withheld] ends.'
+    assert _plain(text) == (parse(text, 3)[0].html, 'A & B one two "2" more [name withheld] ends.')
 
 
 def test_markdown_texts_still_go_through_the_parser():
