@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -156,6 +157,19 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the output was piped into a command that stopped reading, such as head
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_CONTENT
+
+
+def run() -> None:
+    """The command's entry point: main(), then leave at once.
+
+    When main returns, every file is written and closed and every helper process stopped. Python's
+    own exit would then free the loaded site object by object: 0.6 s at 10,000 initiatives.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError):  # a closed pipe: nothing more can be said
+            stream.flush()
+    os._exit(code)
 
 
 def _count(problems: list[Problem], level: str) -> str:
@@ -375,4 +389,4 @@ COMMANDS = {"build": cmd_build, "check": cmd_check, "schema": cmd_schema, "addre
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -57,6 +57,8 @@ SLOW = {
     "tests/test_fmt.py::test_the_web_editors_serializer_writes_awkward_values_as_fmt_does": "runs Node",
     "tests/test_fmt.py::test_the_web_editor_refuses_a_file_not_in_the_shared_form": "runs Node",
     "tests/test_output_safety.py::test_leftovers_of_killed_builds_are_removed_by_the_next_build": "builds",
+    "tests/test_cli.py::test_the_command_says_everything_and_exits_with_mains_code_though_it_leaves_at_once":
+        "builds through the command line in a process",
 }
 
 def in_ci() -> bool:

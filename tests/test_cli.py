@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -100,3 +103,19 @@ def test_check_does_not_warn_when_lead_says_the_plan_names_none(site_dir, capsys
     edit(site_dir / "plans/2021-22.yaml", "    lead: EP\n", "    lead: []\n")
     assert main(["check", "--templates", str(TEMPLATES)]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "0 errors, 0 warnings."
+
+
+@pytest.mark.parametrize("entry", [["-m", "site_builder"], ["-c", "from site_builder.cli import run; run()"]])
+def test_the_command_says_everything_and_exits_with_mains_code_though_it_leaves_at_once(site_dir, entry):
+    # run() leaves without Python's exit, which would flush what a pipe has not taken yet (output
+    # to a pipe waits in a buffer, unless PYTHONUNBUFFERED says otherwise).
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    out = site_dir.parent / "out"
+    command = [sys.executable, *entry, "build", "--no-cache", "--templates", str(TEMPLATES), "--out", str(out)]
+    built = subprocess.run(command, capture_output=True, text=True, env=env)
+    assert (built.returncode, built.stderr) == (0, "")
+    assert built.stdout.startswith("Built ") and (out / "index.html").is_file()
+    (site_dir / "agencies.yaml").write_text("agencies: [{id: x}]\n")
+    failed = subprocess.run(command, capture_output=True, text=True, env=env)
+    assert failed.returncode == 1 and "content/agencies.yaml:1:" in failed.stderr
+    assert failed.stderr.rstrip().endswith(f"{out}/ is unchanged.")
