@@ -513,7 +513,7 @@ class Helper:
     """
 
     def __init__(self):
-        self._process = processes.start("privacy", stdout=subprocess.PIPE)
+        self._process = processes.fork(_help) or processes.start("privacy", stdout=subprocess.PIPE)
         self._allowed: _Allowed | None = None
 
     def check(self, text: str, rel: str, config: SiteConfig) -> None:

@@ -139,7 +139,7 @@ def rich_dir(tmp_path) -> Path:
 @pytest.fixture
 def forks(monkeypatch):
     """Fork as the build command does, though threads of earlier tests may still run in this process
-    (render_in_two would then render alone); the process ids of the copies made."""
+    (render_in_two would then render alone, and processes.fork refuse); the process ids of the copies made."""
     from site_builder import twocores
 
     monkeypatch.setattr(twocores.threading, "active_count", lambda: 1)

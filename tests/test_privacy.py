@@ -4,6 +4,8 @@ number, an email address and a blocked name is caught, where it was typed; near 
 from __future__ import annotations
 
 import dataclasses
+import os
+import signal
 import re
 from pathlib import Path
 
@@ -290,7 +292,19 @@ def _personal_data_everywhere(site_dir: Path) -> None:
                     + "\nAsk *Jane* Example at [her address](mailto:jane.example@gmail.com).\n", encoding="utf-8")
 
 
-def test_the_helper_process_finds_what_the_builder_finds(site_dir, monkeypatch):
+@pytest.fixture(params=["forked", "new Python"])
+def helper_kind(request, monkeypatch):
+    """The helper process as a forked copy of the builder (the forks made, listed), or as a new Python
+    (where the builder cannot fork)."""
+    from site_builder import processes
+
+    if request.param == "forked":
+        return request.getfixturevalue("forks")
+    monkeypatch.setattr(processes, "fork", lambda target: None)
+    return None
+
+
+def test_the_helper_process_finds_what_the_builder_finds(site_dir, monkeypatch, helper_kind):
     """A one-off build checks each file for personal data in a second process while it loads the next:
     the same findings, at the same places; and the files are checked there, not again here."""
     from site_builder import privacy
@@ -302,16 +316,22 @@ def test_the_helper_process_finds_what_the_builder_finds(site_dir, monkeypatch):
     monkeypatch.setattr(privacy, "check_text", lambda text, rel, *args: here.append(rel) or check_text(text, rel, *args))
     assert _load_problems(site_dir, parallel=True) == alone
     assert "content/plans/2020-21.yaml" not in here and "content/agencies.yaml" not in here, here
+    assert helper_kind is None or len(helper_kind) == 1  # the helper was forked
 
 
-def test_a_helper_that_dies_leaves_the_checking_to_the_builder(site_dir, monkeypatch, tmp_path):
+def test_a_helper_that_dies_leaves_the_checking_to_the_builder(site_dir, monkeypatch, tmp_path, helper_kind):
+    from site_builder import privacy
+
     _personal_data_everywhere(site_dir)
     alone = _load_problems(site_dir, parallel=False)
     folder = tmp_path / "fault"
     folder.mkdir()  # only a new Python reads it: the helper process, which dies at once
     (folder / "sitecustomize.py").write_text("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n")
     monkeypatch.setenv("PYTHONPATH", str(folder))
+    # The forked helper dies as it starts its work.
+    monkeypatch.setattr(privacy, "_help", lambda read, write: os.kill(os.getpid(), signal.SIGKILL))
     assert _load_problems(site_dir, parallel=True) == alone
+    assert helper_kind is None or len(helper_kind) == 1
 
 
 def test_a_value_reached_twice_through_a_yaml_alias_is_reported_once(config):
