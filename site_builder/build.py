@@ -27,7 +27,7 @@ from .search import search_pages
 from .load import ContentLoader
 from .model import NavItem, Site
 from .problems import ContentError, Pos, Problem
-from .render import Globals, Renderer
+from .render import Globals, Renderer, compiled_aside
 from .reuse import Reuse
 from .routes import Build, Page
 from .twocores import render_in_two
@@ -108,8 +108,14 @@ class SiteBuilder:
         # A one-off build lets go of nothing while it loads the content and decides the pages: the
         # garbage collector, which walks every object again and again as they grow in number, found
         # nothing to free there and took 6.6 s of a 49 s load at 100,000 initiatives.
-        with _collector_paused() if self.once else contextlib.nullcontext():
+        with contextlib.ExitStack() as stack:
+            if self.once:
+                stack.enter_context(_collector_paused())
             site = self.loader.load()
+            # In a one-off build the second core, free once the content is loaded, compiles the
+            # templates while this one decides the pages.
+            aside = self.once and on_page is not None and self.bytecode_cache is None
+            compiled = stack.enter_context(compiled_aside(self.templates_dir)) if aside else None
             renderer = self._current_renderer()
             self.reuse.next_build()
             assets = {name: url_for("assets", fingerprint_name(name, data)) for name, data in self._assets.items()}
@@ -127,13 +133,14 @@ class SiteBuilder:
                 made.pages.extend(family(made))
             pages = made.pages
             _check_unique_urls(pages)
+            templates = compiled() if compiled is not None else None
 
         reuse = renderer is self._renderer_used and g == self._globals
         html: dict[str, bytes] = {}  # the pages kept: those not given to on_page
         rendered = 0
         ordered = sorted((output_path(page.url), page) for page in pages)
         if self.once and on_page is not None:  # nothing kept, nothing to reuse: both cores render
-            renderer.compile_all()  # once, before the copy is made, not in each
+            renderer.compile_all(templates)  # once, before the copy is made, not in each
             render_in_two(ordered, lambda page: renderer.render(page, g), on_page)
             rendered, ordered = len(ordered), []  # every page rendered and given away
         for path, page in ordered:

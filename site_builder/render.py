@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import marshal
 import re
 import sys
 from dataclasses import dataclass
@@ -11,6 +13,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
+from . import processes
 from .currency import as_at
 from .facets import filter_attributes
 from .headers import PAGE_CSP
@@ -143,10 +146,19 @@ class Renderer:
             raise ContentError([self._problem(exc, filename, line, page)]) from None
         return html.encode("utf-8")
 
-    def compile_all(self) -> None:
-        """Compile every template now (rendering compiles each the first time it is used)."""
+    def compile_all(self, compiled: Compiled | None = None) -> None:
+        """Compile every template now (rendering compiles each the first time it is used), taking
+        those `compiled` already where the environment has no cache of its own."""
+        if compiled is not None and self.env.bytecode_cache is None:
+            self.env.bytecode_cache = compiled
+        problems = []
         for name in self.env.list_templates(filter_func=lambda name: "/" not in name and name.endswith(".html")):
-            self.env.get_template(name)
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateSyntaxError as exc:  # every template's, together
+                problems.append(self._problem(exc, exc.filename, exc.lineno, None))
+        if problems:
+            raise ContentError(problems)
 
     def _abbreviator(self, terms: tuple) -> "Abbreviator":
         """The glossary's marker for these terms (made again only when they change)."""
@@ -167,10 +179,60 @@ class Renderer:
     def _part(self, name: str, *args: tuple[str, object]) -> Markup:
         return Markup(getattr(self.env.get_template("macros.html").module, name)(**dict(args)))
 
-    def _problem(self, exc: Exception, filename: str | None, line: int | None, page: Page) -> Problem:
+    def _problem(self, exc: Exception, filename: str | None, line: int | None, page: Page | None) -> Problem:
+        """The template error as a content problem, at its template's line (the page's, if unknown)."""
+        if page is None:  # compiling, before any page
+            return Problem(Pos(display_path(Path(filename or self.templates_dir)), line or 1, 1), "",
+                           f"template error: {exc}", "a template that compiles")
         where = display_path(Path(filename)) if filename else display_path(self.templates_dir / page.template)
         return Problem(Pos(where, line or 1, 1), "", f"template error: {exc}",
                        "a template that renders", f"It happened while making the page {page.url}.")
+
+
+class Compiled(jinja2.BytecodeCache):
+    """Compiled templates in memory, by Jinja's key for each (Jinja checks each against its source)."""
+
+    def __init__(self, found: dict[str, bytes] | None = None):
+        self.found = found if found is not None else {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.found:
+            bucket.bytecode_from_string(self.found[bucket.key])  # code for another source is left unused
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.found[bucket.key] = bucket.bytecode_to_string()
+
+
+@contextlib.contextmanager
+def compiled_aside(templates_dir: Path):
+    """Compile every template in a forked copy meanwhile; the block gets a function that waits for them.
+
+    Compiling the templates takes a third of a second of a clean build, on one core; the copy does
+    it on the other while the builder decides the pages. What the copy did not compile (it failed,
+    or there is no fork) the builder compiles itself, and reports any error in it as ever.
+    """
+
+    def compile_all(read, write) -> None:
+        compiled = Compiled()
+        Renderer(templates_dir, bytecode_cache=compiled).compile_all()
+        write.write(marshal.dumps(compiled.found))
+
+    copy = processes.fork(compile_all)
+
+    def compiled() -> Compiled:
+        found = {}
+        if copy is not None:
+            with contextlib.suppress(OSError, EOFError, ValueError, TypeError):
+                found = marshal.loads(copy.stdout.read())
+            if copy.wait() != 0 or not isinstance(found, dict):
+                found = {}
+        return Compiled(found)
+
+    try:
+        yield compiled
+    finally:
+        if copy is not None:
+            processes.stop(copy)
 
 
 def _template_frame(templates_dir: Path) -> tuple[str | None, int | None]:

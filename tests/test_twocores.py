@@ -119,3 +119,44 @@ def test_where_the_system_refuses_a_fork_every_page_is_rendered_here(monkeypatch
     given = _collect(lambda n: str(os.getpid()).encode())
     assert {data for _, data in given} == {str(os.getpid()).encode()} and len(given) == len(ITEMS)
     assert gc.get_freeze_count() == 0
+
+
+def test_the_templates_come_compiled_from_a_copy_and_the_pages_are_as_ever(forks, monkeypatch):
+    """A one-off build has its templates compiled by a forked copy while it decides the pages."""
+    import jinja2
+
+    from conftest import FIXTURE, TEMPLATES
+    from site_builder.build import SiteBuilder
+
+    here, compile_here = [], jinja2.Environment.compile  # what this process compiles (the copy's calls stay there)
+    monkeypatch.setattr(jinja2.Environment, "compile", lambda env, source, name=None, *args, **kwargs:
+                        here.append(name) or compile_here(env, source, name, *args, **kwargs))
+    given: dict[str, bytes] = {}
+    SiteBuilder(FIXTURE, TEMPLATES, once=True).build(on_page=given.__setitem__)
+    assert here == [] and len(forks) == 3  # the checker, the compiler and the renderer
+    alone = SiteBuilder(FIXTURE, TEMPLATES).build()  # compiles the templates itself
+    assert sorted(here) == sorted(p.name for p in TEMPLATES.glob("*.html"))
+    assert given == {name: alone.files[name] for name in given}
+
+
+@pytest.mark.parametrize("copies", [True, False], ids=["forked", "alone"])
+def test_every_template_syntax_error_of_a_one_off_build_is_reported_together(tmp_path, monkeypatch, capsys,
+                                                                              copies, request):
+    from conftest import FIXTURE, TEMPLATES, read_tree
+    from site_builder.cli import main
+
+    if copies:
+        request.getfixturevalue("forks")
+    shutil.copytree(FIXTURE, tmp_path / "content")
+    shutil.copytree(TEMPLATES, tmp_path / "templates")
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "--no-cache"]) == 0
+    before = read_tree(tmp_path / "output")
+    for name in ("plan.html", "macros.html"):
+        template = tmp_path / "templates" / name
+        template.write_text(template.read_text().replace("{% endmacro %}", "{% endmacro", 1)
+                            if name == "macros.html" else "{% if %}\n" + template.read_text())
+    assert main(["build", "--no-cache"]) == 1
+    said = capsys.readouterr().err
+    assert "templates/plan.html:1:1" in said and "templates/macros.html:" in said and "Traceback" not in said
+    assert read_tree(tmp_path / "output") == before
