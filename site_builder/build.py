@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -97,13 +98,16 @@ class SiteBuilder:
         # build the most recent few thousand: a page's header and footer, the links lists repeat.
         self.reuse = Reuse(keep=ONE_OFF_KEEP if once else None)
 
-    def build(self, on_page: Callable[[str, bytes], None] | None = None) -> BuildResult:
+    def build(self, on_page: Callable[..., None] | None = None,
+              read: Callable[[str, bytes], bytes] | None = None) -> BuildResult:
         """Build every output file in memory; raise ContentError listing every problem.
 
         on_page(file name, HTML) is given every page, in the order of the file names, as it is made;
         those pages are then the caller's: the result's files are the others, and the next build
         renders them again. (The build command writes each page at once: a big site's pages are
-        never all in memory, 2 GB of them at 100,000 initiatives.)
+        never all in memory, 2 GB of them at 100,000 initiatives.) With `read`, each page is also
+        read by read(file name, HTML) in the process that rendered it, and on_page is given what
+        it returns as a third argument (the build command: the search index's reading of the page).
         """
         # A one-off build lets go of nothing while it loads the content and decides the pages: the
         # garbage collector, which walks every object again and again as they grow in number, found
@@ -141,7 +145,11 @@ class SiteBuilder:
         ordered = sorted((output_path(page.url), page) for page in pages)
         if self.once and on_page is not None:  # nothing kept, nothing to reuse: both cores render
             renderer.compile_all(templates)  # once, before the copy is made, not in each
-            render_in_two(ordered, lambda page: renderer.render(page, g), on_page)
+            if read is None:
+                render_in_two(ordered, lambda page: renderer.render(page, g), on_page)
+            else:
+                render_in_two([(path, (path, page)) for path, page in ordered],
+                              _reading_too(lambda page: renderer.render(page, g), read), _unpacked(on_page))
             rendered, ordered = len(ordered), []  # every page rendered and given away
         for path, page in ordered:
             old = self._pages.get(page.url)
@@ -153,7 +161,7 @@ class SiteBuilder:
             if on_page is None:
                 html[page.url] = data
             else:
-                on_page(path, data)
+                on_page(path, data, *((read(path, data),) if read is not None else ()))
 
         files = {output_path(url): data for url, data in html.items()}
         files.update((output_path(url), self._assets[name]) for name, url in assets.items())
@@ -193,6 +201,25 @@ class SiteBuilder:
             self._admin = read_admin(self.templates_dir)
             self._templates_stamp = stamp
         return self._renderer
+
+
+_LENGTH = struct.Struct("<Q")
+
+
+def _reading_too(render: Callable[[Page], bytes], read: Callable[[str, bytes], bytes]):
+    """Render a (file name, page) and read the HTML, in one piece of bytes for render_in_two to carry."""
+    def both(item: tuple[str, Page]) -> bytes:
+        html = render(item[1])
+        return _LENGTH.pack(len(html)) + html + read(item[0], html)
+    return both
+
+
+def _unpacked(on_page: Callable[[str, bytes, bytes], None]) -> Callable[[str, bytes], None]:
+    """on_page(file name, HTML, reading) from a piece of bytes made by _reading_too."""
+    def give(name: str, data: bytes) -> None:
+        size = _LENGTH.unpack_from(data)[0]
+        on_page(name, data[_LENGTH.size:_LENGTH.size + size], data[_LENGTH.size + size:])
+    return give
 
 
 @contextlib.contextmanager

@@ -212,7 +212,7 @@ def cmd_build(args) -> int:
         # Each page is written as soon as it is made, and read into the search index, by a second
         # process; the new tree replaces the output folder only once the whole build has succeeded.
         with new_tree(args.out, index=not args.no_search) as tree:
-            result = builder.build(on_page=tree.add)
+            result = builder.build(on_page=tree.add, read=tree.reader)
             tree.add_all(result.files)
             # The pages were written as they came, the rest now. The site is let go before the
             # writing process makes the search index, so that the two never hold memory at once.

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import html as htmllib
 import json
+import marshal
 import re
 import shutil
 import sys
@@ -170,6 +171,18 @@ def _text(html: str) -> str:
     return " ".join("".join(spaced).split())
 
 
+def reading(rel: str, data: bytes) -> bytes:
+    """What the index takes of one file of the site, by its name in the output folder: the reading of
+    its marked element (Index.add_reading), which the process that rendered a page makes."""
+    record = None
+    if rel.endswith(".html") and b"data-search-body" in data:
+        record = read_page("/" + rel.removesuffix("index.html"), data.decode("utf-8", "replace"))
+    if record is None:  # a page without the mark is left out
+        return marshal.dumps(None)
+    return marshal.dumps((record.url, _json([record.url, record.title, record.about, record.text]),
+                          tuple(dict.fromkeys(record.filters)), dict(record.weights)))
+
+
 class Index:
     """The search index of a site, given its pages one at a time in any order."""
 
@@ -182,20 +195,22 @@ class Index:
 
     def add(self, rel: str, data: bytes) -> None:
         """Index one file of the site by its name in the output folder (a page without the mark is left out)."""
-        if not rel.endswith(".html") or b"data-search-body" not in data:
+        self.add_reading(reading(rel, data))
+
+    def add_reading(self, read: bytes) -> None:
+        """Index one file from its reading (reading())."""
+        found = marshal.loads(read)
+        if found is None:
             return
-        record = read_page("/" + rel.removesuffix("index.html"), data.decode("utf-8", "replace"))
-        if record is None:
-            return
+        url, row, filters, weights = found
         number, postings = len(self.records), self.postings
-        for word, weight in record.weights.items():
+        for word, weight in weights.items():
             if word in postings:
                 postings[word].extend((number, weight))
             else:
                 postings[word] = array("I", (number, weight))
         same = self._strings.setdefault
-        filters = tuple((same(key, key), same(value, value)) for key, value in dict.fromkeys(record.filters))
-        self.records.append((record.url, _json([record.url, record.title, record.about, record.text]), filters))
+        self.records.append((url, row, tuple((same(key, key), same(value, value)) for key, value in filters)))
 
     def files(self) -> dict[str, bytes]:
         """The index's files by their names under the site's root, as write() writes them (once: it uses the index up)."""

@@ -66,11 +66,22 @@ class new_tree:  # noqa: N801 (used as a context manager, like open)
                 raise
         return self._tmp
 
-    def add(self, rel: str, data: bytes) -> None:
-        """Write one file (an unsafe name is refused here, before anything is made of it)."""
+    def add(self, rel: str, data: bytes, read: bytes = b"") -> None:
+        """Write one file (an unsafe name is refused here, before anything is made of it); `read`: its
+        reading for the search index, made already (see `reader`)."""
         if self._writer is None:
             self._begin()
-        self._writer.add(rel, data)
+        self._writer.add(rel, data, read)
+
+    @property
+    def reader(self) -> Callable[[str, bytes], bytes] | None:
+        """What reads a page for the search index (searchindex.reading), where the tree has one: the
+        process that rendered a page may read it, not to leave all the reading to the writing process."""
+        if not self.index:
+            return None
+        from .searchindex import reading
+
+        return reading
 
     def add_all(self, files: Mapping[str, bytes]) -> None:
         """Write every file not given already, in the order of their names."""
@@ -122,23 +133,25 @@ class TreeWriter:
         self._process = processes.start("write", str(os.getpid()), *(("--index", str(folder)) if index else ()))
         self._pipe = self._process.stdin.fileno()
 
-    def add(self, rel: str, data: bytes) -> None:
-        """Write one file (an unsafe name is refused here, before anything is made of it)."""
+    def add(self, rel: str, data: bytes, read: bytes = b"") -> None:
+        """Write one file (an unsafe name is refused here, before anything is made of it); `read`: the
+        search index's reading of it (searchindex.reading), made already, else made by the writing process."""
         path = os.fsencode(output_file(str(self.folder), rel))
         folder = os.path.dirname(rel)
         new = folder not in self._folders
         self._folders.add(folder)
         self.names.add(rel)
-        head = struct.pack(_HEAD, new, len(path), len(data)) + path
+        head = struct.pack(_HEAD, new, len(path), len(data), len(read)) + path
         if len(data) < _CHUNK:
-            self._send(head + data)
+            self._send(head + data + read)
         else:  # a big file (the open data, 132 MB at 100,000 initiatives) goes as it is, not copied
             self._send(head)
             self._send(data)
+            self._send(read)
 
     def close(self) -> None:
         """Wait for every write; raise the first failure (a name both file and folder as UnsafeName)."""
-        self._send(struct.pack(_HEAD, 0, 0, 0))
+        self._send(struct.pack(_HEAD, 0, 0, 0, 0))
         self._process.stdin.close()
         if self._process.wait() != 0:
             self._failed()
@@ -167,7 +180,7 @@ class TreeWriter:
         raise OSError(number, reason, filename)
 
 
-_HEAD = "<BII"  # a new folder (0 or 1), the path's length, the data's length
+_HEAD = "<BIII"  # a new folder (0 or 1), the path's length, the data's length, the index's reading's length
 _CHUNK = 1 << 20  # a file this big or bigger is sent and written a piece at a time (never a page)
 
 
@@ -178,13 +191,13 @@ def _serve(read: Callable[[int], bytes], parent: int, indexed: str | None = None
     into the folder at the end mark. A parent that stops first (killed, or giving up) is
     removing the folder: writing ends at once.
     """
-    from .searchindex import Index
+    from . import searchindex
 
-    index = Index() if indexed else None
+    index = searchindex.Index() if indexed else None
     skip = len(os.fsencode(indexed or "")) + 1  # a path's start: the folder and its slash
     size = struct.calcsize(_HEAD)
     while len(head := read(size)) == size and os.getppid() == parent:
-        new, path_size, data_size = struct.unpack(_HEAD, head)
+        new, path_size, data_size, read_size = struct.unpack(_HEAD, head)
         try:
             if not path_size:
                 if index is not None:
@@ -195,13 +208,16 @@ def _serve(read: Callable[[int], bytes], parent: int, indexed: str | None = None
                 os.makedirs(os.path.dirname(path), exist_ok=True)
             if data_size < _CHUNK or (index is not None and path.endswith(b".html")):
                 data = read(data_size)
-                if len(data) < data_size:
+                reading = read(read_size) if read_size else b""
+                if len(data) < data_size or len(reading) < read_size:
                     break
                 _write(path, (data,))
                 if index is not None:
-                    index.add(os.fsdecode(path[skip:]), data)
+                    index.add_reading(reading or searchindex.reading(os.fsdecode(path[skip:]), data))
             else:  # a big file is copied a piece at a time, never held whole
                 _write(path, _from_pipe(read, data_size))
+                if read_size and len(read(read_size)) < read_size:
+                    break
         except EOFError:  # the parent stopped mid-file: it is removing the folder
             break
         except OSError as exc:

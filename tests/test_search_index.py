@@ -91,13 +91,20 @@ def _build_in_steps(out: Path, content: Path = RICH) -> None:
     index_folder(out)
 
 
-def test_the_build_gives_the_files_of_a_build_without_overlap(tmp_path, forks):
-    """`build` renders on two cores (a forked copy) and writes each page and reads it into the index
-    (in a further process) as it is rendered; made in steps, one after another, in one process, the
-    same content gives the same files, byte for byte."""
+def test_the_build_gives_the_files_of_a_build_without_overlap(tmp_path, forks, monkeypatch):
+    """`build` renders on two cores (a forked copy), each process reading the pages it renders for the
+    index, and writes each page and adds it to the index (in a further process) as it is rendered;
+    made in steps, one after another, in one process, the same content gives the same files, byte for byte."""
+    from site_builder.write import new_tree
+
+    given, add = [], new_tree.add
+    monkeypatch.setattr(new_tree, "add",
+                        lambda tree, rel, data, read=b"": given.append((rel, read)) or add(tree, rel, data, read))
     overlapped, in_steps = tmp_path / "overlapped", tmp_path / "in-steps"
     assert main(["build", "--content", str(RICH), "--templates", str(TEMPLATES), "--out", str(overlapped),
                  "--no-cache"]) == 0
+    pages = {rel for rel, _ in given if rel.endswith(".html") and not rel.startswith("admin/")}
+    assert pages and pages == {rel for rel, read in given if read}, "every page came read for the index"
     _build_in_steps(in_steps)
     a, b = read_tree(overlapped), read_tree(in_steps)
     assert any(name.startswith(f"{FOLDER}/") for name in a), "the build made a search index"
