@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import extras
+from . import extras, processes
 from .addresses import check_addresses
 from . import routes
 from .cms import admin_files, read_admin
@@ -28,7 +28,7 @@ from .search import search_pages
 from .load import ContentLoader
 from .model import NavItem, Site
 from .problems import ContentError, Pos, Problem
-from .render import Globals, Renderer, compiled_aside
+from .render import Compiled, Globals, Renderer, compiled_templates
 from .reuse import Reuse
 from .routes import Build, Page
 from .twocores import render_in_two
@@ -109,6 +109,11 @@ class SiteBuilder:
         read by read(file name, HTML) in the process that rendered it, and on_page is given what
         it returns as a third argument (the build command: the search index's reading of the page).
         """
+        with contextlib.ExitStack() as asides:  # work done in forked copies meanwhile, stopped at the end
+            return self._build(on_page, read, asides)
+
+    def _build(self, on_page: Callable[..., None] | None, read: Callable[[str, bytes], bytes] | None,
+               asides: contextlib.ExitStack) -> BuildResult:
         # A one-off build lets go of nothing while it loads the content and decides the pages: the
         # garbage collector, which walks every object again and again as they grow in number, found
         # nothing to free there and took 6.6 s of a 49 s load at 100,000 initiatives.
@@ -116,16 +121,21 @@ class SiteBuilder:
             if self.once:
                 stack.enter_context(_collector_paused())
             site = self.loader.load()
+            base_url = self.base_url or site.config.base_url.rstrip("/")
             # In a one-off build the second core, free once the content is loaded, compiles the
-            # templates while this one decides the pages.
-            aside = self.once and on_page is not None and self.bytecode_cache is None
-            compiled = stack.enter_context(compiled_aside(self.templates_dir)) if aside else None
+            # templates and makes the open data in forked copies while this one decides the pages.
+            aside = self.once and on_page is not None
+            compiled = open_data = None
+            if aside and self.bytecode_cache is None:
+                compiled = stack.enter_context(processes.aside(lambda: compiled_templates(self.templates_dir)))
+            if aside:
+                open_data = asides.enter_context(processes.aside(lambda: make_open_data(site, base_url)))
             renderer = self._current_renderer()
             self.reuse.next_build()
             assets = {name: url_for("assets", fingerprint_name(name, data)) for name, data in self._assets.items()}
             g = Globals(
                 config=site.config,
-                base_url=self.base_url or site.config.base_url.rstrip("/"),
+                base_url=base_url,
                 assets=tuple(sorted(assets.items())),
                 footer=(*(NavItem(p.meta.title, url_for(p)) for p in site.pages if p.meta.footer),
                         *((NavItem("Glossary", url_for("glossary")),) if site.glossary else ())),
@@ -137,7 +147,7 @@ class SiteBuilder:
                 made.pages.extend(family(made))
             pages = made.pages
             _check_unique_urls(pages)
-            templates = compiled() if compiled is not None else None
+            templates = Compiled(compiled() or {}) if compiled is not None else None
 
         reuse = renderer is self._renderer_used and g == self._globals
         html: dict[str, bytes] = {}  # the pages kept: those not given to on_page
@@ -171,7 +181,7 @@ class SiteBuilder:
                       output_path(url_for("robots")): extras.robots(g.base_url, self.preview),
                       output_path(url_for("feed")): extras.feed(site, g.base_url)})
         # A one-off build keeps no plan's rows: 224 MB of them beside the files at 100,000 initiatives.
-        files.update(make_open_data(site, g.base_url, None if self.once else self.reuse))
+        files.update((open_data and open_data()) or make_open_data(site, g.base_url, None if self.once else self.reuse))
         names = files.keys() | {output_path(page.url) for page in pages}  # every file, the pages given away too
         files.update(check_addresses(site, names, self.loader.content_dir,
                                      {src.rel: src for src in self.loader.sources.values()}))

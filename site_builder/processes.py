@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import marshal
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
-from typing import BinaryIO, Callable
+from typing import Any, BinaryIO, Callable, Iterator
 
 F_SETPIPE_SZ = 1031  # Linux's fcntl for a pipe's size
 
@@ -98,6 +100,36 @@ def fork(target: Callable[[BinaryIO, BinaryIO], None]) -> Forked | None:
     os.close(to_copy[0])
     os.close(from_copy[1])
     return Forked(pid, open(to_copy[1], "wb"), open(from_copy[0], "rb"))
+
+
+@contextlib.contextmanager
+def aside(work: Callable[[], Any]) -> Iterator[Callable[[], Any]]:
+    """Do work() in a forked copy meanwhile; the block gets a function that waits for its result.
+
+    The result (of the types marshal takes) comes through an unnamed temporary file, so the copy
+    leaves as soon as it is done, however big the result. It is None where the copy failed or
+    could not be made: the caller then does the work itself (and meets its error, if any).
+    """
+    with tempfile.TemporaryFile() as file:
+        def work_into_file(read, write) -> None:
+            marshal.dump(work(), file)
+            file.flush()  # the copy leaves without Python's exit, which would flush it
+
+        copy = fork(work_into_file)
+
+        def result() -> Any:
+            if copy is None or copy.wait() != 0:
+                return None
+            file.seek(0)
+            with contextlib.suppress(EOFError, ValueError, TypeError):
+                return marshal.load(file)
+            return None
+
+        try:
+            yield result
+        finally:
+            if copy is not None:
+                stop(copy)
 
 
 def stop(process: subprocess.Popen | Forked) -> None:

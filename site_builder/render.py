@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import marshal
 import re
 import sys
 from dataclasses import dataclass
@@ -13,7 +11,6 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from . import processes
 from .currency import as_at
 from .facets import filter_attributes
 from .headers import PAGE_CSP
@@ -203,36 +200,11 @@ class Compiled(jinja2.BytecodeCache):
         self.found[bucket.key] = bucket.bytecode_to_string()
 
 
-@contextlib.contextmanager
-def compiled_aside(templates_dir: Path):
-    """Compile every template in a forked copy meanwhile; the block gets a function that waits for them.
-
-    Compiling the templates takes a third of a second of a clean build, on one core; the copy does
-    it on the other while the builder decides the pages. What the copy did not compile (it failed,
-    or there is no fork) the builder compiles itself, and reports any error in it as ever.
-    """
-
-    def compile_all(read, write) -> None:
-        compiled = Compiled()
-        Renderer(templates_dir, bytecode_cache=compiled).compile_all()
-        write.write(marshal.dumps(compiled.found))
-
-    copy = processes.fork(compile_all)
-
-    def compiled() -> Compiled:
-        found = {}
-        if copy is not None:
-            with contextlib.suppress(OSError, EOFError, ValueError, TypeError):
-                found = marshal.loads(copy.stdout.read())
-            if copy.wait() != 0 or not isinstance(found, dict):
-                found = {}
-        return Compiled(found)
-
-    try:
-        yield compiled
-    finally:
-        if copy is not None:
-            processes.stop(copy)
+def compiled_templates(templates_dir: Path) -> dict[str, bytes]:
+    """Every template compiled, as Compiled keeps them (what a forked copy does while the builder decides the pages)."""
+    compiled = Compiled()
+    Renderer(templates_dir, bytecode_cache=compiled).compile_all()
+    return compiled.found
 
 
 def _template_frame(templates_dir: Path) -> tuple[str | None, int | None]:

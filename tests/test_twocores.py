@@ -133,7 +133,7 @@ def test_the_templates_come_compiled_from_a_copy_and_the_pages_are_as_ever(forks
                         here.append(name) or compile_here(env, source, name, *args, **kwargs))
     given: dict[str, bytes] = {}
     SiteBuilder(FIXTURE, TEMPLATES, once=True).build(on_page=given.__setitem__)
-    assert here == [] and len(forks) == 3  # the checker, the compiler and the renderer
+    assert here == [] and len(forks) == 4  # the checker, the compiler, the open data's maker and the renderer
     alone = SiteBuilder(FIXTURE, TEMPLATES).build()  # compiles the templates itself
     assert sorted(here) == sorted(p.name for p in TEMPLATES.glob("*.html"))
     assert given == {name: alone.files[name] for name in given}
@@ -160,3 +160,17 @@ def test_every_template_syntax_error_of_a_one_off_build_is_reported_together(tmp
     said = capsys.readouterr().err
     assert "templates/plan.html:1:1" in said and "templates/macros.html:" in said and "Traceback" not in said
     assert read_tree(tmp_path / "output") == before
+
+
+def test_the_open_data_comes_made_by_a_copy_and_is_the_builders_own(forks, monkeypatch):
+    from conftest import RICH, TEMPLATES
+    from site_builder import build
+
+    here, make = [], build.make_open_data  # what this process makes (the copy's calls stay there)
+    monkeypatch.setattr(build, "make_open_data", lambda *args: here.append(args) or make(*args))
+    given: dict[str, bytes] = {}
+    result = build.SiteBuilder(RICH, TEMPLATES, once=True).build(on_page=given.__setitem__)
+    assert here == [] and forks
+    alone = build.SiteBuilder(RICH, TEMPLATES).build()
+    data = {name for name in alone.files if name.startswith("data/") and name not in given}
+    assert data and {name: result.files[name] for name in data} == {name: alone.files[name] for name in data}
