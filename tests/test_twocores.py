@@ -1,10 +1,11 @@
-"""A one-off build renders on both cores (site_builder/twocores.py): a forked copy renders every other page."""
+"""A one-off build renders on both cores (site_builder/twocores.py): a forked copy renders the runs of pages it takes."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import threading
+import time
 
 import pytest
 
@@ -19,52 +20,72 @@ def _collect(render):
     return given
 
 
-def test_every_page_comes_in_order_the_odd_ones_made_by_another_process(forks):
+def _slow_here(me: int, seconds: float):
+    """A render that takes `seconds` over page 0 in this process: the builder's first run is the first four
+    pages, and the copy takes the next runs meanwhile."""
+    def slow(n):
+        if n == 0 and os.getpid() == me:
+            time.sleep(seconds)
+    return slow
+
+
+def test_every_page_comes_in_order_made_by_either_process_as_each_is_free(forks):
     me = os.getpid()
-    given = _collect(lambda n: f"{n} {os.getpid()}".encode())
+    slow = _slow_here(me, 0.5)
+    given = _collect(lambda n: slow(n) or time.sleep(0.002) or f"{n} {os.getpid()}".encode())
     assert [name for name, _ in given] == [name for name, _ in ITEMS]
-    makers = [int(data.split()[1]) for _, data in given]
     assert [int(data.split()[0]) for _, data in given] == list(range(41))
-    assert set(makers[0::2]) == {me} and me not in makers[1::2] and len(set(makers[1::2])) == 1
+    makers = [int(data.split()[1]) for _, data in given]
+    # Runs of four: the builder's first, then the copy took runs while the builder was slow.
+    assert set(makers[:4]) == {me} and len(set(makers[4:8])) == 1 and me not in makers[4:8]
+    assert len(set(makers)) == 2 and forks
 
 
 def test_a_page_the_copy_cannot_render_is_rendered_here_and_raises_its_own_error(forks):
     me = os.getpid()
+    slow = _slow_here(me, 0.5)
 
     def render(n):
+        slow(n)
         if n == 7:
             raise ValueError(f"page 7 is wrong ({'here' if os.getpid() == me else 'in the copy'})")
-        return b"x"
+        return str(os.getpid()).encode()
 
     given = []
     with pytest.raises(ValueError, match=r"page 7 is wrong \(here\)"):
-        render_in_two(ITEMS, render, lambda name, data: given.append(name))
-    assert given == [name for name, _ in ITEMS[:7]] and forks  # every page before it, in order
+        render_in_two(ITEMS, render, lambda name, data: given.append((name, data)))
+    assert [name for name, _ in given] == [name for name, _ in ITEMS[:7]]  # every page before it, in order
+    assert given[4][1] != str(me).encode() and forks  # the copy had page 7's run
 
 
 def test_where_the_copy_dies_the_rest_is_rendered_here(forks):
     me = os.getpid()
+    slow = _slow_here(me, 0.5)
 
     def render(n):
+        slow(n)
         if n == 9 and os.getpid() != me:
             os._exit(9)  # killed, out of memory: no word sent
         return f"{n} {os.getpid() == me}".encode()
 
     given = _collect(render)
-    assert [data for _, data in given] == [f"{n} {n % 2 == 0 or n >= 9}".encode() for n in range(41)]
+    assert [name for name, _ in given] == [name for name, _ in ITEMS]
+    made_here = [data.split()[1] == b"True" for _, data in given]
+    assert made_here[:4] == [True] * 4 and made_here[4:9] == [False] * 5 and all(made_here[9:])
 
 
 def test_a_failure_here_stops_the_copy_and_is_raised(forks):
+    me = os.getpid()
+    slow = _slow_here(me, 0.5)
     copies = []
 
     def on_page(name, data):
-        if name == ITEMS[1][0]:
+        if int(data) != me:
             copies.append(int(data))
-        if name == ITEMS[3][0]:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        render_in_two(ITEMS, lambda n: str(os.getpid()).encode(), on_page)
+        render_in_two(ITEMS, lambda n: slow(n) or str(os.getpid()).encode(), on_page)
     with pytest.raises(ProcessLookupError):  # stopped and waited for: not even a zombie is left
         os.kill(copies[0], 0)
 
