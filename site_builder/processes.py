@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import marshal
 import os
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
 import threading
-from typing import Any, BinaryIO, Callable, Iterator
+from typing import BinaryIO, Callable, Iterator
 
 F_SETPIPE_SZ = 1031  # Linux's fcntl for a pipe's size
 
@@ -102,28 +102,37 @@ def fork(target: Callable[[BinaryIO, BinaryIO], None]) -> Forked | None:
     return Forked(pid, open(to_copy[1], "wb"), open(from_copy[0], "rb"))
 
 
+_ITEM = struct.Struct("<II")  # aside's result file: each name's length and its data's, then both
+
+
 @contextlib.contextmanager
-def aside(work: Callable[[], Any]) -> Iterator[Callable[[], Any]]:
+def aside(work: Callable[[], dict[str, bytes]]) -> Iterator[Callable[[], dict[str, bytes] | None]]:
     """Do work() in a forked copy meanwhile; the block gets a function that waits for its result.
 
-    The result (of the types marshal takes) comes through an unnamed temporary file, so the copy
-    leaves as soon as it is done, however big the result. It is None where the copy failed or
-    could not be made: the caller then does the work itself (and meets its error, if any).
+    The result, bytes by name, comes through an unnamed temporary file, an item at a time: the copy
+    leaves as soon as it is done, and nothing big is copied whole. It is None where the copy failed
+    or could not be made: the caller then does the work itself (and meets its error, if any).
     """
     with tempfile.TemporaryFile() as file:
         def work_into_file(read, write) -> None:
-            marshal.dump(work(), file)
+            for name, data in work().items():
+                key = name.encode()
+                file.write(_ITEM.pack(len(key), len(data)) + key)
+                file.write(data)
             file.flush()  # the copy leaves without Python's exit, which would flush it
 
         copy = fork(work_into_file)
 
-        def result() -> Any:
+        def result() -> dict[str, bytes] | None:
             if copy is None or copy.wait() != 0:
                 return None
             file.seek(0)
-            with contextlib.suppress(EOFError, ValueError, TypeError):
-                return marshal.load(file)
-            return None
+            found = {}
+            while head := file.read(_ITEM.size):
+                key_size, size = _ITEM.unpack(head)
+                name = file.read(key_size).decode()
+                found[name] = file.read(size)
+            return found
 
         try:
             yield result
