@@ -82,7 +82,7 @@ def as_printed(agency: Agency, printed: str, period: str | None = None) -> str:
 # Credits are remembered by their arguments: the same agencies, as printed in the same year, are
 # credited on an initiative's page and on every list it is in (at 10,000 initiatives, 76,000 calls
 # of 19,000 kinds). Typed, so that Markup and str stay apart; bounded, for a long preview.
-@functools.lru_cache(maxsize=1 << 15, typed=True)
+@functools.lru_cache(maxsize=4096, typed=True)
 def credit(agency: Agency, printed: str = "", period: str | None = None, link: bool = True) -> Markup:
     """An agency's name in a plan's year (a link to its page), with the name the document printed beside it."""
     name = escape(agency.name_in(period) if period else agency.name)
@@ -92,7 +92,7 @@ def credit(agency: Agency, printed: str = "", period: str | None = None, link: b
     return shown + (Markup(f' <span class="as-printed">{escape(note)}</span>') if note else "")
 
 
-@functools.lru_cache(maxsize=1 << 15, typed=True)
+@functools.lru_cache(maxsize=4096, typed=True)
 def credits(agencies: tuple[Agency, ...], printed: tuple[str, ...] = (), period: str | None = None,
             as_written: str = "", link: bool = False, leave_out: str = "") -> Markup:
     """Agencies in a sentence, each credited as the document printed it; a printed cell that says more
