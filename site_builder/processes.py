@@ -69,7 +69,7 @@ class Forked:
 
 
 def fork(target: Callable[[BinaryIO, BinaryIO], None]) -> Forked | None:
-    """Run target(input, output) in a forked copy of the builder, with a 1 MB pipe to its input.
+    """Run target(input, output) in a forked copy of the builder, with 1 MB pipes to and from it.
 
     The copy has every module the builder imported, where a new Python (start) takes a fifth of
     a second to import them. None where there is no fork (Windows), where other threads run (a
@@ -79,8 +79,9 @@ def fork(target: Callable[[BinaryIO, BinaryIO], None]) -> Forked | None:
     if not hasattr(os, "fork") or threading.active_count() > 1:
         return None
     to_copy, from_copy = os.pipe(), os.pipe()
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError):  # a dozen pages or files ahead before either side waits
         fcntl.fcntl(to_copy[1], F_SETPIPE_SZ, 1 << 20)
+        fcntl.fcntl(from_copy[1], F_SETPIPE_SZ, 1 << 20)
     try:
         pid = os.fork()
     except OSError:

@@ -10,16 +10,13 @@ builder hands every page on in order, so what is written is what one core would 
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import gc
 import os
-import signal
 import struct
-import threading
 from typing import Callable, Sequence, TypeVar
 
-from .processes import F_SETPIPE_SZ, write_all
+from . import processes
+from .processes import write_all
 
 T = TypeVar("T")
 _SIZE = struct.Struct("<q")  # a page's length; -1: the copy could not render the page (the builder says why)
@@ -37,17 +34,12 @@ def render_in_two(items: Sequence[tuple[str, T]], render: Callable[[T], bytes],
         for name, item in items:
             on_page(name, render(item))
         return
-    pid, pages, numbers = copy
+    process, numbers = copy
     try:
-        _in_order(runs, render, on_page, pages, numbers)
-    except BaseException:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-        raise
+        _in_order(runs, render, on_page, process.stdout, numbers)
     finally:
-        pages.close()
+        processes.stop(process)  # at once, if this process failed: nothing is left of the copy
         os.close(numbers)
-        os.waitpid(pid, 0)
         gc.unfreeze()
 
 
@@ -87,53 +79,35 @@ def _in_order(runs: list, render: Callable, on_page: Callable, pages, numbers: i
 
 
 def _fork(runs: list, render: Callable[[T], bytes]):
-    """Start the copy: its process id, the pipe its pages come through, and the pipe of runs' numbers.
-
-    None where there is no fork (Windows), where other threads run (a fork copies the locks they
-    hold, and the copy could wait on one for ever), or where the system refuses one.
-    """
-    if not hasattr(os, "fork") or threading.active_count() > 1 or len(runs) < 2:
+    """Start the copy (processes.fork): it, and the pipe of runs' numbers it takes from. None where
+    there is one run only, or where processes.fork makes no copy."""
+    if len(runs) < 2:
         return None
     numbers, to_take = os.pipe()
     write_all(to_take, b"".join(_RUN.pack(number) for number in range(1, len(runs))))
     os.close(to_take)  # taking from an empty pipe then ends at once
-    read_end, write_end = os.pipe()
-    with contextlib.suppress(OSError):  # a dozen pages ahead before the copy waits
-        fcntl.fcntl(write_end, F_SETPIPE_SZ, 1 << 20)
     # The collector writes into every object it looks at: a page of memory written by either process
     # becomes two. The site lives to the end anyway, so it is left out of collections until then.
     gc.freeze()
-    try:
-        pid = os.fork()
-    except OSError:
+    copy = processes.fork(lambda read, write: _copy(runs, render, numbers, write.fileno()))
+    if copy is None:
         gc.unfreeze()
-        for end in (numbers, read_end, write_end):
-            os.close(end)
+        os.close(numbers)
         return None
-    if pid == 0:  # the copy: never returns
-        os.close(read_end)
-        _copy(runs, render, numbers, write_end)
-    os.close(write_end)
-    return pid, open(read_end, "rb"), numbers
+    return copy, numbers
 
 
 def _copy(runs: list, render: Callable[[T], bytes], numbers: int, pipe: int) -> None:
-    """The forked copy: render each run it takes into the pipe, then leave at once (none of the builder's exits run)."""
-    code = 1
-    try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group: the builder stops the copy
-        while len(head := os.read(numbers, _RUN.size)) == _RUN.size:
-            write_all(pipe, head)
-            for _, item in runs[_RUN.unpack(head)[0]]:
-                try:
-                    data = render(item)
-                except Exception:  # the builder renders this page again itself, and reports what is wrong
-                    write_all(pipe, _SIZE.pack(-1))
-                    return
-                write_all(pipe, _SIZE.pack(len(data)) + data)
-        code = 0
-    finally:
-        os._exit(code)
+    """The forked copy: render each run it takes into the pipe (a page it cannot render ends it)."""
+    while len(head := os.read(numbers, _RUN.size)) == _RUN.size:
+        write_all(pipe, head)
+        for _, item in runs[_RUN.unpack(head)[0]]:
+            try:
+                data = render(item)
+            except Exception:  # the builder renders this page again itself, and reports what is wrong
+                write_all(pipe, _SIZE.pack(-1))
+                return
+            write_all(pipe, _SIZE.pack(len(data)) + data)
 
 
 def _received(pipe) -> bytes | None:

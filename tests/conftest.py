@@ -139,10 +139,10 @@ def rich_dir(tmp_path) -> Path:
 @pytest.fixture
 def forks(monkeypatch):
     """Fork as the build command does, though threads of earlier tests may still run in this process
-    (render_in_two would then render alone, and processes.fork refuse); the process ids of the copies made."""
-    from site_builder import twocores
+    (processes.fork would refuse, and render_in_two render alone); the process ids of the copies made."""
+    from site_builder import processes
 
-    monkeypatch.setattr(twocores.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(processes.threading, "active_count", lambda: 1)
     made, fork = [], os.fork
 
     def counted():
