@@ -6,11 +6,12 @@ the pages it makes. The pages are cut into runs of a few; each process takes the
 from a pipe they share whenever it is free, so neither waits while work is left (pages differ in
 cost, and the two processes share their cores with others). The copy pipes its pages back; the
 builder hands every page on in order, so what is written is what one core would have written.
+The builder has frozen its site out of garbage collections first (build.py): the collector writes
+into every object it looks at, and each page of memory written in either process becomes two.
 """
 
 from __future__ import annotations
 
-import gc
 import os
 import struct
 from typing import Callable, Sequence, TypeVar
@@ -40,7 +41,6 @@ def render_in_two(items: Sequence[tuple[str, T]], render: Callable[[T], bytes],
     finally:
         processes.stop(process)  # at once, if this process failed: nothing is left of the copy
         os.close(numbers)
-        gc.unfreeze()
 
 
 def _in_order(runs: list, render: Callable, on_page: Callable, pages, numbers: int) -> None:
@@ -86,12 +86,8 @@ def _fork(runs: list, render: Callable[[T], bytes]):
     numbers, to_take = os.pipe()
     write_all(to_take, b"".join(_RUN.pack(number) for number in range(1, len(runs))))
     os.close(to_take)  # taking from an empty pipe then ends at once
-    # The collector writes into every object it looks at: a page of memory written by either process
-    # becomes two. The site lives to the end anyway, so it is left out of collections until then.
-    gc.freeze()
     copy = processes.fork(lambda read, write: _copy(runs, render, numbers, write.fileno()))
     if copy is None:
-        gc.unfreeze()
         os.close(numbers)
         return None
     return copy, numbers

@@ -156,7 +156,8 @@ def test_a_one_off_load_keeps_no_file_bytes_and_a_next_load_still_sees_an_edit(s
 @pytest.mark.parametrize("once", [True, False], ids=["one-off", "keeping"])
 def test_a_one_off_build_loads_with_the_collector_paused(site_dir, once):
     """Only a one-off build pauses garbage collection while it loads (it lets go of nothing there);
-    the collector is on again for the rendering, and after a failed load."""
+    the collector is on again for the rendering, with the site frozen out of it until the build
+    ends, and after a failed load."""
     import gc
 
     builder = SiteBuilder(site_dir, TEMPLATES, bytecode_cache=COMPILED, once=once)
@@ -166,9 +167,14 @@ def test_a_one_off_build_loads_with_the_collector_paused(site_dir, once):
         seen.append(gc.isenabled())
         return load()
 
+    def on_page(name, data):  # rendering: a one-off build's site is frozen out of collections
+        frozen.append(gc.get_freeze_count() > 0)
+
     builder.loader.load = watched
-    builder.build(on_page={}.__setitem__)
+    frozen: list[bool] = []
+    builder.build(on_page=on_page)
     assert seen == [not once] and gc.isenabled()
+    assert set(frozen) == {once} and gc.get_freeze_count() == 0  # and nothing frozen once it ends
     edit(site_dir / "site.yaml", "name: Example Partnership", "name: [Example Partnership")
     with pytest.raises(ContentError):
         builder.build(on_page={}.__setitem__)
@@ -229,3 +235,27 @@ def test_a_one_off_reuse_stops_looking_up_a_kind_of_call_never_found_again(monke
     assert [memo(part, "header", 0) for _ in range(5)] == ["header0"] * 5
     assert made.count(("header", 0)) == 1  # a kind found again is still looked up
     assert memo(part, "item", 0) == "item0" and made.count(("item", 0)) == 2
+
+
+def test_a_one_off_build_compiles_the_templates_in_a_copy_while_it_loads(site_dir, forks, monkeypatch):
+    """The templates need no content: a copy compiles them from the start, and the builder, once the
+    content is loaded, compiles none itself."""
+    import jinja2
+
+    builder = SiteBuilder(site_dir, TEMPLATES, once=True)
+    load, copies_at_load, compiled_here = builder.loader.load, [], []
+
+    def watched():
+        copies_at_load.append(len(forks))
+        return load()
+
+    def compile_here(self, *args, **kwargs):
+        compiled_here.append(args)
+        return compile_(self, *args, **kwargs)
+
+    compile_ = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile", compile_here)
+    builder.loader.load = watched
+    pages: dict[str, bytes] = {}
+    builder.build(on_page=pages.__setitem__)
+    assert copies_at_load == [1] and not compiled_here and pages
