@@ -185,3 +185,26 @@ def test_new_plan_writes_text_so_that_it_reads_back_as_that_text(value):
     written = newplan._scalar(value)
     assert read("title", written) == (value, [])
     assert yaml.load(f"title: {written}", Yaml12Loader) == {"title": value}
+
+
+@pytest.mark.parametrize("written", ["010", "no", "~", "1e3", "2021-04-01", "'yes'", "text"])
+def test_untagged_nodes_are_the_same_nodes_but_for_their_tags(written):
+    """The personal-data check composes without working out what each value is (tags=False): the same
+    values, places and styles; every tag empty, so read_as takes each plain value as text."""
+    from site_builder.scalars import read_as
+
+    text = f"a: {written}\nb: [1, {written}]\n"
+    tagged, untagged = compose(text, "f.yaml")[0], compose(text, "f.yaml", tags=False)[0]
+
+    def flat(node):
+        kids = node.value if isinstance(node.value, list) else []
+        items = [k for pair in kids for k in (pair if isinstance(pair, tuple) else (pair,))]
+        return [(node.value if isinstance(node.value, str) else None, node.style if hasattr(node, "style") else None,
+                 node.start_mark.index, node.end_mark.index), *(x for k in items for x in flat(k))]
+
+    def tags(node):
+        kids = node.value if isinstance(node.value, list) else []
+        return {node.tag, *(t for kid in kids for k in (kid if isinstance(kid, tuple) else (kid,)) for t in tags(k))}
+
+    assert flat(untagged) == flat(tagged) and tags(untagged) == {""}
+    assert read_as(untagged.value[0][1]) == ("number" if written in ("010", "1e3") else "text")
