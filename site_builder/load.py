@@ -234,9 +234,8 @@ class ContentLoader:
             through the rest of the load for it.
             """
             if src.text and config_src is not None and config_src.value is not None:
-                if helper is not None:
-                    helper.check(src.text, src.rel, config_src.value)
-                elif src.nodes is not None:
+                sent = helper is not None and helper.check(src.text, src.rel, config_src.value)
+                if not sent and src.nodes is not None:  # no helper, or it is behind
                     privacy.check_sources((src,), config_src.value)
                 src.nodes = None
             return src

@@ -12,9 +12,12 @@ import bisect
 import contextlib
 import functools
 import hashlib
+import os
 import pickle
 import re
+import select
 import signal
+import struct
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -506,21 +509,33 @@ def _key(text: str, rel: str, config: SiteConfig) -> tuple:
 class Helper:
     """Checks files for personal data in a second process, while the builder loads the next ones.
 
-    Loading uses one core; in a one-off build the other is free until the pages come. The
-    findings come back into `memo` by the same keys check_sources looks them up by, so they are
-    the same findings, and a file the helper did not check (it failed, or the file changed) is
-    checked by check_sources itself.
+    Loading uses one core; in a one-off build the other is mostly free until the pages come. A file
+    goes to the helper only while it has fewer than AHEAD files still to check; otherwise the builder
+    checks it itself, from the nodes it has composed already. So neither waits for the other, and
+    the load ends with at most that many files left to the helper. The findings come back into
+    `memo` by the same keys check_sources looks them up by, so they are the same findings, and a
+    file the helper did not check (it failed, or the file changed) is checked by check_sources itself.
     """
+
+    AHEAD = 2
 
     def __init__(self):
         self._process = processes.fork(_help) or processes.start("privacy", stdout=subprocess.PIPE)
+        self._replies = self._process.stdout.fileno()
+        os.set_blocking(self._replies, False)  # replies are taken as they come, never waited for but at the end
         self._allowed: _Allowed | None = None
+        self._waiting = 0  # files sent whose findings have not come back
+        self._came = bytearray()  # replies read but not yet whole
 
-    def check(self, text: str, rel: str, config: SiteConfig) -> None:
-        """Have a file checked, unless its findings are known already."""
+    def check(self, text: str, rel: str, config: SiteConfig) -> bool:
+        """Have the helper check a file, unless its findings are known already; False where the
+        helper is behind (or stopped): the caller checks the file itself."""
         key = _key(text, rel, config)
         if key in memo.used or key in memo.stored:
-            return
+            return True
+        self._take(block=False)
+        if self._waiting >= self.AHEAD or self._process is None:
+            return False
         allowed = _Allowed.of(config)
         try:
             if allowed != self._allowed:
@@ -530,28 +545,51 @@ class Helper:
             # (Python caches one in a str that is not ASCII), for the rest of the build.
             pickle.dump(("file", key, text.encode(), rel), self._process.stdin)
             self._process.stdin.flush()
-        except OSError:  # the helper stopped: check_sources does its work
-            pass
+        except OSError:  # the helper stopped: the caller, then check_sources, do its work
+            self.close()
+            return False
+        self._waiting += 1
+        return True
 
     def collect(self) -> None:
-        """Wait for the helper and keep its findings in memo (none, if it failed)."""
-        try:
-            self._process.stdin.close()
-            found = pickle.load(self._process.stdout)
-        except (OSError, EOFError, pickle.UnpicklingError):
-            found = {}
-        finally:
-            self.close()
-        memo.stored.update(found)
+        """Wait for the findings of the files still with the helper, and keep them in memo."""
+        with contextlib.suppress(OSError):
+            self._take(block=True)
+        self.close()
+
+    def _take(self, block: bool) -> None:
+        """Keep the findings that have come back (with block, all of them: until the helper has none left)."""
+        while self._waiting and self._process is not None:
+            try:
+                data = os.read(self._replies, 1 << 16)
+            except BlockingIOError:
+                if not block:
+                    return
+                select.select([self._replies], [], [])
+                continue
+            if not data:  # the helper stopped: check_sources checks what it had
+                self.close()
+                return
+            self._came += data
+            while len(self._came) >= _REPLY.size and len(self._came) >= _REPLY.size + (
+                    size := _REPLY.unpack_from(self._came)[0]):
+                key, found = pickle.loads(self._came[_REPLY.size:_REPLY.size + size])
+                del self._came[:_REPLY.size + size]
+                memo.stored[key] = found
+                self._waiting -= 1
 
     def close(self) -> None:
         """Stop the helper (at once, when the load failed before collecting)."""
-        processes.stop(self._process)
+        if self._process is not None:
+            processes.stop(self._process)
+            self._process = None
+
+
+_REPLY = struct.Struct("<I")  # the length of each of the helper's replies: a pickle of (key, findings)
 
 
 def _help(read, write) -> None:
-    """The helper process: check each file sent, then send back every finding by its key."""
-    found: dict = {}
+    """The helper process: check each file sent, and send back its findings with its key."""
     allowed = None
     with contextlib.suppress(EOFError):
         while True:
@@ -560,9 +598,10 @@ def _help(read, write) -> None:
                 allowed = message[1]
             else:
                 _, key, data, rel = message
-                found[key] = tuple(_File(data.decode(), rel, allowed).check(None))
-    pickle.dump(found, write, protocol=pickle.HIGHEST_PROTOCOL)
-    write.flush()
+                reply = pickle.dumps((key, tuple(_File(data.decode(), rel, allowed).check(None))),
+                                     protocol=pickle.HIGHEST_PROTOCOL)
+                write.write(_REPLY.pack(len(reply)) + reply)
+                write.flush()
 
 
 # Findings by (sha256 of the text, file, allow-lists' key), as the disk cache keeps them; a long

@@ -312,11 +312,41 @@ def test_the_helper_process_finds_what_the_builder_finds(site_dir, monkeypatch, 
     _personal_data_everywhere(site_dir)
     alone = _load_problems(site_dir, parallel=False)
     assert len(alone) >= 6, alone
+    monkeypatch.setattr(privacy.Helper, "AHEAD", 1000)  # never behind: every file goes to it
     here, check_text = [], privacy.check_text
     monkeypatch.setattr(privacy, "check_text", lambda text, rel, *args: here.append(rel) or check_text(text, rel, *args))
     assert _load_problems(site_dir, parallel=True) == alone
     assert "content/plans/2020-21.yaml" not in here and "content/agencies.yaml" not in here, here
     assert helper_kind is None or len(helper_kind) == 1  # the helper was forked
+
+
+def test_the_builder_checks_the_files_itself_while_the_helper_is_behind(site_dir, monkeypatch, forks):
+    """Neither waits for the other: a file goes to the helper only while it has fewer than AHEAD
+    files in hand; the builder checks the others, with the same findings."""
+    import time
+
+    from site_builder import privacy
+
+    _personal_data_everywhere(site_dir)
+    alone = _load_problems(site_dir, parallel=False)
+    help_ = privacy._help
+
+    def slow(read, write):  # a second a file: far behind the builder
+        class Slow:
+            def __getattr__(self, name):
+                return getattr(write, name)
+
+            def write(self, data):
+                time.sleep(1)
+                return write.write(data)
+        help_(read, Slow())
+
+    monkeypatch.setattr(privacy, "_help", slow)
+    here, check_text = [], privacy.check_text
+    monkeypatch.setattr(privacy, "check_text", lambda text, rel, *args: here.append(rel) or check_text(text, rel, *args))
+    assert _load_problems(site_dir, parallel=True) == alone
+    files = [rel for rel in here if rel.endswith(".yaml") and rel != "content/site.yaml"]
+    assert "content/plans/2020-21.yaml" in files and len(files) == len(set(files)), here
 
 
 def test_a_helper_that_dies_leaves_the_checking_to_the_builder(site_dir, monkeypatch, tmp_path, helper_kind):
