@@ -1,0 +1,34 @@
+"""Templates' {{ }} outputs are escaped by render.escape_text: markupsafe's escaping, as a plain str."""
+
+from __future__ import annotations
+
+import pytest
+from markupsafe import Markup, escape
+
+from conftest import TEMPLATES
+from site_builder.render import Renderer, escape_text
+
+
+class Html:
+    def __html__(self) -> str:
+        return "<b>safe</b>"
+
+
+class Text(str):
+    """A str of another type: escaped as markupsafe escapes it."""
+
+
+@pytest.mark.parametrize("value", ["", "plain", "<script>alert('x') & \"y\"</script>", "é—“quotes”", "\0\n",
+                                   Markup("<i>kept</i>"), Text("<a & b>"), Html(), 42, 3.5, None, ("<", 1)])
+def test_the_same_characters_as_markupsafe(value):
+    assert escape_text(value) == str(escape(value))
+
+
+def test_every_template_escapes_its_outputs_with_it():
+    renderer = Renderer(TEMPLATES)
+    renderer.compile_all()
+    names = renderer.env.list_templates(filter_func=lambda name: name.endswith(".html"))
+    assert names and all(renderer.env.get_template(name).root_render_func.__globals__["escape"] is escape_text
+                         for name in names)
+    template = renderer.env.from_string("{{ a }}|{{ b }}|{% set c %}{{ a }}{% endset %}{{ c }}")
+    assert template.render(a="<&>", b=Markup("<i>")) == "&lt;&amp;&gt;|<i>|&lt;&amp;&gt;"
