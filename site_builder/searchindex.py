@@ -63,12 +63,18 @@ ASCII_WORD = re.compile(r"[a-z0-9]+")  # WORD, in lower-case ASCII (twice as fas
 # Dropped before words are cut, as search.js drops them: combining accents, and the invisible
 # characters a paste from a document leaves inside words (soft hyphen, zero-width spaces and joiners).
 UNSEEN = re.compile("[\u0300-\u036f\u00ad\u200b-\u200d\u2060\ufeff]")
+# Typographic spaces, dashes, quotes and the ellipsis: between words, never part of one, however
+# folded. Most pages' only characters outside ASCII (curly quotes): made spaces, such a text takes
+# the ASCII way, at a third of the cost.
+BETWEEN_WORDS = re.compile("[\u00a0\u2002\u2003\u2009\u200a\u202f\u2010-\u2015\u2018-\u201f\u2022\u2026]")
 _ENDINGS: dict[str, re.Pattern] = {}
 
 
 def words(text: str) -> list[str]:
     """The words of a text as the index keeps them, folded as search.js folds a query: NFKD, accents
     and invisible characters dropped, then lower case."""
+    if not text.isascii():
+        text = BETWEEN_WORDS.sub(" ", text)
     if text.isascii():
         return ASCII_WORD.findall(text.lower())
     return WORD.findall(UNSEEN.sub("", unicodedata.normalize("NFKD", text)).lower())

@@ -244,6 +244,25 @@ def test_a_word_is_folded_as_search_js_folds_what_is_typed():
                                                                "σοφος", "cafe"]
 
 
+def test_typographic_punctuation_splits_words_as_the_full_folding_does():
+    """Curly quotes, dashes, typographic spaces and the ellipsis are made spaces first (most pages'
+    only characters outside ASCII); the words are those the full folding gives, with or without
+    other characters outside ASCII in the text."""
+    import unicodedata
+
+    from site_builder.searchindex import BETWEEN_WORDS, UNSEEN, WORD, words
+
+    def folded(text):  # the full folding: NFKD, accents and invisible characters dropped, lower case
+        return WORD.findall(UNSEEN.sub("", unicodedata.normalize("NFKD", text)).lower())
+
+    marks = [chr(c) for c in range(0x80, 0x3000) if BETWEEN_WORDS.fullmatch(chr(c))]
+    assert {"\u2019", "\u201c", "\u2013", "\u2026", "\u00a0"} <= set(marks)
+    for mark in marks:
+        for text in (f"Don{mark}t{mark}{mark}stop", f"{mark}A1 b{mark}", f"Café{mark}s"):
+            assert words(text) == folded(text), (hex(ord(mark)), text)
+    assert words("“Safer” streets – 2021…") == ["safer", "streets", "2021"]
+
+
 def test_invisible_characters_pasted_from_a_document_do_not_split_a_word():
     from site_builder.searchindex import words
 
