@@ -20,7 +20,12 @@ class Text(str):
 
 @pytest.mark.parametrize("value", ["", "plain", "<script>alert('x') & \"y\"</script>", "é—“quotes”", "\0\n",
                                    Markup("<i>kept</i>"), Text("<a & b>"), Html(), 42, 3.5, None, ("<", 1)])
-def test_the_same_characters_as_markupsafe(value):
+def test_the_same_characters_as_markupsafe(value, monkeypatch):
+    from site_builder import render
+
+    assert render._escape_str is not None  # this markupsafe has it: the quick way is taken
+    assert escape_text(value) == str(escape(value))
+    monkeypatch.setattr(render, "_escape_str", None)  # a markupsafe without it
     assert escape_text(value) == str(escape(value))
 
 
