@@ -292,7 +292,7 @@ class ContentLoader:
             if path not in seen:
                 del self.sources[path]  # deleted files
         if problems or config_src is None or registry is None or None in registries.values():
-            raise ContentError(problems)
+            raise ContentError(problems + self._personal_data(config_src))
 
         values = {name: src.value for name, src in registries.items()}
         site = Site(
@@ -317,6 +317,16 @@ class ContentLoader:
         self.site = site
         self.warnings = warnings + [p for p in problems if p.level != "error"]
         return site
+
+    def _personal_data(self, config_src: Source | None) -> list[Problem]:
+        """The personal-data errors in every file read, to report with the mistakes that stop a load
+        (all of a run's errors together); none where site.yaml, which allows some, did not load."""
+        if config_src is None or config_src.value is None:
+            return []
+        if self._helper is not None:
+            self._helper.collect()
+        found = privacy.check_sources(self.sources.values(), config_src.value)
+        return [p for p in found if p.level == "error"]
 
     def _registry_for(self, registries: dict[str, Source | None], published: frozenset[str]) -> Registry | None:
         """Build the reference index, keeping the old one while the registries and published agencies are equal."""

@@ -364,6 +364,24 @@ def test_a_helper_that_dies_leaves_the_checking_to_the_builder(site_dir, monkeyp
     assert helper_kind is None or len(helper_kind) == 1
 
 
+@pytest.mark.parametrize("parallel", [False, True], ids=["alone", "with the helper"])
+def test_personal_data_is_reported_with_a_mistake_that_stops_the_load(site_dir, parallel, forks):
+    """Every error of a run together: a plan with an unsafe link (its conversion fails) and an e-mail
+    address in agencies.yaml, each where it was typed, in one report."""
+    write_plan(site_dir, """\
+              - title: Keep Safe
+                lead: [CBC]
+                description: See [this](javascript:alert(1)).
+        """)
+    agencies = site_dir / "agencies.yaml"
+    agencies.write_text(agencies.read_text(encoding="utf-8").replace(
+        "agencies:\n", "agencies:\n# kept by jane.example@gmail.com\n", 1), encoding="utf-8")
+    found = _load_problems(site_dir, parallel=parallel)
+    assert any("content/plans/2020-21.yaml" in p and "unsafe link" in p for p in found), found
+    assert any(p.startswith("content/agencies.yaml:2:11: error: the email address 'jane.example@gmail.com'")
+               for p in found), found
+
+
 def test_a_value_reached_twice_through_a_yaml_alias_is_reported_once(config):
     text = "first: &shared\n  note: write to jo.bloggs@example.com\nsecond: *shared\nthird: *shared\n"
     found = [str(p.pos) for p in check_text(text, "plans/2021-22.yaml", config)]
