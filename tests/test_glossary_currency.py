@@ -39,6 +39,22 @@ def test_plurals_and_possessives_are_marked_but_other_words_are_not():
         '<abbr title="Community Action Panel">CAP</abbr>s</p>')
 
 
+def test_of_terms_with_the_same_first_letter_the_longest_that_fits_is_marked():
+    """The terms are grouped by first letter for the regex engine; within a group the longest is tried first."""
+    terms = (Term("CS", "Community Safety"), Term("CSP", "Community Safety Partnership"),
+             Term("CSPB", "Community Safety Partnership Board"), Term("C", "Crime"),
+             Term("PSPO", "Public Spaces Protection Order"), Term("PSPOs", "the borough's orders"))
+    assert Abbreviator(terms)("<p>CSPB, CSP, CSPs, CS and C; PSPOs</p>") == (
+        '<p><abbr title="Community Safety Partnership Board">CSPB</abbr>, '
+        '<abbr title="Community Safety Partnership">CSP</abbr>, CSPs, '
+        '<abbr title="Community Safety">CS</abbr> and <abbr title="Crime">C</abbr>; '
+        '<abbr title="the borough&#39;s orders">PSPOs</abbr></p>')
+    page = "<main><h1>CSPs of C and CSPB</h1></main>"
+    assert Abbreviator(terms).page(page) == (
+        '<main><h1><abbr title="Community Safety Partnership">CSP</abbr>s of <abbr title="Crime">C</abbr> and '
+        '<abbr title="Community Safety Partnership Board">CSPB</abbr></h1></main>')
+
+
 def test_on_a_page_a_term_inside_a_longer_word_is_not_its_first_use():
     """Abbreviator.page finds terms without a look-behind and checks what comes before each itself."""
     page = ("<title>IOM</title><main><h1>XIOM, _IOM, 2IOM, -IOM, é-IOM, IOMX, IOM-led, XL-CAP, L-CAPs</h1>"
