@@ -40,8 +40,8 @@ $(BIN)/python:
 
 # One stamp per set of dependencies, remade when pyproject.toml changes. The builder is installed
 # in place (-e), which pip does not byte-compile as it does what it installs otherwise: compileall
-# does, or with PYTHONDONTWRITEBYTECODE set every build, and its writing process, would compile
-# the builder's source again (0.1 s each).
+# does, or with PYTHONDONTWRITEBYTECODE set every build would compile the builder's source
+# again (0.1 s).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
 	$(BIN)/python -m compileall -q site_builder

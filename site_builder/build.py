@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -31,7 +30,7 @@ from .problems import ContentError, Pos, Problem
 from .render import Compiled, Globals, Renderer, compiled_templates
 from .reuse import Reuse
 from .routes import Build, Page
-from .twocores import render_in_two
+from .twocores import make_in_two
 from .urls import output_path, url_for
 
 ASSET_SUFFIXES = (".css", ".js", ".svg", ".ico", ".png", ".woff2")
@@ -98,24 +97,26 @@ class SiteBuilder:
         # build the most recent few thousand: a page's header and footer, the links lists repeat.
         self.reuse = Reuse(keep=ONE_OFF_KEEP if once else None)
 
-    def build(self, on_page: Callable[..., None] | None = None,
-              read: Callable[[str, bytes], bytes] | None = None) -> BuildResult:
+    def build(self, on_page: Callable[[str, bytes], bytes | None] | None = None,
+              on_done: Callable[[str, bytes], None] | None = None) -> BuildResult:
         """Build every output file in memory; raise ContentError listing every problem.
 
-        on_page(file name, HTML) is given every page, in the order of the file names, as it is made;
-        those pages are then the caller's: the result's files are the others, and the next build
-        renders them again. (The build command writes each page at once: a big site's pages are
-        never all in memory, 2 GB of them at 100,000 initiatives.) With `read`, each page is also
-        read by read(file name, HTML) in the process that rendered it, and on_page is given what
-        it returns as a third argument (the build command: the search index's reading of the page).
+        on_page(file name, HTML) is given every page as it is made, in no set order; those pages are
+        then the caller's: the result's files are the others, and the next build renders them again.
+        (The build command writes each page at once: a big site's pages are never all in memory, 2 GB
+        of them at 100,000 initiatives.) A one-off build makes its pages on both cores (twocores.py):
+        on_page may then be called in a forked copy of this process, so it must do its work there
+        (write the file); what it returns comes back, and on_done(file name, those bytes or b"") is
+        called in this process for every page (the build command: the search index's reading of it).
+        The first page is given in this process, before any copy is made.
         """
         with contextlib.ExitStack() as asides:  # work done in forked copies meanwhile, stopped at the end
             if self.once:
                 asides.callback(gc.unfreeze)  # the site frozen by _collector_paused, collectable again at the end
-            return self._build(on_page, read, asides)
+            return self._build(on_page, on_done or _ignored, asides)
 
-    def _build(self, on_page: Callable[..., None] | None, read: Callable[[str, bytes], bytes] | None,
-               asides: contextlib.ExitStack) -> BuildResult:
+    def _build(self, on_page: Callable[[str, bytes], bytes | None] | None,
+               on_done: Callable[[str, bytes], None], asides: contextlib.ExitStack) -> BuildResult:
         # A one-off build lets go of nothing while it loads the content and decides the pages: the
         # garbage collector, which walks every object again and again as they grow in number, found
         # nothing to free there and took 6.6 s of a 49 s load at 100,000 initiatives.
@@ -158,11 +159,7 @@ class SiteBuilder:
         ordered = sorted((output_path(page.url), page) for page in pages)
         if self.once and on_page is not None:  # nothing kept, nothing to reuse: both cores render
             renderer.compile_all(templates)  # once, before the copy is made, not in each
-            if read is None:
-                render_in_two(ordered, lambda page: renderer.render(page, g), on_page)
-            else:
-                render_in_two([(path, (path, page)) for path, page in ordered],
-                              _reading_too(lambda page: renderer.render(page, g), read), _unpacked(on_page))
+            make_in_two(ordered, lambda path, page: on_page(path, renderer.render(page, g)) or b"", on_done)
             rendered, ordered = len(ordered), []  # every page rendered and given away
         for path, page in ordered:
             old = self._pages.get(page.url)
@@ -174,7 +171,7 @@ class SiteBuilder:
             if on_page is None:
                 html[page.url] = data
             else:
-                on_page(path, data, *((read(path, data),) if read is not None else ()))
+                on_done(path, on_page(path, data) or b"")
 
         files = {output_path(url): data for url, data in html.items()}
         files.update((output_path(url), self._assets[name]) for name, url in assets.items())
@@ -216,23 +213,8 @@ class SiteBuilder:
         return self._renderer
 
 
-_LENGTH = struct.Struct("<Q")
-
-
-def _reading_too(render: Callable[[Page], bytes], read: Callable[[str, bytes], bytes]):
-    """Render a (file name, page) and read the HTML, in one piece of bytes for render_in_two to carry."""
-    def both(item: tuple[str, Page]) -> bytes:
-        html = render(item[1])
-        return _LENGTH.pack(len(html)) + html + read(item[0], html)
-    return both
-
-
-def _unpacked(on_page: Callable[[str, bytes, bytes], None]) -> Callable[[str, bytes], None]:
-    """on_page(file name, HTML, reading) from a piece of bytes made by _reading_too."""
-    def give(name: str, data: bytes) -> None:
-        size = _LENGTH.unpack_from(data)[0]
-        on_page(name, data[_LENGTH.size:_LENGTH.size + size], data[_LENGTH.size + size:])
-    return give
+def _ignored(name: str, returned: bytes) -> None:
+    """What on_done is where the caller gives none."""
 
 
 @contextlib.contextmanager

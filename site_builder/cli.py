@@ -209,13 +209,13 @@ def cmd_build(args) -> int:
     builder = SiteBuilder(args.content, args.templates, args.base_url, cache.templates(), preview=args.preview,
                           once=True)
     try:
-        # Each page is written as soon as it is made, and read into the search index, by a second
-        # process; the new tree replaces the output folder only once the whole build has succeeded.
+        # Each page is written as soon as it is made, by the process that made it, and read into the
+        # search index; the new tree replaces the output folder only once the whole build has succeeded.
         with new_tree(args.out, index=not args.no_search) as tree:
-            result = builder.build(on_page=tree.add, read=tree.reader)
+            result = builder.build(on_page=tree.write, on_done=tree.take)
             tree.add_all(result.files)
             # The pages were written as they came, the rest now. The site is let go before the
-            # writing process makes the search index, so that the two never hold memory at once.
+            # search index is written, so that the two never hold memory at once.
             built = f"{len(result.pages)} pages ({len(result.pages) + len(result.files)} files)"
             del result, builder
     except ContentError as exc:

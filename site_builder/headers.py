@@ -41,7 +41,7 @@ def csp_rules() -> list[HeaderRule]:
 
 def headers_file(files) -> bytes:
     """_headers: the site's policy on "/" and on each top-level file and folder of the site, the editor's on /admin/."""
-    tops: dict[str, bool] = {"search-index": True}  # the search index, written by the writing process
+    tops: dict[str, bool] = {"search-index": True}  # the search index, written after the other files
     for name in files:
         top, _, rest = name.partition("/")
         if not top.startswith((".", "_")):

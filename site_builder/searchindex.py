@@ -179,12 +179,13 @@ def _text(html: str) -> str:
 
 def reading(rel: str, data: bytes) -> bytes:
     """What the index takes of one file of the site, by its name in the output folder: the reading of
-    its marked element (Index.add_reading), which the process that rendered a page makes."""
+    its marked element (Index.add_reading), which the process that rendered a page makes; b"" for a file
+    the index leaves out (not a page, or a page without the mark)."""
     record = None
     if rel.endswith(".html") and b"data-search-body" in data:
         record = read_page("/" + rel.removesuffix("index.html"), data.decode("utf-8", "replace"))
-    if record is None:  # a page without the mark is left out
-        return marshal.dumps(None)
+    if record is None:
+        return b""
     return marshal.dumps((record.url, _json([record.url, record.title, record.about, record.text]),
                           tuple(dict.fromkeys(record.filters)), dict(record.weights)))
 
@@ -205,10 +206,9 @@ class Index:
 
     def add_reading(self, read: bytes) -> None:
         """Index one file from its reading (reading())."""
-        found = marshal.loads(read)
-        if found is None:
+        if not read:
             return
-        url, row, filters, weights = found
+        url, row, filters, weights = marshal.loads(read)
         number, postings = len(self.records), self.postings
         for word, weight in weights.items():
             if word in postings:

@@ -1,11 +1,15 @@
-"""Render a one-off build's pages on both cores: a forked copy of the builder renders some of them.
+"""Make a one-off build's pages on both cores: a forked copy of the builder makes some of them.
 
-Rendering is most of a big build (10 s of 22 at 10,000 initiatives) and Python renders on one
-core. A fork shares the loaded site with the copy at no cost, so the copy needs nothing sent but
-the pages it makes. The pages are cut into runs of a few; each process takes the next run's number
-from a pipe they share whenever it is free, so neither waits while work is left (pages differ in
-cost, and the two processes share their cores with others). The copy pipes its pages back; the
-builder hands every page on in order, so what is written is what one core would have written.
+Making the pages (rendering each, and writing it) is most of a big build, and Python renders on one
+core; making a file or a folder costs the kernel 0.03 to 1 ms on this project's machine. A fork
+shares the loaded site with the copy at no cost, so the copy needs nothing sent, and it writes the
+pages it renders itself: all it sends back is what the work returned for each page (the search
+index's reading of it, a few KB, or nothing). The pages are cut into runs of a few; each process
+takes the next run's number from a pipe they share whenever it is free, and neither ever waits for
+the other, so both are busy while work is left (pages differ in cost, and the two processes share
+their cores with others). The pages are made in no set order: the files are the same in any order,
+and so is the search index (searchindex.Index). What the copy leaves undone (it failed on a page, or
+died), the builder does itself, meeting the error if there is one.
 The builder has frozen its site out of garbage collections first (build.py): the collector writes
 into every object it looks at, and each page of memory written in either process becomes two.
 """
@@ -14,101 +18,125 @@ from __future__ import annotations
 
 import os
 import struct
-from typing import Callable, Sequence, TypeVar
+from typing import Callable, Iterator, Sequence, TypeVar
 
 from . import processes
 from .processes import write_all
 
 T = TypeVar("T")
-_SIZE = struct.Struct("<q")  # a page's length; -1: the copy could not render the page (the builder says why)
-_RUN = struct.Struct("<I")  # a run's number, in the pipe of runs and before the copy's pages of it
+_DONE = struct.Struct("<Iq")  # an item's number and the length of what its work returned; -1: the copy failed on it
+_RUN = struct.Struct("<I")  # a run's number, in the pipe of runs
 MOST_RUNS = 8192  # their numbers fill 32 KB: a pipe takes them all before either process reads one
 
 
-def render_in_two(items: Sequence[tuple[str, T]], render: Callable[[T], bytes],
-                  on_page: Callable[[str, bytes], None]) -> None:
-    """on_page(name, render(item)) for every (name, item), in order, some rendered by a forked copy."""
+def make_in_two(items: Sequence[tuple[str, T]], work: Callable[[str, T], bytes],
+                on_done: Callable[[str, bytes], None]) -> None:
+    """on_done(name, work(name, item)) for every (name, item), in no set order: on_done in this process,
+    work in this one or in a forked copy. The first run's work is done here before any copy is made."""
     size = max(4, -(-len(items) // MOST_RUNS))
-    runs = [items[start:start + size] for start in range(0, len(items), size)]
-    copy = _fork(runs, render)
+    runs = [range(start, min(start + size, len(items))) for start in range(0, len(items), size)]
+    done = bytearray(len(items))  # 1 for each item given to on_done
+
+    def do(number: int) -> None:
+        name, item = items[number]
+        on_done(name, work(name, item))
+        done[number] = 1
+
+    for number in runs[0] if runs else ():
+        do(number)
+    copy = _fork(items, runs, work)
     if copy is None:
-        for name, item in items:
-            on_page(name, render(item))
+        for number in range(runs[0].stop if runs else 0, len(items)):
+            do(number)
         return
     process, numbers = copy
     try:
-        _in_order(runs, render, on_page, process.stdout, numbers)
+        returned = _Returned(process.stdout.fileno())
+        while len(head := os.read(numbers, _RUN.size)) == _RUN.size:
+            for number in runs[_RUN.unpack(head)[0]]:
+                do(number)
+            _take(returned.ready(), items, on_done, done, do)
+        _take(returned.rest(), items, on_done, done, do)
+        for number in range(len(items)):  # what the copy took and left undone: it died
+            if not done[number]:
+                do(number)
     finally:
         processes.stop(process)  # at once, if this process failed: nothing is left of the copy
         os.close(numbers)
 
 
-def _in_order(runs: list, render: Callable, on_page: Callable, pages, numbers: int) -> None:
-    """Give every run's pages in order: the builder's as it renders them, the copy's as they come."""
-    for name, item in runs[0]:  # the first run is the builder's: it is given first
-        on_page(name, render(item))
-    taken = 1  # the runs numbered below this are taken, by one process or the other
-    ahead: tuple[int, list] | None = None  # a run the builder rendered while the copy had the ones before it
-    shared = True  # until the copy stops: then the builder renders the copy's runs itself
-    for number, run in enumerate(runs[1:], start=1):
-        if ahead is not None and ahead[0] == number:
-            for name, data in ahead[1]:
-                on_page(name, data)
-            ahead = None
-            continue
-        if number >= taken:  # the builder takes the next run: this one, or a later one if the copy has this one
-            head = os.read(numbers, _RUN.size)
-            if len(head) < _RUN.size:  # none left: the copy has the rest
-                taken = len(runs)
-            elif (mine := _RUN.unpack(head)[0]) == number:
-                taken = number + 1
-                for name, item in run:
-                    on_page(name, render(item))
-                continue
-            else:
-                taken = mine + 1
-                ahead = (mine, [(name, render(item)) for name, item in runs[mine]])
-        # The copy's run. A page the copy could not render is rendered here, raising its error.
-        if shared:
-            head = pages.read(_RUN.size)
-            shared = len(head) == _RUN.size and _RUN.unpack(head)[0] == number
-        for name, item in run:
-            data = _received(pages) if shared else None
-            shared = shared and data is not None
-            on_page(name, render(item) if data is None else data)
+def _take(returned: Iterator[tuple[int, bytes | None]], items: Sequence, on_done: Callable, done: bytearray,
+          do: Callable[[int], None]) -> None:
+    """Give on_done what the copy returned; an item the copy failed on is done here, raising its error."""
+    for number, data in returned:
+        if data is None:
+            do(number)
+        else:
+            on_done(items[number][0], data)
+            done[number] = 1
 
 
-def _fork(runs: list, render: Callable[[T], bytes]):
+def _fork(items: Sequence, runs: list[range], work: Callable):
     """Start the copy (processes.fork): it, and the pipe of runs' numbers it takes from. None where
-    there is one run only, or where processes.fork makes no copy."""
+    there is no run left after the first, or where processes.fork makes no copy."""
     if len(runs) < 2:
         return None
     numbers, to_take = os.pipe()
     write_all(to_take, b"".join(_RUN.pack(number) for number in range(1, len(runs))))
     os.close(to_take)  # taking from an empty pipe then ends at once
-    copy = processes.fork(lambda read, write: _copy(runs, render, numbers, write.fileno()))
+    copy = processes.fork(lambda read, write: _copy(items, runs, work, numbers, write.fileno()))
     if copy is None:
         os.close(numbers)
         return None
     return copy, numbers
 
 
-def _copy(runs: list, render: Callable[[T], bytes], numbers: int, pipe: int) -> None:
-    """The forked copy: render each run it takes into the pipe (a page it cannot render ends it)."""
+def _copy(items: Sequence, runs: list[range], work: Callable, numbers: int, pipe: int) -> None:
+    """The forked copy: do each run it takes, returning each item's result (an item it fails on ends it).
+
+    If the builder dies, the next result meets a closed pipe, and the copy ends with it."""
     while len(head := os.read(numbers, _RUN.size)) == _RUN.size:
-        write_all(pipe, head)
-        for _, item in runs[_RUN.unpack(head)[0]]:
+        for number in runs[_RUN.unpack(head)[0]]:
             try:
-                data = render(item)
-            except Exception:  # the builder renders this page again itself, and reports what is wrong
-                write_all(pipe, _SIZE.pack(-1))
+                data = work(*items[number])
+            except Exception:  # the builder does this item again itself, and reports what is wrong
+                write_all(pipe, _DONE.pack(number, -1))
                 return
-            write_all(pipe, _SIZE.pack(len(data)) + data)
+            write_all(pipe, _DONE.pack(number, len(data)) + data)
 
 
-def _received(pipe) -> bytes | None:
-    """The copy's next page, or None where it stopped (it failed to render the page, or died)."""
-    head = pipe.read(_SIZE.size)
-    size = _SIZE.unpack(head)[0] if len(head) == _SIZE.size else -1
-    data = pipe.read(size) if size >= 0 else b""
-    return data if size >= 0 and len(data) == size else None
+class _Returned:
+    """What the copy returns, read from its pipe: what has come (without waiting), or all of it."""
+
+    def __init__(self, pipe: int):
+        self.pipe = pipe
+        self.buffer = bytearray()
+        os.set_blocking(pipe, False)
+
+    def ready(self) -> Iterator[tuple[int, bytes | None]]:
+        """Each item whole in what has come: its number, and what its work returned (None: the copy failed)."""
+        try:
+            while piece := os.read(self.pipe, 1 << 20):
+                self.buffer += piece
+        except BlockingIOError:  # nothing more for now
+            pass
+        return self._whole()
+
+    def rest(self) -> Iterator[tuple[int, bytes | None]]:
+        """Each item as it comes, until the copy ends (an item cut off by its death is left out)."""
+        os.set_blocking(self.pipe, True)
+        yield from self._whole()
+        while piece := os.read(self.pipe, 1 << 20):
+            self.buffer += piece
+            yield from self._whole()
+
+    def _whole(self) -> Iterator[tuple[int, bytes | None]]:
+        start, buffer = 0, self.buffer
+        while len(buffer) - start >= _DONE.size:
+            number, size = _DONE.unpack_from(buffer, start)
+            end = start + _DONE.size + max(size, 0)
+            if end > len(buffer):
+                break
+            yield number, bytes(buffer[start + _DONE.size:end]) if size >= 0 else None
+            start = end
+        del buffer[:start]

@@ -139,7 +139,7 @@ def rich_dir(tmp_path) -> Path:
 @pytest.fixture
 def forks(monkeypatch):
     """Fork as the build command does, though threads of earlier tests may still run in this process
-    (processes.fork would refuse, and render_in_two render alone); the process ids of the copies made."""
+    (processes.fork would refuse, and make_in_two make every page alone); the process ids of the copies made."""
     from site_builder import processes
 
     monkeypatch.setattr(processes.threading, "active_count", lambda: 1)

@@ -118,9 +118,10 @@ def test_a_template_edit_re_renders_every_page(content, tmp_path):
 
 @pytest.mark.parametrize("trial", [256, 2], ids=["as built", "every partial tried twice"])
 def test_a_one_off_build_gives_its_pages_away_and_keeps_few_results(rich_dir, monkeypatch, trial, forks):
-    """The pages given to on_page are the caller's: not in the result, not kept; the partials kept
-    are the most recent ONE_OFF_KEEP, and a kind never found again in its first TRIAL calls is not
-    looked up any more. The files are those of a build that keeps everything."""
+    """The pages given to on_page are the caller's (what it returns comes to on_done, the copy's too): not
+    in the result, not kept; the partials kept are the most recent ONE_OFF_KEEP, and a kind never found
+    again in its first TRIAL calls is not looked up any more. The files are those of a build that keeps
+    everything."""
     from site_builder import reuse
     from site_builder.build import ONE_OFF_KEEP
 
@@ -129,7 +130,7 @@ def test_a_one_off_build_gives_its_pages_away_and_keeps_few_results(rich_dir, mo
     kept = SiteBuilder(rich_dir, TEMPLATES, bytecode_cache=COMPILED).build()
     given: dict[str, bytes] = {}
     once = SiteBuilder(rich_dir, TEMPLATES, bytecode_cache=COMPILED, once=True)
-    result = once.build(on_page=given.__setitem__)
+    result = once.build(on_page=lambda name, html: html, on_done=given.__setitem__)
     assert given and not set(given) & set(result.files)
     assert {**given, **result.files} == kept.files and forks  # half its pages rendered by a forked copy
     assert once.reuse.keep == ONE_OFF_KEEP and len(once.reuse._now) <= ONE_OFF_KEEP

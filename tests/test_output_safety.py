@@ -237,17 +237,27 @@ def test_content_never_makes_the_build_write_outside_its_output(project, case, c
     assert snapshot(project.parent) == before
 
 
-def test_a_site_builder_folder_where_the_build_runs_is_not_run_by_its_writing_process(project):
-    """The writing process is `python -P -m site_builder.write`: without -P, Python would look for
-    the module in the folder the build runs in first, and run any site_builder/ found there."""
+def test_a_site_builder_folder_where_the_build_runs_is_not_run_by_its_helper(project, monkeypatch):
+    """Where there is no fork, the checking helper is a new Python, `python -P -m site_builder.privacy`:
+    without -P, Python would look for the module in the folder the build runs in first, and run any
+    site_builder/ found there."""
+    from site_builder import processes
+
+    started = []
+    monkeypatch.setattr(os, "fork", lambda: (_ for _ in ()).throw(OSError(errno.EAGAIN, "no fork")))
+    monkeypatch.setattr(processes.subprocess, "Popen", lambda args, **kw: started.append(args) or Popen(args, **kw))
     planted = project / "site_builder"
     planted.mkdir()
     (planted / "__init__.py").write_text("open('PLANTED-RAN', 'w').close()\n")
-    (planted / "write.py").write_text("open('PLANTED-RAN', 'w').close()\n")
+    (planted / "privacy.py").write_text("open('PLANTED-RAN', 'w').close()\n")
     _change_content(project)
     assert main(["build", *FAST]) == 0
+    assert [args[1:4] for args in started] == [["-P", "-m", "site_builder.privacy"]]
     assert not (project / "PLANTED-RAN").exists()
     assert b"Keep Safe again" in (project / "output/plans/2021-22/index.html").read_bytes()
+
+
+Popen = subprocess.Popen
 
 
 # Disk faults ----------------------------------------------------------------------------------
@@ -264,16 +274,9 @@ def _assert_one_line_and_untouched(project: Path, before: dict, lines: list[str]
     assert snapshot(project, times=False) == before  # the lock and temporary folder came and went
 
 
-def _fault(monkeypatch, tmp_path, source: str) -> None:
-    """Run source, which replaces an os function with a faulty one, here and in the build's writing process.
-
-    The writing process (write.TreeWriter) is a new Python: it runs the same source first, as
-    its sitecustomize module, from a folder put on its PYTHONPATH.
-    """
-    folder = tmp_path / "fault"
-    folder.mkdir()
-    (folder / "sitecustomize.py").write_text(source)
-    monkeypatch.setenv("PYTHONPATH", str(folder))
+def _fault(monkeypatch, source: str) -> None:
+    """Run source, which replaces an os function with a faulty one, in this process (and so in its forked
+    copies, which write the pages they make)."""
     namespace: dict = {}
     real = {name: getattr(os, name) for name in ("write", "open", "mkdir")}
     exec(source, namespace)
@@ -284,11 +287,11 @@ def _fault(monkeypatch, tmp_path, source: str) -> None:
             monkeypatch.setattr(os, name, replaced)
 
 
-def test_disk_full_while_writing_a_file(project, monkeypatch, capsys, tmp_path):
+def test_disk_full_while_writing_a_file(project, monkeypatch, capsys):
     _change_content(project)
     before = snapshot(project, times=False)
-    # Not the pipe to the writing process: a file the build writes, a few files in.
-    _fault(monkeypatch, tmp_path, """
+    # A file the build writes, a few files in.
+    _fault(monkeypatch, """
 import errno, os
 _real_write, _calls = os.write, []
 def _write(fd, data):
@@ -304,31 +307,31 @@ os.write = _write
     _assert_one_line_and_untouched(project, before, err_lines(capsys), "No space left on device")
 
 
-def test_the_writing_process_killed_mid_build(project, monkeypatch, capsys, tmp_path):
-    """The process that writes the new tree dies (out of memory, a stray kill): the build stops with one
-    line saying so, and output/ is as it was."""
+def test_the_copy_that_makes_pages_killed_mid_build(project, monkeypatch, capsys, forks, tmp_path):
+    """The forked copy that makes half the pages dies mid-file (out of memory, a stray kill): the builder
+    makes what it left, and the tree is whole: the files of a build in which nothing died."""
     _change_content(project)
-    before = snapshot(project, times=False)
-    folder = tmp_path / "fault"
-    folder.mkdir()
-    (folder / "sitecustomize.py").write_text("""
+    assert main(["build", *FAST]) == 0
+    whole = read_tree(project / "output")
+    builder = os.getpid()
+    _fault(monkeypatch, f"""
 import os, signal
 _real_write, _writes = os.write, []
 def _write(fd, data):
-    if os.path.exists(f"/proc/self/fd/{fd}") and "/.output.new-" in os.readlink(f"/proc/self/fd/{fd}"):
+    if os.getpid() != {builder} and os.path.exists(f"/proc/self/fd/{{fd}}") and \\
+            "/.output.new-" in os.readlink(f"/proc/self/fd/{{fd}}"):
         _writes.append(fd)
-        if len(_writes) >= 3:  # a few files in
+        if len(_writes) >= 3:  # a few files in, before a word of them is sent
+            _real_write(fd, data[:len(data) // 2])
+            open({str(tmp_path / "killed")!r}, "w").close()
             os.kill(os.getpid(), signal.SIGKILL)
     return _real_write(fd, data)
 os.write = _write
 """)
-    monkeypatch.setenv("PYTHONPATH", str(folder))  # only a new Python reads it: the writing process
-    assert main(["build", *FAST]) == 1
+    assert main(["build", *FAST]) == 0
     monkeypatch.undo()
-    lines = err_lines(capsys)
-    assert len(lines) == 1 and "the writing process stopped (killed by signal 9)" in lines[0], lines
-    assert lines[0].endswith("output/ is unchanged."), lines
-    assert snapshot(project, times=False) == before
+    assert forks and (tmp_path / "killed").exists()  # the copy that made pages was made, and died
+    assert read_tree(project / "output") == whole
 
 
 @pytest.mark.parametrize("where, error", [
@@ -336,10 +339,10 @@ os.write = _write
     (".output.lock", errno.EROFS),  # the lock file beside output/, on a read-only file system
     (".output.lock", errno.EACCES),
 ])
-def test_a_file_that_cannot_be_created(project, monkeypatch, capsys, tmp_path, where, error):
+def test_a_file_that_cannot_be_created(project, monkeypatch, capsys, where, error):
     _change_content(project)
     before = snapshot(project, times=False)
-    _fault(monkeypatch, tmp_path, f"""
+    _fault(monkeypatch, f"""
 import os
 _real_open = os.open
 def _open(path, flags, *args, **kwargs):

@@ -1,4 +1,4 @@
-"""A one-off build renders on both cores (site_builder/twocores.py): a forked copy renders the runs of pages it takes."""
+"""A one-off build makes its pages on both cores (site_builder/twocores.py): a forked copy makes the runs of pages it takes."""
 
 from __future__ import annotations
 
@@ -9,85 +9,114 @@ import time
 
 import pytest
 
-from site_builder.twocores import render_in_two
+from site_builder.twocores import make_in_two
 
 ITEMS = [(f"page-{n}.html", n) for n in range(41)]
 
 
-def _collect(render):
-    given: list[tuple[str, bytes]] = []
-    render_in_two(ITEMS, render, lambda name, data: given.append((name, data)))
+def _collect(work):
+    """What make_in_two gives on_done, each checked to be given in this process."""
+    me, given = os.getpid(), []
+
+    def on_done(name, data):
+        assert os.getpid() == me
+        given.append((name, data))
+
+    make_in_two(ITEMS, lambda name, n: work(n), on_done)
     return given
 
 
-def _slow_here(me: int, seconds: float):
-    """A render that takes `seconds` over page 0 in this process: the builder's first run is the first four
-    pages, and the copy takes the next runs meanwhile."""
+def _slow_once_here(me: int, seconds: float):
+    """A wait of `seconds` on the first item this process does after its first run of four (done before
+    the copy is made): the copy takes the next runs meanwhile."""
+    waited = []
+
     def slow(n):
-        if n == 0 and os.getpid() == me:
+        if n >= 4 and os.getpid() == me and not waited:
+            waited.append(n)
             time.sleep(seconds)
     return slow
 
 
-def test_every_page_comes_in_order_made_by_either_process_as_each_is_free(forks):
+def test_every_item_is_done_once_by_either_process_as_each_is_free(forks):
     me = os.getpid()
-    slow = _slow_here(me, 0.5)
+    slow = _slow_once_here(me, 0.5)
     given = _collect(lambda n: slow(n) or time.sleep(0.002) or f"{n} {os.getpid()}".encode())
-    assert [name for name, _ in given] == [name for name, _ in ITEMS]
-    assert [int(data.split()[0]) for _, data in given] == list(range(41))
-    makers = [int(data.split()[1]) for _, data in given]
-    # Runs of four: the builder's first, then the copy took runs while the builder was slow.
-    assert set(makers[:4]) == {me} and len(set(makers[4:8])) == 1 and me not in makers[4:8]
-    assert len(set(makers)) == 2 and forks
+    assert sorted(int(data.split()[0]) for _, data in given) == list(range(41))  # each once
+    assert all(name == f"page-{data.split()[0].decode()}.html" for name, data in given)
+    makers = {int(data.split()[0]): int(data.split()[1]) for _, data in given}
+    assert [makers[n] for n in range(4)] == [me] * 4, "the first run is done here, before the copy is made"
+    assert len(set(makers.values())) == 2 and forks
+    assert sum(maker != me for maker in makers.values()) >= 8, "the copy took runs while this process was slow"
 
 
-def test_a_page_the_copy_cannot_render_is_rendered_here_and_raises_its_own_error(forks):
+def test_an_item_the_copy_fails_on_is_done_here_and_raises_its_own_error(forks):
+    """Item 13 is in run 3: this process takes run 1 or 2 at most before it waits, so the copy has it."""
     me = os.getpid()
-    slow = _slow_here(me, 0.5)
+    slow = _slow_once_here(me, 0.5)
+    copies = []
 
-    def render(n):
+    def work(n):
         slow(n)
-        if n == 7:
-            raise ValueError(f"page 7 is wrong ({'here' if os.getpid() == me else 'in the copy'})")
+        if os.getpid() != me:
+            copies.append(n)
+        if n == 13:
+            raise ValueError(f"item 13 is wrong ({'here' if os.getpid() == me else 'in the copy'})")
         return str(os.getpid()).encode()
 
     given = []
-    with pytest.raises(ValueError, match=r"page 7 is wrong \(here\)"):
-        render_in_two(ITEMS, render, lambda name, data: given.append((name, data)))
-    assert [name for name, _ in given] == [name for name, _ in ITEMS[:7]]  # every page before it, in order
-    assert given[4][1] != str(me).encode() and forks  # the copy had page 7's run
+    with pytest.raises(ValueError, match=r"item 13 is wrong \(here\)"):
+        make_in_two(ITEMS, lambda name, n: work(n), lambda name, data: given.append((name, data)))
+    assert "page-13.html" not in {name for name, _ in given}
+    assert any(data != str(me).encode() for _, data in given) and forks  # the copy's items came back
 
 
-def test_where_the_copy_dies_the_rest_is_rendered_here(forks):
+def test_where_the_copy_dies_what_it_left_is_done_here(forks):
     me = os.getpid()
-    slow = _slow_here(me, 0.5)
+    slow = _slow_once_here(me, 0.5)
 
-    def render(n):
+    def work(n):
         slow(n)
-        if n == 9 and os.getpid() != me:
+        if n == 13 and os.getpid() != me:
             os._exit(9)  # killed, out of memory: no word sent
         return f"{n} {os.getpid() == me}".encode()
 
-    given = _collect(render)
-    assert [name for name, _ in given] == [name for name, _ in ITEMS]
-    made_here = [data.split()[1] == b"True" for _, data in given]
-    assert made_here[:4] == [True] * 4 and made_here[4:9] == [False] * 5 and all(made_here[9:])
+    given = _collect(work)
+    assert sorted(int(data.split()[0]) for _, data in given) == list(range(41))  # each once
+    here = {int(data.split()[0]): data.split()[1] == b"True" for _, data in given}
+    assert here[12] is False and here[13] is True and all(here[n] for n in range(14, 41))
 
 
 def test_a_failure_here_stops_the_copy_and_is_raised(forks):
     me = os.getpid()
-    slow = _slow_here(me, 0.5)
+    slow = _slow_once_here(me, 0.5)
     copies = []
 
-    def on_page(name, data):
+    def on_done(name, data):
         if int(data) != me:
             copies.append(int(data))
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        render_in_two(ITEMS, lambda n: slow(n) or str(os.getpid()).encode(), on_page)
+        make_in_two(ITEMS, lambda name, n: slow(n) or str(os.getpid()).encode(), on_done)
     with pytest.raises(ProcessLookupError):  # stopped and waited for: not even a zombie is left
         os.kill(copies[0], 0)
+
+
+def test_what_the_copy_returns_is_read_as_it_comes_so_a_full_pipe_never_stops_it(forks):
+    """Each item returns 64 KB, and this process is slow: unread, the copy's pipe (1 MB) would be full after
+    16 items, and this process would do the rest. It reads the pipe after each of its runs."""
+    me = os.getpid()
+
+    def work(n):
+        if os.getpid() == me and n >= 4:
+            time.sleep(0.05)
+        return b"%d %d " % (n, os.getpid()) + bytes(64 << 10)
+
+    given = _collect(work)
+    assert sorted(int(data.split()[0]) for _, data in given) == list(range(41))
+    assert all(len(data) == len(data.split()[0]) + len(data.split()[1]) + 2 + (64 << 10) for _, data in given)
+    assert sum(int(data.split()[1]) != me for _, data in given) >= 24  # unread: 16 or 17
 
 
 def test_with_other_threads_running_nothing_is_forked():
@@ -153,11 +182,11 @@ def test_the_templates_come_compiled_from_a_copy_and_the_pages_are_as_ever(forks
     monkeypatch.setattr(jinja2.Environment, "compile", lambda env, source, name=None, *args, **kwargs:
                         here.append(name) or compile_here(env, source, name, *args, **kwargs))
     given: dict[str, bytes] = {}
-    SiteBuilder(FIXTURE, TEMPLATES, once=True).build(on_page=given.__setitem__)
+    SiteBuilder(FIXTURE, TEMPLATES, once=True).build(on_page=lambda name, html: html, on_done=given.__setitem__)
     assert here == [] and len(forks) == 4  # the checker, the compiler, the open data's maker and the renderer
     alone = SiteBuilder(FIXTURE, TEMPLATES).build()  # compiles the templates itself
     assert sorted(here) == sorted(p.name for p in TEMPLATES.glob("*.html"))
-    assert given == {name: alone.files[name] for name in given}
+    assert given == {name: alone.files[name] for name in given} and len(given) == len(alone.pages)  # the copy's too
 
 
 @pytest.mark.parametrize("copies", [True, False], ids=["forked", "alone"])
@@ -190,7 +219,8 @@ def test_the_open_data_comes_made_by_a_copy_and_is_the_builders_own(forks, monke
     here, make = [], build.make_open_data  # what this process makes (the copy's calls stay there)
     monkeypatch.setattr(build, "make_open_data", lambda *args: here.append(args) or make(*args))
     given: dict[str, bytes] = {}
-    result = build.SiteBuilder(RICH, TEMPLATES, once=True).build(on_page=given.__setitem__)
+    result = build.SiteBuilder(RICH, TEMPLATES, once=True).build(on_page=lambda name, html: html,
+                                                                 on_done=given.__setitem__)
     assert here == [] and forks
     alone = build.SiteBuilder(RICH, TEMPLATES).build()
     data = {name for name in alone.files if name.startswith("data/") and name not in given}
