@@ -107,8 +107,9 @@ class SiteBuilder:
         of them at 100,000 initiatives.) A one-off build makes its pages on both cores (twocores.py):
         on_page may then be called in a forked copy of this process, so it must do its work there
         (write the file); what it returns comes back, and on_done(file name, those bytes or b"") is
-        called in this process for every page (the build command: the search index's reading of it).
-        The first page is given in this process, before any copy is made.
+        called in this process for every page, in the order of the file names (the build command:
+        the search index's reading of it). The first page is given in this process, before any copy
+        is made.
         """
         with contextlib.ExitStack() as asides:  # work done in forked copies meanwhile, stopped at the end
             if self.once:

@@ -7,9 +7,10 @@ pages it renders itself: all it sends back is what the work returned for each pa
 index's reading of it, a few KB, or nothing). The pages are cut into runs of a few; each process
 takes the next run's number from a pipe they share whenever it is free, and neither ever waits for
 the other, so both are busy while work is left (pages differ in cost, and the two processes share
-their cores with others). The pages are made in no set order: the files are the same in any order,
-and so is the search index (searchindex.Index). What the copy leaves undone (it failed on a page, or
-died), the builder does itself, meeting the error if there is one.
+their cores with others). The pages are made in no set order, which changes no file; what the work
+returned is handed on in the pages' order (the search index numbers pages by address: given them in
+order, it has nothing to renumber). What the copy leaves undone (it failed on a page, or died), the
+builder does itself, meeting the error if there is one.
 The builder has frozen its site out of garbage collections first (build.py): the collector writes
 into every object it looks at, and each page of memory written in either process becomes two.
 """
@@ -31,16 +32,14 @@ MOST_RUNS = 8192  # their numbers fill 32 KB: a pipe takes them all before eithe
 
 def make_in_two(items: Sequence[tuple[str, T]], work: Callable[[str, T], bytes],
                 on_done: Callable[[str, bytes], None]) -> None:
-    """on_done(name, work(name, item)) for every (name, item), in no set order: on_done in this process,
-    work in this one or in a forked copy. The first run's work is done here before any copy is made."""
+    """on_done(name, work(name, item)) for every (name, item), in order: on_done in this process, work in
+    this one or in a forked copy, in no set order. The first run's work is done here before any copy is made."""
     size = max(4, -(-len(items) // MOST_RUNS))
     runs = [range(start, min(start + size, len(items))) for start in range(0, len(items), size)]
-    done = bytearray(len(items))  # 1 for each item given to on_done
+    given = _InOrder(items, on_done)
 
     def do(number: int) -> None:
-        name, item = items[number]
-        on_done(name, work(name, item))
-        done[number] = 1
+        given(number, work(*items[number]))
 
     for number in runs[0] if runs else ():
         do(number)
@@ -55,25 +54,44 @@ def make_in_two(items: Sequence[tuple[str, T]], work: Callable[[str, T], bytes],
         while len(head := os.read(numbers, _RUN.size)) == _RUN.size:
             for number in runs[_RUN.unpack(head)[0]]:
                 do(number)
-            _take(returned.ready(), items, on_done, done, do)
-        _take(returned.rest(), items, on_done, done, do)
+            _take(returned.ready(), given, do)
+        _take(returned.rest(), given, do)
         for number in range(len(items)):  # what the copy took and left undone: it died
-            if not done[number]:
+            if not given.has(number):
                 do(number)
     finally:
         processes.stop(process)  # at once, if this process failed: nothing is left of the copy
         os.close(numbers)
 
 
-def _take(returned: Iterator[tuple[int, bytes | None]], items: Sequence, on_done: Callable, done: bytearray,
-          do: Callable[[int], None]) -> None:
-    """Give on_done what the copy returned; an item the copy failed on is done here, raising its error."""
+class _InOrder:
+    """Gives on_done each item's result in the items' order, as soon as every item before it has its own.
+
+    The two processes take runs in order from the same pipe, so few results wait: those of the runs
+    this process did while the copy was still on an earlier one."""
+
+    def __init__(self, items: Sequence[tuple[str, T]], on_done: Callable[[str, bytes], None]):
+        self.items, self.on_done = items, on_done
+        self.waiting: dict[int, bytes] = {}
+        self.next = 0  # the number of the next item to give
+
+    def __call__(self, number: int, data: bytes) -> None:
+        self.waiting[number] = data
+        while self.next in self.waiting:
+            self.on_done(self.items[self.next][0], self.waiting.pop(self.next))
+            self.next += 1
+
+    def has(self, number: int) -> bool:
+        return number < self.next or number in self.waiting
+
+
+def _take(returned: Iterator[tuple[int, bytes | None]], given: _InOrder, do: Callable[[int], None]) -> None:
+    """Give what the copy returned; an item the copy failed on is done here, raising its error."""
     for number, data in returned:
         if data is None:
             do(number)
         else:
-            on_done(items[number][0], data)
-            done[number] = 1
+            given(number, data)
 
 
 def _fork(items: Sequence, runs: list[range], work: Callable):
