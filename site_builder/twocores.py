@@ -82,6 +82,7 @@ class _InOrder:
             self.next += 1
 
     def has(self, number: int) -> bool:
+        """Whether the item's result came (given on, or waiting for those before it)."""
         return number < self.next or number in self.waiting
 
 
