@@ -11,6 +11,7 @@ import contextlib
 import gc
 import hashlib
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import Callable
 
@@ -107,9 +108,9 @@ class SiteBuilder:
         of them at 100,000 initiatives.) A one-off build makes its pages on both cores (twocores.py):
         on_page may then be called in a forked copy of this process, so it must do its work there
         (write the file); what it returns comes back, and on_done(file name, those bytes or b"") is
-        called in this process for every page, in the order of the file names (the build command:
-        the search index's reading of it). The first page is given in this process, before any copy
-        is made.
+        called in this process for every page, in the order of the pages' addresses (the build
+        command: the search index's reading of it). The first page is given in this process, before
+        any copy is made.
         """
         with contextlib.ExitStack() as asides:  # work done in forked copies meanwhile, stopped at the end
             if self.once:
@@ -157,7 +158,9 @@ class SiteBuilder:
         reuse = renderer is self._renderer_used and g == self._globals
         html: dict[str, bytes] = {}  # the pages kept: those not given to on_page
         rendered = 0
-        ordered = sorted((output_path(page.url), page) for page in pages)
+        # In the order of their addresses: the search index numbers its pages so, and given them in
+        # that order it has none to renumber.
+        ordered = [(output_path(page.url), page) for page in sorted(pages, key=attrgetter("url"))]
         if self.once and on_page is not None:  # nothing kept, nothing to reuse: both cores render
             renderer.compile_all(templates)  # once, before the copy is made, not in each
             make_in_two(ordered, lambda path, page: on_page(path, renderer.render(page, g)) or b"", on_done)
