@@ -375,3 +375,18 @@ def test_big_files_are_written_whole_and_a_big_page_is_indexed(tmp_path):
     files = {n: d for n, d in read_tree(out).items() if n.startswith(f"{FOLDER}/")}
     assert json.loads(files[f"{FOLDER}/index.json"])["pages"] == 2
     assert set(postings(files, "zanzibarian")) == {"/big/"}
+
+
+def test_block_ends_are_found_as_by_a_flat_list_of_the_block_names():
+    """BLOCK_END groups the names by first letter for speed; it matches what the plain alternation matches."""
+    import re
+
+    from site_builder.searchindex import BLOCK_END, BLOCKS
+
+    flat = re.compile(rf"</(?:{'|'.join(BLOCKS)})\s*>", re.IGNORECASE)
+    names = ["p", "pre", "param", "li", "link", "dl", "dd", "dt", "h1", "h6", "h7", "header", "head", "td", "tr",
+             "th", "thead", "table", "ul", "u", "span", "a", "aside", "div", "details", "main", "nav", "ol",
+             "section", "summary", "sup", "figure", "figcaption", "footer", "form", "label", "legend", "caption"]
+    html = " ".join(f"</{name}> </{name.upper()}  > </{name}x>" for name in names)
+    assert [m.span() for m in BLOCK_END.finditer(html)] == [m.span() for m in flat.finditer(html)]
+    assert len(BLOCK_END.findall(html)) == 2 * sum(1 for name in names if flat.fullmatch(f"</{name}>"))
