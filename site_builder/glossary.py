@@ -7,6 +7,7 @@ import re
 
 from markupsafe import escape
 
+from .alternation import alternation
 from .model import Term
 from .routes import HOME, Page
 from .urls import url_for
@@ -34,14 +35,8 @@ class Abbreviator:
         self.pattern = self.walk = None
         if not terms:
             return
-        names = sorted(self.titles, key=lambda a: (-len(a), a))  # longest first: L-CAP before CAP
-        first = "".join(sorted({re.escape(n[0]) for n in names}))
-        # Grouped by first letter, longest first within each: the same matches as one list of them
-        # all, which the regex engine tries one by one at every character (a quarter slower).
-        by_first: dict[str, list[str]] = {}
-        for name in names:
-            by_first.setdefault(name[0], []).append(re.escape(name[1:]))
-        terms = "|".join(f"{re.escape(letter)}(?:{'|'.join(rests)})" for letter, rests in sorted(by_first.items()))
+        first = "".join(sorted({re.escape(name[0]) for name in self.titles}))
+        terms = alternation(self.titles)  # longest first: L-CAP before CAP
         # A whole word, or its plural or possessive (PSPOs, NAP's): the abbreviation alone is marked.
         term = rf"(?P<term>{terms})(?=(?:s|['’]s)?(?![\w-]))"
         # Without the look-behind for the word's start, which Python's regex engine would try at every
