@@ -12,12 +12,9 @@ import bisect
 import contextlib
 import functools
 import hashlib
-import os
 import pickle
 import re
-import select
 import signal
-import struct
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -521,11 +518,9 @@ class Helper:
 
     def __init__(self):
         self._process = processes.fork(_help) or processes.start("privacy", stdout=subprocess.PIPE)
-        self._replies = self._process.stdout.fileno()
-        os.set_blocking(self._replies, False)  # replies are taken as they come, never waited for but at the end
+        self._replies = processes.Messages(self._process.stdout.fileno())  # taken as they come, waited for at the end
         self._allowed: _Allowed | None = None
         self._waiting = 0  # files sent whose findings have not come back
-        self._came = bytearray()  # replies read but not yet whole
 
     def check(self, text: str, rel: str, config: SiteConfig) -> bool:
         """Have the helper check a file, unless its findings are known already; False where the
@@ -560,32 +555,20 @@ class Helper:
     def _take(self, block: bool) -> None:
         """Keep the findings that have come back (with block, all of them: until the helper has none left)."""
         while self._waiting and self._process is not None:
-            try:
-                data = os.read(self._replies, 1 << 16)
-            except BlockingIOError:
-                if not block:
-                    return
-                select.select([self._replies], [], [])
-                continue
-            if not data:  # the helper stopped: check_sources checks what it had
-                self.close()
-                return
-            self._came += data
-            while len(self._came) >= _REPLY.size and len(self._came) >= _REPLY.size + (
-                    size := _REPLY.unpack_from(self._came)[0]):
-                key, found = pickle.loads(self._came[_REPLY.size:_REPLY.size + size])
-                del self._came[:_REPLY.size + size]
+            for reply in self._replies.take(wait=block):
+                key, found = pickle.loads(reply)
                 memo.stored[key] = found
                 self._waiting -= 1
+            if self._replies.ended:  # the helper stopped: check_sources checks what it had
+                self.close()
+            if not block:
+                return
 
     def close(self) -> None:
         """Stop the helper (at once, when the load failed before collecting)."""
         if self._process is not None:
             processes.stop(self._process)
             self._process = None
-
-
-_REPLY = struct.Struct("<I")  # the length of each of the helper's replies: a pickle of (key, findings)
 
 
 def _help(read, write) -> None:
@@ -600,7 +583,7 @@ def _help(read, write) -> None:
                 _, key, data, rel = message
                 reply = pickle.dumps((key, tuple(_File(data.decode(), rel, allowed).check(None))),
                                      protocol=pickle.HIGHEST_PROTOCOL)
-                write.write(_REPLY.pack(len(reply)) + reply)
+                write.write(processes.message(reply))
                 write.flush()
 
 

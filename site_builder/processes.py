@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import select
 import signal
 import struct
 import subprocess
@@ -41,6 +42,43 @@ def start(module: str, *args: str, stdout=None) -> subprocess.Popen:
     with contextlib.suppress(OSError):  # not Linux, or a system that refuses: the default pipe
         fcntl.fcntl(process.stdin.fileno(), F_SETPIPE_SZ, 1 << 20)
     return process
+
+
+_LENGTH = struct.Struct("<I")  # a message's length, before its bytes
+
+
+def message(data: bytes) -> bytes:
+    """One message for a helper to send through a pipe, which Messages reads whole: its length, then its bytes."""
+    return _LENGTH.pack(len(data)) + data
+
+
+class Messages:
+    """The messages (see message()) a helper sends through a pipe, each taken whole, as they come."""
+
+    def __init__(self, pipe: int):
+        self.pipe = pipe
+        self.ended = False  # the pipe is closed: the helper finished, or stopped
+        self._came = bytearray()  # read, but not yet a whole message
+        os.set_blocking(pipe, False)
+
+    def take(self, wait: bool = False) -> list[bytes]:
+        """The messages that have come whole; with wait, at least one, unless the pipe ends first."""
+        while True:
+            try:
+                while piece := os.read(self.pipe, 1 << 20):
+                    self._came += piece
+                self.ended = True
+            except BlockingIOError:  # nothing more for now
+                pass
+            found, start, came = [], 0, self._came
+            while len(came) - start >= _LENGTH.size and (end := start + _LENGTH.size +
+                                                          _LENGTH.unpack_from(came, start)[0]) <= len(came):
+                found.append(bytes(came[start + _LENGTH.size:end]))
+                start = end
+            del came[:start]
+            if found or not wait or self.ended:
+                return found
+            select.select([self.pipe], [], [])
 
 
 class Forked:

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import os
 import struct
-from typing import Callable, Iterator, Sequence, TypeVar
+from typing import Callable, Sequence, TypeVar
 
 from . import processes
 from .processes import write_all
 
 T = TypeVar("T")
-_DONE = struct.Struct("<Iq")  # an item's number and the length of what its work returned; -1: the copy failed on it
+_DONE = struct.Struct("<I?")  # before what an item's work returned (a message): its number, and False where the copy failed on it
 _RUN = struct.Struct("<I")  # a run's number, in the pipe of runs
 MOST_RUNS = 8192  # their numbers fill 32 KB: a pipe takes them all before either process reads one
 
@@ -50,12 +50,13 @@ def make_in_two(items: Sequence[tuple[str, T]], work: Callable[[str, T], bytes],
         return
     process, numbers = copy
     try:
-        returned = _Returned(process.stdout.fileno())
+        returned = processes.Messages(process.stdout.fileno())
         while len(head := os.read(numbers, _RUN.size)) == _RUN.size:
             for number in runs[_RUN.unpack(head)[0]]:
                 do(number)
-            _take(returned.ready(), given, do)
-        _take(returned.rest(), given, do)
+            _take(returned.take(), given, do)
+        while not returned.ended:
+            _take(returned.take(wait=True), given, do)
         for number in range(len(items)):  # what the copy took and left undone: it died
             if not given.has(number):
                 do(number)
@@ -86,13 +87,14 @@ class _InOrder:
         return number < self.next or number in self.waiting
 
 
-def _take(returned: Iterator[tuple[int, bytes | None]], given: _InOrder, do: Callable[[int], None]) -> None:
+def _take(returned: list[bytes], given: _InOrder, do: Callable[[int], None]) -> None:
     """Give what the copy returned; an item the copy failed on is done here, raising its error."""
-    for number, data in returned:
-        if data is None:
-            do(number)
+    for reply in returned:
+        number, done = _DONE.unpack_from(reply)
+        if done:
+            given(number, reply[_DONE.size:])
         else:
-            given(number, data)
+            do(number)
 
 
 def _fork(items: Sequence, runs: list[range], work: Callable):
@@ -119,43 +121,6 @@ def _copy(items: Sequence, runs: list[range], work: Callable, numbers: int, pipe
             try:
                 data = work(*items[number])
             except Exception:  # the builder does this item again itself, and reports what is wrong
-                write_all(pipe, _DONE.pack(number, -1))
+                write_all(pipe, processes.message(_DONE.pack(number, False)))
                 return
-            write_all(pipe, _DONE.pack(number, len(data)) + data)
-
-
-class _Returned:
-    """What the copy returns, read from its pipe: what has come (without waiting), or all of it."""
-
-    def __init__(self, pipe: int):
-        self.pipe = pipe
-        self.buffer = bytearray()
-        os.set_blocking(pipe, False)
-
-    def ready(self) -> Iterator[tuple[int, bytes | None]]:
-        """Each item whole in what has come: its number, and what its work returned (None: the copy failed)."""
-        try:
-            while piece := os.read(self.pipe, 1 << 20):
-                self.buffer += piece
-        except BlockingIOError:  # nothing more for now
-            pass
-        return self._whole()
-
-    def rest(self) -> Iterator[tuple[int, bytes | None]]:
-        """Each item as it comes, until the copy ends (an item cut off by its death is left out)."""
-        os.set_blocking(self.pipe, True)
-        yield from self._whole()
-        while piece := os.read(self.pipe, 1 << 20):
-            self.buffer += piece
-            yield from self._whole()
-
-    def _whole(self) -> Iterator[tuple[int, bytes | None]]:
-        start, buffer = 0, self.buffer
-        while len(buffer) - start >= _DONE.size:
-            number, size = _DONE.unpack_from(buffer, start)
-            end = start + _DONE.size + max(size, 0)
-            if end > len(buffer):
-                break
-            yield number, bytes(buffer[start + _DONE.size:end]) if size >= 0 else None
-            start = end
-        del buffer[:start]
+            write_all(pipe, processes.message(_DONE.pack(number, True) + data))
