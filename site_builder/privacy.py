@@ -204,17 +204,29 @@ def _names(read: str, emails: list[tuple[int, int]], allowed: _Allowed) -> list[
         bounds = [0, *(x for span in emails for x in span), len(read)]
         read = "".join(" " * (b - a) if n % 2 else read[a:b] for n, (a, b) in enumerate(zip(bounds, bounds[1:])))
     read = latin_words(read)  # 'Jаne' with a Cyrillic а reads as Jane
-    # First, quickly, whether any blocked name is there at all; only then where.
     tokens = [w[:-2] if w.endswith("'s") else w for w in _TOKEN.findall(read.casefold().replace("’", "'"))]
     tokens = [w for w in tokens if len(w) > 1 or w == ","]  # initials are left out
-    words = [None if w in _STOP or w[0] == "\n" else w for w in tokens if w != ","]
-    names = {w for w in words if w}
-    names.update(f"{a} {b}" for a, b in zip(words, words[1:]) if a and b)
-    names.update(f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:]) if a and b and c)
+    # A name's words run on past commas but not past a word never in a name or a paragraph break: the
+    # text's runs of such words, each looked up whole (most recur, text after text).
+    runs = " ".join(_BREAK if w in _STOP or w[0] == "\n" else w for w in tokens if w != ",").split(_BREAK)
+    _memos_for(allowed.blocked)
+    found = set().union(*map(_names_in_run, runs))
     if "," in read:  # 'Smith, Jane' and 'Smith, Jane Mary' are Jane Smith and Jane Mary Smith
-        names.update(_reversed(tokens))
-    found = _blocked_among(names, allowed.blocked)
+        found |= _blocked_among(_reversed(tokens))
     return _where_names(read, found) if found else []
+
+
+_BREAK = "\x00"  # between the runs of a text's words that a name may span
+
+
+def _names_in_run(run: str) -> frozenset[str]:
+    """The blocked names among one run's words and each two and three of them in a row."""
+    found = _runs.get(run)
+    if found is None:
+        words = run.split()
+        found = _runs[run] = frozenset(_blocked_among({*words, *map(" ".join, zip(words, words[1:])),
+                                                       *map(" ".join, zip(words, words[1:], words[2:]))}))
+    return found
 
 
 # Words, commas, and paragraph breaks (which a name does not cross).
@@ -269,19 +281,25 @@ def _where_names(read: str, found: set[str]) -> list[Hit]:
     return hits
 
 
-def _blocked_among(names: set[str], blocked: frozenset[str]) -> set[str]:
-    """The names (folded, lower case) whose fingerprint is blocked. Each name is hashed once
-    per process: the same words recur across a site's texts and every rebuild."""
+def _memos_for(blocked: frozenset[str]) -> None:
+    """Keep the names and runs read (below) for this list of blocked names; begin again for another,
+    or when there are many."""
     global _read_for
-    if _read_for is not blocked or len(_read) > 300_000:
+    if _read_for is not blocked or len(_read) > 300_000 or len(_runs) > 300_000:
         _read.clear()
         _blocked.clear()
+        _runs.clear()
         _read_for = blocked
+
+
+def _blocked_among(names: set[str]) -> set[str]:
+    """The names (folded, lower case) whose fingerprint is in the list _memos_for was given. Each
+    name is hashed once per process: the same words recur across a site's texts and every rebuild."""
     new = names - _read
     if new:
         sha256 = hashlib.sha256
         _blocked.update(name for name in new if (sha256(name.encode()).hexdigest()[:16] if name.isascii()
-                                                 else fingerprint(name)) in blocked)
+                                                 else fingerprint(name)) in _read_for)
         _read.update(new)
     return names & _blocked
 
@@ -289,6 +307,7 @@ def _blocked_among(names: set[str], blocked: frozenset[str]) -> set[str]:
 _read: set[str] = set()  # names hashed, for this list of blocked names
 _blocked: set[str] = set()  # those of them that are blocked
 _read_for: frozenset[str] | None = None
+_runs: dict[str, frozenset[str]] = {}  # runs of words read (_names_in_run), for this list, and the names blocked in each
 
 
 def check_text(text: str, file: str, config: SiteConfig, root: Node | None = None) -> list[Problem]:

@@ -29,10 +29,15 @@ _SPECIAL = re.compile(
     r"|[^\x00-\x7f]+")
 # Characters that show as nothing: soft hyphen, zero-width spaces and joiners, direction
 # marks, word joiner, variation selectors, byte-order mark, Hangul fillers.
-# The ASCII ones among them, quick to look for: most text has none and is read as typed.
-_ASCII_SPECIAL = re.compile(r"[&%]|[(\[{<][ \t]*(?i:at|dot)[ \t]*[)\]}>]")
 _INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
                         "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
+# Most text is read as typed, and is quick to tell: it has no '&' or '%' (looked for apart: a pattern
+# that starts with a set of characters is the kind re scans quickly), no '(at)' or '[dot]', and no
+# characters outside ASCII but these, which NFKC leaves as they are and joins to nothing: dashes,
+# quotes, pound, euro and bullet.
+_AT_OR_DOT = re.compile(r"[(\[{<][ \t]*(?i:at|dot)[ \t]*[)\]}>]")
+TYPED_AS_READ = "\u2013\u2014\u2018\u2019\u201c\u201d\u00a3\u20ac\u2022"
+_OTHER = re.compile(f"[^\\x00-\\x7f{TYPED_AS_READ}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +58,14 @@ class Folded:
 
 def fold(text: str) -> Folded:
     """Decode entities and percent-escapes, apply NFKC, drop invisible characters."""
-    if text.isascii() and _ASCII_SPECIAL.search(text) is None:
+    if ("&" not in text and "%" not in text and _AT_OR_DOT.search(text) is None
+            and (text.isascii() or _OTHER.search(text) is None)):
         return Folded(text)
+    return folded(text)
+
+
+def folded(text: str) -> Folded:
+    """fold(), the long way: each stretch of text that may read otherwise than typed, replaced."""
     out: list[str] = []
     changes = []
     done = length = 0  # typed characters consumed; length of the output so far

@@ -11,7 +11,9 @@ from .model import MAX_ID, REGISTRIES
 from .problems import Problem, did_you_mean
 
 # Letters that look Latin but are not: PDF extractions produce them ("СВН" for CBH).
-_LOOKALIKES = str.maketrans("АВСЕНКМОРТХаеорсухіІѕј", "ABCEHKMOPTXaeopcyxiIsj")
+_LOOKALIKE_LETTERS = "АВСЕНКМОРТХаеорсухіІѕј"
+_LOOKALIKES = str.maketrans(_LOOKALIKE_LETTERS, "ABCEHKMOPTXaeopcyxiIsj")
+_LOOKALIKE = re.compile(f"[{_LOOKALIKE_LETTERS}]")  # any of them: a scan for one is quicker than translating
 _SPACES = re.compile(r"\s+")
 _THE = re.compile(r"^\s*the\s+", re.IGNORECASE)
 
@@ -49,8 +51,10 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 def latin_words(text: str) -> str:
     """latin() for each word of a text (letters keep their places)."""
+    if text.isascii() or _LOOKALIKE.search(text) is None:  # most text: no lookalike to change
+        return text
     # Only a word with a letter outside ASCII can hold a lookalike: the others are kept as they are.
-    return _WORD.sub(lambda m: m.group() if m.group().isascii() else latin(m.group()), text) if not text.isascii() else text
+    return _WORD.sub(lambda m: m.group() if m.group().isascii() else latin(m.group()), text)
 
 
 def slugify(text: str) -> str:

@@ -5,15 +5,21 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import signal
+import random
 import re
+import signal
+import string
+import unicodedata
 from pathlib import Path
 
 import pytest
 
 from conftest import FIXTURE, ROOT, write, write_plan
+from site_builder import privacy, readable
 from site_builder.load import load_site
 from site_builder.privacy import check_text, fingerprint
+from site_builder.readable import TYPED_AS_READ
+from site_builder.registry import latin, latin_words
 from site_builder.problems import ContentError
 
 PLAN = FIXTURE / "plans/2020-21.yaml"
@@ -386,3 +392,50 @@ def test_a_value_reached_twice_through_a_yaml_alias_is_reported_once(config):
     text = "first: &shared\n  note: write to jo.bloggs@example.com\nsecond: *shared\nthird: *shared\n"
     found = [str(p.pos) for p in check_text(text, "plans/2021-22.yaml", config)]
     assert found == ["plans/2021-22.yaml:2:18"], found
+
+
+# The quick ways of reading most text (most text needs no folding, no lookalike letters, and has the
+# same runs of words as texts read before) give what the long ways give, on random text (seeded).
+def _random_texts(alphabet: str, count: int = 400, seed: int = 13) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 60))) for _ in range(count)]
+
+
+def test_text_read_as_typed_is_what_folding_it_gives():
+    for char in TYPED_AS_READ:  # NFKC leaves each as it is, and it is not one that joins or vanishes
+        assert unicodedata.normalize("NFKC", char) == char and not unicodedata.combining(char), char
+        assert readable.folded("a" + char + "b").text == "a" + char + "b"
+    quick = 0
+    for text in _random_texts(string.ascii_letters + string.digits + " .,;:-()[]<>@'\n" + TYPED_AS_READ * 3
+                              + "&%\u00a0\u00e9\u0301\uff2a\u200b"):
+        assert readable.fold(text).text == readable.folded(text).text, text
+        quick += readable.fold(text).changes == ()
+    assert quick > 100  # the quick way was taken, for most of them
+
+
+def test_lookalike_letters_are_read_as_latin_however_the_text_is_checked():
+    def word_by_word(text: str) -> str:  # latin_words as it was: every word outside ASCII looked at
+        return re.sub(r"[^\W\d_]+", lambda m: m.group() if m.group().isascii() else latin(m.group()), text)
+
+    texts = _random_texts("JaneExmpl \u0410\u0412\u0421\u0430\u0435\u043e\u0440\u0456\u0444\u0436\u00e9\u2019-,")
+    assert all(latin_words(text) == word_by_word(text) for text in texts)
+    assert sum(latin_words(text) != text for text in texts) > 50
+
+
+def test_blocked_names_are_found_in_runs_as_in_every_two_and_three_words(config):
+    vocabulary = ["jane", "example", "mary", "smith", "the", "q.", "police", ",", "\n\n", "jane's"]
+    blocked = {"jane example", "mary smith", "example jane mary", "police"}
+    allowed = privacy._Allowed(frozenset(), frozenset(), frozenset(fingerprint(name) for name in blocked))
+    rng = random.Random(7)
+    seen = set()
+    for _ in range(1000):
+        text = " ".join(rng.choice(vocabulary) for _ in range(rng.randrange(1, 12)))
+        tokens = [w[:-2] if w.endswith("'s") else w for w in re.findall(r"[^\W\d_]+|,|\n[ \t]*\n", text)]
+        words = [None if w in privacy._STOP or w[0] == "\n" else w
+                 for w in tokens if len(w) > 1]  # every one, two and three words in a row, as before runs
+        grams = {" ".join(words[i:i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)
+                 if None not in words[i:i + n]}
+        expected = (grams | privacy._reversed([w for w in tokens if len(w) > 1 or w == ","])) & blocked
+        assert {hit.key for hit in privacy._names(text, [], allowed)} == expected, text
+        seen |= expected
+    assert seen == blocked  # each name was there to find, in some of the texts
