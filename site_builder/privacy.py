@@ -144,6 +144,8 @@ def _short(shown: str) -> str:
 def _phones(read: str, allowed: _Allowed) -> list[Hit]:
     """UK numbers of 10 or 11 digits as 0..., +44 or 0044, however grouped; and +CC numbers.
     Short public service numbers such as 101 and 999 are not phone numbers here."""
+    if read.isascii() and sum(map(read.count, "0123456789")) < 10:
+        return []  # fewer digits than a phone number has (most text): counted quicker than runs are found
     hits = []
     for run in _RUN.finditer(read):
         text = run.group()

@@ -31,10 +31,11 @@ _SPECIAL = re.compile(
 # marks, word joiner, variation selectors, byte-order mark, Hangul fillers.
 _INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
                         "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
-# Most text is read as typed, and is quick to tell: it has no '&' or '%' (looked for apart: a pattern
-# that starts with a set of characters is the kind re scans quickly), no '(at)' or '[dot]', and no
-# characters outside ASCII but these, which NFKC leaves as they are and joins to nothing: dashes,
-# quotes, pound, euro and bullet.
+# Most text is read as typed, and is quick to tell: it has no entity or percent-escape, no '(at)' or
+# '[dot]' (looked for apart: a pattern that starts with one character, or one of a set, is the kind re
+# scans quickly), and no characters outside ASCII but these, which NFKC leaves as they are and joins to
+# nothing: dashes, quotes, pound, euro and bullet.
+_ENTITY_OR_ESCAPE = re.compile(r"&[#A-Za-z]|%[0-9A-Fa-f]{2}")
 _AT_OR_DOT = re.compile(r"[(\[{<][ \t]*(?i:at|dot)[ \t]*[)\]}>]")
 TYPED_AS_READ = "\u2013\u2014\u2018\u2019\u201c\u201d\u00a3\u20ac\u2022"
 _OTHER = re.compile(f"[^\\x00-\\x7f{TYPED_AS_READ}]")
@@ -58,7 +59,7 @@ class Folded:
 
 def fold(text: str) -> Folded:
     """Decode entities and percent-escapes, apply NFKC, drop invisible characters."""
-    if ("&" not in text and "%" not in text and _AT_OR_DOT.search(text) is None
+    if (_ENTITY_OR_ESCAPE.search(text) is None and _AT_OR_DOT.search(text) is None
             and (text.isascii() or _OTHER.search(text) is None)):
         return Folded(text)
     return folded(text)
