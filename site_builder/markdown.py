@@ -144,8 +144,12 @@ def render(source: str, min_heading: int = 3) -> tuple[Markdown, tuple[Finding, 
 # line breaks (Python and CommonMark strip different ones). Most content is plain, and rendering
 # it directly is ten times quicker than parsing it (a test holds the two ways to the same output
 # on thousands of random texts).
-_NOT_PLAIN = re.compile(r"""[\\`*_\[\]<>\x00]|&[#A-Za-z0-9]|[^\S \n]|^[ ]{0,3}(?:[-+*>#=~]|\d{1,9}[.)])|^[ ]{4,}|[ ]$""",
-                        re.M)
+_NOT_PLAIN = re.compile(r"""[\\`*_\[\]<>\x00]|&[#A-Za-z0-9]|[^\S \n]""")
+# Nor a line that starts as a heading, list item, quote, fence, underline or code block does: looked for
+# at the text's start and after each line break (a pattern that starts with one character is the kind
+# re scans quickly; one that starts with '^' is tried at every character).
+_BLOCK_START = re.compile(r"[ ]{0,3}(?:[-+*>#=~]|\d{1,9}[.)])|[ ]{4,}")
+_BLOCK_START_AFTER_BREAK = re.compile(rf"\n(?:{_BLOCK_START.pattern})")
 _BLANK_LINES = re.compile(r"\n(?:[ ]*\n)+")
 _ITEM = re.compile(r"- (?=\S)")  # an item of a '- ' list: its text follows the marker and one space
 _ITEM_GOES_ON = re.compile(r"  (?=\S)")  # a line of the item above, indented as far as its text
@@ -188,7 +192,10 @@ def _plain(source: str) -> tuple[str | None, str]:
 
 def _not_plain(text: str) -> bool:
     """Whether the text holds Markdown (withheld marks aside)."""
-    return bool(_NOT_PLAIN.search(_PLAIN_MARK.sub("x", text) if "[" in text else text))
+    if "[" in text:
+        text = _PLAIN_MARK.sub("x", text)
+    return bool(_NOT_PLAIN.search(text) or _BLOCK_START.match(text) or _BLOCK_START_AFTER_BREAK.search(text)
+                or " \n" in text or text.endswith(" "))  # a space ending a line (a hard break is two)
 
 
 def _escape(text: str) -> str:
