@@ -141,6 +141,52 @@ def test_the_index_is_the_same_whatever_order_it_is_given_the_pages(tmp_path):
     assert made[0] == {name: data for name, data in read_tree(out).items() if name.startswith(f"{FOLDER}/")}
 
 
+def _index_of(out: Path) -> Index:
+    index = Index()
+    for path in sorted(out.rglob("*.html")):
+        index.add(path.relative_to(out).as_posix(), path.read_bytes())
+    return index
+
+
+def _written_index(index: Index, folder: Path) -> dict[str, bytes]:
+    index.write(folder)
+    return {name: data for name, data in read_tree(folder).items() if name.startswith(f"{FOLDER}/")}
+
+
+def test_a_second_process_writes_the_page_files_while_this_one_writes_the_word_files(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    _build_in_steps(out)
+    expected = _index_of(out).files()
+    log, write_bytes = tmp_path / "writers.log", Path.write_bytes
+
+    def logged(path: Path, data: bytes) -> int:
+        with open(log, "a") as file:  # appended whole, from either process
+            file.write(f"{os.getpid()} {path.parent.name}\n")
+        return write_bytes(path, data)
+
+    monkeypatch.setattr(Path, "write_bytes", logged)
+    assert _written_index(_index_of(out), tmp_path / "site") == expected
+    writers = {line.split()[1]: int(line.split()[0]) for line in log.read_text().splitlines()}
+    assert writers["w"] == os.getpid() and writers["p"] not in (os.getpid(), None) and writers["f"] == writers["p"]
+
+
+def test_the_index_is_whole_where_the_process_writing_half_of_it_dies(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    _build_in_steps(out)
+    expected = _index_of(out).files()
+    builder, write_bytes = os.getpid(), Path.write_bytes
+
+    def dying(path: Path, data: bytes) -> int:
+        if os.getpid() != builder and path.name == "1.json" and path.parent.name == "p":
+            os._exit(9)  # in the second process, after its first page file
+        return write_bytes(path, data)
+
+    monkeypatch.setattr(Path, "write_bytes", dying)
+    assert _written_index(_index_of(out), tmp_path / "site") == expected
+    monkeypatch.setattr("site_builder.processes.fork", lambda target: None)  # no second process at all
+    assert _written_index(_index_of(out), tmp_path / "again") == expected
+
+
 def postings(files: dict[str, bytes], word: str) -> dict[str, int]:
     """The pages that have a word, by address, with its weight: the index read as search.js reads it."""
     entry = json.loads(files[f"{FOLDER}/index.json"])
