@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 
@@ -213,3 +214,19 @@ def test_the_fixture_site_keeps_its_values_under_fmt():
         if result.problems:  # fixtures of errors may hold values the builder refuses
             continue
         assert data_of(result.canonical, rel) == data_of(text, rel), rel
+
+
+def test_the_characters_refused_are_the_complements_of_what_xml_and_yaml_allow():
+    """The sitemap's and feed's guard and the shared form's are written as the characters refused, each
+    the complement of a standard's set: XML 1.0's Char; YAML's printable characters, less the carriage
+    return, YAML 1.1's line breaks and the byte-order mark."""
+    from site_builder.extras import _NOT_XML
+    from site_builder.fmt import _UNPRINTABLE
+
+    xml_char = re.compile("[\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+    printable = re.compile("[\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+    left_out = "\r\x85\u2028\u2029\ufeff"
+    for code in range(0x110000):
+        char = chr(code)
+        assert bool(_NOT_XML.match(char)) is not bool(xml_char.match(char)), hex(code)
+        assert bool(_UNPRINTABLE.match(char)) is not (bool(printable.match(char)) and char not in left_out), hex(code)
