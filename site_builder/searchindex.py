@@ -234,10 +234,10 @@ class Index:
     def write(self, folder: Path) -> None:
         """Write the index into folder/search-index/, each file as soon as it is made (once: it uses the index up).
 
-        The word files are written here while a forked copy writes the page and filter files (at
-        100,000 initiatives, 3 s of 6.4). The files go into a folder named by their hash, then
-        index.json, which names it, replaces the old one; the preview serves the folder meanwhile,
-        so an old index stays whole until then.
+        The word files are written here while a forked copy writes the page and filter files (on one
+        core, the index took 6.4 s after the last page at 100,000 initiatives). The files go into a
+        folder named by their hash, then index.json, which names it, replaces the old one; the
+        preview serves the folder meanwhile, so an old index stays whole until then.
         """
         base = Path(folder) / FOLDER
         new = base / ".new"
