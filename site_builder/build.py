@@ -28,9 +28,10 @@ from .search import search_pages
 from .load import ContentLoader
 from .model import NavItem, Site
 from .problems import ContentError, Pos, Problem
-from .render import Compiled, Globals, Renderer, compiled_templates
+from .render import Globals, Renderer
 from .reuse import Reuse
 from .routes import Build, Page
+from .templating import Compiled, compiled_templates
 from .twocores import make_in_two
 from .urls import output_path, url_for
 
@@ -72,7 +73,7 @@ class SiteBuilder:
     """Builds the site in memory; repeat builds redo only what changed."""
 
     def __init__(self, content_dir: Path, templates_dir: Path, base_url: str | None = None,
-                 bytecode_cache=None, preview: bool = False, once: bool = False):
+                 bytecode_cache=None, preview: bool = False, once: bool = False, compiling=None):
         # A preview (the local preview, a deploy preview) shows draft plans and asks search
         # engines to stay away; the published site leaves drafts out.
         self.preview = preview
@@ -83,6 +84,9 @@ class SiteBuilder:
         self.once = once
         self.loader.once = once
         self.bytecode_cache = bytecode_cache  # a jinja2.BytecodeCache, or None
+        # The templates being compiled by a forked copy already, where there is no bytecode cache: what
+        # processes.aside gives (the build command starts it before it imports this module), or None.
+        self._compiling = compiling
         self.templates_dir = Path(templates_dir)
         self.base_url = base_url.rstrip("/") if base_url else None
         self._renderer: Renderer | None = None
@@ -131,7 +135,9 @@ class SiteBuilder:
             aside = self.once and on_page is not None
             compiled = open_data = None
             if aside and self.bytecode_cache is None:
-                compiled = stack.enter_context(processes.aside(lambda: compiled_templates(self.templates_dir)))
+                compiled = self._compiling or stack.enter_context(
+                    processes.aside(lambda: compiled_templates(self.templates_dir)))
+            self._compiling = None  # for this build only
             site = self.loader.load()
             base_url = self.base_url or site.config.base_url.rstrip("/")
             if aside:

@@ -21,6 +21,7 @@ from .problems import ContentError, Pos, Problem
 from .registry import same_name, short_form
 from .reuse import Reuse
 from .routes import Page
+from .templating import Compiled, environment, page_templates
 from .urls import url_for
 
 
@@ -147,21 +148,12 @@ class Renderer:
         self.reuse = reuse or Reuse()
         self._render_part = self._part  # one bound method for every key, not one per call
         self._abbr = None
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(self.templates_dir)),
-            bytecode_cache=bytecode_cache,  # compiled templates from an earlier run
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            auto_reload=False,  # the builder makes a new Renderer when a template changes
-            cache_size=-1,
-        )
+        self.env = environment(self.templates_dir, bytecode_cache, filters=dict(
+            join_words=join_words, credit=credit, credits=credits, when=when, plan_end=plan_end,
+            keep_years=keep_years, as_at=as_at, mark_current=mark_current))
         self.env.template_class = _Template
         self.env.globals.update(url_for=url_for, filter_attributes=filter_attributes, named=named, part=self.part,
                                 page_policy=PAGE_CSP)
-        self.env.filters.update(join_words=join_words, credit=credit, credits=credits, when=when, plan_end=plan_end,
-                                keep_years=keep_years, as_at=as_at, mark_current=mark_current)
 
     def render(self, page: Page, g: Globals) -> bytes:
         """Render one page to bytes; template mistakes become ContentError."""
@@ -183,7 +175,7 @@ class Renderer:
         if compiled is not None and self.env.bytecode_cache is None:
             self.env.bytecode_cache = compiled
         problems = []
-        for name in self.env.list_templates(filter_func=lambda name: "/" not in name and name.endswith(".html")):
+        for name in page_templates(self.env):
             try:
                 self.env.get_template(name)
             except jinja2.TemplateSyntaxError as exc:  # every template's, together
@@ -218,27 +210,6 @@ class Renderer:
         where = display_path(Path(filename)) if filename else display_path(self.templates_dir / page.template)
         return Problem(Pos(where, line or 1, 1), "", f"template error: {exc}",
                        "a template that renders", f"It happened while making the page {page.url}.")
-
-
-class Compiled(jinja2.BytecodeCache):
-    """Compiled templates in memory, by Jinja's key for each (Jinja checks each against its source)."""
-
-    def __init__(self, found: dict[str, bytes] | None = None):
-        self.found = found if found is not None else {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if bucket.key in self.found:
-            bucket.bytecode_from_string(self.found[bucket.key])  # code for another source is left unused
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.found[bucket.key] = bucket.bytecode_to_string()
-
-
-def compiled_templates(templates_dir: Path) -> dict[str, bytes]:
-    """Every template compiled, as Compiled keeps them (what a forked copy does while the builder decides the pages)."""
-    compiled = Compiled()
-    Renderer(templates_dir, bytecode_cache=compiled).compile_all()
-    return compiled.found
 
 
 def _template_frame(templates_dir: Path) -> tuple[str | None, int | None]:

@@ -225,3 +225,38 @@ def test_the_open_data_comes_made_by_a_copy_and_is_the_builders_own(forks, monke
     alone = build.SiteBuilder(RICH, TEMPLATES).build()
     data = {name for name in alone.files if name.startswith("data/") and name not in given}
     assert data and {name: result.files[name] for name in data} == {name: alone.files[name] for name in data}
+
+
+def test_the_build_command_has_its_templates_compiled_before_it_imports_the_builder(forks, monkeypatch, tmp_path):
+    """The copy that compiles the templates is started before the builder is made (the command does so
+    before importing it), and this process compiles none of them."""
+    import jinja2
+
+    from conftest import FIXTURE, TEMPLATES
+    from site_builder import build
+    from site_builder.cli import main
+
+    copies_then, made = [], build.SiteBuilder.__init__
+    monkeypatch.setattr(build.SiteBuilder, "__init__",
+                        lambda builder, *args, **kwargs: copies_then.append(len(forks)) or made(builder, *args, **kwargs))
+    here, compile_here = [], jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile", lambda env, source, name=None, *args, **kwargs:
+                        here.append(name) or compile_here(env, source, name, *args, **kwargs))
+    assert main(["build", "--content", str(FIXTURE), "--templates", str(TEMPLATES), "--out", str(tmp_path / "out"),
+                 "--no-cache"]) == 0
+    assert copies_then == [1] and here == []
+
+
+def test_templates_compile_alike_for_the_copy_and_for_rendering():
+    """The copy's environment has the filters' names only: each template's code is the same as the
+    renderer's environment makes of it."""
+    from conftest import TEMPLATES
+    from site_builder.render import Renderer
+    from site_builder.templating import environment, page_templates
+
+    light, full = environment(TEMPLATES), Renderer(TEMPLATES).env
+    names = page_templates(full)
+    assert len(names) > 15 and names == page_templates(light)
+    for name in names:
+        source, filename, _ = full.loader.get_source(full, name)
+        assert light.compile(source, name, filename, raw=True) == full.compile(source, name, filename, raw=True), name

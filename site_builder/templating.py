@@ -1,0 +1,71 @@
+"""The site's Jinja environment, and every template compiled in advance.
+
+Kept light (Jinja alone) on purpose: compiling needs no content and none of the builder's other
+modules, so the build command has a forked copy compile the templates while it is still importing
+them (cli.cmd_build), on a core that would otherwise wait.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import jinja2
+
+# The filters the templates use, by name; render.py gives their functions. Compiling needs only the
+# names (Jinja refuses a template that uses an unknown one), so the compiled code is the same.
+FILTERS = ("join_words", "credit", "credits", "when", "plan_end", "keep_years", "as_at", "mark_current")
+
+
+def environment(templates_dir: Path, bytecode_cache: jinja2.BytecodeCache | None = None,
+                filters: dict[str, Callable] | None = None) -> jinja2.Environment:
+    """The templates folder's environment, autoescaped and strict, with the site's filters (where
+    none are given, an environment that compiles templates and renders none)."""
+    filters = dict.fromkeys(FILTERS, _compiling_only) if filters is None else filters
+    if set(filters) != set(FILTERS):
+        raise ValueError(f"the site's filters are {FILTERS}, not {tuple(filters)}")
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        bytecode_cache=bytecode_cache,  # compiled templates from an earlier run, or a copy
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,  # the builder makes a new environment when a template changes
+        cache_size=-1,
+    )
+    env.filters.update(filters)
+    return env
+
+
+def _compiling_only(*args, **kwargs):
+    raise RuntimeError("this environment compiles templates: it renders none")
+
+
+def page_templates(env: jinja2.Environment) -> list[str]:
+    """The templates pages are made with (the folder's top level; admin/ holds the web editor's files)."""
+    return env.list_templates(filter_func=lambda name: "/" not in name and name.endswith(".html"))
+
+
+class Compiled(jinja2.BytecodeCache):
+    """Compiled templates in memory, by Jinja's key for each (Jinja checks each against its source)."""
+
+    def __init__(self, found: dict[str, bytes] | None = None):
+        self.found = found if found is not None else {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.found:
+            bucket.bytecode_from_string(self.found[bucket.key])  # code for another source is left unused
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.found[bucket.key] = bucket.bytecode_to_string()
+
+
+def compiled_templates(templates_dir: Path) -> dict[str, bytes]:
+    """Every page template compiled, as Compiled keeps them (what a forked copy does meanwhile; a
+    template that does not compile stops it, and the builder then compiles them and reports it)."""
+    compiled = Compiled()
+    env = environment(templates_dir, compiled)
+    for name in page_templates(env):
+        env.get_template(name)
+    return compiled.found
