@@ -19,12 +19,14 @@ from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 
+# '(at)', '[dot]' and the like, as an email address is spelled to hide it.
+_AT_OR_DOT = re.compile(r"[(\[{<][ \t]*(?i:at|dot)[ \t]*[)\]}>]")
 # Where what a reader sees can differ from the characters typed: entities, percent-escapes
 # (links), '(at)'-style spellings, a letter with combining marks, and any other non-ASCII text.
 _SPECIAL = re.compile(
     r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?"
     r"|(?:%[0-9A-Fa-f]{2})+"
-    r"|[ \t]*[(\[{<][ \t]*(?i:at|dot)[ \t]*[)\]}>][ \t]*"
+    rf"|[ \t]*{_AT_OR_DOT.pattern}[ \t]*"
     r"|[A-Za-z]?[\u0300-\u036f][^\x00-\x7f]*"
     r"|[^\x00-\x7f]+")
 # Characters that show as nothing: soft hyphen, zero-width spaces and joiners, direction
@@ -36,7 +38,6 @@ _INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180
 # scans quickly), and no characters outside ASCII but these, which NFKC leaves as they are and joins to
 # nothing: dashes, quotes, pound, euro and bullet.
 _ENTITY_OR_ESCAPE = re.compile(r"&[#A-Za-z]|%[0-9A-Fa-f]{2}")
-_AT_OR_DOT = re.compile(r"[(\[{<][ \t]*(?i:at|dot)[ \t]*[)\]}>]")
 TYPED_AS_READ = "\u2013\u2014\u2018\u2019\u201c\u201d\u00a3\u20ac\u2022"
 _OTHER = re.compile(f"[^\\x00-\\x7f{TYPED_AS_READ}]")
 

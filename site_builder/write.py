@@ -154,5 +154,3 @@ def sync_tree(files: Mapping[str, bytes], changed: set[str], removed: set[str], 
         os.replace(targets[rel] + ".partial", targets[rel])
     for rel in sorted(removed):
         Path(targets[rel]).unlink(missing_ok=True)
-
-
