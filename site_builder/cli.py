@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 from .problems import ContentError, Problem, UsageError
-from .report import print_problems
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 DEFAULT_CACHE = Path(".cache/site-builder")  # see diskcache.py
@@ -172,6 +171,14 @@ def run() -> None:
     os._exit(code)
 
 
+def print_problems(problems: list[Problem], excerpts: bool = True, stream=None) -> None:
+    """report.print_problems, imported only when there are problems to print: it brings the content
+    model and Markdown with it, a tenth of a second before a build could start its first copy."""
+    from .report import print_problems as show
+
+    show(problems, excerpts, stream)
+
+
 def _count(problems: list[Problem], level: str) -> str:
     n = sum(1 for p in problems if p.level == level)
     return f"{n} {level}{'' if n == 1 else 's'}"
@@ -202,9 +209,13 @@ def _compiled_early(templates: Path):
     """A forked copy compiling the templates, started before the builder's modules are imported (a
     fifth of a second on one core, the other's to use): without a cache, every build compiles them."""
     from .processes import aside
-    from .templating import compiled_templates
 
-    return aside(lambda: compiled_templates(templates))
+    def compiled() -> dict[str, bytes]:
+        from .templating import compiled_templates  # Jinja too is imported by the copy, on its own core
+
+        return compiled_templates(templates)
+
+    return aside(compiled)
 
 
 def _build(args, compiling) -> int:
