@@ -12,10 +12,9 @@ import dataclasses
 import functools
 import hashlib
 import json
-import typing
 from pathlib import Path
 
-from .convert import kind_of, yaml_fields, yaml_key
+from .convert import field_types, kind_of, yaml_fields, yaml_key
 from .fmt import shapes, shapes_json
 from .model import REGISTRIES, PageMeta, Plan, SiteConfig
 
@@ -40,7 +39,7 @@ def label(cls_name: str, key: str) -> str:
 
 def fields_of(cls) -> list[dict]:
     """The form fields of a model class, in the order fmt writes its keys."""
-    hints = typing.get_type_hints(cls, include_extras=True)
+    hints = field_types(cls)
     order = shapes(cls)[cls.__name__]["keys"]
     by_key = {yaml_key(fl): fl for fl in yaml_fields(cls)}
     out = []

@@ -22,12 +22,11 @@ from __future__ import annotations
 import functools
 import json
 import re
-import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .convert import kind_of, yaml_fields, yaml_key
+from .convert import field_types, kind_of, yaml_fields, yaml_key
 from .problems import Pos, Problem
 from .scalars import MEANT, read_as
 from .yamlfile import MappingNode, ScalarNode, SequenceNode, compose, pos_of
@@ -68,7 +67,7 @@ def shapes(root: type) -> dict[str, dict]:
         name = cls.__name__
         if name in table:
             return
-        hints = typing.get_type_hints(cls, include_extras=True)
+        hints = field_types(cls)
         nested = {yaml_key(fl): kind_of(hints[fl.name]).nested for fl in yaml_fields(cls)}
         first = [key for key in ORDER.get(name, ()) if key in nested]
         entry: dict[str, Any] = {"keys": first + [key for key in nested if key not in first],

@@ -11,11 +11,10 @@ import dataclasses
 import io
 import json
 import re
-import typing
 from dataclasses import dataclass
 from typing import Callable
 
-from .convert import kind_of
+from .convert import field_types, kind_of
 from .markdown import Markdown
 from .model import Agency, Initiative, Plan, Site
 from .reuse import Reuse
@@ -41,7 +40,7 @@ def field_column(path: str, name: str = "") -> Column:
     cls, parts = Initiative, path.split(".")
     for part in parts:
         fl = next(fl for fl in dataclasses.fields(cls) if fl.name == part)
-        kind = kind_of(typing.get_type_hints(cls, include_extras=True)[part])
+        kind = kind_of(field_types(cls)[part])
         cls = (*kind.nested, None)[0]
 
     def get(plan: Plan, ini: Initiative, base_url: str):

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import typing
 from pathlib import Path
 from typing import Any
 
-from .convert import kind_of, yaml_fields, yaml_key
+from .convert import field_types, kind_of, yaml_fields, yaml_key
 from .model import REGISTRIES, Glossary, PageMeta, PfccPlan, Plan, RedirectList, SiteConfig, Strategy
 
 # Each kind of content file: its schema file, the model class, and where the files are.
@@ -48,7 +47,7 @@ class SchemaMaker:
 
     def of_class(self, cls) -> dict:
         """The schema of a model class: its fields, the required ones, nothing else."""
-        hints = typing.get_type_hints(cls, include_extras=True)
+        hints = field_types(cls)
         properties, required = {}, []
         for fl in yaml_fields(cls):
             prop = dict(self.of_type(hints[fl.name]))
@@ -101,7 +100,7 @@ def field_reference() -> str:
 
 
 def _class_tables(cls, seen: set[str]) -> list[str]:
-    hints = typing.get_type_hints(cls, include_extras=True)
+    hints = field_types(cls)
     lines = [f"{(cls.__doc__ or '').strip()}\n", "| field | required | what to write | example |",
              "| --- | --- | --- | --- |"]
     nested = []
