@@ -63,7 +63,10 @@ ENDS = ".,:;!?…"  # a block ending without one of these is ended with a full s
 _BLOCK, _TERM = "\x00", "\x01"  # where a block and a <dt> end, until the text is cut from the tags
 SEPARATOR = re.compile(r"([\x00\x01])[\s\x00\x01]*")  # a run of block ends: the first says which
 WORD = re.compile(r"[^\W_]+")
-ASCII_WORD = re.compile(r"[a-z0-9]+")  # WORD, in lower-case ASCII (twice as fast)
+# WORD for lower-case ASCII: every other character made a space, then split there (findall's match
+# objects and strings took twice as long).
+BETWEEN_ASCII_WORDS = str.maketrans(dict.fromkeys(
+    (chr(c) for c in range(128) if not chr(c).isdigit() and not "a" <= chr(c) <= "z"), " "))
 # Dropped before words are cut, as search.js drops them: combining accents, and the invisible
 # characters a paste from a document leaves inside words (soft hyphen, zero-width spaces and joiners).
 UNSEEN = re.compile("[\u0300-\u036f\u00ad\u200b-\u200d\u2060\ufeff]")
@@ -80,7 +83,7 @@ def words(text: str) -> list[str]:
     if not text.isascii():
         text = BETWEEN_WORDS.sub(" ", text)
     if text.isascii():
-        return ASCII_WORD.findall(text.lower())
+        return text.lower().translate(BETWEEN_ASCII_WORDS).split()
     return WORD.findall(UNSEEN.sub("", unicodedata.normalize("NFKD", text)).lower())
 
 
