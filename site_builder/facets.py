@@ -29,7 +29,7 @@ class Choice:
     label: str  # also the search filter value
     order: tuple = ()
     group: str = ""  # the search form groups choices by it: a plan priority by its plan's year
-    _hash: int = hash_field()  # lists' filters gather choices in sets: 250,000 hashes at 10,000 initiatives
+    _hash: int = hash_field()  # lists' filters gather choices in sets: 245,000 hashes at 10,000 initiatives
 
     __hash__ = hashed_once
 
