@@ -238,6 +238,24 @@ def table(label: str, done: list[Build], rounds: int, before: str) -> str:
     return "\n".join(lines)
 
 
+# Issue 13's aims for a clean build: (what, the build, compared with, at most this ratio).
+AIMS = (("search", "site-builder, search, no cache (CI)", "Hugo + pagefind --site", 0.8),
+        ("--no-search", "site-builder --no-search, no cache", f"Hugo {HUGO_VERSION}", 1.0))
+
+
+def aims(done: list[Build]) -> str:
+    """Each aim, met or not: the speed ratios (paired, as in the table) and peak memory at most half of Hugo's."""
+    by = {b.name: b for b in done}
+    parts = []
+    for what, mine, theirs, most in AIMS:
+        ratio = paired(by[mine], by[theirs])
+        parts.append(f"{what} {ratio:.2f}x {theirs} (aim {most:.1f}x): {'met' if ratio <= most else 'NOT MET'}")
+    peak = max(statistics.median(r.rss for r in by[mine].runs) for _, mine, _, _ in AIMS)
+    hugo = statistics.median(r.rss for r in by[f"Hugo {HUGO_VERSION}"].runs)
+    parts.append(f"peak {peak:.0f} MB, {peak / hugo:.2f}x Hugo's (aim 0.5x): {'met' if peak <= hugo / 2 else 'NOT MET'}")
+    return "Aims: " + "; ".join(parts) + "."
+
+
 def content_for(size: str) -> tuple[str, Path]:
     """A label and a content folder: a copy of content/, or N synthetic initiatives."""
     if size == "real":
@@ -302,7 +320,8 @@ def main() -> None:
         large = size != "real" and int(size) >= 5000
         n = args.large_rounds if large and not args.quick else rounds
         before = load()
-        print(table(label, compare(label, content, hugo_site, n, hugo, pagefind), n, before) + "\n", flush=True)
+        done = compare(label, content, hugo_site, n, hugo, pagefind)
+        print(table(label, done, n, before) + ("" if size == "real" else "\n\n" + aims(done)) + "\n", flush=True)
     shutil.rmtree(WORK / "rounds")  # every round's builds, kept till now: deleting them slows the next files made
 
 

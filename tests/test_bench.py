@@ -68,6 +68,20 @@ def test_ratios_are_paired_by_round():
     assert peers.paired(a, b) == 0.5  # rounds 1 and 3; the ratio of the medians would be 3 / 5
 
 
+def test_the_peers_benchmark_says_which_aims_are_met():
+    def build(name, walls, peak):
+        return peers.Build(name, [], runs=[peers.Run(wall, 1, peak) for wall in walls])
+
+    done = [build("site-builder, search, no cache (CI)", [0.8, 0.9], 100),
+            build("site-builder --no-search, no cache", [1.1, 0.9], 120),
+            build(f"Hugo {peers.HUGO_VERSION}", [1.0, 1.0], 250),
+            build("Hugo + pagefind --site", [1.0, 1.0], 260)]
+    said = peers.aims(done)
+    assert "search 0.85x Hugo + pagefind --site (aim 0.8x): NOT MET" in said
+    assert f"--no-search 1.00x Hugo {peers.HUGO_VERSION} (aim 1.0x): met" in said
+    assert "peak 120 MB, 0.48x Hugo's (aim 0.5x): met" in said
+
+
 def test_the_peers_benchmark_says_how_to_run_it():
     result = subprocess.run([sys.executable, str(ROOT / "bench" / "peers.py"), "--help"],
                             capture_output=True, text=True, check=True)
