@@ -9,6 +9,7 @@ script. Nothing of livereload is written to the folder.
 from __future__ import annotations
 
 import errno
+import json
 import mimetypes
 import signal
 import socket
@@ -64,9 +65,11 @@ class Preview:
         self.problems: list[Problem] = []
         self.out = out or sys.stdout
         self.search = True  # keep a search index in the preview folder, made in the background
-        self._indexer: threading.Thread | None = None  # the thread that indexes, while one does
+        self._indexer: threading.Thread | None = None  # the thread that has the index made, while one does
         self._index_again = False  # a save came since the index being made was begun
+        self._index_pages: set[str] | None = set()  # the pages changed since then (None: every page)
         self._index_lock = threading.Lock()
+        self._index_process: subprocess.Popen | None = None  # searchindex.follow, kept from save to save
         self._failure: list[Problem] | str | None = None  # the last build's, until reported
         self._reported: list[Problem] | str | None = None  # the failure last reported, until a build succeeds
         self._folder_current = False  # does the folder hold the builder's last files?
@@ -85,6 +88,7 @@ class Preview:
             return self._failed(exc.problems, report_failure)
         except Exception as exc:  # noqa: BLE001 - whatever it is, the preview says so in one line and runs on
             return self._failed(f"the site could not be rebuilt ({one_line(exc)})", report_failure)
+        every_file = not self._folder_current
         try:
             if self._folder_current:
                 sync_tree(result.files, result.changed, result.removed, self.folder)
@@ -102,8 +106,9 @@ class Preview:
         self._say(f"{time.strftime('%H:%M:%S')} Rebuilt in {ms:.0f} ms: {result.rendered} page(s) "
                   f"re-rendered, {len(result.changed)} file(s) written, {len(result.removed)} removed.")
         self._update_schemas(result.site)
-        if self.search and any(path.endswith(".html") for path in result.changed | result.removed):
-            self._reindex()
+        pages = {path for path in result.changed | result.removed if path.endswith(".html")}
+        if self.search and pages:
+            self._reindex(None if every_file else pages)
         return True
 
     def _update_schemas(self, site) -> None:
@@ -165,27 +170,62 @@ class Preview:
             self.report_failure()
         return False
 
-    def _reindex(self) -> None:
-        """Update the search index after the reload, off the rebuild's critical path."""
+    def _reindex(self, pages: set[str] | None) -> None:
+        """Have the search index updated for these pages (None: every page), after the reload, off the
+        rebuild's critical path."""
         with self._index_lock:  # a save while the last index is being made is indexed after it, never lost
             self._index_again = True
+            self._index_pages = None if pages is None or self._index_pages is None else self._index_pages | pages
             if self._indexer is None:
                 self._indexer = threading.Thread(target=self._index_loop, name="search-index", daemon=True)
                 self._indexer.start()
 
     def _index_loop(self) -> None:
-        """Index the folder again while saves come, in a process of its own (the server's thread stays free)."""
+        """Have the index made again while saves come, by a process of its own (the server's thread stays free)."""
         while True:
             with self._index_lock:
                 if not self._index_again:
                     self._indexer = None
                     return
                 self._index_again = False
-            done = subprocess.run(processes.command("searchindex", str(self.folder)), stdin=subprocess.DEVNULL,
-                                  capture_output=True)
-            if done.returncode:
-                said = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit code {done.returncode}"]
-                self._say(f"The search index could not be updated ({one_line(said[0])}).")
+                pages, self._index_pages = self._index_pages, set()
+            why = self._indexed(pages)
+            if why:
+                self._say(f"The search index could not be updated ({one_line(why)}).")
+
+    def _indexed(self, pages: set[str] | None) -> str:
+        """Give the indexing process (searchindex.follow) the pages that changed (None: every page) and wait
+        till it has written the index; '' then, else why not. One that ended is started again, reading every page."""
+        if self._index_process is None or self._index_process.poll() is not None:
+            self.close()
+            self._index_process = subprocess.Popen(processes.command("searchindex", str(self.folder)),
+                                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                                   stderr=subprocess.PIPE)
+            pages = None
+        process = self._index_process
+        try:
+            process.stdin.write(json.dumps(None if pages is None else sorted(pages)).encode() + b"\n")
+            process.stdin.flush()
+            said = process.stdout.readline().decode("utf-8", "replace").strip()
+        except (OSError, ValueError):  # it ended, or close() closed its pipes (the preview is stopping)
+            said = ""
+        if said == "ok":
+            return ""
+        if said.startswith("error: "):  # it goes on, and reads every page next time
+            return said.removeprefix("error: ")
+        if self._index_process is not process:  # close() stopped it: the preview is stopping
+            return ""
+        process.kill()
+        process.wait()
+        last = process.stderr.read().decode("utf-8", "replace").strip().splitlines()[-1:]
+        self.close()
+        return last[0] if last else f"exit code {process.returncode}"
+
+    def close(self) -> None:
+        """Stop the indexing process, if one runs."""
+        if self._index_process is not None:
+            processes.stop(self._index_process)
+            self._index_process = None
 
     def _say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -375,6 +415,7 @@ def serve(content: Path, templates: Path, host: str = "127.0.0.1", port: int = 8
         pass
     finally:
         watcher.stop()
+        preview.close()
     print("\nStopped.", flush=True)
     return 0
 

@@ -283,15 +283,113 @@ def test_the_preview_indexes_its_folder_after_a_save_that_changes_a_page(site_di
         while (thread := preview._indexer) is not None:
             thread.join(60)
 
-    assert preview.rebuild()
-    indexed()
-    assert postings(index(), "zanzibarian") == {}
-    edit(site_dir / "plans" / "2021-22.yaml", "- title: Keep Safe relaunch\n", "- title: Keep Safe Zanzibarian\n")
-    assert preview.rebuild()
-    indexed()
-    found = postings(index(), "zanzibarian")
-    assert max(found, key=found.get) == "/plans/2021-22/initiatives/keep-safe-zanzibarian/", found
-    assert preview.out.getvalue().count("could not") == 0, preview.out.getvalue()
+    try:
+        assert preview.rebuild()
+        indexed()
+        assert postings(index(), "zanzibarian") == {}
+        edit(site_dir / "plans" / "2021-22.yaml", "- title: Keep Safe relaunch\n", "- title: Keep Safe Zanzibarian\n")
+        assert preview.rebuild()
+        indexed()
+        found = postings(index(), "zanzibarian")
+        assert max(found, key=found.get) == "/plans/2021-22/initiatives/keep-safe-zanzibarian/", found
+        assert preview.out.getvalue().count("could not") == 0, preview.out.getvalue()
+    finally:
+        preview.close()
+
+
+def _fresh_index(folder: Path, tmp_path: Path) -> dict[str, bytes]:
+    """The index files of a copy of the folder, indexed afresh from every page in it."""
+    copy = tmp_path / "afresh"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns(FOLDER))
+    index_folder(copy)
+    return {n: d for n, d in read_tree(copy).items() if n.startswith(f"{FOLDER}/")}
+
+
+def test_the_preview_indexer_reads_only_the_pages_a_save_changed_and_its_index_is_the_whole_folders(
+        site_dir, tmp_path, monkeypatch):
+    """searchindex.follow keeps each page's reading: a line naming the pages a save changed or removed
+    reads those, and the index it writes is the one a fresh index of the whole folder gives."""
+    from site_builder import searchindex
+
+    folder = tmp_path / "site"
+    write_tree(SiteBuilder(site_dir, TEMPLATES).build().files, folder)
+    pages = sorted(n for n in read_tree(folder) if n.endswith(".html") and not n.startswith(f"{FOLDER}/"))
+    read, reading = [], searchindex.reading
+    monkeypatch.setattr(searchindex, "reading", lambda rel, data: read.append(rel) or reading(rel, data))
+    changed, gone = [n for n in pages if "/initiatives/" in n][:2]  # both indexed (data-search-body)
+    replies = io.BytesIO()
+
+    def told(names) -> bytes:
+        read.clear()
+        searchindex.follow(folder, io.BytesIO(json.dumps(names).encode() + b"\n"), replies)
+        return {n: d for n, d in read_tree(folder).items() if n.startswith(f"{FOLDER}/")}
+
+    index_of_all = told(None)
+    assert sorted(read) == pages and index_of_all == _fresh_index(folder, tmp_path)
+    path = folder / changed
+    path.write_bytes(path.read_bytes().replace(b"</h1>", b" Zanzibarian</h1>", 1))
+    (folder / gone).unlink()
+    lines = io.BytesIO(b"null\n" + json.dumps([changed, gone]).encode() + b"\n")
+    read.clear()
+    searchindex.follow(folder, lines, replies)
+    assert sorted(read) == sorted(sorted(set(pages) - {gone}) + [changed])  # all, then the page that changed
+    after = {n: d for n, d in read_tree(folder).items() if n.startswith(f"{FOLDER}/")}
+    assert after == _fresh_index(folder, tmp_path) != index_of_all
+    assert postings(after, "zanzibarian") and replies.getvalue().split() == [b"ok"] * 3
+    # A failure (a full disk, say) is said; the line after it reads every page again.
+    calls, write = [], Index.write
+
+    def failing_once(index, at):
+        calls.append(at)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        write(index, at)
+
+    monkeypatch.setattr(Index, "write", failing_once)
+    lines = io.BytesIO(b"null\n" + (json.dumps([changed]).encode() + b"\n") * 2)
+    replies = io.BytesIO()
+    read.clear()
+    searchindex.follow(folder, lines, replies)
+    assert replies.getvalue().split(b"\n") == [b"ok", b"error: [Errno 28] No space left on device", b"ok", b""]
+    every = sorted(set(pages) - {gone})
+    assert sorted(read) == sorted(every * 2 + [changed])  # every page, the one changed, then every page
+    assert {n: d for n, d in read_tree(folder).items() if n.startswith(f"{FOLDER}/")} == after
+
+
+def test_the_preview_index_follows_saves_and_an_indexer_that_ended_is_started_again(site_dir, tmp_path):
+    """Through the preview: an edit, a new page, a page taken away, and the indexing process killed
+    between saves; after each, the index is the whole folder's."""
+    from site_builder.serve import Preview
+
+    preview = Preview(site_dir, TEMPLATES, tmp_path / ".serve", out=io.StringIO())
+
+    def index_after(change) -> dict[str, bytes]:
+        change()
+        assert preview.rebuild()
+        while (thread := preview._indexer) is not None:
+            thread.join(60)
+        return {n: d for n, d in read_tree(preview.folder).items() if n.startswith(f"{FOLDER}/")}
+
+    try:
+        assert index_after(lambda: None) == _fresh_index(preview.folder, tmp_path)
+        plan, new = site_dir / "plans" / "2021-22.yaml", ("  - title: Zanzibar patrols\n    added: 2026-12-05\n"
+                                                          "    lead: EP\n    scp_priorities: [1]\n")
+        steps = [lambda: edit(plan, "- title: Keep Safe relaunch\n", "- title: Keep Safe Zanzibarian\n"),
+                 lambda: edit(plan, "initiatives:\n", "initiatives:\n" + new),
+                 lambda: preview._index_process.kill(),
+                 lambda: edit(plan, new, "")]
+        found = []
+        for step in steps:
+            index = index_after(step)
+            assert index == _fresh_index(preview.folder, tmp_path)
+            found.append(set(postings(index, "zanzibar")))
+        patrols = "/plans/2021-22/initiatives/zanzibar-patrols/"
+        assert [patrols in pages for pages in found] == [False, True, True, False]
+        assert postings(index, "zanzibarian")
+        assert preview.out.getvalue().count("could not") == 0, preview.out.getvalue()
+    finally:
+        preview.close()
 
 
 # ---- found by a red team: each failed before its fix --------------------------------------
@@ -400,28 +498,30 @@ def test_a_title_is_read_whole_when_an_attribute_of_its_heading_holds_a_bracket(
 
 
 def test_a_save_while_the_preview_indexes_is_indexed_after_it(site_dir, tmp_path, monkeypatch):
-    """The preview indexes once more after the last save. (The index thread and a save now take turns on
-    a lock: a save that came just as the thread was ending found it still alive and was lost.)"""
+    """The preview indexes once more after the last save, for the pages of every save since. (The index
+    thread and a save now take turns on a lock: a save that came just as the thread was ending found
+    it still alive and was lost.)"""
     from site_builder import serve
 
     runs = []
     started, finish = threading.Event(), threading.Event()
 
-    def indexing(*args, **kwargs):
-        runs.append(args[0])
+    def indexing(preview, pages):
+        runs.append(pages)
         started.set()
         finish.wait(10)
-        return subprocess.CompletedProcess(args[0], 0, b"", b"")
+        return ""
 
-    monkeypatch.setattr(serve.subprocess, "run", indexing)
+    monkeypatch.setattr(serve.Preview, "_indexed", indexing)
     preview = serve.Preview(site_dir, TEMPLATES, tmp_path / ".serve", out=io.StringIO())
-    preview._reindex()
+    preview._reindex({"a/index.html"})
     assert started.wait(10)
-    preview._reindex()  # a save while the first index is being made
+    preview._reindex({"b/index.html"})  # two saves while the first index is being made
+    preview._reindex({"c/index.html"})
     finish.set()
     while (thread := preview._indexer) is not None:
         thread.join(10)
-    assert len(runs) == 2
+    assert runs == [{"a/index.html"}, {"b/index.html", "c/index.html"}]
 
 
 def test_big_files_are_written_whole_and_a_big_page_is_indexed(tmp_path):
