@@ -45,7 +45,12 @@ HUGO_VERSION = "0.168.0"
 HUGO_DIR = ROOT / ".cache" / "bench" / f"hugo-{HUGO_VERSION}"
 WORK = ROOT / "bench" / ".work"
 TEMPLATES = ROOT / "templates"
-SAMPLE_EVERY = 0.2  # seconds between samples of a build's process tree's memory (each costs 4 to 8 ms of CPU, which the build would lose)
+SAMPLE_EVERY = 0.2  # seconds between samples of a build's process tree's memory, at least
+# A sample costs the kernel about 26 ms of CPU per GB of the tree (it walks the processes' page tables
+# for their PSS), CPU a build on both cores would lose: 50 ms every 0.2 s, a quarter of a core, at
+# 100,000 initiatives, 20 ms for Hugo at 10,000. The sampler waits this many times as long as its
+# last sample took, so it takes at most 2% of one core whatever the size.
+SAMPLE_SHARE = 50
 
 
 def hugo_executable() -> Path:
@@ -107,6 +112,11 @@ def tree_memory(root: int) -> int:
     return total
 
 
+def next_pause(cost: float) -> float:
+    """Seconds to wait before the next memory sample, given the CPU seconds the last one took."""
+    return max(SAMPLE_EVERY, SAMPLE_SHARE * cost)
+
+
 @dataclass
 class Run:
     """One build: wall and CPU seconds, and peak memory (MiB) of its process tree."""
@@ -127,8 +137,11 @@ def measure(steps: list[list[str]], env: dict[str, str]) -> Run:
         stop = threading.Event()
 
         def sample() -> None:
-            while not stop.wait(SAMPLE_EVERY):
+            pause = SAMPLE_EVERY
+            while not stop.wait(pause):
+                began = time.thread_time()
                 highest[0] = max(highest[0], tree_memory(process.pid))
+                pause = next_pause(time.thread_time() - began)
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()

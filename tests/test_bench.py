@@ -57,6 +57,13 @@ def test_a_builds_memory_counts_its_children(tmp_path):
     assert run.cpu > 0 and run.wall > 0
 
 
+def test_sampling_memory_takes_a_small_share_of_a_core_however_large_the_build():
+    """A sample of a 2 GB tree costs about 50 ms of CPU: every 0.2 s, it took a quarter of a core from the build timed."""
+    assert peers.next_pause(0.002) == peers.SAMPLE_EVERY
+    assert peers.next_pause(0.05) >= 0.05 / 0.02
+    assert peers.next_pause(0.5) >= 0.5 / 0.02
+
+
 def test_a_failed_build_stops_the_benchmark_and_says_why():
     with pytest.raises(SystemExit, match="no such content"):
         peers.measure([[sys.executable, "-c", "import sys; sys.exit('no such content')"]], {})
