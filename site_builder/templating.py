@@ -24,7 +24,7 @@ def environment(templates_dir: Path, bytecode_cache: jinja2.BytecodeCache | None
     filters = dict.fromkeys(FILTERS, _compiling_only) if filters is None else filters
     if set(filters) != set(FILTERS):
         raise ValueError(f"the site's filters are {FILTERS}, not {tuple(filters)}")
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         bytecode_cache=bytecode_cache,  # compiled templates from an earlier run, or a copy
         autoescape=True,
@@ -36,6 +36,16 @@ def environment(templates_dir: Path, bytecode_cache: jinja2.BytecodeCache | None
     )
     env.filters.update(filters)
     return env
+
+
+class _Environment(jinja2.Environment):
+    """An environment whose templates share its globals, not each a ChainMap over them."""
+
+    def make_globals(self, d):
+        # Each render of a template that imports macros.html asks whether it has globals macros.html
+        # lacks, a set made from a ChainMap in Python (40 us a page, a twentieth of rendering one).
+        # No template here has globals of its own: each simply has the environment's.
+        return super().make_globals(d) if d else self.globals
 
 
 def _compiling_only(*args, **kwargs):
