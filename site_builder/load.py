@@ -153,11 +153,12 @@ class ContentLoader:
         self.once = False
         self._helper: privacy.Helper | None = None
 
-    def _source(self, path: Path, convert, depends=None, yaml: bool = True) -> Source:
+    def _source(self, path: Path, convert, depends=None, yaml: bool = True, read=None) -> Source:
         """Return the file's Source, converting it again unless its bytes and `depends` equal the last load's.
 
         `depends` is everything else the conversion reads (the registries, for a plan), so
         reuse is decided by value: a Source is the same whenever its inputs are the same.
+        read(text, rel), if given, is called with a file's text before it is converted.
         """
         try:
             data = read_bytes(path)  # Refused for a link (never followed), a pipe, a file too large
@@ -168,6 +169,8 @@ class ContentLoader:
             return old
         rel = display_path(path)
         text, problems = decode_text(data, rel)
+        if read is not None and text:
+            read(text, rel)
         value, problems, nodes = (None, problems, None) if problems else convert(text, rel)
         # The bytes tell a next load whether the file changed; a one-off build's 83 MB of them at 100,000
         # initiatives are not kept (were it loaded again, each file would be converted again).
@@ -224,18 +227,24 @@ class ContentLoader:
 
         config_src: Source | None = None
         helper = self._helper = privacy.Helper() if self.once else None
+        sent: set[str] = set()  # the files the helper has, or whose findings are known
+
+        def send(text: str, rel: str) -> None:
+            """Have the helper check a file for personal data while this process converts it (were
+            it sent once converted, the load would end waiting for the last file's check)."""
+            if helper is not None and config_src is not None and config_src.value is not None:
+                if helper.check(text, rel, config_src.value):
+                    sent.add(rel)
 
         def checked(src: Source) -> Source:
-            """Check a converted file for personal data now (or have the helper check it), and let its
-            nodes go.
+            """Check a converted file for personal data now, unless the helper has it, and let its nodes go.
 
             The findings are remembered by the file's text (privacy.memo), where the whole site's
             check below finds them; the nodes, millions of objects on a large site, are not kept
             through the rest of the load for it.
             """
             if src.text and config_src is not None and config_src.value is not None:
-                sent = helper is not None and helper.check(src.text, src.rel, config_src.value)
-                if not sent and src.nodes is not None:  # no helper, or it is behind
+                if src.rel not in sent and src.nodes is not None:  # no helper, or it was behind
                     privacy.check_sources((src,), config_src.value)
                 src.nodes = None
             return src
@@ -247,7 +256,7 @@ class ContentLoader:
                                         f"a file {name} in the content folder"))
                 return None
             seen.add(path)
-            src = checked(self._source(path, lambda text, rel: convert_text(text, rel, cls)))
+            src = checked(self._source(path, lambda text, rel: convert_text(text, rel, cls), read=send))
             report(src.problems)
             return src
 
@@ -275,7 +284,7 @@ class ContentLoader:
                 needs_registry = cls is not PfccPlan
                 convert = (lambda text, rel, cls=cls: convert_content(text, rel, cls, resolver, abbreviate))
                 # What the conversion reads besides the text: the registries (but for PFCC plans) and the glossary.
-                src = checked(self._source(path, convert, (resolved_by if needs_registry else None, terms)))
+                src = checked(self._source(path, convert, (resolved_by if needs_registry else None, terms), read=send))
                 report(src.problems)
                 folders[folder].append(src)
 
