@@ -14,7 +14,7 @@ from typing import Any
 from .facets import (KINDS, Choice, Facet, kind_choice, list_filters, names_of, priority_choice, search_filters,
                      year_choice)
 from .model import (Agency, Initiative, PfccPlan, PfccPriority, Plan, Priority, Programme, Site, Strategy, Topic,
-                    ended_by, named)
+                    ended_by, hash_field, hashed_once, named)
 from .registry import same_name, short_form
 from .reuse import Reuse
 from .urls import plan_url, strategy_url, url_for
@@ -110,6 +110,11 @@ class InitiativeRef:
     timing: str
     priority: int | None  # the priority it is listed under, or else the first it names
     choices: tuple[tuple[str, Choice], ...]  # its search filters, which list filters offer too
+    # Partials are looked up by their arguments' hash: a row's is worked out once, not once per list
+    # it is in (its programme's twelve nearest rows are a partial's argument on each of their pages).
+    _hash: int = hash_field()
+
+    __hash__ = hashed_once
 
 
 @dataclass(frozen=True, slots=True)
