@@ -62,16 +62,19 @@ class Abbreviator:
         """A whole page with each term's first use in its <main> an <abbr>: in a title or a link too,
         where the marks of its texts (which leave those alone) do not reach."""
         start, end = html.find("<main"), html.rfind("</main>")
-        if self.pattern is None or start < 0 or end < start or not self.pattern.search(html, start, end):
+        if self.pattern is None or start < 0 or end < start:
             return html
         main = html[start:end]
+        uses = list(self._uses(main))  # the one scan for terms (searching first for any was a second)
+        if not uses:
+            return html
         # Only the terms' places are looked at (a page has thousands of tags): each is skipped when
         # inside a tag, or inside an element where no <abbr> may stand; one inside an <abbr> is marked.
         skipped = [m.span() for m in _PAGE_SKIP.finditer(main)]
         marked = [m.span() for m in _MARKED.finditer(main)]
         used: set[str] = set()
         places = []
-        for match in self._uses(main):
+        for match in uses:
             term, at = match.group("term"), match.start("term")
             if term in used or main.rfind("<", 0, at) > main.rfind(">", 0, at) or _within(skipped, at):
                 continue
