@@ -356,6 +356,27 @@ def test_the_builder_checks_the_files_itself_while_the_helper_is_behind(site_dir
     assert "content/plans/2020-21.yaml" in files and len(files) == len(set(files)), here
 
 
+def test_a_file_goes_to_the_helper_before_the_builder_converts_it(site_dir, monkeypatch, forks):
+    """So that the helper checks a file while the builder converts it: sent once converted, the load
+    ended waiting for the check of its last file."""
+    from site_builder import load, privacy
+
+    events = []
+    check, convert = privacy.Helper.check, load.convert_content
+    monkeypatch.setattr(privacy.Helper, "check",
+                        lambda self, text, rel, config: events.append(("sent", rel)) or check(self, text, rel, config))
+    monkeypatch.setattr(load, "convert_content",
+                        lambda text, rel, *args: events.append(("converted", rel)) or convert(text, rel, *args))
+    loader = load.ContentLoader(site_dir)
+    loader.once = True
+    loader.load()
+    converted = [rel for kind, rel in events if kind == "converted"]
+    assert "content/plans/2020-21.yaml" in converted, events
+    for rel in converted:
+        assert ("sent", rel) in events and events.index(("sent", rel)) < events.index(("converted", rel)), events
+    assert len(forks) == 1  # the helper was forked
+
+
 def test_a_helper_that_dies_leaves_the_checking_to_the_builder(site_dir, monkeypatch, tmp_path, helper_kind):
     from site_builder import privacy
 
