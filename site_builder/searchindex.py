@@ -71,10 +71,12 @@ BETWEEN_ASCII_WORDS = str.maketrans(dict.fromkeys(
 # Dropped before words are cut, as search.js drops them: combining accents, and the invisible
 # characters a paste from a document leaves inside words (soft hyphen, zero-width spaces and joiners).
 UNSEEN = re.compile("[\u0300-\u036f\u00ad\u200b-\u200d\u2060\ufeff]")
-# Typographic spaces, dashes, quotes and the ellipsis: between words, never part of one, however
-# folded. Most pages' only characters outside ASCII (curly quotes): made spaces, such a text takes
-# the ASCII way, at a third of the cost.
-BETWEEN_WORDS = re.compile("[\u00a0\u2002\u2003\u2009\u200a\u202f\u2010-\u2015\u2018-\u201f\u2022\u2026]")
+# Typographic spaces, dashes, quotes, the ellipsis and the pound and euro signs: between words, never
+# part of one, however folded. Most pages' only characters outside ASCII (curly quotes, a sum of
+# money): made spaces, such a text takes the ASCII way, at a third of the cost.
+BETWEEN_WORDS = re.compile("[\u00a0\u00a3\u2002\u2003\u2009\u200a\u202f\u2010-\u2015\u2018-\u201f\u2022\u2026\u20ac]")
+# A search filter as base.html writes it: read so, where every mark is in such a tag (else tag by tag).
+FILTER = re.compile(r'<span data-search-filter="([^"<>]*)">')
 _ENDINGS: dict[str, re.Pattern] = {}
 
 
@@ -119,8 +121,11 @@ def read_page(url: str, page: str) -> Record | None:
             at = _end(part, name, start)
     part = "".join(kept) + part[at:]
     filters = []
-    for _, _, marks in _marked(part, "data-search-filter"):
-        key, _, value = htmllib.unescape(marks["data-search-filter"]).partition(":")
+    marks = FILTER.findall(part)
+    if len(marks) != part.count("data-search-filter"):  # a mark written otherwise, or in a text
+        marks = [found["data-search-filter"] for _, _, found in _marked(part, "data-search-filter")]
+    for mark in marks:
+        key, _, value = htmllib.unescape(mark).partition(":")
         if key:
             filters.append((key, value))
     title, place = "", ""

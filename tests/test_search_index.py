@@ -414,7 +414,7 @@ def test_typographic_punctuation_splits_words_as_the_full_folding_does():
         return WORD.findall(UNSEEN.sub("", unicodedata.normalize("NFKD", text)).lower())
 
     marks = [chr(c) for c in range(0x80, 0x3000) if BETWEEN_WORDS.fullmatch(chr(c))]
-    assert {"\u2019", "\u201c", "\u2013", "\u2026", "\u00a0"} <= set(marks)
+    assert {"\u2019", "\u201c", "\u2013", "\u2026", "\u00a0", "£", "€"} <= set(marks)
     for mark in marks:
         for text in (f"Don{mark}t{mark}{mark}stop", f"{mark}A1 b{mark}", f"Café{mark}s"):
             assert words(text) == folded(text), (hex(ord(mark)), text)
@@ -471,6 +471,17 @@ def test_a_filter_inside_a_part_left_out_is_not_the_pages():
     page = PAGE.replace('<div data-search-ignore><div>',
                         '<div data-search-ignore><span data-search-filter="type:Priority"></span><div>')
     assert read_page("/x/", page).filters == [("type", "Initiative"), ("year", "2021-22")]
+
+
+@pytest.mark.parametrize("extra", [
+    '<span title="x" data-search-filter="lead:Essex Police"></span>',  # another attribute
+    "<SPAN data-search-filter='lead:Essex Police'></SPAN>",  # otherwise quoted, in capitals
+    '<span data-search-filter="lead:Essex Police"></span><p>Say data-search-filter here</p>',  # the words in a text
+])
+def test_filters_are_read_however_their_tags_are_written(extra):
+    """Read quickly where every mark is in a tag as base.html writes it; tag by tag otherwise."""
+    page = PAGE.replace("</main>", f"{extra}</main>")
+    assert read_page("/x/", page).filters == [("type", "Initiative"), ("year", "2021-22"), ("lead", "Essex Police")]
 
 
 @pytest.mark.parametrize("html, kept, dropped", [
