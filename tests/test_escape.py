@@ -37,3 +37,28 @@ def test_every_template_escapes_its_outputs_with_it():
                          for name in names)
     template = renderer.env.from_string("{{ a }}|{{ b }}|{% set c %}{{ a }}{% endset %}{{ c }}")
     assert template.render(a="<&>", b=Markup("<i>")) == "&lt;&amp;&gt;|<i>|&lt;&amp;&gt;"
+
+
+def test_templates_call_functions_as_jinja_does(tmp_path):
+    """The site's context calls a plain function or method directly (templating._Context): in loops and
+    blocks too (where Jinja adds arguments of its own), a keyword named self passed on; a function that
+    takes the context is given it, and a StopIteration gives an undefined value, as Jinja's does."""
+    import jinja2
+
+    from site_builder.templating import _Context, environment
+
+    class Counter:
+        def count(self, n):
+            return f"m{n}"
+
+    def stop():
+        raise StopIteration
+
+    (tmp_path / "t.html").write_text("{% for i in [1] %}{{ plain(i, self=2) }} {{ ctx() }} {{ meth(i) }}{% endfor %}"
+                                     "|{% block b %}{{ plain(3, self=4) }} {{ meth(5) }}{% endblock %}"
+                                     "|{{ stop() is undefined }}|{{ range(2) | list | length }}")
+    env = environment(tmp_path)
+    assert env.context_class is _Context
+    env.globals.update(plain=lambda x, self: f"{x}+{self}", ctx=jinja2.pass_context(lambda c: c["v"]),
+                       meth=Counter().count, stop=stop)
+    assert env.get_template("t.html").render(v="V") == "1+2 V m1|3+4 m5|True|2"
