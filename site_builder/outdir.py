@@ -112,12 +112,13 @@ def check_place(out: Path, keep: Mapping[str, Path], doing: str, option: str) ->
         refuse("it is inside a git repository's own folder (.git)")
     for label, folder in keep.items():
         place = folder.resolve()
+        named = f"{label} {str(folder).rstrip('/')}/"  # 'content/', and '/' for the root, not '//'
         if real == place:
-            refuse(f"it is {label} {folder}/")
+            refuse(f"it is {named}")
         if real in place.parents:
-            refuse(f"it holds {label} {folder}/")
+            refuse(f"it holds {named}")
         if place in real.parents:
-            refuse(f"it is inside {label} {folder}/")
+            refuse(f"it is inside {named}")
         repository = _repository(place)
         if repository is not None and (real == repository or real in repository.parents):
             refuse(f"it holds the git repository {repository}")

@@ -108,6 +108,17 @@ def test_out_refuses_the_project_its_folders_and_foreign_folders(project, out, c
     assert snapshot(project.parent) == before
 
 
+@pytest.mark.parametrize("folder, shown", [("/", "/"), ("content", "content/"), ("content/", "content/")])
+def test_a_refusal_names_the_folder_kept_with_one_slash(tmp_path, folder, shown):
+    """`--cache /` was refused as "inside the cache folder //": a kept folder is named with one slash after it."""
+    from site_builder.outdir import check_place
+    from site_builder.problems import UsageError
+
+    with pytest.raises(UsageError) as refused:
+        check_place(Path(folder) / "site", {"the cache folder": Path(folder)}, "build into", "--out")
+    assert f"it is inside the cache folder {shown};" in str(refused.value), str(refused.value)
+
+
 @pytest.mark.parametrize("out", [".", ".."])
 def test_out_dot_from_the_project_root_exits_2_and_changes_nothing(project, out):
     """The acceptance case, as a user runs it: the real command, its terminal output."""
