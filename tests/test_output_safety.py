@@ -109,7 +109,7 @@ def test_out_refuses_the_project_its_folders_and_foreign_folders(project, out, c
 
 
 @pytest.mark.parametrize("folder, shown", [("/", "/"), ("content", "content/"), ("content/", "content/")])
-def test_a_refusal_names_the_folder_kept_with_one_slash(tmp_path, folder, shown):
+def test_a_refusal_names_the_folder_kept_with_one_slash(folder, shown):
     """`--cache /` was refused as "inside the cache folder //": a kept folder is named with one slash after it."""
     from site_builder.outdir import check_place
     from site_builder.problems import UsageError
