@@ -17,6 +17,7 @@ import re
 import signal
 import subprocess
 import sys
+import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Iterable, NamedTuple
@@ -30,13 +31,14 @@ from .reuse import Memo
 from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, compose
 
 # Bounded as addresses are (64 characters before the @, labels of 63), so that no text can
-# make the search slow.
-EMAIL = re.compile(r"[\w.%+'-]{1,64}[ \t]?\\?@[ \t]?(?:[\w-]{1,63}\.){1,8}[^\W\d_][\w-]{0,62}")
+# make the search slow. Spaces either side of the @ show as one on a page.
+EMAIL = re.compile(r"[\w.%+'-]{1,64}[ \t]{0,8}\\?@[ \t]{0,8}(?:[\w-]{1,63}\.){1,8}[^\W\d_][\w-]{0,62}")
 # Digit groups as phone numbers are written: '01632 960123', '(01632) 960123', '+44 (0)1632
-# 960 123', '01632.960.123', '01632 – 960123', a line break inside a paragraph. Which runs of
-# groups are UK numbers is decided in _phones: a date such as 01.04.2014 is not one.
-_SEP = r"(?:[ \t]{1,3}(?:\n[ \t]*)?|\n[ \t]*|[ \t]{0,2}[-.\u2010-\u2015\u2212][ \t]{0,2})"
-_RUN = re.compile(rf"(?<![\w/.+])(?:\+[ \t]?)?\(?\d+\)?"
+# 960 123', '01632.960.123', '01632 – 960123', a line break inside a paragraph, up to 16 spaces (a
+# page shows one), a link's path (wa.me/441632960123). Which runs of groups are UK numbers is decided
+# in _phones: a date such as 01.04.2014 is not one.
+_SEP = r"(?:[ \t]{1,16}(?:\n[ \t]*)?|\n[ \t]*|[ \t]{0,2}[-.\u2010-\u2015\u2212][ \t]{0,2})"
+_RUN = re.compile(rf"(?<![\w.+])(?:\+[ \t]?)?\(?\d+\)?"
                   rf"(?:(?:{_SEP}|(?<=\))|(?=\())\(?\d+\)?)*(?![\w/])")
 _GROUP = re.compile(r"\d+")
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
@@ -45,9 +47,10 @@ WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _STOP = frozenset("the and of in for on with by is are was were be been this that these those it its from "
                   "which their they our has have had not but into than will can also all more other".split())
 # Text that Markdown renders with words or digits joined otherwise than typed: emphasis
-# ('Ja*ne*'), code spans and backslash escapes. Links, entities, autolinks and line breaks
-# read the same typed (folded) as rendered, so other text is read only as typed.
-_MARKUP = re.compile(r"[*_`\\]")
+# ('Ja*ne*'), code spans, backslash escapes, and links, whose text runs on into the words around
+# it ('[Ja](/about/)ne'). Entities, autolinks and line breaks read the same typed (folded) as
+# rendered, so other text is read only as typed.
+_MARKUP = re.compile(r"[*_`\\\[]")
 # What a finding shown as read starts with, to look for where it was typed: '(01632', '+44',
 # 'jane'; failing that its first word.
 _START = re.compile(r"[^\w\s]*[^\W_]+")
@@ -176,8 +179,9 @@ def _phone_at(text: str, groups: list, i: int) -> tuple[int, str] | None:
     before = text[groups[i - 1].end():groups[i].start()] if i else text[:groups[i].start()]
     if i and not any(c in before for c in " \t\n("):
         return None  # '0.0123456789' or '01.04.2014': inside another number
-    plus = "+" in before
     first = groups[i].group()
+    # A link to a chat app spells +44 7700 900123 as 447700900123 (wa.me/447700900123): +44 without its +.
+    plus = "+" in before or (len(first) == 12 and first.startswith("44") and first[2] != "0")
     if not plus and not (first.startswith("0") and (len(first) >= 3 or first == "00")):
         return None
     found = None
@@ -206,7 +210,7 @@ def _names(read: str, emails: list[tuple[int, int]], allowed: _Allowed) -> list[
         bounds = [0, *(x for span in emails for x in span), len(read)]
         read = "".join(" " * (b - a) if n % 2 else read[a:b] for n, (a, b) in enumerate(zip(bounds, bounds[1:])))
     read = latin_words(read)  # 'Jаne' with a Cyrillic а reads as Jane
-    tokens = [w[:-2] if w.endswith("'s") else w for w in _TOKEN.findall(read.casefold().replace("’", "'"))]
+    tokens = [w[:-2] if w.endswith("'s") else w for w in _TOKEN.findall(read.casefold().translate(_APOSTROPHES))]
     tokens = [w for w in tokens if len(w) > 1 or w == ","]  # initials are left out
     # A name's words run on past commas but not past a word never in a name or a paragraph break: the
     # text's runs of such words, each looked up whole (most recur, text after text).
@@ -219,6 +223,9 @@ def _names(read: str, emails: list[tuple[int, int]], allowed: _Allowed) -> list[
 
 
 _BREAK = "\x00"  # between the runs of a text's words that a name may span
+# Every apostrophe a name may be typed with, read as the straight one: 'Smithʼs' (a modifier letter
+# apostrophe, which is a letter) is Smith's.
+_APOSTROPHES = str.maketrans(dict.fromkeys("’ʼʻʽ‛′", "'"))
 
 
 def _names_in_run(run: str) -> frozenset[str]:
@@ -255,7 +262,7 @@ def _reversed(tokens: list[str]) -> set[str]:
 
 def _word(word: str) -> str:
     """A word as fingerprinted: folded case, a straight apostrophe, no possessive 's."""
-    word = word.casefold().replace("’", "'")
+    word = word.casefold().translate(_APOSTROPHES)
     return word[:-2] if word.endswith("'s") else word
 
 
@@ -301,9 +308,15 @@ def _blocked_among(names: set[str]) -> set[str]:
     if new:
         sha256 = hashlib.sha256
         _blocked.update(name for name in new if (sha256(name.encode()).hexdigest()[:16] if name.isascii()
-                                                 else fingerprint(name)) in _read_for)
+                                                 else fingerprint(name)) in _read_for
+                        or not name.isascii() and fingerprint(unaccented(name)) in _read_for)
         _read.update(new)
     return names & _blocked
+
+
+def unaccented(text: str) -> str:
+    """A text without its accents ('Jáne Smíth' is Jane Smith, as a web address made of it spells her)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 _read: set[str] = set()  # names hashed, for this list of blocked names

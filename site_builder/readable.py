@@ -29,10 +29,19 @@ _SPECIAL = re.compile(
     rf"|[ \t]*{_AT_OR_DOT.pattern}[ \t]*"
     r"|[A-Za-z]?[\u0300-\u036f][^\x00-\x7f]*"
     r"|[^\x00-\x7f]+")
-# Characters that show as nothing: soft hyphen, zero-width spaces and joiners, direction
-# marks, word joiner, variation selectors, byte-order mark, Hangul fillers.
-_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
-                        "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
+# Characters that show as nothing, or as a mark on the letter before: every format character
+# (Unicode's Cf: soft hyphen, zero-width spaces and joiners, direction marks, word joiner, byte-order
+# mark, tag characters, interlinear annotation), variation selectors, Hangul fillers, and combining
+# marks left over once NFKC has joined what it can ('J̲a̲n̲e̲' underlined letter by letter is Jane).
+_INVISIBLE = re.compile("[\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160"
+                        "\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164"
+                        "\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+                        "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+                        "\U000e0100-\U000e01ef"
+                        "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+# Letters drawn as symbols that NFKC leaves as they are: negative circled and squared capitals, and the
+# regional indicators (🅹🅰🅽🅴 reads as JANE).
+_LETTER_SYMBOLS = {start + i: chr(ord("A") + i) for start in (0x1F150, 0x1F170, 0x1F1E6) for i in range(26)}
 # Most text is read as typed, and is quick to tell: it has no entity or percent-escape, no '(at)' or
 # '[dot]' (looked for apart: a pattern that starts with one character, or one of a set, is the kind re
 # scans quickly), and no characters outside ASCII but these, which NFKC leaves as they are and joins to
@@ -94,7 +103,7 @@ def _replace(typed: str) -> str:
         return "@" if typed.strip(" \t([{<>}])").lower() == "at" else "."
     if typed.isascii():
         return typed
-    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", typed))
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", typed)).translate(_LETTER_SYMBOLS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,12 @@ from typing import Callable
 from .model import MAX_ID, REGISTRIES
 from .problems import Problem, did_you_mean
 
-# Letters that look Latin but are not: PDF extractions produce them ("СВН" for CBH).
-_LOOKALIKE_LETTERS = "АВСЕНКМОРТХаеорсухіІѕј"
-_LOOKALIKES = str.maketrans(_LOOKALIKE_LETTERS, "ABCEHKMOPTXaeopcyxiIsj")
+# Letters that look Latin but are not: PDF extractions produce them ("СВН" for CBH), and a name can be
+# typed in them to pass for another (Cyrillic and Greek capitals, dotless i, small capitals).
+_LOOKALIKE_LETTERS = ("АВСЕНКМОРТХаеорсухіІѕјЈЅһԁԛԝҮԚԜӏӀ" "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧοιν" "ıȷ"
+                      "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ")
+_LOOKALIKES = str.maketrans(_LOOKALIKE_LETTERS, "ABCEHKMOPTXaeopcyxiIsjJShdqwYQWlI" "ABEZHIKMNOPTYXoiv" "ij"
+                            "abcdefghijklmnoprstuvwyz")
 _LOOKALIKE = re.compile(f"[{_LOOKALIKE_LETTERS}]")  # any of them: a scan for one is quicker than translating
 _SPACES = re.compile(r"\s+")
 _THE = re.compile(r"^\s*the\s+", re.IGNORECASE)
