@@ -64,6 +64,10 @@ Period = Annotated[str, Pattern(r"^\d{4}-\d{2}$", "a period like 2021-22 (four d
                                 "2021-22")]
 Date = Annotated[str, Pattern(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$",
                               "a date written year-month-day, like 2026-12-04", "2026-12-04")]
+# A personal name as site.yaml's blocked_names lists it (privacy.fingerprint): a name written there would
+# block nothing, and be published in the repository.
+Fingerprint = Annotated[str, Pattern(r"^[0-9a-f]{16}$", "a name's fingerprint: 16 digits and letters a to f, as "
+                                     "make fingerprint NAME=\"First Last\" prints it", "3f2a9c0d1e4b5a67")]
 # A year alone, a month or a day: how precisely an agency's change of name or end is known.
 When = Annotated[str, Pattern(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$",
                               "a year, a month or a date, like 2014, 2014-06 or 2014-06-01", "2014-06-01")]
@@ -313,7 +317,7 @@ class SiteConfig:
                       example="https://plans.safercolchester.co.uk")
     about: Text3 = f("Who the partnership is, for the home page (Markdown).",
                      example="The Safer Colchester Partnership is ...")
-    contact_email: EmailAddress = f("The partnership team's shared mailbox, shown for contact.",
+    contact_email: EmailAddress = f("The partnership team's shared mailbox, shown for contact; list it in allowed_emails too.",
                                     example="Safer.Colchester@colchester.gov.uk")
     allowed_emails: tuple[EmailAddress, ...] = f(
         "Email addresses that may appear in content (team mailboxes). Any other address is "
@@ -322,7 +326,7 @@ class SiteConfig:
         "Phone numbers shown on every page. Any other phone number in content is reported "
         "as possible personal data.", ())
     navigation: tuple[NavItem, ...] = f("The main navigation links, in order.", ())
-    blocked_names: tuple[str, ...] = f(
+    blocked_names: tuple[Fingerprint, ...] = f(
         "Fingerprints (SHA-256, first 16 hex digits) of personal names that must never be "
         "published; made with `site-builder fingerprint \"Name\"`.", (), example=["3f2a9c0d1e4b5a67"])
     updated: Date = f("The day the site's content last changed, like 2026-12-04: every page's footer says "

@@ -87,7 +87,7 @@ class _Allowed:
     @staticmethod
     @functools.lru_cache(maxsize=4)  # one config per build: made once, not once per file
     def of(config: SiteConfig) -> "_Allowed":
-        return _Allowed(frozenset(e.lower() for e in (*config.allowed_emails, config.contact_email)),
+        return _Allowed(frozenset(e.lower() for e in config.allowed_emails),
                         frozenset(digits(h.number) for h in config.help_numbers),
                         frozenset(config.blocked_names))
 

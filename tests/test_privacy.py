@@ -518,3 +518,31 @@ def test_blocked_names_are_found_in_runs_as_in_every_two_and_three_words(config)
         seen |= expected
     assert seen == blocked  # each name was there to find, in some of the texts
 
+
+def test_the_contact_email_is_published_only_when_allowed_emails_lists_it(config):
+    """contact_email is on every page: a personal address there is refused like any other, as the
+    content guide says (only the addresses in allowed_emails may appear)."""
+    text = (FIXTURE / "site.yaml").read_text()
+    assert "contact_email: team@example.test" in text
+    personal = text.replace("contact_email: team@example.test", "contact_email: jsmith@example.com")
+    line = personal.splitlines().index("contact_email: jsmith@example.com") + 1
+    as_loaded = dataclasses.replace(config, contact_email="jsmith@example.com")  # the config of that site.yaml
+    assert [(p.pos.line, p.pos.col) for p in check_text(personal, "site.yaml", as_loaded)] == [(line, 16)]
+    assert check_text(text, "site.yaml", config) == []
+
+
+@pytest.mark.parametrize("entry", ['"Zebedee Quarrington"', '"8D53D8E3CED7C888"', '"8d53d8e3ced7c88"', "12345"])
+def test_a_blocked_name_not_written_as_its_fingerprint_is_refused(site_dir, entry):
+    """A name (or anything but a fingerprint) in blocked_names would block nothing: the name it
+    means would be published. It is refused where it was written."""
+    site_yaml = site_dir / "site.yaml"
+    text = site_yaml.read_text()
+    assert 'blocked_names: ["8d53d8e3ced7c888"]' in text
+    site_yaml.write_text(text.replace('blocked_names: ["8d53d8e3ced7c888"]',
+                                      f'blocked_names: ["8d53d8e3ced7c888", {entry}]'))
+    line = site_yaml.read_text().splitlines().index(f'blocked_names: ["8d53d8e3ced7c888", {entry}]') + 1
+    with pytest.raises(ContentError) as raised:
+        load_site(site_dir)
+    found = [(p.pos.line, p.pos.col, p.field) for p in raised.value.problems]
+    assert (line, 37, "blocked_names[1]") in found, found
+    assert "make fingerprint" in " ".join(p.expected + p.hint for p in raised.value.problems)
