@@ -217,6 +217,14 @@ def _scalar(conv: Converter, node: Node, path: str, expected: str, text: bool = 
     if not isinstance(node, ScalarNode):
         conv.report(node, path, f"found {describe(node)}", expected)
         return None
+    lines, mark = conv.lines, node.start_mark
+    typed = lines[mark.line][mark.column:] if mark.line < len(lines) else ""
+    if typed[:1] in ("&", "!"):  # YAML takes the first word for an anchor's name or a tag, and leaves it out
+        first = typed.split(None, 1)[0]
+        conv.report(node, path, f"YAML reads '{first}' at the start as {'an anchor' if first[0] == '&' else 'a tag'}"
+                    f", and leaves it out of the value", expected,
+                    f"Put the whole value in quotes, starting \"{first}, if you mean the text.")
+        return None
     what = read_as(node)
     if what == "nothing" and not node.value:
         conv.report(node, path, "this field is empty", expected, "Write a value after the colon, or remove the field.")

@@ -192,3 +192,22 @@ def test_the_suggested_id_is_free(site_dir):
     [problem] = errors(site_dir)
     assert problem.field == "initiatives[2].title"
     assert problem.hint == "The other is at line 9. Give one of them an 'id:' line, like 'id: street-watch-3'."
+
+
+# ---------------------------------------------------------------------------------------------
+# A value that YAML reads as less than was typed.
+
+@pytest.mark.parametrize("typed, kept", [("!Important Keep Safe", "Important"), ("&Partners Keep Safe", "Partners"),
+                                         ("!!python/object:os.system Keep Safe", "python"), ("!!str Keep Safe", "str")])
+def test_a_value_starting_with_an_anchor_or_a_tag_is_refused_not_shortened(site_dir, typed, kept):
+    """'title: !Important Keep Safe' is read by YAML as the tag !Important and the text 'Keep Safe', and
+    '&Partners ...' as an anchor: the first word would vanish from the page without a word said."""
+    plan = site_dir / "plans/2020-21.yaml"
+    plan.write_text(plan.read_text().replace("      - title: Keep Safe\n", f"      - title: {typed}\n", 1))
+    with pytest.raises(ContentError) as raised:
+        ContentLoader(site_dir).load()
+    found = [(str(p.pos), p.field, p.hint) for p in raised.value.problems]
+    assert [(pos, field) for pos, field, _ in found] == [("content/plans/2020-21.yaml:16:16",
+                                                          "priorities[0].initiatives[0].title")], found
+    assert "quotes" in found[0][2] and kept in raised.value.problems[0].message
+
