@@ -285,3 +285,15 @@ def stray_files(base: Path, known: set[str]) -> list[Problem]:
         problems.append(_warning(path, "the builder does not read this file",
                                  close or f"Files it reads here: {', '.join(sorted(known))}."))
     return problems
+
+
+def decode_text(data: bytes, rel: str) -> tuple[str, list[Problem]]:
+    """A file's text, reporting bytes that are not UTF-8 and control characters."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return "", [Problem(Pos(rel, line, 1), "", "the file is not UTF-8 text",
+                            "a file saved as UTF-8", "Save the file with UTF-8 encoding.")]
+    problems = forbidden_characters(text, rel)
+    return ("" if problems else text), problems

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .contentfiles import decode_text, read_bytes
 from .convert import field_types, kind_of, yaml_fields, yaml_key
 from .problems import Pos, Problem
 from .scalars import MEANT, read_as
@@ -256,18 +257,30 @@ class Writer:
 
 # ---- reading a file's data -------------------------------------------------------------------------
 
-def node_data(node, file: str, problems: list[Problem]) -> Any:
-    """The plain data of a node tree, read as the builder reads single values."""
+def node_data(node, file: str, problems: list[Problem], seen: set[int] | None = None) -> Any:
+    """The plain data of a node tree, read as the builder reads single values.
+
+    Each list and mapping is read once: the shared form writes no aliases, and aliases of aliases
+    would make a few lines stand for more values than memory holds.
+    """
+    if isinstance(node, (MappingNode, SequenceNode)):
+        seen = set() if seen is None else seen
+        if id(node) in seen:
+            problems.append(Problem(pos_of(node, file), "", "a list or mapping is repeated here by a YAML alias",
+                                    "each list and mapping written out where it is used",
+                                    "Write the values out in full instead of an alias ('*name')."))
+            return None
+        seen.add(id(node))
     if isinstance(node, MappingNode):
         out: dict = {}
         for key, value in node.value:
             name = key.value if isinstance(key, ScalarNode) else ""
             if name in out:
                 problems.append(Problem(pos_of(key, file), name, f"'{name}' is given twice", "each field once"))
-            out[name] = node_data(value, file, problems)
+            out[name] = node_data(value, file, problems, seen)
         return out
     if isinstance(node, SequenceNode):
-        return [node_data(item, file, problems) for item in node.value]
+        return [node_data(item, file, problems, seen) for item in node.value]
     kind = read_as(node)
     if kind == "text":
         return node.value
@@ -358,8 +371,13 @@ def format_folder(content: Path, write: bool) -> tuple[list[Formatted], list[Pro
     results, problems = [], []
     for path in content_files(content):
         rel = path.relative_to(content).as_posix()
-        text = path.read_text(encoding="utf-8")
-        result = format_text(text, rel, str(path))
+        try:
+            text, unread = decode_text(read_bytes(path), str(path))
+        except OSError as exc:  # Refused too: a file the builder reads no more than fmt does
+            text, unread = "", [Problem(Pos(str(path), 1, 1), "", getattr(exc, "message", None)
+                                        or f"the file cannot be read: {exc.strerror or exc}",
+                                        "a file the builder can read", getattr(exc, "hint", ""))]
+        result = format_text(text, rel, str(path)) if not unread else Formatted(rel, text, None, unread)
         result.rel = str(path)
         results.append(result)
         problems.extend(result.problems)

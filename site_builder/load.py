@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import privacy, validate
-from .contentfiles import MANIFEST, Refused, display_path, forbidden_characters, list_folder, read_bytes, stray_files
+from .contentfiles import MANIFEST, Refused, decode_text, display_path, list_folder, read_bytes, stray_files
 from .convert import INVALID, Converter
 from .markdown import marked, render as render_markdown
 from .glossary import Abbreviator
@@ -49,18 +49,6 @@ class Source:
         if self.nodes is None and self.yaml and self.text:
             self.nodes = compose(self.text, self.rel)[0]
         return self.nodes
-
-
-def decode_text(data: bytes, rel: str) -> tuple[str, list[Problem]]:
-    """A file's text, reporting bytes that are not UTF-8 and control characters."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return "", [Problem(Pos(rel, line, 1), "", "the file is not UTF-8 text",
-                            "a file saved as UTF-8", "Save the file with UTF-8 encoding.")]
-    problems = forbidden_characters(text, rel)
-    return ("" if problems else text), problems
 
 
 def convert_text(text: str, rel: str, cls, resolver=None, abbreviate=None) -> tuple[Any, list[Problem], Node | None]:

@@ -230,3 +230,41 @@ def test_the_characters_refused_are_the_complements_of_what_xml_and_yaml_allow()
         char = chr(code)
         assert bool(_NOT_XML.match(char)) is not bool(xml_char.match(char)), hex(code)
         assert bool(_UNPRINTABLE.match(char)) is not (bool(printable.match(char)) and char not in left_out), hex(code)
+
+
+@pytest.mark.parametrize("command", [["fmt", "--content", "content"], ["fmt", "--check", "--content", "content"],
+                                     ["check", "--no-cache", "--templates", str(TEMPLATES)]])
+@pytest.mark.parametrize("fault", ["not UTF-8", "unreadable"])
+def test_fmt_and_check_report_a_file_they_cannot_read_without_a_traceback(site_dir, capsys, monkeypatch, command,
+                                                                           fault):
+    plan = site_dir / "plans/2020-21.yaml"
+    if fault == "not UTF-8":
+        plan.write_bytes(plan.read_bytes().replace(b"Keep Safe", b"Keep S\xe9fe", 1))
+    else:  # as root a file's mode never stops a read: the read itself fails
+        real = __import__("os").open
+
+        def refuse(path, *args, **kwargs):
+            if str(path).endswith("2020-21.yaml"):
+                raise PermissionError(13, "Permission denied")
+            return real(path, *args, **kwargs)
+        monkeypatch.setattr("os.open", refuse)
+    before = plan.read_bytes()
+    assert main(command) == 1
+    said = capsys.readouterr()
+    assert "Traceback" not in said.out + said.err
+    assert "content/plans/2020-21.yaml:" in said.out + said.err
+    assert ("not UTF-8" if fault == "not UTF-8" else "cannot be read") in said.out + said.err
+    assert plan.read_bytes() == before
+
+
+def test_an_alias_bomb_is_refused_by_fmt_and_check_at_once(site_dir, capsys):
+    """Aliases of aliases nine deep stand for 10^9 values: fmt and check read each node once (the shared
+    form has no aliases), so they answer at once instead of expanding them."""
+    bomb = "\n".join(["bomb0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+                     + [f"bomb{i}: &a{i} [{', '.join(['*a' + str(i - 1)] * 10)}]" for i in range(1, 10)]) + "\n"
+    topics = site_dir / "topics.yaml"
+    topics.write_text(topics.read_text() + bomb)
+    assert main(["fmt", "--check", "--content", "content"]) == 1
+    assert "content/topics.yaml:" in capsys.readouterr().err
+    assert main(["check", "--no-cache", "--templates", str(TEMPLATES)]) == 1
+    assert "unknown field 'bomb0'" in capsys.readouterr().out
