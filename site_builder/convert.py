@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import copy
 import dataclasses
 import functools
@@ -264,11 +265,26 @@ def _pattern(pattern: Pattern):
         if not regex.fullmatch(text):  # not match: "$" matches before a final line break
             return conv.report(node, path, f"found {quote(text)}", pattern.expected,
                                f"For example: {pattern.example}")
+        if pattern.calendar and (missing := _not_in_calendar(text)):
+            return conv.report(node, path, f"found {quote(text)}: there is no {missing}", pattern.expected,
+                               "Check the day and the month.")
         if pattern.max_length is not None and len(text) > pattern.max_length:
             return conv.report(node, path, f"the value is {len(text)} characters long",
                                f"at most {pattern.max_length} characters", "Shorten it: it is part of a web address.")
         return text
     return _of_text(pattern.expected, check)
+
+
+def _not_in_calendar(text: str) -> str:
+    """'' for a year, month or day the calendar has (2014, 2014-06, 2026-02-28); else the one it lacks."""
+    year, _, rest = text.partition("-")
+    if int(year) == 0:
+        return "year 0"
+    if rest.count("-") == 1:
+        month, day = map(int, rest.split("-"))
+        if day > calendar.monthrange(int(year), month)[1]:
+            return f"{day} {calendar.month_name[month]} {int(year)}"
+    return ""
 
 
 def _url(conv: Converter, node: Node, path: str, text: str) -> Any:

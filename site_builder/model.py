@@ -26,6 +26,7 @@ class Pattern:
     expected: str
     example: str
     max_length: int | None = None
+    calendar: bool = False  # a date: one the calendar has (no 30 February), checked beyond the regex
 
 
 @dataclass(frozen=True)
@@ -63,14 +64,15 @@ BaseUrl = Annotated[str, Pattern(r"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z
 Period = Annotated[str, Pattern(r"^\d{4}-\d{2}$", "a period like 2021-22 (four digits, hyphen, two digits)",
                                 "2021-22")]
 Date = Annotated[str, Pattern(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$",
-                              "a date written year-month-day, like 2026-12-04", "2026-12-04")]
+                              "a date written year-month-day, like 2026-12-04", "2026-12-04", calendar=True)]
 # A personal name as site.yaml's blocked_names lists it (privacy.fingerprint): a name written there would
 # block nothing, and be published in the repository.
 Fingerprint = Annotated[str, Pattern(r"^[0-9a-f]{16}$", "a name's fingerprint: 16 digits and letters a to f, as "
                                      "make fingerprint NAME=\"First Last\" prints it", "3f2a9c0d1e4b5a67")]
 # A year alone, a month or a day: how precisely an agency's change of name or end is known.
 When = Annotated[str, Pattern(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$",
-                              "a year, a month or a date, like 2014, 2014-06 or 2014-06-01", "2014-06-01")]
+                              "a year, a month or a date, like 2014, 2014-06 or 2014-06-01", "2014-06-01",
+                              calendar=True)]
 
 
 def start_of(when: str) -> str:
@@ -598,7 +600,7 @@ class PageMeta:
 
     title: str = f("The page's title (its heading).", example="Accessibility statement")
     description: str = f("One sentence describing the page, for search engines.")
-    updated: str = f("When the page was last reviewed, as a date like 2026-11-23.", "",
+    updated: Date = f("When the page was last reviewed, as a date like 2026-11-23.", "",
                      example="2026-11-23")
     footer: bool = f("true to link the page from every page's footer.", False)
 

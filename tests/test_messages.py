@@ -211,3 +211,33 @@ def test_a_value_starting_with_an_anchor_or_a_tag_is_refused_not_shortened(site_
                                                           "priorities[0].initiatives[0].title")], found
     assert "quotes" in found[0][2] and kept in raised.value.problems[0].message
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates that no calendar has.
+
+@pytest.mark.parametrize("field, typed, said", [
+    ("updated", "2026-02-30", "30 February 2026"), ("updated", "2026-02-29", "29 February 2026"),
+    ("updated", "2026-04-31", "31 April 2026"), ("updated", "0000-01-01", "year 0"),
+    ("page updated", "2026-02-31", "31 February 2026"), ("page updated", "last week", "last week"),
+    ("page updated", "26/11/2026", "26/11/2026"), ("agency ended", "2014-02-30", "30 February 2014")])
+def test_a_date_the_calendar_does_not_have_is_refused(site_dir, field, typed, said):
+    if field == "updated":
+        path, old, new = site_dir / "site.yaml", "updated: 2026-12-01", f'updated: "{typed}"'
+    elif field == "page updated":
+        path = next(p for p in sorted((site_dir / "pages").glob("*.md")))
+        text = path.read_text()
+        old = "\n---\n"
+        assert text.startswith("---\n") and old in text[3:]
+        new = f'\nupdated: "{typed}"\n---\n'
+    else:
+        path, old, new = site_dir / "agencies.yaml", "  - id: essex-police\n", f"  - id: essex-police\n    ended: '{typed}'\n"
+    text = path.read_text()
+    assert old in text, (path, old)
+    text = text.replace(old, new, 1) if field != "page updated" else "---\n" + text[4:].replace(old, new, 1)
+    path.write_text(text)
+    line = text.splitlines().index(next(l for l in text.splitlines() if typed in l)) + 1
+    with pytest.raises(ContentError) as raised:
+        ContentLoader(site_dir).load()
+    found = [(p.pos.file, p.pos.line, p.message) for p in raised.value.problems]
+    assert any(file.endswith(path.name) and at == line and said in message for file, at, message in found), found
