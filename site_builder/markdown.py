@@ -45,6 +45,8 @@ def link_problem(url: str) -> str:
     if url != written:
         return ("it holds a backslash, a tab or a line break, which browsers read differently from how it is "
                 "written; use '/' and no spaces")
+    if " " in url:
+        return "it holds a space, which no web address has; remove it, or write %20 for it"
     return ""
 
 
@@ -125,6 +127,8 @@ _md.validateLink = lambda url: True
 # Texts by (source, level), far more than a site has (the real one about 300), so that a long
 # preview, which renders every saved version of a text, does not grow without end.
 memo = Memo(keep=20_000)
+# '[text](address)' left as text: the parser did not take it for a link (a space in the address).
+_NOT_A_LINK = re.compile(r"\[[^\[\]\n]*\]\([^()\n]*\)")
 _HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?/?>")
 
 
@@ -229,7 +233,8 @@ def parse(source: str, min_heading: int) -> tuple[Markdown, tuple[Finding, ...]]
             continue
         _mark_withheld(token)
         breaks = 0  # the line breaks before a child: its line within the paragraph
-        for child in token.children or ():
+        children = token.children or []
+        for at, child in enumerate(children):
             if child.type == "link_open":
                 href = str(child.attrGet("href") or "")
                 why = link_problem(href)
@@ -248,6 +253,18 @@ def parse(source: str, min_heading: int) -> tuple[Markdown, tuple[Finding, ...]]
                         "[name withheld], or [name and email address withheld]",
                         "Write the mark exactly so, so that every page shows it the same way "
                         "(see docs/content-sources.md, \"Personal data\").",
+                    ))
+                if child.content.endswith("!") and at + 1 < len(children) and children[at + 1].type == "link_open":
+                    findings.append(Finding(
+                        line + breaks, "a picture ('![...](...)') is not shown in the site's texts: the page "
+                        "would show a '!' and a link", "a link to the picture: [text](address)",
+                        "Remove the '!' before the '[' to link to the picture.",
+                    ))
+                if _NOT_A_LINK.search(child.content):
+                    findings.append(Finding(
+                        line + breaks, "this is written as a link but is not read as one: the page would show "
+                        "the brackets and the address", "[text](address), the address without spaces",
+                        "A link's address holds no space: remove it, or write %20 for it.",
                     ))
                 if _HTML_TAG.search(child.content):
                     findings.append(Finding(

@@ -241,3 +241,25 @@ def test_a_date_the_calendar_does_not_have_is_refused(site_dir, field, typed, sa
         ContentLoader(site_dir).load()
     found = [(p.pos.file, p.pos.line, p.message) for p in raised.value.problems]
     assert any(file.endswith(path.name) and at == line and said in message for file, at, message in found), found
+
+
+# ---------------------------------------------------------------------------------------------
+# Links and pictures that would not be what was meant.
+
+@pytest.mark.parametrize("typed, said", [
+    ("See [this](https://example.org/a page).", "not read as one"),
+    ("![Walk photo](https://example.org/p.png)", "picture"),
+])
+def test_a_link_not_read_as_one_and_a_picture_are_reported(typed, said):
+    from site_builder.markdown import render
+
+    _, findings = render(f"Safe places.\n\n{typed}\n")
+    assert [(f.line, said in f.message) for f in findings] == [(2, True)], findings
+
+
+@pytest.mark.parametrize("url", ["https://twitter .com/", "https://example.org/a page", "/plans/a b/"])
+def test_a_link_with_a_space_in_its_address_is_refused(url):
+    from site_builder.markdown import link_problem
+
+    assert "space" in link_problem(url)
+    assert link_problem(url.replace(" ", "")) == ""
