@@ -69,6 +69,15 @@ def whole_number(node: ScalarNode) -> tuple[int | None, str]:
     return None, f"Write {number}."
 
 
+def counting_number(node: ScalarNode) -> tuple[int | None, str]:
+    """whole_number() counting from 1: every number in the content numbers priorities."""
+    value, hint = whole_number(node)
+    spelled = value if value is not None else _spelled(node.value)
+    if spelled is not None and spelled < 1:
+        return None, "Number them from 1."
+    return value, hint
+
+
 def true_or_false(node: ScalarNode) -> tuple[bool | None, str]:
     """true or false, in those words, or None and a hint saying which to write."""
     if read_as(node) == "yes/no" and node.value in ("true", "false"):
@@ -89,8 +98,9 @@ class Kind:
 
 
 KINDS = {
-    int: Kind(whole_number, "a whole number like 1", {"type": "integer"},
-              "A whole number in digits, like `1`: no leading `0`, no `+`.", {"widget": "number", "value_type": "int"}),
+    int: Kind(counting_number, "a whole number from 1, like 1", {"type": "integer", "minimum": 1},
+              "A whole number from 1, in digits, like `1`: no leading `0`, no `+`.",
+              {"widget": "number", "value_type": "int", "min": 1}),
     bool: Kind(true_or_false, "true or false", {"type": "boolean"},
                "`true` or `false`, in those words: not `yes`, `no`, `on` or `off`.", {"widget": "boolean"}),
 }

@@ -263,3 +263,17 @@ def test_a_link_with_a_space_in_its_address_is_refused(url):
 
     assert "space" in link_problem(url)
     assert link_problem(url.replace(" ", "")) == ""
+
+
+@pytest.mark.parametrize("typed", ["0", "-2"])
+def test_a_priority_numbered_below_1_is_refused(site_dir, typed):
+    """Every whole number in the content counts priorities, from 1: 'Priority -2' was published."""
+    plan = site_dir / "plans/2020-21.yaml"
+    text = plan.read_text()
+    first = next(line for line in text.splitlines() if line.strip().startswith("- number: ") or
+                 line.strip().startswith("number: "))
+    plan.write_text(text.replace(first, first.split(":")[0] + f": {typed}", 1))
+    with pytest.raises(ContentError) as raised:
+        ContentLoader(site_dir).load()
+    found = [(p.field, p.message, p.expected) for p in raised.value.problems]
+    assert any(field.endswith("number") and "from 1" in expected for field, _, expected in found), found

@@ -46,7 +46,7 @@ def read(field: str, written: str):
 
 
 ACCEPTED = [
-    ("number", "10", 10), ("number", "0", 0), ("number", "-3", -3),
+    ("number", "10", 10),
     ("flag", "true", True), ("flag", "false", False),
     ("added", "2021-04-01", "2021-04-01"), ("added", "'2021-04-01'", "2021-04-01"),
     ("added", '"2021-04-01"', "2021-04-01"),
@@ -63,18 +63,19 @@ def test_accepted(field, written, value):
     assert read(field, written) == (value, [])
 
 
-WHOLE = "expected a whole number like 1"
+WHOLE = "expected a whole number from 1, like 1"
 TRUE_FALSE = "expected true or false"
 QUOTE = "Put it in quotes if you mean the text: "
 
 REFUSED = [
-    # Whole numbers: digits only, with a minus sign if need be.
+    # Whole numbers: digits only, counting from 1.
     ("number", "010", f"found the number 010; {WHOLE}. Write 10, without the leading 0: YAML tools disagree "
                       "on what 010 means."),
-    ("number", "-010", f"found the number -010; {WHOLE}. Write -10, without the leading 0: YAML tools disagree "
-                       "on what -010 means."),
+    ("number", "-010", f"found the number -010; {WHOLE}. Number them from 1."),
+    ("number", "0", f"found the number 0; {WHOLE}. Number them from 1."),
+    ("number", "-3", f"found the number -3; {WHOLE}. Number them from 1."),
     ("number", "0x1F", f"found the number 0x1F; {WHOLE}. Write 31."),
-    ("number", "-0x1F", f"found the number -0x1F; {WHOLE}. Write -31."),
+    ("number", "-0x1F", f"found the number -0x1F; {WHOLE}. Number them from 1."),
     ("number", "+5", f"found the number +5; {WHOLE}. Write 5."),
     ("number", "1_000", f"found the number 1_000; {WHOLE}. Write 1000."),
     ("number", "0o17", f"found the number 0o17; {WHOLE}. Write 15."),
@@ -175,7 +176,7 @@ def test_the_builder_and_every_yaml_reader_agree(field, written):
 
 def test_the_guide_states_the_rule_for_each_kind():
     table = "\n".join(_class_tables(Row, set()))
-    assert "| `number` | no |  A whole number in digits, like `1`: no leading `0`, no `+`." in table
+    assert "| `number` | no |  A whole number from 1, in digits, like `1`: no leading `0`, no `+`." in table
     assert "| `flag` | no |  `true` or `false`, in those words" in table
 
 

@@ -75,7 +75,7 @@ def test_wrong_type_says_what_was_found(site_dir):
         """)
     assert problems(site_dir) == [
         "content/plans/2020-21.yaml:11:29: error: priorities[0].initiatives[0].scp_priorities[1]: "
-        "found 'two'; expected a whole number like 1"]
+        "found 'two'; expected a whole number from 1, like 1"]
 
 
 def test_list_expected(site_dir):
