@@ -288,7 +288,8 @@ def stray_files(base: Path, known: set[str]) -> list[Problem]:
 
 
 def decode_text(data: bytes, rel: str) -> tuple[str, list[Problem]]:
-    """A file's text, reporting bytes that are not UTF-8 and control characters."""
+    """A file's text, reporting bytes that are not UTF-8 and control characters ('' for the first; for the
+    second, the text with each made a space, so that the file's other mistakes can be found too)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -296,4 +297,4 @@ def decode_text(data: bytes, rel: str) -> tuple[str, list[Problem]]:
         return "", [Problem(Pos(rel, line, 1), "", "the file is not UTF-8 text",
                             "a file saved as UTF-8", "Save the file with UTF-8 encoding.")]
     problems = forbidden_characters(text, rel)
-    return ("" if problems else text), problems
+    return (FORBIDDEN.sub(" ", text) if problems else text), problems

@@ -159,7 +159,10 @@ class ContentLoader:
         text, problems = decode_text(data, rel)
         if read is not None and text:
             read(text, rel)
-        value, problems, nodes = (None, problems, None) if problems else convert(text, rel)
+        if problems:  # not UTF-8 (no text), or control characters: the file is refused, its other mistakes told
+            value, nodes, problems = None, None, problems + (convert(text, rel)[1] if text else [])
+        else:
+            value, problems, nodes = convert(text, rel)
         # The bytes tell a next load whether the file changed; a one-off build's 83 MB of them at 100,000
         # initiatives are not kept (were it loaded again, each file would be converted again).
         source = Source(rel, text, value, problems, depends, b"" if self.once else data, yaml, nodes)

@@ -277,3 +277,19 @@ def test_a_priority_numbered_below_1_is_refused(site_dir, typed):
         ContentLoader(site_dir).load()
     found = [(p.field, p.message, p.expected) for p in raised.value.problems]
     assert any(field.endswith("number") and "from 1" in expected for field, _, expected in found), found
+
+
+def test_a_control_character_does_not_hide_the_other_mistakes_of_its_file(site_dir):
+    """A form feed pasted from a PDF is reported, and so is the rest of what is wrong in that file."""
+    plan = site_dir / "plans/2020-21.yaml"
+    text = plan.read_text()
+    assert "      - title: Keep Safe\n" in text and "title: Tackling county lines" in text
+    text = text.replace("      - title: Keep Safe\n", "      - title: [Keep, Safe]\n", 1)
+    text = text.replace("title: Tackling county lines", "title: Tackling county\x0c lines", 1)
+    plan.write_text(text)
+    lines = text.split("\n")  # splitlines() would break the line at the form feed too
+    with pytest.raises(ContentError) as raised:
+        ContentLoader(site_dir).load()
+    found = {(p.pos.line, p.field) for p in raised.value.problems}
+    assert (lines.index("      - title: [Keep, Safe]") + 1, "priorities[0].initiatives[0].title") in found, found
+    assert any(line == next(i for i, l in enumerate(lines, 1) if "\x0c" in l) for line, _ in found), found
