@@ -397,7 +397,13 @@ def _dataclass(cls):
         ok = True
         previous = None  # the field before, as (key, value node)
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, ScalarNode) else None
+            if not isinstance(key_node, ScalarNode):  # '? [a, b]': a list or mapping made a field's name
+                conv.report(key_node, path, f"found {describe(key_node)} as the name of a field",
+                            f"a field of {what[0].lower() + what[1:]}",
+                            "Write the field's name, a colon and its value: 'name: value'.")
+                ok = False
+                continue
+            key = key_node.value
             before, previous = previous, (key, value_node)
             if key in values or key in invalid:
                 conv.report(key_node, prefix + str(key), f"'{key}' is given twice",

@@ -293,3 +293,13 @@ def test_a_control_character_does_not_hide_the_other_mistakes_of_its_file(site_d
     found = {(p.pos.line, p.field) for p in raised.value.problems}
     assert (lines.index("      - title: [Keep, Safe]") + 1, "priorities[0].initiatives[0].title") in found, found
     assert any(line == next(i for i, l in enumerate(lines, 1) if "\x0c" in l) for line, _ in found), found
+
+
+def test_a_key_that_is_not_a_word_is_named_as_written(site_dir):
+    """'? [a, b]' makes a list the key of a field: the message says what was found, never 'None'."""
+    plan = site_dir / "plans/2020-21.yaml"
+    plan.write_text(plan.read_text().replace("      - title: Keep Safe\n", "      - title: Keep Safe\n        ? [a, b]\n        : x\n", 1))
+    with pytest.raises(ContentError) as raised:
+        ContentLoader(site_dir).load()
+    said = [f"{p.field}: {p.message}; {p.expected}. {p.hint}" for p in raised.value.problems]
+    assert len(said) == 1 and "None" not in said[0] and "found a list" in said[0], said
