@@ -128,20 +128,25 @@ def _check_file_name(pos: Pos | None, field: str, value: str, check: Checker) ->
                  f"Change the {field} or rename the file to {value}.yaml.")
 
 
-def _unique(check: Checker, pos, list_path: str, values: Iterable, what: str, sub: str = "number") -> None:
+def _unique(check: Checker, pos, list_path: str, values: Iterable, what: str, sub: str = "number",
+            items: list | None = None) -> None:
+    """Report a value given twice in a list, at the second; with the items (which know their place), the
+    hint says where the first is."""
     counts = Counter(values)
     for index, value in enumerate(values):
         if counts[value] > 1:
             counts[value] = 0  # report once, at the second occurrence
             later = [i for i, v in enumerate(values) if v == value][1]
+            first = items[index].pos if items and items[index].pos else None
             check.at(pos, f"{list_path}[{later}].{sub}", f"the {what} '{value}' is used twice",
-                     f"each {what} once")
+                     f"each {what} once", (f"The first is at line {first.line}. " if first else "")
+                     + f"Change one of them: each {what} names one entry.")
 
 
 def _check_registries(site: Site, check: Checker) -> None:
     for name, items in (("agencies", site.agencies), ("topics", site.topics), ("programmes", site.programmes)):
         if items:
-            _unique(check, items[0].pos, name, [item.id for item in items], "id", "id")
+            _unique(check, items[0].pos, name, [item.id for item in items], "id", "id", list(items))
     ids = {agency.id for agency in site.agencies}
     for index, agency in enumerate(site.agencies):
         for n, successor in enumerate(agency.succeeded_by):

@@ -137,7 +137,9 @@ def compose(text: str, file: str, tags: bool = True) -> tuple[Node | None, list[
     except yaml.YAMLError as exc:  # reader errors: bad bytes, control characters
         return None, [Problem(Pos(file, 1, 1), "", f"cannot read the file: {exc}", "UTF-8 text")]
     if node is None:
-        return None, [Problem(Pos(file, 1, 1), "", EMPTY_FILE, "a mapping of fields")]
+        return None, [Problem(Pos(file, 1, 1), "", EMPTY_FILE, "a mapping of fields ('name: value' lines)",
+                              "Write its fields (docs/content-guide.md lists them), or bring back the last "
+                              "version with 'git checkout -- <file>'.")]
     return node, []
 
 

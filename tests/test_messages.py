@@ -303,3 +303,22 @@ def test_a_key_that_is_not_a_word_is_named_as_written(site_dir):
         ContentLoader(site_dir).load()
     said = [f"{p.field}: {p.message}; {p.expected}. {p.hint}" for p in raised.value.problems]
     assert len(said) == 1 and "None" not in said[0] and "found a list" in said[0], said
+
+
+def test_a_duplicate_id_in_a_registry_is_reported_at_the_second_with_the_line_of_the_first(site_dir):
+    topics = site_dir / "topics.yaml"
+    text = topics.read_text()
+    first = next(line for line in text.splitlines() if line.startswith("  - id: "))
+    topics.write_text(text.rstrip("\n") + f"\n{first}\n    name: Another\n")
+    lines = topics.read_text().splitlines()
+    with pytest.raises(ContentError) as raised:
+        ContentLoader(site_dir).load()
+    [problem] = [p for p in raised.value.problems if "used twice" in p.message]
+    assert problem.pos.line == len(lines) - 1, (problem.pos, len(lines))
+    assert f"line {lines.index(first) + 1}" in problem.hint
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n"])
+def test_an_empty_file_is_reported_with_a_hint(text):
+    root, problems = compose(text, "agencies.yaml")
+    assert root is None and [(p.message, bool(p.hint)) for p in problems] == [("the file is empty", True)]
