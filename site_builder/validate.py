@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Iterable
 
 from . import privacy
@@ -122,7 +122,11 @@ def _check_file_name(pos: Pos | None, field: str, value: str, check: Checker) ->
     if pos is None:
         return
     stem = PurePath(pos.file).stem
-    if value != stem:
+    if value != stem and Path(pos.file).with_name(f"{value}.yaml").is_file():
+        check.at(pos, field, f"another file, {value}.yaml, holds the {field} '{value}' already: this file looks like "
+                 "a copy of it", f"one file for each {field}",
+                 f"Remove this file if it is a copy, or give it its own {field} and name it after it.")
+    elif value != stem:
         check.at(pos, field, f"'{value}' does not match the file name '{stem}.yaml'",
                  f"{field}: {stem} (the {field} and the file name must agree)",
                  f"Change the {field} or rename the file to {value}.yaml.")

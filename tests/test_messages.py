@@ -322,3 +322,14 @@ def test_a_duplicate_id_in_a_registry_is_reported_at_the_second_with_the_line_of
 def test_an_empty_file_is_reported_with_a_hint(text):
     root, problems = compose(text, "agencies.yaml")
     assert root is None and [(p.message, bool(p.hint)) for p in problems] == [("the file is empty", True)]
+
+
+@pytest.mark.parametrize("copy", ["2020-21-copy.yaml", "2020-21.yml"])
+def test_a_second_file_for_one_plan_is_reported_as_a_copy(site_dir, copy):
+    """A copy of plans/2020-21.yaml beside it: renaming it to 2020-21.yaml, as the message said, cannot be done."""
+    plans = site_dir / "plans"
+    (plans / copy).write_text((plans / "2020-21.yaml").read_text())
+    with pytest.raises(ContentError) as raised:
+        ContentLoader(site_dir).load()
+    said = [f"{p.pos}: {p.message}; {p.expected}. {p.hint}" for p in raised.value.problems if copy in p.pos.file]
+    assert said and all("2020-21.yaml" in s and "rename the file to 2020-21.yaml" not in s.lower() for s in said), said
