@@ -34,11 +34,12 @@ from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, compose
 # make the search slow. Spaces either side of the @ show as one on a page.
 EMAIL = re.compile(r"[\w.%+'-]{1,64}[ \t]{0,8}\\?@[ \t]{0,8}(?:[\w-]{1,63}\.){1,8}[^\W\d_][\w-]{0,62}")
 # Digit groups as phone numbers are written: '01632 960123', '(01632) 960123', '+44 (0)1632
-# 960 123', '01632.960.123', '01632 – 960123', a line break inside a paragraph, up to 16 spaces (a
-# page shows one), a link's path (wa.me/441632960123). Which runs of groups are UK numbers is decided
-# in _phones: a date such as 01.04.2014 is not one.
-_SEP = r"(?:[ \t]{1,16}(?:\n[ \t]*)?|\n[ \t]*|[ \t]{0,2}[-.\u2010-\u2015\u2212][ \t]{0,2})"
-_RUN = re.compile(rf"(?<![\w.+])(?:\+[ \t]?)?\(?\d+\)?"
+# 960 123', '01632.960.123', '01632/960123', '01632 – 960123', a line break inside a paragraph, up to 16
+# spaces (a page shows one), after a word and a full stop ('Tel.01632 960123'), in a link's path
+# (wa.me/441632960123). Which runs of groups are UK numbers is decided in _phones: a date such as
+# 01.04.2014 or 01/04/2014 is not one.
+_SEP = r"(?:[ \t]{1,16}(?:\n[ \t]*)?|\n[ \t]*|[ \t]{0,2}[-./\u00b7\u2010-\u2015\u2212][ \t]{0,2})"
+_RUN = re.compile(rf"(?<![\w+])(?<!\d\.)(?:\+[ \t]?)?\(?\d+\)?"
                   rf"(?:(?:{_SEP}|(?<=\))|(?=\())\(?\d+\)?)*(?![\w/])")
 _GROUP = re.compile(r"\d+")
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")

@@ -63,6 +63,9 @@ PHONES = [
     ("0163\U000e00202 960123", "0163"),  # an invisible tag character
     ("[01632](/about/) 960123", "01632"),  # a link's text runs on into the words after it
     ("[chat](https://wa.me/441632960123)", "441632"),  # a number in a link's path
+    ("Tel.01632 960123", "01632"),  # a full stop after a word, not inside a number
+    ("01632/960123", "01632"),
+    ("01632\u00b7960\u00b7123", "01632"),  # middle dots
 ]
 EMAILS = [
     ("jane@example.com", "jane"),
