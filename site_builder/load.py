@@ -291,27 +291,34 @@ class ContentLoader:
         for path in list(self.sources):
             if path not in seen:
                 del self.sources[path]  # deleted files
-        if problems or config_src is None or registry is None or None in registries.values():
+        if config_src is None or config_src.value is None or registry is None:
             raise ContentError(problems + self._personal_data(config_src))
 
+        # The files that loaded, checked across one another even where others did not load: all of a run's
+        # errors together (each check judges only what it is given; a plan naming a PFCC plan whose file did
+        # not load is not told that plan is unknown).
         values = {name: src.value for name, src in registries.items()}
+        redirects = optional["redirects.yaml"].value if "redirects.yaml" in optional else None
         site = Site(
             config=config_src.value,
             **{r.field: getattr(values[r.file], r.field) for r in REGISTRIES.values()},
-            pfcc_plans=tuple(s.value for s in folders["pfcc"]),
-            plans=tuple(sorted((s.value for s in folders["plans"]), key=lambda p: p.period, reverse=True)),
-            strategies=tuple(s.value for s in folders["strategies"]),
+            pfcc_plans=tuple(s.value for s in folders["pfcc"] if s.value is not None),
+            plans=tuple(sorted((s.value for s in folders["plans"] if s.value is not None), key=lambda p: p.period,
+                               reverse=True)),
+            strategies=tuple(s.value for s in folders["strategies"] if s.value is not None),
             pages=tuple(pages),
-            redirects=optional["redirects.yaml"].value.redirects if "redirects.yaml" in optional else (),
+            redirects=redirects.redirects if redirects is not None else (),
             glossary=terms,
         )
         sources = {src.rel: src for src in self.sources.values()}
         if helper is not None:
             helper.collect()
-        problems = validate.check_site(site, sources)
-        errors = [p for p in problems if p.level == "error"]
+        unread_pfcc = frozenset(Path(s.rel).stem for s in folders["pfcc"] if s.value is None)
+        checked = validate.check_site(site, sources, unread_pfcc)
+        errors = problems + [p for p in checked if p.level == "error"]
         if errors:
             raise ContentError(errors)
+        problems = checked
         if not self.drafts:
             site = replace(site, plans=tuple(plan for plan in site.plans if not plan.draft))
         self.site = site

@@ -70,14 +70,15 @@ class Checker:
                                                      for k, _ in node.value)
 
 
-def check_site(site: Site, sources: dict) -> list[Problem]:
-    """Run every cross-file check; return problems (errors and warnings)."""
+def check_site(site: Site, sources: dict, unread_pfcc: frozenset[str] = frozenset()) -> list[Problem]:
+    """Run every cross-file check; return problems (errors and warnings). unread_pfcc: the PFCC plans whose
+    files did not load (their errors are reported already): a plan's references to them are not judged."""
     check = Checker(sources)
     _check_registries(site, check)
     pfcc = {plan.id: plan for plan in site.pfcc_plans}
     agencies = {agency.id: agency for agency in site.agencies}
     for plan in site.plans:
-        _check_plan(plan, pfcc, check)
+        _check_plan(plan, pfcc, check, unread_pfcc)
         if plan.members is not None:
             for group in ("statutory", "non_statutory"):
                 _check_not_ended(check, plan, f"members.{group}", getattr(plan.members, group), agencies)
@@ -188,7 +189,7 @@ def plan_initiatives(plan: Plan) -> list[tuple[str, Initiative]]:
     return found
 
 
-def _check_plan(plan: Plan, pfcc: dict, check: Checker) -> None:
+def _check_plan(plan: Plan, pfcc: dict, check: Checker, unread_pfcc: frozenset[str] = frozenset()) -> None:
     _check_file_name(plan.pos, "period", plan.period, check)
     if plan.period != one_year(plan.period):
         check.at(plan.pos, "period", f"'{plan.period}' is not one year: a plan runs from April to March",
@@ -213,7 +214,7 @@ def _check_plan(plan: Plan, pfcc: dict, check: Checker) -> None:
     pfcc_plan = None
     if plan.pfcc_plan:
         pfcc_plan = pfcc.get(plan.pfcc_plan)
-        if pfcc_plan is None:
+        if pfcc_plan is None and plan.pfcc_plan not in unread_pfcc:
             check.at(plan.pos, "pfcc_plan", f"unknown PFCC plan '{plan.pfcc_plan}'",
                      "the name of a file in content/pfcc/ without .yaml", did_you_mean(plan.pfcc_plan, pfcc))
     pfcc_numbers = {p.number for p in pfcc_plan.priorities} if pfcc_plan else set()

@@ -333,3 +333,23 @@ def test_a_second_file_for_one_plan_is_reported_as_a_copy(site_dir, copy):
         ContentLoader(site_dir).load()
     said = [f"{p.pos}: {p.message}; {p.expected}. {p.hint}" for p in raised.value.problems if copy in p.pos.file]
     assert said and all("2020-21.yaml" in s and "rename the file to 2020-21.yaml" not in s.lower() for s in said), said
+
+
+def test_a_mistake_in_one_file_does_not_hide_the_checks_across_the_others(site_dir):
+    """A misspelt field in a plan, a topic id given twice and a plan whose period disagrees with its file
+    name: one run reports all three (the checks across files ran only once every file had loaded)."""
+    plan = site_dir / "plans/2020-21.yaml"
+    plan.write_text(plan.read_text().replace("      - title: Keep Safe\n", "      - title: Keep Safe\n        topicz: asb\n", 1))
+    topics = site_dir / "topics.yaml"
+    first = next(line for line in topics.read_text().splitlines() if line.startswith("  - id: "))
+    topics.write_text(topics.read_text().rstrip("\n") + f"\n{first}\n    name: Another\n")
+    other = sorted((site_dir / "plans").glob("*.yaml"))[-1]
+    assert other != plan
+    assert f'period: "{other.stem}"' in other.read_text()
+    other.write_text(other.read_text().replace(f'period: "{other.stem}"', 'period: "2040-41"', 1))
+    with pytest.raises(ContentError) as raised:
+        ContentLoader(site_dir).load()
+    said = [(p.pos.file.rsplit("/", 1)[-1], p.message) for p in raised.value.problems]
+    assert any(f == "2020-21.yaml" and "unknown field 'topicz'" in m for f, m in said), said
+    assert any(f == "topics.yaml" and "used twice" in m for f, m in said), said
+    assert any(f == other.name and "2040-41" in m for f, m in said), said
