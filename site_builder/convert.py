@@ -324,7 +324,7 @@ def _markdown(min_heading: int):
     def check(conv: Converter, node: Node, path: str, text: str) -> Any:
         rendered, findings = markdown.render(text, min_heading)
         for finding in findings:
-            conv.problems.append(Problem(_line_pos(conv, node, finding.line), path, finding.message,
+            conv.problems.append(Problem(_line_pos(conv, node, finding.line, finding.typed), path, finding.message,
                                          finding.expected, finding.hint))
         if findings:
             return INVALID
@@ -332,16 +332,23 @@ def _markdown(min_heading: int):
     return _of_text("a text (Markdown)", check)
 
 
-def _line_pos(conv: Converter, node: ScalarNode, offset: int) -> Pos:
-    """Find the file position of a line inside a (possibly multi-line) text."""
+def _line_pos(conv: Converter, node: ScalarNode, offset: int, typed: str = "") -> Pos:
+    """Find the file position of a line inside a (possibly multi-line) text: where `typed` is on it, if it
+    is, else where the line's text starts."""
     if node.style in ("|", ">"):
         line = node.start_mark.line + 1 + offset  # the text starts below the '|'
     else:
         line = node.start_mark.line + offset
     if line >= len(conv.lines):
         return conv.pos(node)
-    text = conv.lines[line]
-    return Pos(conv.file, line + 1, len(text) - len(text.lstrip()) + 1)
+    return Pos(conv.file, line + 1, column_of(conv.lines[line], typed,
+                                               node.start_mark.column if line == node.start_mark.line else 0))
+
+
+def column_of(line: str, typed: str, start: int = 0) -> int:
+    """The 1-based column of `typed` on a line (from `start`), or of the line's first character if not there."""
+    at = line.find(typed, start) if typed else -1
+    return at + 1 if at >= 0 else len(line) - len(line.lstrip()) + 1
 
 
 def _ref(kind: str):

@@ -10,7 +10,7 @@ from typing import Any
 
 from . import privacy, validate
 from .contentfiles import MANIFEST, Refused, decode_text, display_path, list_folder, read_bytes, stray_files
-from .convert import INVALID, Converter
+from .convert import INVALID, Converter, column_of
 from .markdown import marked, render as render_markdown
 from .glossary import Abbreviator
 from .model import (REGISTRIES, ContentPage, Glossary, PageMeta, PfccPlan, Plan, RedirectList, Site, SiteConfig,
@@ -105,9 +105,11 @@ def convert_page(text: str, rel: str, slug: str, abbreviate=None) -> tuple[Any, 
     # Pad so that YAML positions are the file's own line numbers.
     meta, problems, _ = convert_text("\n" + front, rel, PageMeta)
     rendered, findings = render_markdown(body, 2)
+    lines = body.split("\n")
     for finding in findings:
-        problems.append(Problem(Pos(rel, body_line + finding.line + 1, 1), "body", finding.message,
-                                finding.expected, finding.hint))
+        line = lines[finding.line] if finding.line < len(lines) else ""
+        problems.append(Problem(Pos(rel, body_line + finding.line + 1, column_of(line, finding.typed)), "body",
+                                finding.message, finding.expected, finding.hint))
     if meta is None or findings:
         return None, problems
     return ContentPage(slug, meta, marked(rendered, abbreviate) if abbreviate else rendered, Pos(rel, 1, 1)), problems

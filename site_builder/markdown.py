@@ -89,6 +89,7 @@ class Finding:
     message: str
     expected: str
     hint: str = ""
+    typed: str = ""  # the text at fault as typed, where it can be told: its column is where it is on the line
 
 
 # Personal data removed from a source text is marked where it stood, never replaced by words of ours
@@ -240,8 +241,8 @@ def parse(source: str, min_heading: int) -> tuple[Markdown, tuple[Finding, ...]]
                 why = link_problem(href)
                 if why:
                     findings.append(Finding(
-                        line, f"unsafe link '{href}': {why}",
-                        "a link starting with https://, http://, mailto: or /",
+                        line + breaks, f"unsafe link '{href}': {why}",
+                        "a link starting with https://, http://, mailto: or /", typed=href,
                     ))
             elif child.type == "text":
                 text_parts.append(child.content)
@@ -252,25 +253,25 @@ def parse(source: str, min_heading: int) -> tuple[Markdown, tuple[Finding, ...]]
                         line + breaks, f"'{odd}' is not the mark for withheld personal data",
                         "[name withheld], or [name and email address withheld]",
                         "Write the mark exactly so, so that every page shows it the same way "
-                        "(see docs/content-sources.md, \"Personal data\").",
+                        "(see docs/content-sources.md, \"Personal data\").", typed=odd,
                     ))
                 if child.content.endswith("!") and at + 1 < len(children) and children[at + 1].type == "link_open":
                     findings.append(Finding(
                         line + breaks, "a picture ('![...](...)') is not shown in the site's texts: the page "
                         "would show a '!' and a link", "a link to the picture: [text](address)",
-                        "Remove the '!' before the '[' to link to the picture.",
+                        "Remove the '!' before the '[' to link to the picture.", typed="![",
                     ))
-                if _NOT_A_LINK.search(child.content):
+                if not_a_link := _NOT_A_LINK.search(child.content):
                     findings.append(Finding(
                         line + breaks, "this is written as a link but is not read as one: the page would show "
                         "the brackets and the address", "[text](address), the address without spaces",
-                        "A link's address holds no space: remove it, or write %20 for it.",
+                        "A link's address holds no space: remove it, or write %20 for it.", typed=not_a_link.group(),
                     ))
-                if _HTML_TAG.search(child.content):
+                if tag := _HTML_TAG.search(child.content):
                     findings.append(Finding(
-                        line, "HTML tags are not allowed in text",
+                        line + breaks, "HTML tags are not allowed in text",
                         "Markdown (a blank line between paragraphs, '- ' for list items)",
-                        "The tag would show as typed; remove it.",
+                        "The tag would show as typed; remove it.", typed=tag.group(),
                     ))
             elif child.type in ("softbreak", "hardbreak"):
                 text_parts.append(" ")

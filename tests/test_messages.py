@@ -353,3 +353,23 @@ def test_a_mistake_in_one_file_does_not_hide_the_checks_across_the_others(site_d
     assert any(f == "2020-21.yaml" and "unknown field 'topicz'" in m for f, m in said), said
     assert any(f == "topics.yaml" and "used twice" in m for f, m in said), said
     assert any(f == other.name and "2040-41" in m for f, m in said), said
+
+
+@pytest.mark.parametrize("typed, at", [("<br>", "<br>"), ("[x](javascript:alert(1))", "javascript:"),
+                                       ("![photo](/p.png)", "!["), ("[this](/a page/)", "[this]")])
+@pytest.mark.parametrize("where", ["Markdown field", "page body"])
+def test_a_markdown_mistake_is_placed_at_its_column(site_dir, typed, at, where):
+    if where == "Markdown field":
+        path, old = site_dir / "plans/2020-21.yaml", "Safe places in town. See [the plans](/plans/)."
+    else:
+        path, old = site_dir / "pages/accessibility.md", "This site is for testing."
+    text = path.read_text()
+    assert old in text
+    indent = "\n          " if where == "Markdown field" else "\n"
+    text = text.replace(old, f"{old}{indent}Also {typed} here, on the paragraph's second line.", 1)
+    path.write_text(text)
+    line = next(i for i, l in enumerate(text.split("\n"), 1) if typed in l)
+    col = text.split("\n")[line - 1].index(at) + 1
+    with pytest.raises(ContentError) as raised:
+        ContentLoader(site_dir).load()
+    assert [(p.pos.line, p.pos.col) for p in raised.value.problems] == [(line, col)], raised.value.problems

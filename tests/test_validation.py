@@ -233,7 +233,7 @@ def test_unsafe_link_scheme_in_links_and_in_markdown(site_dir):
                 url: javascript:alert(1)
         """)
     assert problems(site_dir) == [
-        "content/plans/2020-21.yaml:12:11: error: priorities[0].initiatives[0].description: unsafe link "
+        "content/plans/2020-21.yaml:12:48: error: priorities[0].initiatives[0].description: unsafe link "
         "'data:text/html,hi': links starting with 'data:' are not allowed; expected a link starting with "
         "https://, http://, mailto: or /",
         "content/plans/2021-22.yaml:13:14: error: initiatives[0].links[0].url: unsafe link 'javascript:alert(1)': "
