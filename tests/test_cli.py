@@ -70,9 +70,10 @@ def test_check_warns_of_a_missing_lead_and_finds_broken_links(site_dir, capsys):
     assert main(["check", "--templates", str(TEMPLATES)]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("content/plans/2020-21.yaml:12:48: error: the link '/plan/' on the page "
-                               "/plans/2020-21/initiatives/keep-safe/index.html is broken: no such page")
+                               "/plans/2020-21/initiatives/keep-safe/index.html (and on 1 other page) is broken: "
+                               "no such page")
     assert "content/plans/2021-22.yaml:9:5: warning: initiatives[0].lead: the initiative has no lead agency" in lines[-2]
-    assert lines[-1] == f"{len(lines) - 2} errors, 1 warning."
+    assert lines[-1] == "1 error, 1 warning."  # the link, once for the two pages it is on
 
 
 @pytest.mark.content
@@ -119,3 +120,17 @@ def test_the_command_says_everything_and_exits_with_mains_code_though_it_leaves_
     failed = subprocess.run(command, capture_output=True, text=True, env=env)
     assert failed.returncode == 1 and "content/agencies.yaml:1:" in failed.stderr
     assert failed.stderr.rstrip().endswith(f"{out}/ is unchanged.")
+
+
+def test_check_blames_a_link_written_with_an_escape_on_its_content_and_says_it_once(site_dir, capsys):
+    """'/\\evil.example' reaches the page as /%5Cevil.example: it is still found where it was typed (not
+    blamed on the templates), and a link on many pages is reported once."""
+    write_plan(site_dir, """\
+              - title: Keep Safe
+                lead: [CBC]
+                description: |
+                  Safe places in town. See [q](/\\evil.example).
+        """)
+    assert main(["check", "--templates", str(TEMPLATES)]) == 1
+    lines = [line for line in capsys.readouterr().out.splitlines() if "evil.example" in line]
+    assert len(lines) == 1 and lines[0].startswith("content/plans/2020-21.yaml:12:"), lines
