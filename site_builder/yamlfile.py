@@ -119,6 +119,35 @@ def _block_text_problem(exc: yaml.MarkedYAMLError, lines: list[str], file: str) 
     return None
 
 
+# A field whose value opens with a quote: 'title: "MAC Panel'.
+_QUOTED_VALUE = re.compile(r"""^(\s*(?:-\s+)?[^\s#"'][^:#]*:\s+)(["'])(.*)$""")
+
+
+def _unclosed_quote(exc: yaml.MarkedYAMLError, lines: list[str], file: str) -> Problem | None:
+    """The line above an error where a quoted value opens and is not closed on that line: YAML read on
+    for the closing quote, and its error comes far below."""
+    mark = exc.problem_mark
+    start = exc.context_mark or mark
+    if mark is None or start is None:
+        return None
+    for number in range(start.line, min(mark.line, len(lines) - 1) + 1):
+        found = _QUOTED_VALUE.match(lines[number])
+        if found is None:
+            continue
+        quote, rest = found.group(2), found.group(3)
+        if quote == '"':  # escaped backslashes and quotes do not close it
+            closed = '"' in rest.replace("\\\\", "").replace('\\"', "")
+        else:  # nor does a doubled single quote
+            closed = "'" in rest.replace("''", "")
+        if not closed:
+            return Problem(Pos(file, number + 1, len(found.group(1)) + 1), "",
+                           "YAML syntax error: the quotes opened here are not closed on this line",
+                           f"a closing {quote} at the end of the value",
+                           f"Add the closing {quote}, or remove the opening one: YAML read on to line "
+                           f"{mark.line + 1} looking for it.")
+    return None
+
+
 class _Untagged(Loader):
     """A loader that leaves every node's tag empty: working out what each plain value is (a number,
     true or false, nothing) took a quarter of the time of a reading that only looks at the text."""
@@ -151,7 +180,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
     if mark and mark.line < len(lines) and lines[mark.line][mark.column:mark.column + 1] == "\t":
         return Problem(Pos(file, mark.line + 1, mark.column + 1), "",
                        "YAML syntax error: a tab character is used for indentation", *_PLAIN_WORDS["tab"])
-    explained = _block_text_problem(exc, lines, file)
+    explained = _block_text_problem(exc, lines, file) or _unclosed_quote(exc, lines, file)
     if explained is not None:
         return explained
     if exc.context == "while scanning a simple key" and exc.context_mark:

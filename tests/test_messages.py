@@ -373,3 +373,12 @@ def test_a_markdown_mistake_is_placed_at_its_column(site_dir, typed, at, where):
     with pytest.raises(ContentError) as raised:
         ContentLoader(site_dir).load()
     assert [(p.pos.line, p.pos.col) for p in raised.value.problems] == [(line, col)], raised.value.problems
+
+
+@pytest.mark.parametrize("quote", ['"', "'"])
+def test_quotes_not_closed_are_reported_where_they_open(quote):
+    """'title: "MAC Panel' without its closing quote: YAML reads on for lines, and its error comes far below."""
+    lines = ["initiatives:", f"  - title: {quote}MAC Panel", "    lead: EP", "  - title: Street Watch", "    lead: EP",
+             f"    timing: {quote}Summer{quote}", "  - title: Keep Safe", "    lead: EP"]
+    problem = syntax_problem("\n".join(lines) + "\n")
+    assert (str(problem.pos), "closing" in problem.expected) == ("f.yaml:2:12", True), problem
