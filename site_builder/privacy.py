@@ -230,11 +230,14 @@ _APOSTROPHES = str.maketrans(dict.fromkeys("’ʼʻʽ‛′", "'"))
 
 
 def _names_in_run(run: str) -> frozenset[str]:
-    """The blocked names among one run's words and each two and three of them in a row."""
+    """The blocked names among one run's words and each two and three of them in a row; each two the
+    other way round too ('SMITH Jane', surname first, as formal lists write it)."""
     found = _runs.get(run)
     if found is None:
         words = run.split()
-        found = _runs[run] = frozenset(_blocked_among({*words, *map(" ".join, zip(words, words[1:])),
+        pairs = list(zip(words, words[1:]))
+        found = _runs[run] = frozenset(_blocked_among({*words, *map(" ".join, pairs),
+                                                       *(f"{b} {a}" for a, b in pairs),
                                                        *map(" ".join, zip(words, words[1:], words[2:]))}))
     return found
 
@@ -283,7 +286,7 @@ def _where_names(read: str, found: set[str]) -> list[Hit]:
             if size > 1 and _PARAGRAPH.search(read, start, last[0]):
                 break
             group = [w[2] for w in words[index:index + size]]
-            candidates = {" ".join(group)}
+            candidates = {" ".join(group), *([f"{group[1]} {word}"] if size == 2 else [])}
             if size > 1 and "," in read[words[index][1]:words[index + 1][0]]:
                 candidates |= {" ".join([*group[1:], word]), " ".join([group[1], word])}
             for name in sorted(candidates & found):
