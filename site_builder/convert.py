@@ -219,9 +219,9 @@ def _scalar(conv: Converter, node: Node, path: str, expected: str, text: bool = 
         conv.report(node, path, f"found {describe(node)}", expected)
         return None
     lines, mark = conv.lines, node.start_mark
-    typed = lines[mark.line][mark.column:] if mark.line < len(lines) else ""
-    if typed[:1] in ("&", "!"):  # YAML takes the first word for an anchor's name or a tag, and leaves it out
-        first = typed.split(None, 1)[0]
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    if line[mark.column:mark.column + 1] in ("&", "!"):  # YAML took the first word for an anchor or a tag
+        first = line[mark.column:].split(None, 1)[0]
         conv.report(node, path, f"YAML reads '{first}' at the start as {'an anchor' if first[0] == '&' else 'a tag'}"
                     f", and leaves it out of the value", expected,
                     f"Put the whole value in quotes, starting \"{first}, if you mean the text.")

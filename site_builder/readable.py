@@ -42,6 +42,7 @@ _INVISIBLE = re.compile("[\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u089
 # Letters drawn as symbols that NFKC leaves as they are: negative circled and squared capitals, and the
 # regional indicators (🅹🅰🅽🅴 reads as JANE).
 _LETTER_SYMBOLS = {start + i: chr(ord("A") + i) for start in (0x1F150, 0x1F170, 0x1F1E6) for i in range(26)}
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # where the letter symbols are, outside the common characters
 # Most text is read as typed, and is quick to tell: it has no entity or percent-escape, no '(at)' or
 # '[dot]' (looked for apart: a pattern that starts with one character, or one of a set, is the kind re
 # scans quickly), and no characters outside ASCII but these, which NFKC leaves as they are and joins to
@@ -103,7 +104,8 @@ def _replace(typed: str) -> str:
         return "@" if typed.strip(" \t([{<>}])").lower() == "at" else "."
     if typed.isascii():
         return typed
-    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", typed)).translate(_LETTER_SYMBOLS)
+    read = _INVISIBLE.sub("", unicodedata.normalize("NFKC", typed))
+    return read.translate(_LETTER_SYMBOLS) if _ASTRAL.search(read) else read  # most text has no such symbol
 
 
 @dataclass(frozen=True, slots=True)
