@@ -319,8 +319,8 @@ class SiteConfig:
                       example="https://plans.safercolchester.co.uk")
     about: Text3 = f("Who the partnership is, for the home page (Markdown).",
                      example="The Safer Colchester Partnership is ...")
-    contact_email: EmailAddress = f("The partnership team's shared mailbox, shown for contact; list it in allowed_emails too.",
-                                    example="Safer.Colchester@colchester.gov.uk")
+    contact_email: EmailAddress = f("The partnership team's shared mailbox, shown for contact; list it in "
+                                    "allowed_emails too.", example="Safer.Colchester@colchester.gov.uk")
     allowed_emails: tuple[EmailAddress, ...] = f(
         "Email addresses that may appear in content (team mailboxes). Any other address is "
         "reported as possible personal data.", (), example=["Safer.Colchester@colchester.gov.uk"])
