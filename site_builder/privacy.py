@@ -34,13 +34,16 @@ from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, compose
 # make the search slow. Spaces either side of the @ show as one on a page.
 EMAIL = re.compile(r"[\w.%+'-]{1,64}[ \t]{0,8}\\?@[ \t]{0,8}(?:[\w-]{1,63}\.){1,8}[^\W\d_][\w-]{0,62}")
 # Digit groups as phone numbers are written: '01632 960123', '(01632) 960123', '+44 (0)1632
-# 960 123', '01632.960.123', '01632/960123', '01632 – 960123', a line break inside a paragraph, up to 16
+# 960 123', '01632.960.123', '01632·960·123', '01632 – 960123', a line break inside a paragraph, up to 16
 # spaces (a page shows one), after a word and a full stop ('Tel.01632 960123'), in a link's path
-# (wa.me/441632960123). Which runs of groups are UK numbers is decided in _phones: a date such as
-# 01.04.2014 or 01/04/2014 is not one.
-_SEP = r"(?:[ \t]{1,16}(?:\n[ \t]*)?|\n[ \t]*|[ \t]{0,2}[-./\u00b7\u2010-\u2015\u2212][ \t]{0,2})"
+# (wa.me/441632960123/). Which runs of groups are UK numbers is decided in _phones: a date such as
+# 01.04.2014 is not one. A slash parts no groups (01/04/2014, 0123/4567/89 are not numbers); and a
+# character that may part groups must not also be one a run may not end before: a run of groups
+# would then be tried back from its end at each of them (text such as '0/0/0/...' made the search
+# take the square of its length).
+_SEP = r"(?:[ \t]{1,16}(?:\n[ \t]*)?|\n[ \t]*|[ \t]{0,2}[-.\u00b7\u2010-\u2015\u2027\u2212\u2219\u22c5][ \t]{0,2})"
 _RUN = re.compile(rf"(?<![\w+])(?<!\d\.)(?:\+[ \t]?)?\(?\d+\)?"
-                  rf"(?:(?:{_SEP}|(?<=\))|(?=\())\(?\d+\)?)*(?![\w/])")
+                  rf"(?:(?:{_SEP}|(?<=\))|(?=\())\(?\d+\)?)*(?!\w)")
 _GROUP = re.compile(r"\d+")
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # Words that are never part of a personal name: n-grams holding one are not fingerprinted,
@@ -212,7 +215,7 @@ def _names(read: str, emails: list[tuple[int, int]], allowed: _Allowed) -> list[
         bounds = [0, *(x for span in emails for x in span), len(read)]
         read = "".join(" " * (b - a) if n % 2 else read[a:b] for n, (a, b) in enumerate(zip(bounds, bounds[1:])))
     read = latin_words(read)  # 'Jаne' with a Cyrillic а reads as Jane
-    folded = straight_apostrophes(read.casefold())
+    folded = _casefold(read)
     tokens = [w[:-2] if w.endswith("'s") else w for w in _TOKEN.findall(folded)]
     tokens = [w for w in tokens if len(w) > 1 or w == ","]  # initials are left out
     # A name's words run on past commas but not past a word never in a name or a paragraph break: the
@@ -226,6 +229,7 @@ def _names(read: str, emails: list[tuple[int, int]], allowed: _Allowed) -> list[
 
 
 _BREAK = "\x00"  # between the runs of a text's words that a name may span
+_MARK = re.compile("[\u0300-\u036f]")  # the marks that folding the case of a letter may add
 
 
 def straight_apostrophes(text: str) -> str:
@@ -275,8 +279,20 @@ def _reversed(tokens: list[str]) -> set[str]:
 
 def _word(word: str) -> str:
     """A word as fingerprinted: folded case, a straight apostrophe, no possessive 's."""
-    word = straight_apostrophes(word.casefold())
+    word = _casefold(word)
     return word[:-2] if word.endswith("'s") else word
+
+
+def _casefold(text: str) -> str:
+    """A text in folded case with straight apostrophes. Folding the case of a few letters adds a mark
+    ('ǰ' is j and a caron, 'İ' an i and a dot): each is joined to its letter again where one letter has
+    both, else dropped, so that it does not split the word."""
+    folded = straight_apostrophes(text.casefold())
+    if folded.isascii():
+        return folded
+    if not _MARK.search(folded):
+        return folded
+    return "".join(c for c in unicodedata.normalize("NFC", folded) if not unicodedata.combining(c))
 
 
 def _where_names(read: str, found: set[str]) -> list[Hit]:

@@ -105,6 +105,13 @@ def _replace(typed: str) -> str:
     if typed.isascii():
         return typed
     read = _INVISIBLE.sub("", unicodedata.normalize("NFKC", typed))
+    # Marks that open a stretch sit on the character before it, which is ASCII: a mark of any script on a
+    # Latin letter ('J\u0483ane') shows the letter marked. (A mark inside the stretch, on a letter of its
+    # own script, is part of that script's writing and stays.)
+    start = 0
+    while start < len(read) and unicodedata.category(read[start])[0] == "M":
+        start += 1
+    read = read[start:]
     return read.translate(_LETTER_SYMBOLS) if _ASTRAL.search(read) else read  # most text has no such symbol
 
 
