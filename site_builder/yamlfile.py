@@ -134,18 +134,25 @@ def _unclosed_quote(exc: yaml.MarkedYAMLError, lines: list[str], file: str) -> P
         found = _QUOTED_VALUE.match(lines[number])
         if found is None:
             continue
-        quote, rest = found.group(2), found.group(3)
-        if quote == '"':  # escaped backslashes and quotes do not close it
-            closed = '"' in rest.replace("\\\\", "").replace('\\"', "")
-        else:  # nor does a doubled single quote
-            closed = "'" in rest.replace("''", "")
-        if not closed:
+        quote = found.group(2)
+        # Where YAML took the quotes to close: if on a line above the error, the value was quoted over
+        # lines as YAML allows (or the line is inside block text), and the mistake is elsewhere.
+        closes = next((at for at in range(number, len(lines))
+                       if _closes(lines[at][len(found.group(1)) + 1:] if at == number else lines[at], quote)), None)
+        if closes is None or closes >= mark.line:
             return Problem(Pos(file, number + 1, len(found.group(1)) + 1), "",
                            "YAML syntax error: the quotes opened here are not closed on this line",
                            f"a closing {quote} at the end of the value",
                            f"Add the closing {quote}, or remove the opening one: YAML read on to line "
                            f"{mark.line + 1} looking for it.")
     return None
+
+
+def _closes(text: str, quote: str) -> bool:
+    """Whether a quoted value's quote closes in this stretch of its text."""
+    if quote == '"':  # escaped backslashes and quotes do not close it
+        return '"' in text.replace("\\\\", "").replace('\\"', "")
+    return "'" in text.replace("''", "")  # nor does a doubled single quote
 
 
 class _Untagged(Loader):

@@ -382,3 +382,14 @@ def test_quotes_not_closed_are_reported_where_they_open(quote):
              f"    timing: {quote}Summer{quote}", "  - title: Keep Safe", "    lead: EP"]
     problem = syntax_problem("\n".join(lines) + "\n")
     assert (str(problem.pos), "closing" in problem.expected) == ("f.yaml:2:12", True), problem
+
+
+@pytest.mark.parametrize("lines, at", [
+    (["title: \"Annual Partnership", "  Plan 2021-22\"", "priorities:", "  - number: 1", " oops: 1"], None),
+    (["initiatives:", "  - title: Street Watch", "    description: |", "      Partners said: \"a real change",
+      "      to the town\".", "  - title: Keep Safe", "   lead: EP"], None),
+])
+def test_quotes_closed_on_a_later_line_are_not_blamed_for_a_later_error(lines, at):
+    """A quoted value over two lines, and a quote inside block text, are not the mistake."""
+    problem = syntax_problem("\n".join(lines) + "\n")
+    assert "quotes opened here" not in problem.message, problem
