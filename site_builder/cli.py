@@ -322,8 +322,10 @@ def cmd_fmt(args) -> int:
         print(f"\nFix {_count(problems, 'error')} first: those files were left as they are.", file=sys.stderr)
     if args.check:
         print_problems([not_canonical(r, "error") for r in changed], excerpts=False, stream=sys.stdout)
+        unread = sum(1 for r in results if r.problems)  # files with errors, not judged
         print(f"{len(changed)} of {len(results)} files not in the shared form." if changed
-              else f"All {len(results)} files are in the shared form.")
+              else f"All {len(results)} files are in the shared form." if not unread
+              else f"The other {len(results) - unread} files are in the shared form.")
         return EXIT_CONTENT if changed or problems else EXIT_OK
     print(f"Rewrote {len(changed)} of {len(results)} files" + (": " + ", ".join(r.rel for r in changed) if changed else "."))
     return EXIT_CONTENT if problems else EXIT_OK

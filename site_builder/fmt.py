@@ -257,20 +257,23 @@ class Writer:
 
 # ---- reading a file's data -------------------------------------------------------------------------
 
-def node_data(node, file: str, problems: list[Problem], seen: set[int] | None = None) -> Any:
+_TOO_MANY = "YAML aliases here repeat more values than the file holds"
+
+def node_data(node, file: str, problems: list[Problem], seen: dict | None = None) -> Any:
     """The plain data of a node tree, read as the builder reads single values.
 
-    Each list and mapping is read once: the shared form writes no aliases, and aliases of aliases
-    would make a few lines stand for more values than memory holds.
+    An alias is written out in full (the shared form has none), but only so far: aliases of aliases can
+    make a few lines stand for more values than memory holds, so reading stops once it has read ten times
+    as many nodes as it has met (`seen`: the nodes met, and how many were read).
     """
-    if isinstance(node, (MappingNode, SequenceNode)):
-        seen = set() if seen is None else seen
-        if id(node) in seen:
-            problems.append(Problem(pos_of(node, file), "", "a list or mapping is repeated here by a YAML alias",
-                                    "each list and mapping written out where it is used",
-                                    "Write the values out in full instead of an alias ('*name')."))
-            return None
-        seen.add(id(node))
+    seen = {"nodes": set(), "read": 0} if seen is None else seen
+    seen["nodes"].add(id(node))
+    seen["read"] += 1
+    if seen["read"] > 10 * len(seen["nodes"]) + 10_000:
+        if not any(p.message == _TOO_MANY for p in problems):  # said once
+            problems.append(Problem(pos_of(node, file), "", _TOO_MANY, "each list and mapping written out where "
+                                    "it is used", "Write the values out in full instead of an alias ('*name')."))
+        return None
     if isinstance(node, MappingNode):
         out: dict = {}
         for key, value in node.value:

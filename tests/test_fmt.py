@@ -265,6 +265,20 @@ def test_an_alias_bomb_is_refused_by_fmt_and_check_at_once(site_dir, capsys):
     topics = site_dir / "topics.yaml"
     topics.write_text(topics.read_text() + bomb)
     assert main(["fmt", "--check", "--content", "content"]) == 1
-    assert "content/topics.yaml:" in capsys.readouterr().err
+    said = capsys.readouterr()
+    assert "content/topics.yaml:" in said.err and "All " not in said.out and "The other " in said.out
     assert main(["check", "--no-cache", "--templates", str(TEMPLATES)]) == 1
     assert "unknown field 'bomb0'" in capsys.readouterr().out
+
+
+
+def test_an_alias_is_written_out_by_fmt_as_before():
+    """A list given once with an anchor and used again by an alias: fmt writes it out in full (the shared
+    form has no aliases), as it did before aliases of aliases were bounded."""
+    text = (FIXTURE / "plans/2020-21.yaml").read_text()
+    assert "        lead: [CBC]\n        partners: [Open Road]\n" in text
+    aliased = text.replace("        lead: [CBC]\n        partners: [Open Road]\n",
+                           "        lead: &who [CBC]\n        partners: *who\n", 1)
+    result = format_text(aliased, "plans/2020-21.yaml")
+    assert result.problems == [] and result.canonical is not None and "*who" not in result.canonical
+    assert data_of(result.canonical, "plans/2020-21.yaml")["priorities"] is not None
