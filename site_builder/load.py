@@ -315,7 +315,9 @@ class ContentLoader:
         sources = {src.rel: src for src in self.sources.values()}
         if helper is not None:
             helper.collect()
-        unread_pfcc = frozenset(Path(s.rel).stem for s in folders["pfcc"] if s.value is None)
+        # Every file in pfcc/ that did not load, listed or refused for its name ('2016-21.yml').
+        unread_pfcc = frozenset(name.partition(".")[0] for name in _names_in(base / "pfcc")) - {
+            plan.id for plan in site.pfcc_plans}
         checked = validate.check_site(site, sources, unread_pfcc)
         errors = problems + [p for p in checked if p.level == "error"]
         if errors:
@@ -358,6 +360,14 @@ class ContentLoader:
         found = self._source(path, lambda text, rel: (frozenset(re.findall(r"(?m)^/agencies/([^/\s]+)/$", text)),
                                                       [], None), yaml=False)
         return found.value or frozenset()
+
+
+def _names_in(folder: Path) -> list[str]:
+    """The names in a folder, or none if it cannot be read (its problem is list_folder's to report)."""
+    try:
+        return os.listdir(folder)
+    except OSError:
+        return []
 
 
 def load_site(content_dir: Path, drafts: bool = False) -> Site:

@@ -393,3 +393,14 @@ def test_quotes_closed_on_a_later_line_are_not_blamed_for_a_later_error(lines, a
     """A quoted value over two lines, and a quote inside block text, are not the mistake."""
     problem = syntax_problem("\n".join(lines) + "\n")
     assert "quotes opened here" not in problem.message, problem
+
+
+def test_a_pfcc_plan_whose_file_is_refused_is_not_also_called_unknown(site_dir):
+    """A PFCC plan saved as .yml is refused for its name; the plans that name it are not told it is unknown."""
+    pfcc = sorted((site_dir / "pfcc").glob("*.yaml"))
+    assert pfcc, "the fixture has a PFCC plan"
+    pfcc[0].rename(pfcc[0].with_suffix(".yml"))
+    with pytest.raises(ContentError) as raised:
+        ContentLoader(site_dir).load()
+    said = [p.message for p in raised.value.problems]
+    assert not any("unknown PFCC plan" in m for m in said), said
