@@ -162,7 +162,7 @@ class ContentLoader:
         if read is not None and text:
             read(text, rel)
         if problems:  # not UTF-8 (no text), or control characters: the file is refused, its other mistakes told
-            value, nodes, problems = None, None, problems + (convert(text, rel)[1] if text else [])
+            value, nodes, problems = None, None, problems + _other_mistakes(convert, text, rel, problems)
         else:
             value, problems, nodes = convert(text, rel)
         # The bytes tell a next load whether the file changed; a one-off build's 83 MB of them at 100,000
@@ -360,6 +360,17 @@ class ContentLoader:
         found = self._source(path, lambda text, rel: (frozenset(re.findall(r"(?m)^/agencies/([^/\s]+)/$", text)),
                                                       [], None), yaml=False)
         return found.value or frozenset()
+
+
+def _other_mistakes(convert, text: str, rel: str, problems: list[Problem]) -> list[Problem]:
+    """The mistakes of a file refused for its control characters, read with each made a space: none on
+    their lines, nor a YAML syntax error (a space that opens a line shifts its indentation), which the
+    characters may have made."""
+    found = convert(text, rel)[1] if text else []
+    if any(p.message.startswith("YAML syntax error") for p in found):
+        return []
+    lines = {p.pos.line for p in problems}
+    return [p for p in found if p.pos.line not in lines]
 
 
 def _names_in(folder: Path) -> list[str]:

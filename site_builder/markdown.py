@@ -261,7 +261,8 @@ def parse(source: str, min_heading: int) -> tuple[Markdown, tuple[Finding, ...]]
                         "would show a '!' and a link", "a link to the picture: [text](address)",
                         "Remove the '!' before the '[' to link to the picture.", typed="![",
                     ))
-                if not_a_link := _NOT_A_LINK.search(child.content):
+                # As typed: '\\[x\\](y z)', brackets escaped to be shown, is text.
+                if (not_a_link := _NOT_A_LINK.search(child.content)) and not_a_link.group() in source:
                     findings.append(Finding(
                         line + breaks, "this is written as a link but is not read as one: the page would show "
                         "the brackets and the address", "[text](address), the address without spaces",

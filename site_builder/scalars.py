@@ -55,8 +55,13 @@ def _spelled(text: str) -> int | None:
     return None
 
 
+MOST_DIGITS = 18
+
+
 def whole_number(node: ScalarNode) -> tuple[int | None, str]:
     """A whole number in plain digits, or None and a hint saying how to write it."""
+    if len(node.value) > MOST_DIGITS:  # no number the content gives is this long (Python reads none over 4,300)
+        return None, f"Write a number of at most {MOST_DIGITS} digits."
     if read_as(node) == "number" and _WHOLE.fullmatch(node.value):
         return int(node.value), ""
     number = _spelled(node.value)

@@ -404,3 +404,22 @@ def test_a_pfcc_plan_whose_file_is_refused_is_not_also_called_unknown(site_dir):
         ContentLoader(site_dir).load()
     said = [p.message for p in raised.value.problems]
     assert not any("unknown PFCC plan" in m for m in said), said
+
+
+def test_a_control_character_in_an_indentation_makes_no_other_error_up(site_dir):
+    """The file is read again with the character made a space, for its other mistakes: a space where the
+    character opened a line shifts its indentation, which is not the editor's mistake."""
+    plan = site_dir / "plans/2020-21.yaml"
+    text = plan.read_text()
+    assert "\ntitle: " in text
+    plan.write_text(text.replace("\ntitle: ", "\n\x0ctitle: ", 1))
+    with pytest.raises(ContentError) as raised:
+        ContentLoader(site_dir).load()
+    assert [p.message for p in raised.value.problems if "2020-21" in p.pos.file] == [
+        "the text holds an invisible control character (U+000C)"], raised.value.problems
+
+
+def test_escaped_brackets_are_text_not_a_link_gone_wrong():
+    from site_builder.markdown import render
+
+    assert render("Write \\\\[x\\\\](y z) to show brackets.\n")[1] == ()

@@ -209,3 +209,10 @@ def test_untagged_nodes_are_the_same_nodes_but_for_their_tags(written):
 
     assert flat(untagged) == flat(tagged) and tags(untagged) == {""}
     assert read_as(untagged.value[0][1]) == ("number" if written in ("010", "1e3") else "text")
+
+
+def test_a_number_too_long_to_be_one_is_refused_without_a_traceback():
+    """Python reads no whole number of more than 4,300 digits from text (a ValueError): 5,000 nines are
+    refused as a content mistake, as any number this long would be."""
+    value, problems = read("number", "9" * 5000)
+    assert value is INVALID and len(problems) == 1 and "digits" in problems[0]
