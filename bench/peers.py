@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import fcntl
 import hashlib
 import os
 import platform
@@ -302,6 +303,19 @@ def made_once(folder: Path, inputs: list[Path], make) -> None:
     stamp.write_text(digest.hexdigest())
 
 
+def one_run(work: Path):
+    """Hold the lock of the work folder for this run (its open file; closed when the run ends), or stop:
+    a run deletes work/rounds as it starts and ends, so two at once delete each other's builds."""
+    work.mkdir(parents=True, exist_ok=True)
+    lock = open(work / ".lock", "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        sys.exit(f"bench/peers.py: another run is at work in {work}; wait for it to end")
+    return lock
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="real,1000,10000",
@@ -313,6 +327,7 @@ def main() -> None:
     args = parser.parse_args()
     sizes = ["real", "1000"] if args.quick else [s.strip() for s in args.sizes.split(",") if s.strip()]
     rounds = 3 if args.quick else args.rounds
+    lock = one_run(WORK)  # noqa: F841 (held while the run lasts)
     shutil.rmtree(WORK / "rounds", ignore_errors=True)  # a stopped run's (see made_once)
     (WORK / "rounds").mkdir(parents=True)
     hugo, pagefind = hugo_executable(), pagefind_executable()

@@ -112,3 +112,14 @@ def test_the_peers_benchmark_makes_its_content_again_only_when_what_it_is_made_f
     (source / "a.yaml").write_text("b")
     peers.made_once(folder, [source], make)
     assert len(made) == 2
+
+
+def test_a_second_run_of_the_peers_benchmark_stops_while_one_is_at_work(tmp_path):
+    """Each run deletes bench/.work/rounds as it starts and ends: two at once deleted each other's builds
+    (the first stopped with a FileNotFoundError). The second now stops at once, saying why."""
+    first = peers.one_run(tmp_path)
+    with pytest.raises(SystemExit) as stopped:
+        peers.one_run(tmp_path)
+    assert "another run" in str(stopped.value)
+    first.close()
+    peers.one_run(tmp_path).close()  # free again once the first has ended
