@@ -26,7 +26,7 @@ from . import processes, readable
 from .model import SiteConfig
 from .problems import Pos, Problem
 from .readable import Part, fold
-from .registry import latin_words, normalise
+from .registry import latin_words, normalise, straight_apostrophes
 from .reuse import Memo
 from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, compose
 
@@ -230,16 +230,6 @@ def _names(read: str, emails: list[tuple[int, int]], allowed: _Allowed) -> list[
 
 _BREAK = "\x00"  # between the runs of a text's words that a name may span
 _MARK = re.compile("[\u0300-\u036f]")  # the marks that folding the case of a letter may add
-
-
-def straight_apostrophes(text: str) -> str:
-    """Every apostrophe a name may be typed with, as the straight one: 'Smithʼs' (a modifier letter
-    apostrophe, which is a letter) is Smith's. (str.replace for each: translate took 40 us a text.)"""
-    if not text.isascii():
-        for apostrophe in "’ʼʻʽ‛′":
-            if apostrophe in text:
-                text = text.replace(apostrophe, "'")
-    return text
 
 
 def _names_in_run(run: str) -> frozenset[str]:

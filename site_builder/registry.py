@@ -25,7 +25,17 @@ _THE = re.compile(r"^\s*the\s+", re.IGNORECASE)
 def normalise(text: str) -> str:
     """Fold case, accents and spacing so that lookups forgive small differences."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    return _SPACES.sub(" ", text.replace("’", "'")).strip()
+    return _SPACES.sub(" ", straight_apostrophes(text)).strip()
+
+
+def straight_apostrophes(text: str) -> str:
+    """Every apostrophe a name may be typed with, as the straight one: 'Smithʼs' (a modifier letter
+    apostrophe, which is a letter) is Smith's. (str.replace for each: translate took 40 us a text.)"""
+    if not text.isascii():
+        for apostrophe in "’ʼʻʽ‛′":
+            if apostrophe in text:
+                text = text.replace(apostrophe, "'")
+    return text
 
 
 def same_name(one: str, other: str) -> bool:

@@ -573,3 +573,11 @@ def test_no_text_makes_the_check_hang(config, unit):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
+
+
+def test_a_name_blocked_with_any_apostrophe_is_found_with_any_other(config):
+    """The fingerprint and the reading straighten apostrophes in one place (registry.straight_apostrophes)."""
+    for blocked in ("Sean O'Brien", "Sean O\u2019Brien", "Sean O\u02bcBrien"):
+        allowed = privacy._Allowed(frozenset(), frozenset(), frozenset({fingerprint(blocked)}))
+        for typed in ("Sean O'Brien", "Sean O\u2019Brien", "Sean O\u02bcBrien"):
+            assert [h.kind for h in privacy.scan.__wrapped__(f"Ask {typed} now.", allowed)] == ["name"], (blocked, typed)
