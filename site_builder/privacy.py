@@ -325,12 +325,23 @@ def _blocked_among(names: set[str]) -> set[str]:
     name is hashed once per process: the same words recur across a site's texts and every rebuild."""
     new = names - _read
     if new:
-        sha256 = hashlib.sha256
-        _blocked.update(name for name in new if (sha256(name.encode()).hexdigest()[:16] if name.isascii()
-                                                 else fingerprint(name)) in _read_for
-                        or not name.isascii() and fingerprint(unaccented(name)) in _read_for)
+        _blocked.update(filter(_is_blocked, new))
         _read.update(new)
     return names & _blocked
+
+
+def _is_blocked(name: str) -> bool:
+    """Whether a folded name's fingerprint is in the list: as it is, without its accents, or, one word,
+    as two run together ('JaneSmith', '@janesmith': a handle or a web address writes a name so)."""
+    if not name.isascii():
+        plain = unaccented(name)
+        return fingerprint(name) in _read_for or (plain != name and _is_blocked(plain))
+    sha256 = hashlib.sha256
+    if sha256(name.encode()).hexdigest()[:16] in _read_for:
+        return True
+    # Every place a word could part in two, each part two letters or more (initials are not read).
+    return " " not in name and len(name) <= 64 and any(
+        sha256(f"{name[:i]} {name[i:]}".encode()).hexdigest()[:16] in _read_for for i in range(2, len(name) - 1))
 
 
 def unaccented(text: str) -> str:

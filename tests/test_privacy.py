@@ -134,6 +134,11 @@ NAMES = [
     ("\U0001f179\U0001f170\U0001f17d\U0001f174 \U0001f174\U0001f187\U0001f170\U0001f17c\U0001f17f\U0001f17b\U0001f174", "\U0001f179"),
     ("J\u00e1ne Ex\u00e1mple", "J\u00e1ne"),  # accents: the address made of it drops them
     ("Jane Exa\u0301mple", "Jane"),
+    ("JaneExample", "JaneExample"),  # run together, as a social media handle or a web address writes it
+    ("JANEEXAMPLE", "JANEEXAMPLE"),
+    ("@janeexample on social media", "janeexample"),
+    ("[her profile](https://social.example/JaneExample)", "JaneExample"),
+    ("Jane\u200bExample", "Jane"),  # a zero-width space, which a page does not show
 ]
 
 
