@@ -30,9 +30,13 @@ from .registry import latin_words, normalise, straight_apostrophes
 from .reuse import Memo
 from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, compose
 
-# Bounded as addresses are (64 characters before the @, labels of 63), so that no text can
-# make the search slow. Spaces either side of the @ show as one on a page.
-EMAIL = re.compile(r"[\w.%+'-]{1,64}[ \t]{0,8}\\?@[ \t]{0,8}(?:[\w-]{1,63}\.){1,8}[^\W\d_][\w-]{0,62}")
+# An address starts where a word does, and its part before the @ is read whole, never again from a
+# later character (possessive): each word is read once, so no text can make the search slow (from
+# anywhere in a word, 800 KB of long words took 1 s, and of 'a.' 1.7 s). Domain labels are bounded as
+# addresses' are (63 characters). Up to 8 spaces and a line break either side of the @ show as one
+# space on a page.
+EMAIL = re.compile(r"(?<![\w.%+'-])[\w.%+'-]++[ \t]{0,8}+(?:\n[ \t]*+)?\\?@[ \t]{0,8}+(?:\n[ \t]*+)?"
+                   r"(?:[\w-]{1,63}\.){1,8}[^\W\d_][\w-]{0,62}")
 # Digit groups as phone numbers are written: '01632 960123', '(01632) 960123', '+44 (0)1632
 # 960 123', '01632.960.123', '01632·960·123', '01632 – 960123', a line break inside a paragraph, up to 16
 # spaces (a page shows one), after a word and a full stop ('Tel.01632 960123'), in a link's path
@@ -135,7 +139,7 @@ def scan(text: str, allowed: _Allowed) -> tuple[Hit, ...]:
     if "@" in read:
         for match in EMAIL.finditer(read):
             emails.append(match.span())
-            address = re.sub(r"[ \t\\]", "", match.group())
+            address = re.sub(r"[ \t\n\\]", "", match.group())
             if address.lower() not in allowed.emails:
                 hits.append(Hit(match.start(), "email", address, address.lower()))
     hits.extend(_phones(read, allowed))

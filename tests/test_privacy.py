@@ -300,6 +300,34 @@ def test_names_and_numbers_across_line_breaks_are_refused(site_dir):
         "content/pages/accessibility.md:6:19", "content/plans/2020-21.yaml:12:15", "content/plans/2020-21.yaml:15:37"]
 
 
+def test_an_email_address_across_a_line_break_is_refused(site_dir):
+    """A line break beside the @ is a space on the page: 'info.desk' and '@example.com' on two lines of
+    a paragraph read as one address, in block text and a page's body alike."""
+    write_plan(site_dir, """\
+              - title: Keep Safe
+                lead: [CBC]
+                description: |
+                  Safe places in town. Write to info.desk
+                  @example.com or to help
+                  @ example.org.
+        """)
+    write(site_dir, "pages/accessibility.md", """\
+        ---
+        title: Accessibility statement
+        description: How accessible this site is.
+        footer: true
+        ---
+        Write to info.desk@
+        example.com.
+        """)
+    found = [m.split(" may be")[0] for m in problems(site_dir)]
+    assert found == ["content/pages/accessibility.md:6:10: error: body: the email address 'info.desk@example.com'",
+                     "content/plans/2020-21.yaml:12:41: error: priorities[0].initiatives[0].description: "
+                     "the email address 'info.desk@example.com'",
+                     "content/plans/2020-21.yaml:13:30: error: priorities[0].initiatives[0].description: "
+                     "the email address 'help@example.org'"], found
+
+
 def _load_problems(content: Path, parallel: bool) -> list[str]:
     """The problems a load reports, with or without the helper process (privacy.Helper)."""
     from site_builder import privacy
@@ -564,7 +592,8 @@ def test_a_blocked_name_not_written_as_its_fingerprint_is_refused(site_dir, entr
     assert "make fingerprint" in " ".join(p.expected + p.hint for p in raised.value.problems)
 
 
-@pytest.mark.parametrize("unit", ["0/", "0\u00b7", "0 ", "0.", "(0)", "0\u00b7/", "01632 "])
+@pytest.mark.parametrize("unit", ["0/", "0\u00b7", "0 ", "0.", "(0)", "0\u00b7/", "01632 ", "a.", "a" * 70 + " ",
+                                  "a" * 70 + "\n", "x@a", "a\n@", "a @ "])
 def test_no_text_makes_the_check_hang(config, unit):
     """A hang guard, not a speed measure: 40,000 repeats of a run's pieces are read in well under a second
     (bench numbers elsewhere); a pattern whose work grows with the square of a run's length took 20 s for
