@@ -274,6 +274,12 @@ def test_a_blocked_name_in_an_id_a_link_and_a_comment_is_refused(site_dir):
         "content/plans/2020-21.yaml:13:59: error: priorities[0].initiatives[0].description: 'JANE EXAMPLE'"]
 
 
+def _write_page(site_dir: Path, body: str) -> None:
+    """The accessibility page with this body, whose first line is line 6."""
+    write(site_dir, "pages/accessibility.md", "---\ntitle: Accessibility statement\ndescription: How accessible "
+                                              "this site is.\nfooter: true\n---\n" + body)
+
+
 def test_names_and_numbers_across_line_breaks_are_refused(site_dir):
     """A line break inside a paragraph is a space to the reader, in block text, folded text
     and a page's body alike; the finding is on the line where the name starts."""
@@ -287,15 +293,7 @@ def test_names_and_numbers_across_line_breaks_are_refused(site_dir):
                   Safe places in town. Call 01632
                   960123.
         """)
-    write(site_dir, "pages/accessibility.md", """\
-        ---
-        title: Accessibility statement
-        description: How accessible this site is.
-        footer: true
-        ---
-        This site is for *Jane*
-        Example.
-        """)
+    _write_page(site_dir, "This site is for *Jane*\nExample.\n")
     assert [m.split(": error")[0] for m in problems(site_dir)] == [
         "content/pages/accessibility.md:6:19", "content/plans/2020-21.yaml:12:15", "content/plans/2020-21.yaml:15:37"]
 
@@ -311,15 +309,7 @@ def test_an_email_address_across_a_line_break_is_refused(site_dir):
                   @example.com or to help
                   @ example.org.
         """)
-    write(site_dir, "pages/accessibility.md", """\
-        ---
-        title: Accessibility statement
-        description: How accessible this site is.
-        footer: true
-        ---
-        Write to info.desk@
-        example.com.
-        """)
+    _write_page(site_dir, "Write to info.desk@\nexample.com.\n")
     found = [m.split(" may be")[0] for m in problems(site_dir)]
     assert found == ["content/pages/accessibility.md:6:10: error: body: the email address 'info.desk@example.com'",
                      "content/plans/2020-21.yaml:12:41: error: priorities[0].initiatives[0].description: "
