@@ -191,12 +191,17 @@ def _phone_at(text: str, groups: list, i: int) -> tuple[int, str] | None:
     first = groups[i].group()
     # A link to a chat app spells +44 7700 900123 as 447700900123 (wa.me/447700900123): +44 without its +.
     plus = "+" in before or (len(first) == 12 and first.startswith("44") and first[2] != "0")
-    if not plus and not (first.startswith("0") and (len(first) >= 3 or first == "00")):
+    # 00 begins 00 44; a national number's trunk 0 may stand apart before a space or a bracket ('0 7700
+    # 900123', '(0)1632 960123'), not a hyphen ('ISBN 0-19-852663-6').
+    apart = first == "0" and text[groups[i].end():groups[i].end() + 1] in (" ", "\t", ")")
+    if not plus and not (first.startswith("0") and (len(first) >= 3 or first == "00" or apart)):
         return None
     found = None
     number = ""
     for j in range(i, len(groups)):
         number += groups[j].group()
+        if len(number) > 17:  # more digits than any number has, with 00 before its country's code
+            break
         if plus and not number.startswith("44"):
             if 10 <= len(number) <= 15 and number[0] != "0":
                 found = (j, "+" + number)

@@ -67,6 +67,9 @@ PHONES = [
     ("01632\u00b7960\u00b7123", "01632"),  # middle dots
     ("01632\u2219960\u22c5123", "01632"),  # a bullet operator, a dot operator
     ("[chat](https://wa.me/441632960123/)", "441632"),
+    ("0 7700 900123", "0 7700"),  # the trunk 0 set apart
+    ("(0)7700 900123", "(0)"),
+    ("(0) 1632 960123", "(0)"),
 ]
 EMAILS = [
     ("jane@example.com", "jane"),
@@ -583,7 +586,7 @@ def test_a_blocked_name_not_written_as_its_fingerprint_is_refused(site_dir, entr
 
 
 @pytest.mark.parametrize("unit", ["0/", "0\u00b7", "0 ", "0.", "(0)", "0\u00b7/", "01632 ", "a.", "a" * 70 + " ",
-                                  "a" * 70 + "\n", "x@a", "a\n@", "a @ "])
+                                  "a" * 70 + "\n", "x@a", "a\n@", "a @ ", "00 ", "(00)", "0 0"])
 def test_no_text_makes_the_check_hang(config, unit):
     """A hang guard, not a speed measure: 40,000 repeats of a run's pieces are read in well under a second
     (bench numbers elsewhere); a pattern whose work grows with the square of a run's length took 20 s for
