@@ -209,14 +209,37 @@ def test_removing_an_agency_says_to_keep_it_and_mark_it_ended(published, capsys)
     agencies.write_text(agencies.read_text() + "  - id: old-trust\n    name: Old Trust\n    kind: voluntary\n")
     assert build(capsys)[0] == 0
     assert record(capsys)[0] == 0
+    # Removed, as another agency is added: no rename of one into the other.
     agencies.write_text(agencies.read_text().replace("  - id: old-trust\n    name: Old Trust\n    kind: voluntary\n",
-                                                     ""))
+                                                     "  - id: youth-first\n    name: Youth First\n    kind: voluntary\n"))
     code, err = build(capsys)
     assert code == 1
     [line] = error_lines(err)
     assert "the published address /agencies/old-trust/ would be lost: no agency has the id 'old-trust' now" in line
     assert ("keep the agency in content/agencies.yaml and mark it as ended (docs/content-guide.md)" in line)
     assert "`  - {from: /agencies/old-trust/, to: /agencies/}`" in line
+
+
+@pytest.mark.parametrize("file, old, new", [("agencies.yaml", "old-trust", "old-trust-cic"),
+                                             ("topics.yaml", "old-topic", "old-topics")])
+def test_changing_a_registry_id_fails_at_the_id(published, capsys, file, old, new):
+    """An agency's or topic's id is its address: a changed id is blamed on its line, with both ways to keep it."""
+    registry = published.parent / file
+    entry = {"agencies.yaml": "    name: Old Trust\n    kind: voluntary\n", "topics.yaml": "    name: Old topic\n"}[file]
+    registry.write_text(registry.read_text() + f"  - id: {old}\n{entry}")
+    assert build(capsys)[0] == 0
+    assert record(capsys)[0] == 0
+    edit(registry, f"id: {old}\n", f"id: {new}\n")
+    code, err = build(capsys)
+    assert code == 1
+    [line] = error_lines(err)
+    field, kind = (("agencies", "agency") if file == "agencies.yaml" else ("topics", "topic"))
+    assert line.startswith(f"{where(registry, new, before='id: ')}: error: {field}[")
+    assert (f".id: the published address /{field}/{old}/ would be lost: this {kind}'s id now gives it the "
+            f"address /{field}/{new}/") in line
+    assert f"Change it back to `id: {old}` to keep its address, or add a redirect" in line
+    edit(registry, f"id: {new}\n", f"id: {old}\n")  # doing what it says makes the build pass
+    assert build(capsys)[0] == 0
 
 
 def test_removing_a_topic_says_to_keep_it(published, capsys):
