@@ -13,7 +13,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from .contentfiles import MANIFEST, Refused, display_path, read_bytes
 from .headers import HEADERS_FILE
@@ -185,6 +185,7 @@ def _follow(redirect: Redirect, first: dict[str, Redirect], pages: dict[str, str
 
 PRIORITY = re.compile(r"^/plans/([^/]+)/priorities/([^/]+)/$")
 INITIATIVE = re.compile(r"^/plans/([^/]+)/initiatives/([^/]+)/$")
+PAGE = re.compile(r"^/([^/]+)/$")  # a content page's: its file's name
 
 
 def check_published(site: Site, made: set[str], manifest: Manifest, content_dir: Path, check: Checker) -> None:
@@ -227,7 +228,8 @@ def _blame_renames(site: Site, lost: list[str], new: set[str], content_dir: Path
 
 
 def _blame_new_ids(site: Site, lost: list[str], new: set[str], content_dir: Path, check: Checker) -> set[str]:
-    """Point each lost agency, topic or programme address at the entry whose changed id now gives it another."""
+    """Point each lost agency, topic or programme address at the entry whose changed id now gives it another,
+    and each lost page's at its renamed file."""
     explained = set()
     for registry in REGISTRIES.values():
         pattern = re.compile(rf"^/{registry.field}/([^/]+)/$")
@@ -243,13 +245,22 @@ def _blame_new_ids(site: Site, lost: list[str], new: set[str], content_dir: Path
                      f"Change it back to `id: {old_id}` to keep its address, or "
                      f"{redirect_advice(content_dir, address, now)}.")
             explained.add(address)
+    gone = [(a, a.strip("/")) for a in lost if PAGE.match(a)]
+    moved = [(page.slug, page) for page in site.pages if url_for(page) in new]
+    for (address, old_name), (name, page) in _pair(gone, moved, least=0.6, id_of=lambda page: page.slug):
+        check.problems.append(Problem(
+            Pos(page.pos.file, 1, 1), "", f"the published address {address} would be lost: this page's file name now "
+            f"gives it the address {url_for(page)}", EXPECTED, f"Rename it back to {old_name}.md to keep its "
+            f"address, or {redirect_advice(content_dir, address, url_for(page))}."))
+        explained.add(address)
     return explained
 
 
-def _pair(gone: list[tuple[str, str]], moved: list[tuple[str, object]], least: float = 0.0) -> list:
+def _pair(gone: list[tuple[str, str]], moved: list[tuple[str, object]], least: float = 0.0,
+          id_of: Callable[[object], str] = lambda item: item.id) -> list:
     """Match lost ids with items that have new addresses, most alike first, each once (and at least
     `least` alike: difflib's ratio, 0 to 1)."""
-    scores = sorted((-difflib.SequenceMatcher(None, old_id, item.id).ratio(), i, j)
+    scores = sorted((-difflib.SequenceMatcher(None, old_id, id_of(item)).ratio(), i, j)
                     for i, (_, old_id) in enumerate(gone) for j, (_, item) in enumerate(moved))
     pairs, used_gone, used_moved = [], set(), set()
     for score, i, j in scores:

@@ -188,6 +188,20 @@ def test_removing_a_page_names_the_address_and_the_redirect_to_add(published, ca
     assert "\n/accessibility/ / 301\n" in Path("output/_redirects").read_text()
 
 
+def test_renaming_a_page_file_fails_at_the_page(published, capsys):
+    """A page's file name is its address: the renamed file is blamed, with both ways to keep the address."""
+    pages = published.parent / "pages"
+    (pages / "accessibility.md").rename(pages / "accessibility-statement.md")
+    code, err = build(capsys)
+    assert code == 1
+    [line] = error_lines(err)
+    assert line.startswith("content/pages/accessibility-statement.md:1:1: error: the published address /accessibility/ "
+                           "would be lost: this page's file name now gives it the address /accessibility-statement/")
+    assert "Rename it back to accessibility.md to keep its address, or add a redirect" in line
+    (pages / "accessibility-statement.md").rename(pages / "accessibility.md")  # doing what it says
+    assert build(capsys)[0] == 0
+
+
 def test_with_a_redirects_file_the_error_points_at_it(published, capsys):
     redirects = published.parent / "redirects.yaml"
     redirects.write_text("redirects:\n  - {from: /old-home/, to: /}\n")
