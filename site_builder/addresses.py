@@ -13,7 +13,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Iterable, Mapping
 
 from .contentfiles import MANIFEST, Refused, display_path, read_bytes
 from .headers import HEADERS_FILE
@@ -185,7 +185,6 @@ def _follow(redirect: Redirect, first: dict[str, Redirect], pages: dict[str, str
 
 PRIORITY = re.compile(r"^/plans/([^/]+)/priorities/([^/]+)/$")
 INITIATIVE = re.compile(r"^/plans/([^/]+)/initiatives/([^/]+)/$")
-PAGE = re.compile(r"^/([^/]+)/$")  # a content page's: its file's name
 
 
 def check_published(site: Site, made: set[str], manifest: Manifest, content_dir: Path, check: Checker) -> None:
@@ -195,7 +194,7 @@ def check_published(site: Site, made: set[str], manifest: Manifest, content_dir:
     if not lost:
         return
     new = made - set(manifest.lines)
-    explained = _blame_renames(site, lost, new, content_dir, check) | _blame_new_ids(site, lost, new, content_dir, check)
+    explained = _blame_renames(site, lost, new, content_dir, check)
     for address in lost:
         if address not in explained:
             _report_removed(address, site, made, manifest, content_dir, check)
@@ -227,44 +226,13 @@ def _blame_renames(site: Site, lost: list[str], new: set[str], content_dir: Path
     return explained
 
 
-def _blame_new_ids(site: Site, lost: list[str], new: set[str], content_dir: Path, check: Checker) -> set[str]:
-    """Point each lost agency, topic or programme address at the entry whose changed id now gives it another,
-    and each lost page's at its renamed file."""
-    explained = set()
-    for registry in REGISTRIES.values():
-        pattern = re.compile(rf"^/{registry.field}/([^/]+)/$")
-        gone = [(a, m.group(1)) for a in lost for m in [pattern.match(a)] if m]
-        moved = [(f"{registry.field}[{i}]", item) for i, item in enumerate(getattr(site, registry.field))
-                 if url_for(item) in new]
-        # An entry added as another is removed is no rename: only an id much like the lost one is blamed
-        # (the removal is then reported as such, with how to keep the entry).
-        for (address, old_id), (path, item) in _pair(gone, moved, least=0.6):
-            now = url_for(item)
-            check.at(item.pos, f"{path}.id", f"the published address {address} would be lost: this "
-                     f"{registry.kind}'s id now gives it the address {now}", EXPECTED,
-                     f"Change it back to `id: {old_id}` to keep its address, or "
-                     f"{redirect_advice(content_dir, address, now)}.")
-            explained.add(address)
-    gone = [(a, a.strip("/")) for a in lost if PAGE.match(a)]
-    moved = [(page.slug, page) for page in site.pages if url_for(page) in new]
-    for (address, old_name), (name, page) in _pair(gone, moved, least=0.6, id_of=lambda page: page.slug):
-        check.problems.append(Problem(
-            Pos(page.pos.file, 1, 1), "", f"the published address {address} would be lost: this page's file name now "
-            f"gives it the address {url_for(page)}", EXPECTED, f"Rename it back to {old_name}.md to keep its "
-            f"address, or {redirect_advice(content_dir, address, url_for(page))}."))
-        explained.add(address)
-    return explained
-
-
-def _pair(gone: list[tuple[str, str]], moved: list[tuple[str, object]], least: float = 0.0,
-          id_of: Callable[[object], str] = lambda item: item.id) -> list:
-    """Match lost ids with items that have new addresses, most alike first, each once (and at least
-    `least` alike: difflib's ratio, 0 to 1)."""
-    scores = sorted((-difflib.SequenceMatcher(None, old_id, id_of(item)).ratio(), i, j)
+def _pair(gone: list[tuple[str, str]], moved: list[tuple[str, object]]) -> list:
+    """Match lost ids with items that have new addresses, most alike first, each once."""
+    scores = sorted((-difflib.SequenceMatcher(None, old_id, item.id).ratio(), i, j)
                     for i, (_, old_id) in enumerate(gone) for j, (_, item) in enumerate(moved))
     pairs, used_gone, used_moved = [], set(), set()
-    for score, i, j in scores:
-        if -score >= least and i not in used_gone and j not in used_moved:
+    for _, i, j in scores:
+        if i not in used_gone and j not in used_moved:
             used_gone.add(i)
             used_moved.add(j)
             pairs.append((gone[i], moved[j]))
