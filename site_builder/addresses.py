@@ -282,7 +282,7 @@ def _what_went(address: str, site: Site, content_dir: Path) -> tuple[str, str]:
                         f"If you renamed the {what}, add the line `id: {match.group(2)}` to it to keep its address. ")
     if len(parts) == 1 and address.endswith("/") and parts[0]:
         return (f"there is no page content/pages/{parts[0]}.md now",
-                "If the page was removed by mistake, restore it. ")
+                "If the file was removed or renamed by mistake, restore it. ")
     return "this build no longer makes it", ""
 
 

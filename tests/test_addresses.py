@@ -178,7 +178,8 @@ def test_removing_a_page_names_the_address_and_the_redirect_to_add(published, ca
     assert error_lines(err) == [
         f"content/published.txt:{line_no}:1: error: the published address /accessibility/ would be lost: there is "
         "no page content/pages/accessibility.md now; expected every published address to lead somewhere: to its "
-        "page, or by a redirect in content/redirects.yaml. If the page was removed by mistake, restore it. Or, to "
+        "page, or by a redirect in content/redirects.yaml. If the file was removed or renamed by mistake, "
+        "restore it. Or, to "
         "send its visitors to the nearest page, add a redirect: create content/redirects.yaml with the line "
         "`redirects:` and under it the line `  - {from: /accessibility/, to: /}` (or choose a better page for "
         "`to`)."]
