@@ -191,10 +191,10 @@ def _phone_at(text: str, groups: list, i: int) -> tuple[int, str] | None:
     first = groups[i].group()
     # A link to a chat app spells +44 7700 900123 as 447700900123 (wa.me/447700900123): +44 without its +.
     plus = "+" in before or (len(first) == 12 and first.startswith("44") and first[2] != "0")
-    # 00 begins 00 44; a national number's trunk 0 may stand apart before a space or a bracket ('0 7700
-    # 900123', '(0)1632 960123'), not a hyphen ('ISBN 0-19-852663-6').
-    apart = first == "0" and text[groups[i].end():groups[i].end() + 1] in (" ", "\t", ")")
-    if not plus and not (first.startswith("0") and (len(first) >= 3 or first == "00" or apart)):
+    # A national number starts 0 and its area code, or 00 44 (the UK, dialled from abroad); its trunk 0 may
+    # stand apart in brackets ('(0)1632 960123'), not after a space ('ISBN 0 19 852663 6', '0 10 20 30').
+    bracketed = first == "0" and text[groups[i].start() - 1:groups[i].end() + 1] == "(0)"
+    if not plus and not (first.startswith("0") and (len(first) >= 3 or first == "00" or bracketed)):
         return None
     found = None
     number = ""
@@ -209,8 +209,10 @@ def _phone_at(text: str, groups: list, i: int) -> tuple[int, str] | None:
                 break
             continue
         national = digits(("+" if plus else "") + number)
-        if national.startswith("00"):
-            continue  # 00 44 ... not yet complete
+        if national.startswith("00"):  # 00, 004: 00 44 not yet complete; 000 or 001 never becomes it
+            if not "0044".startswith(number):
+                break
+            continue
         if len(national) > 11:
             break
         if len(national) >= 10 and national[0] == "0" and national[1] != "0":

@@ -67,8 +67,7 @@ PHONES = [
     ("01632\u00b7960\u00b7123", "01632"),  # middle dots
     ("01632\u2219960\u22c5123", "01632"),  # a bullet operator, a dot operator
     ("[chat](https://wa.me/441632960123/)", "441632"),
-    ("0 7700 900123", "0 7700"),  # the trunk 0 set apart
-    ("(0)7700 900123", "(0)"),
+    ("(0)7700 900123", "(0)"),  # the trunk 0 set apart in brackets
     ("(0) 1632 960123", "(0)"),
 ]
 EMAILS = [
@@ -198,7 +197,8 @@ NEAR_MISSES = [
     "16 0123 456", "ref 0123-456", "version 1.2.3", "Janet Examples", "Jane Exemplar", "Example Partnership",
     "Jane", "Example", "Jane and Example", "Example, Janet", "Essex Police, Jane's team", "meet (at) 10.30",
     "@SaferColch on Twitter", "the (dot) matters", "Jane\n\nExample", "Safer Colchester Partnership",
-    "Crime ref 0123/4567/89",
+    "Crime ref 0123/4567/89", "ISBN 0 19 852663 6", "SBN 0 340 01381 8", "a scale of 0 1 2 3 4 5 6 7 8 9",
+    "0 10 20 30 40 50 60 70 80 90", "0 100 200 300 400 500", "Page 0 1 2 3 4 5 6 7 8 9 10 Next",
 ]
 
 
