@@ -236,7 +236,34 @@ def _names(read: str, emails: list[tuple[int, int]], allowed: _Allowed) -> list[
     found = set().union(*map(_names_in_run, runs))
     if "," in read:  # 'Smith, Jane' and 'Smith, Jane Mary' are Jane Smith and Jane Mary Smith
         found |= _blocked_among(_reversed(tokens))
-    return _where_names(read, found) if found else []
+    joined = _joined_names(read)
+    return _where_names(read, found, joined) if found or joined else []
+
+
+# A word that may be a name run together, as a handle, a web address or a file name writes one: after an
+# @ or a slash ('@janesmith', '/janesmith'), or with a capital after a small letter inside it ('JaneSmith';
+# Latin-1 and Latin Extended-A letters too, over-read: the fingerprints decide). Other words are never
+# parted: 'kitchen' in a sentence is no Kit Chen. Each word is read from its start once (the look-behind).
+_HANDLE = re.compile(r"(?<=[@/])[^\W\d_]+")
+_SMALL_CAPITAL = r"[a-z\xdf-\xf6\xf8-\xff\u0100-\u017f][A-Z\xc0-\xd6\xd8-\xde\u0100-\u017f]"
+_CAPITAL_INSIDE = re.compile(rf"(?<![^\W\d_])(?=[^\W\d_]*?{_SMALL_CAPITAL})[^\W\d_]+")
+_ANY_SMALL_CAPITAL = re.compile(_SMALL_CAPITAL)  # most texts have none: one quick look, not a word by word one
+
+
+def _joined_names(read: str) -> set[str]:
+    """The words of a text (as fingerprinted) that _HANDLE or _CAPITAL_INSIDE finds and that are a blocked
+    name run together: parted in two at some place, each part two letters or more (initials are not read)."""
+    found = _HANDLE.findall(read) if "@" in read or "/" in read else []
+    if _ANY_SMALL_CAPITAL.search(read):
+        found += _CAPITAL_INSIDE.findall(read)
+    words = {_word(w) for w in found}
+    return {word for word in words if 4 <= len(word) <= 64
+            and _blocked_among({f"{word[:i]} {word[i:]}" for i in range(2, len(word) - 1)})}
+
+
+def _written_joined(read: str, start: int, end: int) -> bool:
+    """Whether the word at read[start:end] is written as _joined_names reads a name run together."""
+    return read[start - 1:start] in ("@", "/") or _CAPITAL_INSIDE.match(read, start, end) is not None
 
 
 _BREAK = "\x00"  # between the runs of a text's words that a name may span
@@ -296,15 +323,17 @@ def _casefold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFC", folded) if not unicodedata.combining(c))
 
 
-def _where_names(read: str, found: set[str]) -> list[Hit]:
-    """Where the blocked names found are, word by word (rarely needed: slow is fine)."""
+def _where_names(read: str, found: set[str], joined: set[str]) -> list[Hit]:
+    """Where the blocked names found are, word by word, and the names run together (rarely needed: slow is fine)."""
     words = []  # (start, end, word as fingerprinted)
     for match in WORD.finditer(read):
         word = _word(match.group())
         if len(word) > 1:
             words.append((match.start(), match.end(), word))
     hits = []
-    for index, (start, _, word) in enumerate(words):
+    for index, (start, end, word) in enumerate(words):
+        if word in joined and _written_joined(read, start, end):
+            hits.append(Hit(start, "name", read[start:end], word))
         for size in (1, 2, 3):
             if index + size > len(words):
                 break
@@ -342,17 +371,11 @@ def _blocked_among(names: set[str]) -> set[str]:
 
 
 def _is_blocked(name: str) -> bool:
-    """Whether a folded name's fingerprint is in the list: as it is, without its accents, or, one word,
-    as two run together ('JaneSmith', '@janesmith': a handle or a web address writes a name so)."""
-    if not name.isascii():
-        plain = unaccented(name)
-        return fingerprint(name) in _read_for or (plain != name and _is_blocked(plain))
-    sha256 = hashlib.sha256
-    if sha256(name.encode()).hexdigest()[:16] in _read_for:
-        return True
-    # Every place a word could part in two, each part two letters or more (initials are not read).
-    return " " not in name and len(name) <= 64 and any(
-        sha256(f"{name[:i]} {name[i:]}".encode()).hexdigest()[:16] in _read_for for i in range(2, len(name) - 1))
+    """Whether a folded name's fingerprint is in the list, as it is or without its accents."""
+    if name.isascii():  # most names: the fingerprint without normalise(), which they need not
+        return hashlib.sha256(name.encode()).hexdigest()[:16] in _read_for
+    plain = unaccented(name)
+    return fingerprint(name) in _read_for or (plain != name and _is_blocked(plain))
 
 
 def unaccented(text: str) -> str:
