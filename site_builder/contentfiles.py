@@ -295,3 +295,22 @@ def decode_text(data: bytes, rel: str) -> tuple[str, list[Problem]]:
                             "a file saved as UTF-8", "Save the file with UTF-8 encoding.")]
     problems = forbidden_characters(text, rel)
     return (FORBIDDEN.sub(" ", text) if problems else text), problems
+
+
+REMOVED = "the file cannot be read: it was removed while the site was being built"
+
+
+def unreadable(rel: str, exc: OSError) -> Problem:
+    """Why a listed file could not be read (refused, removed since, a folder, no permission), at its line 1."""
+    expected = "a file the builder can read"
+    if isinstance(exc, Refused):
+        message, hint, expected = exc.message, exc.hint, exc.expected
+    elif isinstance(exc, FileNotFoundError):
+        message, hint = REMOVED, "If it should be there, save it again."
+    elif isinstance(exc, IsADirectoryError):
+        message = "the file cannot be read: it is a folder"
+        hint = "Rename the folder: names ending .yaml or .md are for content files."
+    else:
+        message = f"the file cannot be read: {exc.strerror or exc}"
+        hint = "Check that the file can be opened."
+    return Problem(Pos(rel, 1, 1), "", message, expected, hint)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .contentfiles import decode_text, read_bytes
+from .contentfiles import decode_text, read_bytes, unreadable
 from .convert import field_types, kind_of, yaml_fields, yaml_key
 from .problems import Pos, Problem
 from .scalars import MEANT, read_as
@@ -377,9 +377,7 @@ def format_folder(content: Path, write: bool) -> tuple[list[Formatted], list[Pro
         try:
             text, unread = decode_text(read_bytes(path), str(path))
         except OSError as exc:  # Refused too: a file the builder reads no more than fmt does
-            text, unread = "", [Problem(Pos(str(path), 1, 1), "", getattr(exc, "message", None)
-                                        or f"the file cannot be read: {exc.strerror or exc}",
-                                        "a file the builder can read", getattr(exc, "hint", ""))]
+            text, unread = "", [unreadable(str(path), exc)]
         result = format_text(text, rel, str(path)) if not unread else Formatted(rel, text, None, unread)
         result.rel = str(path)
         results.append(result)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import privacy, validate
-from .contentfiles import MANIFEST, Refused, decode_text, display_path, list_folder, read_bytes, stray_files
+from .contentfiles import MANIFEST, decode_text, display_path, list_folder, read_bytes, stray_files, unreadable
 from .convert import INVALID, Converter, column_of
 from .markdown import marked, render as render_markdown
 from .glossary import Abbreviator
@@ -25,7 +25,6 @@ OPTIONAL_FILES = {"redirects.yaml": RedirectList, "glossary.yaml": Glossary}  # 
 # Everything the content folder may hold beside the folders: what else is there is reported.
 KNOWN_NAMES = {"site.yaml", *REGISTRY_FILES, *FOLDERS, *OPTIONAL_FILES, "pages", MANIFEST}
 NO_FRONT_MATTER = "the page has no front matter"
-REMOVED = "the file cannot be read: it was removed while the site was being built"
 
 
 @dataclass
@@ -175,18 +174,7 @@ class ContentLoader:
         """A file listed but not readable: removed since (an editor saving), a broken link, a folder."""
         self.sources.pop(path, None)  # read it afresh next time
         rel = display_path(path)
-        expected = "a file the builder can read"
-        if isinstance(exc, Refused):
-            message, hint, expected = exc.message, exc.hint, exc.expected
-        elif isinstance(exc, FileNotFoundError):
-            message, hint = REMOVED, "If it should be there, save it again."
-        elif isinstance(exc, IsADirectoryError):
-            message = "the file cannot be read: it is a folder"
-            hint = "Rename the folder: names ending .yaml or .md are for content files."
-        else:
-            message = f"the file cannot be read: {exc.strerror or exc}"
-            hint = "Check that the file can be opened."
-        problem = Problem(Pos(rel, 1, 1), "", message, expected, hint)
+        problem = unreadable(rel, exc)
         return Source(rel, "", None, [problem])
 
     def load(self) -> Site:

@@ -32,7 +32,8 @@ from .build import SiteBuilder
 from .errorpage import STYLE, STYLESHEET, error_page
 from .headers import NETLIFY_TOML, headers_for, load_header_rules
 from .hosts import host_allowed, host_name, origin_allowed, port_number
-from .load import NO_FRONT_MATTER, REMOVED
+from .contentfiles import REMOVED
+from .load import NO_FRONT_MATTER
 from .problems import ContentError, Problem, UsageError
 from .quiet import one_line, quiet_terminal
 from .report import print_problems
