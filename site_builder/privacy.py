@@ -25,7 +25,7 @@ from typing import Iterable, NamedTuple
 from . import processes, readable
 from .model import SiteConfig
 from .problems import Pos, Problem
-from .readable import Part, fold
+from .readable import Folded, Part, fold
 from .registry import latin_words, normalise, straight_apostrophes
 from .reuse import Memo
 from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, compose
@@ -37,6 +37,29 @@ from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, compose
 # side of the @ show as one space on a page.
 EMAIL = re.compile(r"(?<![\w.%+'-])[\w.%+'-]++[ \t]{0,8}+(?:\n[ \t]*+)?\\?@[ \t]{0,8}+(?:\n[ \t]*+)?"
                    r"(?:[\w-]{1,63}\.){1,8}[^\W\d_][\w-]{0,62}")
+# An address spelled to hide it from machines and not from readers: 'jane at example dot com', 'jane dot
+# doe AT example DOT co DOT uk', 'jane@example . com'. Its 'at' or '@', then labels parted by 'dot' or a
+# full stop (spaces either side of it). Which matches are addresses is decided in _spelled: a sentence
+# ('look at the dot matrix', 'find us at example.org') is not one.
+_LABEL = r"[\w-]{1,63}+"
+# A full stop with a space on one side only ends a sentence ('those at risk. It'): not a dot of an address.
+_DOT = r"(?:\.|[ \t]{1,8}+\.[ \t]{1,8}+|[ \t]{1,8}+(?i:dot)[ \t]{1,8}+)"
+SPELLED_EMAIL = re.compile(rf"(?<![\w.%+'-])(?P<name>[\w%+'-]++(?:(?:\.|[ \t]{{1,8}}+(?i:dot)[ \t]{{1,8}}+)[\w%+'-]++)*+)"
+                           rf"(?P<at>[ \t]{{0,8}}+@[ \t]{{0,8}}+|[ \t]{{1,8}}+(?i:at)[ \t]{{1,8}}+)"
+                           rf"(?P<domain>(?:{_LABEL}{_DOT}){{1,8}}[^\W\d_][\w-]{{0,62}}+)(?![\w-])")
+# Where SPELLED_EMAIL may match, quick to look for: an 'at' or '@', a word and a dot of an address after
+# it. Most texts have none ('at the', 'at 10.30' are few), and are not read from every word's start.
+_SPELLED_AT = re.compile(r"(?:[ \t](?i:at)[ \t]{1,8}+|@[ \t]{0,8}+)[\w-]{1,63}+(?:\.|[ \t]{1,8}+(?:\.|(?i:dot))[ \t])")
+# Top-level domains an address spelled with 'dot' may end in: the common ones, countries' that are no
+# English word ('it', 'in', 'me', 'to' are), and the reserved ones examples use. A spelled 'dot' before any
+# other word is a sentence's ('look at the dot on it').
+TOP_LEVEL = frozenset("com org net edu gov info biz int mil scot wales cymru "
+                      "nhs uk eu ie io co ca au nz de fr es nl ch se dk fi pl pt cz za jp cn ru br tv fm "
+                      "test example invalid".split())
+# Mailbox providers of people, not organisations: 'jane at gmail.com' is an address whatever its name part.
+PERSONAL_MAIL = frozenset("gmail googlemail hotmail outlook live msn yahoo ymail aol icloud me mac btinternet "
+                          "btopenworld sky talktalk virginmedia ntlworld blueyonder tiscali protonmail proton gmx "
+                          "mail yandex zoho fastmail".split())
 # Digit groups as phone numbers are written: '01632 960123', '(01632) 960123', '+44 (0)1632
 # 960 123', '01632.960.123', '01632·960·123', '01632 – 960123', a line break inside a paragraph, up to 16
 # spaces (a page shows one), after a word and a full stop ('Tel.01632 960123'), in a link's path
@@ -142,10 +165,43 @@ def scan(text: str, allowed: _Allowed) -> tuple[Hit, ...]:
             address = re.sub(r"[ \t\n\\]", "", match.group())
             if address.lower() not in allowed.emails:
                 hits.append(Hit(match.start(), "email", address, address.lower()))
+    if _SPELLED_AT.search(read):
+        for start, end, address in _spelled(folded, emails):
+            emails.append((start, end))
+            if address.lower() not in allowed.emails:
+                hits.append(Hit(start, "email", address, address.lower()))
+        emails.sort()
     hits.extend(_phones(read, allowed))
     if allowed.blocked:
         hits.extend(_names(read, emails, allowed))
     return tuple(Hit(folded.typed(h.offset), h.kind, _short(h.shown), h.key) for h in hits)
+
+
+def _spelled(folded: Folded, found: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """Addresses spelled in words (SPELLED_EMAIL) that EMAIL did not find, each as (start, end, address):
+    those with a 'dot' spelled, or typed otherwise than read ('(dot)', an entity), before a top-level
+    domain; and those whose '@' is spelled 'at' with an address's name before it (a dot, an underscore
+    or a digit in it) or a personal mailbox's provider after it."""
+    read = folded.text
+    spelled = []
+    for match in SPELLED_EMAIL.finditer(read):
+        start, end = match.span()
+        if any(a < end and start < b for a, b in found):
+            continue
+        name, at, domain = match.group("name", "at", "domain")
+        labels = re.split(_DOT, domain)
+        local = re.split(r"[ \t]+(?i:dot)[ \t]+", name)
+        dots_spelled = len(local) > 1 or any(part != "." for part in re.findall(_DOT, domain)) or any(
+            a < end and match.start("domain") < b for a, b, _, _ in folded.changes)
+        if "@" in at and not dots_spelled:
+            continue  # an address as typed, which EMAIL reads (or a '@' before no address)
+        if dots_spelled:
+            ok = labels[-1].lower() in TOP_LEVEL
+        else:
+            ok = bool(re.search(r"[._\d]", name)) or labels[0].lower() in PERSONAL_MAIL
+        if ok:
+            spelled.append((start, end, ".".join(local) + "@" + ".".join(labels)))
+    return spelled
 
 
 def _short(shown: str) -> str:

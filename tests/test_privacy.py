@@ -88,6 +88,17 @@ EMAILS = [
     ("jane@exa\U000e0020mple.com", "jane"),  # an invisible tag character
     ("[jane@](/about/)example.com", "jane"),  # a link's text joins the words around it
     ("jane[@](/about/)example.com", "jane"),
+    # spelled in words, as an address is written to hide it from machines but not from readers
+    ("jane at example dot com", "jane"),
+    ("jane AT example DOT co DOT uk", "jane"),
+    ("jane dot doe at example dot com", "jane"),
+    ("jane@example dot com", "jane"),
+    ("jane @ example . com", "jane"),
+    ("jane at example . com", "jane"),
+    ("jane.doe at example.com", "jane"),  # a dotted name before the 'at': an address's, not a sentence's
+    ("jane_doe at example.org", "jane"),
+    ("jane at gmail.com", "jane"),  # a personal mailbox's provider after the 'at'
+    ("jane at hotmail.co.uk", "jane"),
 ]
 NAMES = [
     ("Jane Example", "Jane"),
@@ -198,6 +209,10 @@ NEAR_MISSES = [
     "@SaferColch on Twitter", "the (dot) matters", "Jane\n\nExample", "Safer Colchester Partnership",
     "Crime ref 0123/4567/89", "ISBN 0 19 852663 6", "SBN 0 340 01381 8", "a scale of 0 1 2 3 4 5 6 7 8 9",
     "0 10 20 30 40 50 60 70 80 90", "0 100 200 300 400 500", "Page 0 1 2 3 4 5 6 7 8 9 10 Next",
+    "team at example dot test", "team AT example DOT test", "find us at example.org", "apply at www.example.org",
+    "meet at 10.30", "open at 9.30am", "staff at Essex Police. The", "i.e. at example.org", "e.g. at gov.uk",
+    "at example.org or at gov.uk", "look at the dot matrix", "the dot at the end", "at 10 dot 30",
+    "those at risk. It", "those at risk . Then", "look at the dot on it", "help at home. In 2020",
 ]
 
 
@@ -585,7 +600,8 @@ def test_a_blocked_name_not_written_as_its_fingerprint_is_refused(site_dir, entr
 
 
 @pytest.mark.parametrize("unit", ["0/", "0\u00b7", "0 ", "0.", "(0)", "0\u00b7/", "01632 ", "a.", "a" * 70 + " ",
-                                  "a" * 70 + "\n", "x@a", "a\n@", "a @ ", "00 ", "(00)", "0 0", "aB", "Ab ", "@a", "/ab"])
+                                  "a" * 70 + "\n", "x@a", "a\n@", "a @ ", "00 ", "(00)", "0 0", "aB", "Ab ", "@a", "/ab",
+                                  "a at ", "a dot ", "a at b dot ", "a.b at ", "a . ", "a AT b . c dot "])
 def test_no_text_makes_the_check_hang(config, unit):
     """A hang guard, not a speed measure: 40,000 repeats of a run's pieces are read in well under a second
     (bench numbers elsewhere); a pattern whose work grows with the square of a run's length took 20 s for
