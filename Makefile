@@ -24,7 +24,7 @@ help:
 	@echo "make serve   preview the site at http://127.0.0.1:8000/ while you edit"
 	@echo "make schema  regenerate schemas/ (for your editor) and the content guide's field reference"
 	@echo "make new-plan PERIOD=2022-23 [FROM=2021-22]   start next year's plan, as a draft"
-	@echo "make fingerprint NAME=\"First Last\"           the fingerprint that blocks a personal name"
+	@echo "make fingerprint NAME=\"First Last\"           the fingerprints that block a personal name (and F. Last)"
 	@echo "make addresses  record every published address in content/published.txt (CI does, on main)"
 	@echo "make bench   clean builds side by side with Hugo and Pagefind (real size, 1,000, 10,000), save-to-rebuilt, a first search's download"
 	@echo "make bench-peers [PEERS=\"--quick\"]   only the side-by-side clean builds (bench/peers.py --help)"

@@ -113,8 +113,9 @@ def make_parser() -> argparse.ArgumentParser:
                      help="write nothing; exit 1 if a file is not in the shared form")
 
     fingerprint = commands.add_parser("fingerprint", help="fingerprint a name for blocked_names in site.yaml",
-                                      description="Print the fingerprint of a person's name, to add to "
-                                                  "blocked_names in content/site.yaml so that builds refuse it.")
+                                      description="Print the fingerprints of a person's name, to add to "
+                                                  "blocked_names in content/site.yaml so that builds refuse it: "
+                                                  "the name's, and its first initial and surname's (J. Smith).")
     fingerprint.add_argument("name", nargs="+", help="the name, such as \"Jane Smith\"")
 
     new = commands.add_parser("new", help="start a new content file",
@@ -139,8 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE if exc.code else EXIT_OK
     try:
         if args.command == "fingerprint":
-            from .privacy import fingerprint
-            print(fingerprint(" ".join(args.name)))
+            from .privacy import fingerprints
+            print("\n".join(fingerprints(" ".join(args.name))))
             return EXIT_OK
         if args.command == "serve":
             from .serve import serve

@@ -330,7 +330,8 @@ class SiteConfig:
     navigation: tuple[NavItem, ...] = f("The main navigation links, in order.", ())
     blocked_names: tuple[Fingerprint, ...] = f(
         "Fingerprints (SHA-256, first 16 hex digits) of personal names that must never be "
-        "published; made with `site-builder fingerprint \"Name\"`.", (), example=["3f2a9c0d1e4b5a67"])
+        "published; made with `site-builder fingerprint \"Name\"`, which prints two: the name's, and its "
+        "first initial and surname's.", (), example=["3f2a9c0d1e4b5a67"])
     updated: Date = f("The day the site's content last changed, like 2026-12-04: every page's footer says "
                       "\"Last updated\" with it (or with a later date the content records, such as a row's "
                       "'added'). Set it to the day whenever you change content/.", "", example="2026-12-04")

@@ -94,6 +94,14 @@ def fingerprint(name: str) -> str:
     return hashlib.sha256(normalise(name).encode()).hexdigest()[:16]
 
 
+def fingerprints(name: str) -> tuple[str, ...]:
+    """The fingerprints that block a name (make fingerprint prints each): its own, and for a name of two
+    words or more that of its first initial and surname, as 'J. Smith' writes it."""
+    words = normalise(name).split()
+    initial = unaccented(words[0])[:1] if len(words) > 1 else ""
+    return (fingerprint(name), fingerprint(f"{initial} {words[-1]}")) if initial else (fingerprint(name),)
+
+
 def digits(number: str) -> str:
     """Keep only the digits of a phone number, with +44 or 0044 written as 0."""
     raw = re.sub(r"\D", "", number.replace("(0)", ""))
@@ -293,7 +301,42 @@ def _names(read: str, emails: list[tuple[int, int]], allowed: _Allowed) -> list[
     if "," in read:  # 'Smith, Jane' and 'Smith, Jane Mary' are Jane Smith and Jane Mary Smith
         found |= _blocked_among(_reversed(tokens))
     joined = _joined_names(read)
-    return _where_names(read, found, joined) if found or joined else []
+    return (_where_names(read, found, joined) if found or joined else []) + _initials(read)
+
+
+# A name by its first initial, as written: 'J. Smith', 'J Smith', 'J. M. Smith', 'Smith, J.', 'SMITH J'.
+# Each is read as the initial and the surname, 'j smith', which make fingerprint blocks with the name.
+# A capital letter on its own is looked for first (quick: few texts have one but 'A' or 'I'), then the
+# surname after or before it.
+_LONE_CAPITAL = re.compile(r"[A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f](?<![\w'’-].)(?![\w'’-])")
+_SURNAME = r"[^\W\d_]+(?:['’-][^\W\d_]+)*"
+_THEN_SURNAME = re.compile(rf"(?:\.[ \t]*|[ \t]+)(?:[^\W\d_]\.[ \t]*)*({_SURNAME})")
+_SURNAME_THEN = re.compile(rf"(?<![\w'’-])({_SURNAME})(?:,[ \t]*|[ \t]+)\Z")
+
+
+def _initials(read: str) -> list[Hit]:
+    """Blocked names written by their first initial. An initial is a capital letter on its own before or
+    after a surname that starts with one; A and I, words on their own, only with a full stop after them
+    ('A French school' is no A. French)."""
+    hits = []
+    for capital in _LONE_CAPITAL.finditer(read):
+        at = capital.start()
+        initial, dot = read[at], read[at + 1:at + 2] == "."
+        if not initial.isupper() or (initial in "AI" and not dot):
+            continue
+        after = _THEN_SURNAME.match(read, at + 1)
+        if after is not None:
+            hits.extend(_initial_hit(read, at, after.end(), initial, after.group(1)))
+        before = _SURNAME_THEN.search(read, max(0, at - 100), at)
+        if before is not None:
+            hits.extend(_initial_hit(read, before.start(), at + 1 + dot, initial, before.group(1)))
+    return hits
+
+
+def _initial_hit(read: str, start: int, end: int, initial: str, surname: str) -> list[Hit]:
+    """The finding of an initial and a surname, if the surname starts with a capital and the two are blocked."""
+    name = _word(f"{initial} {surname}")
+    return [Hit(start, "name", read[start:end], name)] if surname[0].isupper() and _blocked_among({name}) else []
 
 
 # A word that may be a name run together, as a handle, a web address or a file name writes one: after an

@@ -29,10 +29,11 @@ PAGE = FIXTURE / "pages/accessibility.md"
 @pytest.fixture(scope="module")
 def config():
     """The fixture's config: team@example.test, help numbers 101 and 0800 555 111, and the
-    blocked names Jane Example (the fixture's own) and Jane Mary Example."""
+    blocked names Jane Example (the fixture's own, with its initial form, J. Example) and Jane Mary Example."""
     config = load_site(FIXTURE).config
     assert fingerprint("Jane Example") in config.blocked_names
-    return dataclasses.replace(config, blocked_names=(*config.blocked_names, fingerprint("Jane Mary Example")))
+    return dataclasses.replace(config, blocked_names=(*config.blocked_names, fingerprint("Jane Mary Example"),
+                                                      *privacy.fingerprints("Jane Example")[1:]))
 
 
 # (written form, the text at which the finding must point; None: where the line's text starts,
@@ -151,6 +152,14 @@ NAMES = [
     ("@janeexample on social media", "janeexample"),
     ("[her profile](https://social.example/JaneExample)", "JaneExample"),
     ("Jane\u200bExample", "Jane"),  # a zero-width space, which a page does not show
+    # the first name's initial, where site.yaml blocks that form too (make fingerprint prints it)
+    ("J. Example", "J."),
+    ("J Example", "J"),
+    ("J. M. Example", "J."),
+    ("J.Example", "J."),
+    ("Example, J.", "Example"),
+    ("EXAMPLE J", "EXAMPLE"),
+    ("Insp. J. Example's team", "J."),
 ]
 
 
@@ -213,6 +222,7 @@ NEAR_MISSES = [
     "meet at 10.30", "open at 9.30am", "staff at Essex Police. The", "i.e. at example.org", "e.g. at gov.uk",
     "at example.org or at gov.uk", "look at the dot matrix", "the dot at the end", "at 10 dot 30",
     "those at risk. It", "those at risk . Then", "look at the dot on it", "help at home. In 2020",
+    "J. Examples", "Jay Example", "K. Example", "j example", "Jane J. Exemplar", "Example A level",
 ]
 
 
@@ -627,6 +637,24 @@ def test_a_name_run_together_is_read_only_where_a_handle_or_an_address_writes_on
         assert kinds(text) == ["name"], text
     for text in ("A community kitchen and a Kitchen garden.", "KITCHEN", "Kitchens"):
         assert kinds(text) == [], text
+
+
+def test_an_initial_is_read_only_where_it_is_written_as_one():
+    """'A. French' and 'French, A.' are Ali French by initial; 'A French school' and 'French A level' are
+    not: A and I are words on their own, and are initials only with a full stop."""
+    allowed = privacy._Allowed(frozenset(), frozenset(), frozenset(privacy.fingerprints("Ali French")))
+    kinds = lambda text: [h.kind for h in privacy.scan.__wrapped__(text, allowed)]
+    for text in ("Ask A. French now.", "Ask French, A. now.", "FRENCH A.", "Ask Ali French now."):
+        assert kinds(text) == ["name"], text
+    for text in ("A French school and a French exchange.", "French A level", "Ask a. french now.", "I French"):
+        assert kinds(text) == [], text
+
+
+def test_fingerprint_prints_the_name_and_its_initial_form():
+    """make fingerprint prints both lines to add: the name's, and that of its first initial and surname."""
+    assert privacy.fingerprints("Jane Mary Example") == (fingerprint("Jane Mary Example"), fingerprint("J Example"))
+    assert privacy.fingerprints("  Jáne  Example ") == (fingerprint("Jáne Example"), fingerprint("J Example"))
+    assert privacy.fingerprints("Cher") == (fingerprint("Cher"),)
 
 
 def test_a_name_blocked_with_any_apostrophe_is_found_with_any_other(config):
