@@ -574,6 +574,7 @@ class Section:
     id: Slug = f("The section's id, used as its anchor on the page.", example="vision")
     title: str = f("The section heading.", example="Vision")
     body: Text3 = f("The section's text (Markdown; headings start at ###).")
+    editorial_title: bool = f("true when the document printed no heading here and the heading is ours.", False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -181,6 +181,23 @@ def test_the_strategy_page_carries_every_section_of_the_source(built_site, site)
     assert missing == []
 
 
+UNTITLED_SECTION = "The published document gives this part no heading; this heading is ours."
+
+
+def test_a_strategy_section_whose_heading_is_ours_says_so(site_dir, tmp_path):
+    """A heading the document did not print (editorial_title) is marked as the site's, as untitled rows
+    and priorities are; a printed one is not."""
+    edit(site_dir / "strategies/2016-19.yaml", "      Work together to reduce crime.\n",
+         "      Work together to reduce crime.\n    editorial_title: true\n"
+         "  - id: values\n    title: Values\n    body: Fairness.\n")
+    out = tmp_path / "out"
+    assert main(["build", "--content", str(site_dir), "--templates", str(TEMPLATES), "--out", str(out),
+                 "--no-search", "--no-cache"]) == 0
+    page = (out / "strategy/2016-19/index.html").read_text()
+    vision, values = page.index('id="vision"'), page.index('id="values"')
+    assert page.count(UNTITLED_SECTION) == 1 and vision < page.index(UNTITLED_SECTION) < values
+
+
 @content
 def test_no_live_reload_script_in_the_built_site(built_site):
     assert not any(b"livereload" in data for data in read_tree(built_site).values())
