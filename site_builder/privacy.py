@@ -61,14 +61,14 @@ PERSONAL_MAIL = frozenset("gmail googlemail hotmail outlook live msn yahoo ymail
                           "btopenworld sky talktalk virginmedia ntlworld blueyonder tiscali protonmail proton gmx "
                           "mail yandex zoho fastmail".split())
 # Digit groups as phone numbers are written: '01632 960123', '(01632) 960123', '+44 (0)1632
-# 960 123', '01632.960.123', '01632·960·123', '01632 – 960123', a line break inside a paragraph, up to 16
+# 960 123', '01632.960.123', '01632·960·123', '01632_960_123', '01632 – 960123', a line break inside a paragraph, up to 16
 # spaces (a page shows one), after a word and a full stop ('Tel.01632 960123'), in a link's path
 # (wa.me/441632960123/). Which runs of groups are UK numbers is decided in _phones: a date such as
 # 01.04.2014 is not one. A slash parts no groups (01/04/2014, 0123/4567/89 are not numbers); and a
 # character that may part groups must not also be one a run may not end before: a run of groups
 # would then be tried back from its end at each of them (text such as '0/0/0/...' made the search
 # take the square of its length).
-_SEP = r"(?:[ \t]{1,16}(?:\n[ \t]*)?|\n[ \t]*|[ \t]{0,2}[-.\u00b7\u2010-\u2015\u2027\u2212\u2219\u22c5][ \t]{0,2})"
+_SEP = r"(?:[ \t]{1,16}(?:\n[ \t]*)?|\n[ \t]*|[ \t]{0,2}[-._~\u00b7\u2010-\u2015\u2027\u2212\u2219\u22c5][ \t]{0,2})"
 _RUN = re.compile(rf"(?<![\w+])(?<!\d\.)(?:\+[ \t]?)?\(?\d+\)?"
                   rf"(?:(?:{_SEP}|(?<=\))|(?=\())\(?\d+\)?)*(?!\w)")
 _GROUP = re.compile(r"\d+")
@@ -310,7 +310,7 @@ def _names(read: str, emails: list[tuple[int, int]], allowed: _Allowed) -> list[
 # surname after or before it.
 _LONE_CAPITAL = re.compile(r"[A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f](?<![\w'’-].)(?![\w'’-])")
 _SURNAME = r"[^\W\d_]+(?:['’-][^\W\d_]+)*"
-_THEN_SURNAME = re.compile(rf"(?:\.[ \t]*|[ \t]+)(?:[^\W\d_]\.[ \t]*)*({_SURNAME})")
+_THEN_SURNAME = re.compile(rf"(?:\.[ \t]*|[ \t]+)(?:[^\W\d_]\.[ \t]*){{0,3}}+({_SURNAME})")  # at most 3 more initials
 _SURNAME_THEN = re.compile(rf"(?<![\w'’-])({_SURNAME})(?:,[ \t]*|[ \t]+)\Z")
 
 

@@ -66,6 +66,8 @@ PHONES = [
     ("[chat](https://wa.me/441632960123)", "441632"),  # a number in a link's path
     ("Tel.01632 960123", "01632"),  # a full stop after a word, not inside a number
     ("01632\u00b7960\u00b7123", "01632"),  # middle dots
+    ("01632_960_123", "01632"),  # underscores, as a file name or a handle joins words
+    ("01632~960~123", "01632"),
     ("01632\u2219960\u22c5123", "01632"),  # a bullet operator, a dot operator
     ("[chat](https://wa.me/441632960123/)", "441632"),
     ("(0)7700 900123", "(0)"),  # the trunk 0 set apart in brackets
@@ -223,6 +225,7 @@ NEAR_MISSES = [
     "at example.org or at gov.uk", "look at the dot matrix", "the dot at the end", "at 10 dot 30",
     "those at risk. It", "those at risk . Then", "look at the dot on it", "help at home. In 2020",
     "J. Examples", "Jay Example", "K. Example", "j example", "Jane J. Exemplar", "Example A level",
+    "report_2019_2020_final.pdf", "version 1_2_3", "ref 2014_15_0123", "0_1_2_3_4_5_6_7_8_9",
 ]
 
 
@@ -611,7 +614,8 @@ def test_a_blocked_name_not_written_as_its_fingerprint_is_refused(site_dir, entr
 
 @pytest.mark.parametrize("unit", ["0/", "0\u00b7", "0 ", "0.", "(0)", "0\u00b7/", "01632 ", "a.", "a" * 70 + " ",
                                   "a" * 70 + "\n", "x@a", "a\n@", "a @ ", "00 ", "(00)", "0 0", "aB", "Ab ", "@a", "/ab",
-                                  "a at ", "a dot ", "a at b dot ", "a.b at ", "a . ", "a AT b . c dot "])
+                                  "a at ", "a dot ", "a at b dot ", "a.b at ", "a . ", "a AT b . c dot ",
+                                  "0_", "0~", "0_0a", "0~0a", "A ", "A. ", "A, "])
 def test_no_text_makes_the_check_hang(config, unit):
     """A hang guard, not a speed measure: 40,000 repeats of a run's pieces are read in well under a second
     (bench numbers elsewhere); a pattern whose work grows with the square of a run's length took 20 s for
