@@ -507,7 +507,7 @@ class _File:
     def check(self, root: Node | None) -> list[Problem]:
         suffix = PurePath(self.file).suffix.lower()
         if suffix in (".yaml", ".yml"):
-            root = root or compose(self.text, self.file, tags=False)[0]  # values are read as text
+            root = root or compose(self.text, self.file)[0]
             if root is None:  # not YAML: read it as text
                 self._exact(self.text, 0, "")
             else:
@@ -535,7 +535,7 @@ class _File:
 
         front, body, body_line = split_front_matter(self.text)
         body_start = len(self.text) - len(body)
-        root = compose("\n" + front, self.file, tags=False)[0] if front else None
+        root = compose("\n" + front, self.file)[0] if front else None
         if root is not None:
             self._yaml(root, 3, 0, body_start)  # '---' and its line break make 4 characters, '\n' 1
         else:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .yamlfile import ScalarNode
+from .yamlfile import ScalarNode, implicit_tag
 
 _T = "tag:yaml.org,2002:"
 # YAML 1.2's numbers; the tags PyYAML gives cover YAML 1.1's. Together: every value a YAML tool may read as a number.
@@ -30,11 +30,12 @@ def read_as(node: ScalarNode) -> str:
     """What a YAML tool may read a value as: 'text', 'nothing', 'yes/no' or 'number'."""
     if node.style:  # quoted, or block text
         return "text"
-    if node.tag == _T + "null":
+    tag = node.tag or implicit_tag(node.value)  # a plain value's, left to work out (yamlfile.compose)
+    if tag == _T + "null":
         return "nothing"
-    if node.tag == _T + "bool":
+    if tag == _T + "bool":
         return "yes/no"
-    if node.tag in (_T + "int", _T + "float"):
+    if tag in (_T + "int", _T + "float"):
         return "number"
     return "number" if node.value[:1] in "-+.0123456789" and _NUMBER_12.fullmatch(node.value) else "text"
 
