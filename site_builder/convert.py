@@ -6,6 +6,7 @@ import calendar
 import copy
 import dataclasses
 import functools
+import hashlib
 import re
 import types
 import typing
@@ -47,15 +48,39 @@ class Resolver(typing.Protocol):
     def lookup(self, kind: str, text: str) -> tuple[Any, str]: ...  # (object or None, hint)
 
 
+class Earlier:
+    """What a file's earlier conversion made of each group of fields, by its text and place, and what this
+    one makes: a preview converts again only the groups an edit changed (a plan's other rows are kept).
+
+    A group's value is the same whenever its text starts at the same line and column of the same file,
+    converted with the same registries and glossary (the loader gives the earlier values only then): it
+    reads nothing else, but an alias ('*name'), whose value is written elsewhere in the file, or a YAML
+    directive ('%TAG'), which changes how tags read. A group holding either is converted every time."""
+
+    def __init__(self, text: str, values: dict | None = None):
+        self.text = text
+        self.values = values if values is not None and re.search(r"(?m)^%", text) is None else {}
+        self.made: dict = {}
+
+    def key(self, cls, node: Node) -> tuple | None:
+        """The key of a group's value: its class, place and text (its digest: a plan's groups hold it about
+        three times over, rows in priorities in the plan); None where it reads an alias."""
+        text = self.text[node.start_mark.index:node.end_mark.index]
+        if "*" in text:
+            return None
+        return cls, node.start_mark.line, node.start_mark.column, hashlib.sha256(text.encode()).digest()
+
+
 class Converter:
     """Converts one file's nodes; problems accumulate in self.problems."""
 
     def __init__(self, file: str, lines: list[str], resolver: Resolver | None = None,
-                 abbreviate: Callable[[str], str] | None = None):
+                 abbreviate: Callable[[str], str] | None = None, earlier: Earlier | None = None):
         self.file = file
         self.lines = lines
         self.resolver = resolver
         self.abbreviate = abbreviate  # marks the glossary's abbreviations in rendered Markdown
+        self.earlier = earlier  # groups converted before, to take again where unchanged (a preview's)
         self.problems: list[Problem] = []
 
     def pos(self, node: Node) -> Pos:
@@ -397,6 +422,18 @@ def _dataclass(cls):
         if not isinstance(node, MappingNode):
             return conv.report(node, path, f"found {describe(node)}",
                                f"fields of {what[0].lower() + what[1:]} ('name: value' lines)")
+        earlier = conv.earlier
+        key = earlier.key(cls, node) if earlier is not None else None
+        if key is not None and (value := earlier.values.get(key)) is not None:
+            earlier.made[key] = value
+            return value
+        problems = len(conv.problems)
+        value = convert_fields(conv, node, path)
+        if key is not None and value is not INVALID and len(conv.problems) == problems:  # warnings too are reported again
+            earlier.made[key] = value
+        return value
+
+    def convert_fields(conv: Converter, node: Node, path: str) -> Any:
         prefix = f"{path}." if path else ""
         values: dict[str, Any] = {}
         nodes: dict[str, Node] = {}

@@ -10,7 +10,7 @@ from typing import Any
 
 from . import privacy, validate
 from .contentfiles import MANIFEST, decode_text, display_path, list_folder, read_bytes, stray_files, unreadable
-from .convert import INVALID, Converter, column_of
+from .convert import INVALID, Converter, Earlier, column_of
 from .markdown import marked, render as render_markdown
 from .glossary import Abbreviator
 from .model import (REGISTRIES, ContentPage, Glossary, PageMeta, PfccPlan, Plan, RedirectList, Site, SiteConfig,
@@ -41,6 +41,7 @@ class Source:
     # Its YAML nodes, kept only through the load that converted it (load() drops them): a large
     # site's nodes are millions of objects, which every full garbage collection of a preview walks.
     nodes: Node | None = None
+    groups: dict | None = None  # its groups of fields as converted (convert.Earlier), for a preview's next load
 
     @property
     def root(self) -> Node | None:
@@ -50,19 +51,22 @@ class Source:
         return self.nodes
 
 
-def convert_text(text: str, rel: str, cls, resolver=None, abbreviate=None) -> tuple[Any, list[Problem], Node | None]:
-    """Parse YAML text and convert it to a model object, Markdown marked by `abbreviate` (with problems and nodes)."""
+def convert_text(text: str, rel: str, cls, resolver=None, abbreviate=None,
+                 earlier: Earlier | None = None) -> tuple[Any, list[Problem], Node | None]:
+    """Parse YAML text and convert it to a model object, Markdown marked by `abbreviate` (with problems and
+    nodes), taking the groups of fields `earlier` has unchanged."""
     root, problems = compose(text, rel)
     if root is None:
         return None, problems, None
-    conv = Converter(rel, text.splitlines(), resolver, abbreviate)
+    conv = Converter(rel, text.splitlines(), resolver, abbreviate, earlier)
     value = conv.convert(root, cls, "")
     return (None if value is INVALID else value), conv.problems, root
 
 
-def convert_content(text: str, rel: str, cls, registry, abbreviate=None) -> tuple[Any, list[Problem], Node | None]:
+def convert_content(text: str, rel: str, cls, registry, abbreviate=None,
+                    earlier: Earlier | None = None) -> tuple[Any, list[Problem], Node | None]:
     """Convert a plan, strategy or PFCC plan file; plans get their derived fields."""
-    value, problems, root = convert_text(text, rel, cls, registry, abbreviate)
+    value, problems, root = convert_text(text, rel, cls, registry, abbreviate, earlier)
     if cls is Plan and value is not None:
         value = finish_plan(value)
     return value, problems, root
@@ -160,13 +164,16 @@ class ContentLoader:
         text, problems = decode_text(data, rel)
         if read is not None and text:
             read(text, rel)
+        # A preview's next load converts again only the groups of fields an edit changed (convert.Earlier).
+        earlier = None if self.once else Earlier(text, old.groups if old is not None and old.depends == depends else None)
         if problems:  # not UTF-8 (no text), or control characters: the file is refused, its other mistakes told
             value, nodes, problems = None, None, problems + _other_mistakes(convert, text, rel, problems)
         else:
-            value, problems, nodes = convert(text, rel)
+            value, problems, nodes = convert(text, rel, earlier)
         # The bytes tell a next load whether the file changed; a one-off build's 83 MB of them at 100,000
         # initiatives are not kept (were it loaded again, each file would be converted again).
-        source = Source(rel, text, value, problems, depends, b"" if self.once else data, yaml, nodes)
+        source = Source(rel, text, value, problems, depends, b"" if self.once else data, yaml, nodes,
+                        earlier.made if earlier is not None else None)
         self.sources[path] = source
         return source
 
@@ -237,7 +244,8 @@ class ContentLoader:
                                         f"a file {name} in the content folder"))
                 return None
             seen.add(path)
-            src = checked(self._source(path, lambda text, rel: convert_text(text, rel, cls), read=send))
+            src = checked(self._source(path, lambda text, rel, earlier: convert_text(text, rel, cls, earlier=earlier),
+                                         read=send))
             report(src.problems)
             return src
 
@@ -263,7 +271,7 @@ class ContentLoader:
             for path in listed(folder, ".yaml", (".yaml", ".yml")):
                 seen.add(path)
                 needs_registry = cls is not PfccPlan
-                convert = (lambda text, rel, cls=cls: convert_content(text, rel, cls, resolver, abbreviate))
+                convert = (lambda text, rel, earlier, cls=cls: convert_content(text, rel, cls, resolver, abbreviate, earlier))
                 # What the conversion reads besides the text: the registries (but for PFCC plans) and the glossary.
                 src = checked(self._source(path, convert, (resolved_by if needs_registry else None, terms), read=send))
                 report(src.problems)
@@ -272,7 +280,7 @@ class ContentLoader:
         pages = []
         for path in listed("pages", ".md", (".md", ".markdown")):
             seen.add(path)
-            convert = (lambda text, rel, slug=path.stem: (*convert_page(text, rel, slug, abbreviate), None))
+            convert = (lambda text, rel, earlier, slug=path.stem: (*convert_page(text, rel, slug, abbreviate), None))
             src = self._source(path, convert, terms, yaml=False)
             report(src.problems)
             if src.value is not None:
@@ -345,7 +353,7 @@ class ContentLoader:
         if not os.path.lexists(path):
             return frozenset()
         seen.add(path)
-        found = self._source(path, lambda text, rel: (frozenset(re.findall(r"(?m)^/agencies/([^/\s]+)/$", text)),
+        found = self._source(path, lambda text, rel, earlier: (frozenset(re.findall(r"(?m)^/agencies/([^/\s]+)/$", text)),
                                                       [], None), yaml=False)
         return found.value or frozenset()
 
@@ -354,7 +362,7 @@ def _other_mistakes(convert, text: str, rel: str, problems: list[Problem]) -> li
     """The mistakes of a file refused for its control characters, read with each made a space: none on
     their lines, nor a YAML syntax error (a space that opens a line shifts its indentation), which the
     characters may have made."""
-    found = convert(text, rel)[1] if text else []
+    found = convert(text, rel, None)[1] if text else []
     if any(p.message.startswith("YAML syntax error") for p in found):
         return []
     lines = {p.pos.line for p in problems}

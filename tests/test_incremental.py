@@ -51,6 +51,36 @@ def test_rebuild_after_an_edit_equals_a_fresh_build(content, name, old, new):
     assert second.changed, "the edit changed nothing"
 
 
+ALIASED = ("        lead: [Essex Police]\n        timing: October 2019", "        lead: &lead [Essex Police]\n        timing: October 2019",
+           "        lead: [Colchester Borough Homes]\n        partners: [Essex Police]",
+           "        lead: *lead\n        partners: [Essex Police]")
+
+
+@pytest.mark.parametrize("edits", [
+    [("      - title: MAC Panel\n", "      # a comment line: every row below moves down\n      - title: MAC Panel\n")],
+    [("disrupt organised crime groups", "disrupt organised crime gangs")],
+    [("      - title: MAC Panel\n        lead: [Essex Police]\n", "      - title: MAC Panel\n        lead: [Colchester Borough Homes]\n"),
+     ("        lead: [Colchester Borough Homes]\n        partners: [Essex Police]", "        lead: [Essex Police]\n        partners: [Essex Police]")],
+    [ALIASED[:2], ALIASED[2:], ("lead: &lead [Essex Police]", "lead: &lead [Colchester Borough Homes]")],
+], ids=["rows moved down", "a word", "two rows' leads swapped", "an alias's anchor changed"])
+def test_a_preview_load_after_edits_equals_a_fresh_load_to_every_place(content, edits):
+    """A preview's load converts again only the groups of fields an edit changed (convert.Earlier): every
+    value, and every place a message would point at, is what a fresh load gives, however the rows moved,
+    and where a row's value is written elsewhere (an alias)."""
+    from dataclasses import asdict
+
+    from site_builder.load import ContentLoader
+
+    loader = ContentLoader(content, drafts=True)
+    loader.load()
+    path = content / "plans/2021-22.yaml"
+    for old, new in edits:
+        edit(path, old, new)
+        touch_later(path)
+        again = loader.load()
+        assert asdict(again) == asdict(ContentLoader(content, drafts=True).load()), (old, new)
+
+
 def test_a_title_edit_re_renders_only_the_pages_that_show_it(content):
     builder = SiteBuilder(content, TEMPLATES, bytecode_cache=COMPILED)
     builder.build()
