@@ -429,8 +429,8 @@ def _dataclass(cls):
             return value
         problems = len(conv.problems)
         value = convert_fields(conv, node, path)
-        if key is not None and value is not INVALID and len(conv.problems) == problems:  # warnings too are reported again
-            earlier.made[key] = value
+        if key is not None and value is not INVALID and len(conv.problems) == problems:
+            earlier.made[key] = value  # not one with a problem or a warning: each is reported again
         return value
 
     def convert_fields(conv: Converter, node: Node, path: str) -> Any:

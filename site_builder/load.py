@@ -165,7 +165,8 @@ class ContentLoader:
         if read is not None and text:
             read(text, rel)
         # A preview's next load converts again only the groups of fields an edit changed (convert.Earlier).
-        earlier = None if self.once else Earlier(text, old.groups if old is not None and old.depends == depends else None)
+        same_inputs = old is not None and old.depends == depends
+        earlier = None if self.once else Earlier(text, old.groups if same_inputs else None)
         if problems:  # not UTF-8 (no text), or control characters: the file is refused, its other mistakes told
             value, nodes, problems = None, None, problems + _other_mistakes(convert, text, rel, problems)
         else:
@@ -271,7 +272,8 @@ class ContentLoader:
             for path in listed(folder, ".yaml", (".yaml", ".yml")):
                 seen.add(path)
                 needs_registry = cls is not PfccPlan
-                convert = (lambda text, rel, earlier, cls=cls: convert_content(text, rel, cls, resolver, abbreviate, earlier))
+                convert = (lambda text, rel, earlier, cls=cls:
+                           convert_content(text, rel, cls, resolver, abbreviate, earlier))
                 # What the conversion reads besides the text: the registries (but for PFCC plans) and the glossary.
                 src = checked(self._source(path, convert, (resolved_by if needs_registry else None, terms), read=send))
                 report(src.problems)

@@ -61,8 +61,8 @@ PERSONAL_MAIL = frozenset("gmail googlemail hotmail outlook live msn yahoo ymail
                           "btopenworld sky talktalk virginmedia ntlworld blueyonder tiscali protonmail proton gmx "
                           "mail yandex zoho fastmail".split())
 # Digit groups as phone numbers are written: '01632 960123', '(01632) 960123', '+44 (0)1632
-# 960 123', '01632.960.123', '01632·960·123', '01632_960_123', '01632 – 960123', a line break inside a paragraph, up to 16
-# spaces (a page shows one), after a word and a full stop ('Tel.01632 960123'), in a link's path
+# 960 123', '01632.960.123', '01632·960·123', '01632_960_123', '01632 – 960123', a line break inside a
+# paragraph, up to 16 spaces (a page shows one), after a word and a full stop ('Tel.01632 960123'), in a link's path
 # (wa.me/441632960123/). Which runs of groups are UK numbers is decided in _phones: a date such as
 # 01.04.2014 is not one. A slash parts no groups (01/04/2014, 0123/4567/89 are not numbers); and a
 # character that may part groups must not also be one a run may not end before: a run of groups
