@@ -234,7 +234,7 @@ class ContentLoader:
             """
             if src.text and config_src is not None and config_src.value is not None:
                 if src.rel not in sent and src.nodes is not None:  # no helper, or it was behind
-                    privacy.check_sources((src,), config_src.value)
+                    privacy.check_sources((src,), config_src.value, again=not self.once)
                 src.nodes = None
             return src
 

@@ -488,21 +488,22 @@ _read_for: frozenset[str] | None = None
 _runs: dict[str, frozenset[str]] = {}  # runs of words read (_names_in_run), for this list, and the names blocked in each
 
 
-def check_text(text: str, file: str, config: SiteConfig, root: Node | None = None) -> list[Problem]:
+def check_text(text: str, file: str, config: SiteConfig, root: Node | None = None,
+               again: bool = False) -> list[Problem]:
     """Report emails, phone numbers and blocked names in one file, read by its kind: YAML
     (root: its nodes, when already parsed), a Markdown page, HTML or XML, JSON, or text."""
-    return _File(text, file, _Allowed.of(config)).check(root)
+    return _File(text, file, _Allowed.of(config), again).check(root)
 
 
 class _File:
     """One file's text and the findings in it, each placed at the line and column typed."""
 
-    def __init__(self, text: str, file: str, allowed: _Allowed):
+    def __init__(self, text: str, file: str, allowed: _Allowed, again: bool = False):
         self.text = text
         self.file = file
         self.allowed = allowed
-        self.problems: list[Problem] = []
-        self._seen: set[tuple] = set()
+        self.again = again  # a preview's: the file is checked again after each edit (_group)
+        self.found: dict[tuple, Problem] = {}  # each finding once, by its line, kind and what it is (_add)
 
     def check(self, root: Node | None) -> list[Problem]:
         suffix = PurePath(self.file).suffix.lower()
@@ -526,7 +527,7 @@ class _File:
             stem = PurePath(self.file).stem
             for hit in scan(stem, self.allowed):
                 self._add(Pos(self.file, 1, 1), "", hit, "file name")
-        return sorted(self.problems, key=Problem.sort_key)
+        return sorted(self.found.values(), key=Problem.sort_key)
 
     # ---- the kinds of file ------------------------------------------------------------
 
@@ -546,17 +547,29 @@ class _File:
 
     def _yaml(self, root: Node, shift: int, start: int, end: int) -> None:
         """Every value as typed and as rendered, then the rest: keys and comments."""
+        self._visited: set[Node] = set()  # nodes are equal only to themselves: an alias is the node it names
+        earlier = _groups.get(self.file, {}) if self.again and shift == 0 else None  # not a page's front matter
+        self._groups = (earlier, {}) if earlier is not None else None
+        self._walk(root, "", shift, start, end)
+        if self._groups is not None:
+            _groups[self.file] = self._groups[1]
+
+    def _walk(self, top: Node, path: str, shift: int, start: int, end: int) -> None:
+        """The values under a node, each group of fields below it read whole (_group), then the rest of
+        start..end: keys and comments."""
         spans = []
-        stack: list[tuple[Node, str]] = [(root, "")]
-        visited: set[Node] = set()  # nodes are equal only to themselves: an alias is the node it names
+        stack: list[tuple[Node, str]] = [(top, path)]
         while stack:
             node, path = stack.pop()
-            if node in visited:  # an alias: read once
+            if node in self._visited and node is not top:  # an alias: read once (a group is, by _group)
                 continue
-            visited.add(node)
+            self._visited.add(node)
             if isinstance(node, ScalarNode):
                 spans.append((node.start_mark.index + shift, node.end_mark.index + shift))
                 self._scalar(node, path, shift)
+            elif isinstance(node, MappingNode) and node is not top and self._groups is not None:
+                spans.append((node.start_mark.index, node.end_mark.index))
+                self._group(node, path)
             elif isinstance(node, MappingNode):  # keys are read with the comments, as typed
                 for key, value in node.value:
                     name = f"{path}.{key.value}" if path and isinstance(key, ScalarNode) else (
@@ -573,6 +586,29 @@ class _File:
             at = max(at, b)
         if at < end:
             self._exact(self.text[at:end], at, "")
+
+    def _group(self, node: MappingNode, path: str) -> None:
+        """A group of fields (a plan's row, a priority) and the text between them, read whole: its findings
+        are those of the last check where its text stood at the same place, under the same field, with the
+        same allow-lists (a preview reads again only the rows an edit changed). A group that holds an alias
+        ('*name'), whose value is written elsewhere, is read every time."""
+        earlier, made = self._groups
+        start, end = node.start_mark.index, node.end_mark.index
+        text = self.text[start:end]
+        key = None if "*" in text else (path, node.start_mark.line, node.start_mark.column, self.allowed.key,
+                                        hashlib.sha256(text.encode()).digest())
+        found = earlier.get(key) if key is not None else None
+        if found is None:
+            outer, self.found = self.found, {}
+            try:
+                self._walk(node, path, 0, start, end)
+                found = tuple(self.found.items())
+            finally:
+                self.found = outer
+        if key is not None:
+            made[key] = found
+        for seen, problem in found:  # each once, as _add keeps them
+            self.found.setdefault(seen, problem)
 
     def _scalar(self, node: ScalarNode, path: str, shift: int) -> None:
         value = node.value
@@ -653,10 +689,8 @@ class _File:
 
     def _add(self, pos: Pos, field: str, hit: Hit, where: str = "") -> None:
         key = (pos.line, hit.kind, hit.key)
-        if key in self._seen:  # the same finding, as typed and as rendered
-            return
-        self._seen.add(key)
-        self.problems.append(Problem(pos, field, *_MESSAGES[hit.kind](hit.shown, where)))
+        if key not in self.found:  # the same finding, as typed and as rendered, is one
+            self.found[key] = Problem(pos, field, *_MESSAGES[hit.kind](hit.shown, where))
 
     def _pos(self, offset: int) -> Pos:
         starts = self._starts
@@ -686,13 +720,14 @@ class _File:
         return [0] + [m.end() for m in re.finditer("\n", self.text)]
 
 
-def check_sources(sources: Iterable, config: SiteConfig) -> list[Problem]:
-    """Check every content file, reusing results for files that did not change."""
+def check_sources(sources: Iterable, config: SiteConfig, again: bool = False) -> list[Problem]:
+    """Check every content file, reusing results for files that did not change; with `again` (a preview's),
+    reusing each group of fields of a changed file that did not change (_File._group)."""
     problems = []
     for src in sources:
         # The nodes of a file converted in this load, if any: no parsing it again.
         problems.extend(memo.get(_key(src.text, src.rel, config),
-                                 lambda: tuple(check_text(src.text, src.rel, config, src.nodes))))
+                                 lambda: tuple(check_text(src.text, src.rel, config, src.nodes, again))))
     return problems
 
 
@@ -787,6 +822,8 @@ def _help(read, write) -> None:
 # Findings by (sha256 of the text, file, allow-lists' key), as the disk cache keeps them; a long
 # preview checks every saved version of a text.
 memo = Memo(keep=20_000)
+# Each YAML file's groups of fields as its last check read them, with their findings (_File._group).
+_groups: dict[str, dict] = {}
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURE, ROOT, write, write_plan
+from conftest import FIXTURE, ROOT, edit, touch_later, write, write_plan
 from site_builder import privacy, readable
 from site_builder.load import load_site
 from site_builder.privacy import check_text, fingerprint
@@ -470,6 +470,49 @@ def test_a_helper_that_dies_leaves_the_checking_to_the_builder(site_dir, monkeyp
     monkeypatch.setattr(privacy, "_help", lambda read, write: os.kill(os.getpid(), signal.SIGKILL))
     assert _load_problems(site_dir, parallel=True) == alone
     assert helper_kind is None or len(helper_kind) == 1
+
+
+def test_a_preview_checks_again_what_a_fresh_load_checks_after_each_edit(site_dir):
+    """A preview reads again only the groups of fields an edit changed (privacy._File._group): after each
+    edit its findings are a fresh load's, at the same places, however rows moved, an allow-list changed
+    or an alias's anchor did."""
+    from site_builder.load import ContentLoader
+
+    def problems(loader) -> list[str]:
+        try:
+            loader.load()
+        except ContentError as exc:
+            return sorted(map(str, exc.problems))
+        return []
+
+    def fresh() -> list[str]:
+        """A load in a process that never checked these files: nothing remembered (then put back)."""
+        kept = dict(privacy._groups), dict(privacy.memo.used), dict(privacy.memo.stored)
+        for memory in (privacy._groups, privacy.memo.used, privacy.memo.stored):
+            memory.clear()
+        try:
+            return problems(ContentLoader(site_dir, drafts=True))
+        finally:
+            for memory, was in zip((privacy._groups, privacy.memo.used, privacy.memo.stored), kept):
+                memory.clear()
+                memory.update(was)
+
+    plan, site = site_dir / "plans/2020-21.yaml", site_dir / "site.yaml"
+    preview = ContentLoader(site_dir, drafts=True)
+    assert problems(preview) == []
+    for edits in [
+        [(plan, "Safe places in town.", "Safe places in town. Call 07700 900123 or ask Jane Example.")],
+        [(plan, "    initiatives:\n", "    initiatives:\n      # a comment: every row below moves down\n")],
+        [(site, "help_numbers:\n", "help_numbers:\n  - label: Keep Safe\n    number: 07700 900123\n"),
+         (plan, "title: Reducing anti-social behaviour", "title: Reducing anti-social behaviour and crime")],
+        [(plan, "        timing: Ongoing\n", "        timing: &when Ongoing, or 01632 960123\n")],
+        [(plan, "    short_title: Anti-social behaviour\n", "    short_title: *when\n")],  # a later priority's
+        [(plan, "&when Ongoing, or 01632 960123", "&when Ongoing")],
+    ]:
+        for path, old, new in edits:
+            edit(path, old, new)
+            touch_later(path)
+        assert problems(preview) == fresh(), edits
 
 
 @pytest.mark.parametrize("parallel", [False, True], ids=["alone", "with the helper"])
