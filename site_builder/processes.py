@@ -120,6 +120,7 @@ def fork(target: Callable[[BinaryIO, BinaryIO], None]) -> Forked | None:
     with contextlib.suppress(OSError):  # a dozen pages or files ahead before either side waits
         fcntl.fcntl(to_copy[1], F_SETPIPE_SZ, 1 << 20)
         fcntl.fcntl(from_copy[1], F_SETPIPE_SZ, 1 << 20)
+    builder = os.getpid()
     try:
         pid = os.fork()
     except OSError:
@@ -129,6 +130,7 @@ def fork(target: Callable[[BinaryIO, BinaryIO], None]) -> Forked | None:
     if pid == 0:  # the copy: never returns, and none of the builder's exits run
         code = 1
         try:
+            _end_with(builder)
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group: the builder stops the copy
             os.close(to_copy[1])
             os.close(from_copy[0])
@@ -139,6 +141,24 @@ def fork(target: Callable[[BinaryIO, BinaryIO], None]) -> Forked | None:
     os.close(to_copy[0])
     os.close(from_copy[1])
     return Forked(pid, open(to_copy[1], "wb"), open(from_copy[0], "rb"))
+
+
+PR_SET_PDEATHSIG = 1  # Linux's prctl: a signal for this process when its parent ends
+
+
+def _end_with(builder: int) -> None:
+    """Have the kernel kill this copy when the builder ends, however it ends (SIGKILL runs no clean-up): a
+    copy compiling templates or making the open data would otherwise work on, for nothing, and a copy
+    making pages would write into the folder the next build clears. Elsewhere than Linux the copy ends at
+    its next write into the builder's closed pipe, or when its work is done."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # no prctl here
+        return
+    if os.getppid() != builder:  # the builder ended before the kernel was asked
+        os._exit(1)
 
 
 _ITEM = struct.Struct("<II")  # aside's result file: each name's length and its data's, then both
