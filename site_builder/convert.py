@@ -6,7 +6,6 @@ import calendar
 import copy
 import dataclasses
 import functools
-import hashlib
 import re
 import types
 import typing
@@ -18,7 +17,7 @@ from .markdown import Markdown
 from .model import REGISTRIES, Email, LinkUrl, Markdown3, Pattern, Ref
 from .problems import Pos, Problem, did_you_mean
 from .scalars import KINDS as SINGLE, read_as, text_hint
-from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, pos_of
+from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, pos_of, unchanged_key
 
 INVALID: Any = type("Invalid", (), {"__repr__": lambda self: "INVALID"})()
 
@@ -54,8 +53,8 @@ class Earlier:
 
     A group's value is the same whenever its text starts at the same line and column of the same file,
     converted with the same registries and glossary (the loader gives the earlier values only then): it
-    reads nothing else, but an alias ('*name'), whose value is written elsewhere in the file, or a YAML
-    directive ('%TAG'), which changes how tags read. A group holding either is converted every time."""
+    reads nothing else, but an alias (yamlfile.unchanged_key: none then) or a YAML directive ('%TAG'),
+    which changes how tags read. A group holding either is converted every time."""
 
     def __init__(self, text: str, values: dict | None = None):
         self.text = text
@@ -63,12 +62,9 @@ class Earlier:
         self.made: dict = {}
 
     def key(self, cls, node: Node) -> tuple | None:
-        """The key of a group's value: its class, place and text (its digest: a plan's groups hold it about
-        three times over, rows in priorities in the plan); None where it reads an alias."""
-        text = self.text[node.start_mark.index:node.end_mark.index]
-        if "*" in text:
-            return None
-        return cls, node.start_mark.line, node.start_mark.column, hashlib.sha256(text.encode()).digest()
+        """The key of a group's value: its class, place and text; None where it reads an alias."""
+        unchanged = unchanged_key(node, self.text)
+        return None if unchanged is None else (cls, *unchanged)
 
 
 class Converter:

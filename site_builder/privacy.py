@@ -28,7 +28,7 @@ from .problems import Pos, Problem
 from .readable import Folded, Part, fold
 from .registry import latin_words, normalise, straight_apostrophes
 from .reuse import Memo
-from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, compose
+from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, compose, unchanged_key
 
 # An address starts where a word does, and its part before the @ is read whole, never again from a
 # later character (possessive): each word is read once, so no text can make the search slow (a
@@ -591,17 +591,15 @@ class _File:
         """A group of fields (a plan's row, a priority) and the text between them, read whole: its findings
         are those of the last check where its text stood at the same place, under the same field, with the
         same allow-lists (a preview reads again only the rows an edit changed). A group that holds an alias
-        ('*name'), whose value is written elsewhere, is read every time."""
+        (yamlfile.unchanged_key) is read every time."""
         earlier, made = self._groups
-        start, end = node.start_mark.index, node.end_mark.index
-        text = self.text[start:end]
-        key = None if "*" in text else (path, node.start_mark.line, node.start_mark.column, self.allowed.key,
-                                        hashlib.sha256(text.encode()).digest())
+        unchanged = unchanged_key(node, self.text)
+        key = None if unchanged is None else (path, self.allowed.key, *unchanged)
         found = earlier.get(key) if key is not None else None
         if found is None:
             outer, self.found = self.found, {}
             try:
-                self._walk(node, path, 0, start, end)
+                self._walk(node, path, 0, node.start_mark.index, node.end_mark.index)
                 found = tuple(self.found.items())
             finally:
                 self.found = outer

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 
 import yaml
@@ -15,7 +16,7 @@ try:  # libyaml is several times faster; PyYAML's pure loader is the fallback
 except ImportError:  # pragma: no cover - only without libyaml
     from yaml import SafeLoader as Loader
 
-__all__ = ["EMPTY_FILE", "MappingNode", "Node", "ScalarNode", "SequenceNode", "compose", "pos_of"]
+__all__ = ["EMPTY_FILE", "MappingNode", "Node", "ScalarNode", "SequenceNode", "compose", "pos_of", "unchanged_key"]
 
 EMPTY_FILE = "the file is empty"
 
@@ -37,6 +38,16 @@ _PLAIN_WORDS = {
     "found unexpected end of stream": ("a closing quote", "A quoted value is missing its closing quote."),
     "found undefined alias": ("no '*' at the start of a value", "A value starting with '*' must be quoted."),
 }
+
+
+def unchanged_key(node: Node, text: str) -> tuple | None:
+    """What a node read from `text` is made of, as a key a preview finds its earlier work by: its line,
+    its column and the digest of its text (which its value is wholly made of); None where it holds an
+    alias ('*name'), whose value is written elsewhere in the file."""
+    typed = text[node.start_mark.index:node.end_mark.index]
+    if "*" in typed:
+        return None
+    return node.start_mark.line, node.start_mark.column, hashlib.sha256(typed.encode()).digest()
 
 
 def pos_of(node: Node, file: str) -> Pos:
