@@ -11,7 +11,7 @@ import dataclasses
 import io
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from .convert import field_types, kind_of
@@ -107,24 +107,35 @@ def spreadsheet_safe(text: str) -> str:
     return "'" + text if _FORMULA.match(text) else text
 
 
-def plan_rows(plan: Plan, base_url: str) -> tuple[bytes, tuple[bytes, ...]]:
-    """A plan's initiatives as CSV rows and as JSON texts, encoded (once per plan, not per build)."""
-    records = [{c.name: c.get(plan, ini, base_url) for c in COLUMNS} for ini in all_initiatives(plan)]
-    return (_csv([_cell(record[c.name]) for c in COLUMNS] for record in records),
-            tuple(json.dumps(record, ensure_ascii=False).encode("utf-8") for record in records))
+def initiative_row(plan: Plan, ini: Initiative, base_url: str) -> tuple[bytes, bytes]:
+    """An initiative as a CSV row and as a JSON text, encoded; `plan` is its plan without rows (_without_rows)."""
+    record = {c.name: c.get(plan, ini, base_url) for c in COLUMNS}
+    return _csv([[_cell(record[c.name]) for c in COLUMNS]]), json.dumps(record, ensure_ascii=False).encode("utf-8")
+
+
+def _without_rows(plan: Plan) -> Plan:
+    """The plan as a row's columns read it: all of it but its rows, so that a row is made again only when
+    it, or what the plan says besides its rows, changed (a preview's edit of one row makes one row)."""
+    return replace(plan, priorities=tuple(replace(p, initiatives=()) for p in plan.priorities), initiatives=())
+
+
+def _same(value):
+    """The value itself: through Reuse, the equal one of the last build, which each row compares at once."""
+    return value
 
 
 def initiative_files(site: Site, base_url: str, reuse: Reuse) -> tuple[bytearray, bytearray]:
     """The CSV and the JSON of every initiative, oldest plan first.
 
-    Each is grown a plan at a time and not copied into bytes: at 100,000 initiatives they are
-    224 MB, which a join would have held twice, beside every plan's rows.
+    Each is grown a row at a time and not copied into bytes: at 100,000 initiatives they are
+    224 MB, which a join would have held twice.
     """
     as_csv, as_json, sep = bytearray(_csv([[c.name for c in COLUMNS]])), bytearray(b"["), b"\n"
     for plan in sorted(site.plans, key=lambda p: p.period):
-        rows, texts = reuse(plan_rows, plan, base_url, slot=plan.period)
-        as_csv += rows
-        for text in texts:
+        head = reuse(_same, _without_rows(plan), slot=plan.period)
+        for ini in all_initiatives(plan):
+            row, text = reuse(initiative_row, head, ini, base_url, slot=ini)  # the initiative keeps its hash
+            as_csv += row
             as_json += sep + text
             sep = b",\n"
     as_json += b"\n]\n"

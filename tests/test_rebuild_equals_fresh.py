@@ -28,6 +28,7 @@ from site_builder.load import FOLDERS, OPTIONAL_FILES, REGISTRY_FILES, split_fro
 from site_builder.markdown import Markdown
 from site_builder.model import Email, LinkUrl, Markdown3, PageMeta, Pattern, Ref, SiteConfig
 from site_builder.problems import ContentError
+from site_builder.routes import all_initiatives
 
 ROOTS = {"site.yaml": SiteConfig, **REGISTRY_FILES, **OPTIONAL_FILES}
 COMBINATIONS = 12  # random sets of edits made together
@@ -323,4 +324,31 @@ def test_an_open_data_column_read_from_the_plan_follows_an_edit_of_the_plan(rich
     edit(rich_dir / "plans/2018-19.yaml", "date: April 2018", "date: May 2018")
     rebuilt = builder.build().files
     assert "May 2018" in rebuilt["data/initiatives.csv"].decode()
+    assert rebuilt == SiteBuilder(rich_dir, TEMPLATES).build().files
+
+
+def test_an_edit_of_one_row_makes_that_rows_open_data_again_and_a_plan_edit_every_row(rich_dir, monkeypatch):
+    """A preview's edit makes again the open data of what it changed: one row for a row's edit, the plan's
+    every row for an edit of the plan besides its rows (its title, which the plan_title column shows)."""
+    from conftest import edit
+    from site_builder import opendata
+
+    made = []
+    row = opendata.initiative_row
+    monkeypatch.setattr(opendata, "initiative_row", lambda plan, ini, base: made.append(ini.title) or row(plan, ini, base))
+    builder = SiteBuilder(rich_dir, TEMPLATES)
+    first = builder.build()
+    plan = rich_dir / "plans/2021-22.yaml"
+    rows = len(all_initiatives(next(p for p in first.site.plans if p.period == "2021-22")))
+
+    made.clear()
+    edit(plan, "A week of events about reporting", "A week of events on reporting")
+    rebuilt = builder.build().files
+    assert made == ["ASB Awareness Week"]
+    assert rebuilt == SiteBuilder(rich_dir, TEMPLATES).build().files
+
+    made.clear()
+    edit(plan, "title: Annual Partnership Plan 2021-22\n", "title: Annual Partnership Plan 2021 to 2022\n")
+    rebuilt = builder.build().files
+    assert len(made) == rows and "Annual Partnership Plan 2021 to 2022" in rebuilt["data/initiatives.csv"].decode()
     assert rebuilt == SiteBuilder(rich_dir, TEMPLATES).build().files
