@@ -181,7 +181,7 @@ def scan(text: str, allowed: _Allowed) -> tuple[Hit, ...]:
         emails.sort()
     hits.extend(_phones(read, allowed))
     if allowed.blocked:
-        hits.extend(_names(read, emails, allowed))
+        hits.extend(_outermost(_names(read, emails, allowed)))
     return tuple(Hit(folded.typed(h.offset), h.kind, _short(h.shown), h.key) for h in hits)
 
 
@@ -304,6 +304,18 @@ def _names(read: str, emails: list[tuple[int, int]], allowed: _Allowed) -> list[
     return (_where_names(read, found, joined) if found or joined else []) + _initials(read)
 
 
+def _outermost(hits: list[Hit]) -> list[Hit]:
+    """Each name found once where it is written: one inside another found there ('Example' in 'Jane Example',
+    where the surname is blocked alone too; 'Jane Example' in 'Example, Jane Mary') is the longer one's finding."""
+    kept, reach = set(), -1
+    for at in sorted(range(len(hits)), key=lambda at: (hits[at].offset, -len(hits[at].shown))):
+        end = hits[at].offset + len(hits[at].shown)
+        if end > reach:
+            kept.add(at)
+            reach = end
+    return [hit for at, hit in enumerate(hits) if at in kept]
+
+
 # A name by its first initial, as written: 'J. Smith', 'J Smith', 'J. M. Smith', 'Smith, J.', 'SMITH J'.
 # Each is read as the initial and the surname, 'j smith', which make fingerprint blocks with the name.
 # A capital letter on its own is looked for first (quick: few texts have one but 'A' or 'I'), then the
@@ -339,11 +351,11 @@ def _initial_hit(read: str, start: int, end: int, initial: str, surname: str) ->
     return [Hit(start, "name", read[start:end], name)] if surname[0].isupper() and _blocked_among({name}) else []
 
 
-# A word that may be a name run together, as a handle, a web address or a file name writes one: after an
-# @ or a slash ('@janesmith', '/janesmith'), or with a capital after a small letter inside it ('JaneSmith';
+# A word that may be a name run together, as a handle, a hashtag, a web address or a file name writes one:
+# after an @, a # or a slash ('@janesmith', '#janesmith', '/janesmith'), or with a capital after a small letter inside it ('JaneSmith';
 # Latin-1 and Latin Extended-A letters too, over-read: the fingerprints decide). Other words are never
 # parted: 'kitchen' in a sentence is no Kit Chen. Each word is read from its start once (the look-behind).
-_HANDLE = re.compile(r"(?<=[@/])[^\W\d_]+")
+_HANDLE = re.compile(r"(?<=[@#/])[^\W\d_]+")
 _SMALL_CAPITAL = r"[a-z\xdf-\xf6\xf8-\xff\u0100-\u017f][A-Z\xc0-\xd6\xd8-\xde\u0100-\u017f]"
 _CAPITAL_INSIDE = re.compile(rf"(?<![^\W\d_])(?=[^\W\d_]*?{_SMALL_CAPITAL})[^\W\d_]+")
 _ANY_SMALL_CAPITAL = re.compile(_SMALL_CAPITAL)  # most texts have none: one quick look, not a word by word one
@@ -352,7 +364,7 @@ _ANY_SMALL_CAPITAL = re.compile(_SMALL_CAPITAL)  # most texts have none: one qui
 def _joined_names(read: str) -> set[str]:
     """The words of a text (as fingerprinted) that _HANDLE or _CAPITAL_INSIDE finds and that are a blocked
     name run together: parted in two at some place, each part two letters or more (initials are not read)."""
-    found = _HANDLE.findall(read) if "@" in read or "/" in read else []
+    found = _HANDLE.findall(read) if "@" in read or "/" in read or "#" in read else []
     if _ANY_SMALL_CAPITAL.search(read):
         found += _CAPITAL_INSIDE.findall(read)
     words = {_word(w) for w in found}
@@ -362,7 +374,7 @@ def _joined_names(read: str) -> set[str]:
 
 def _written_joined(read: str, start: int, end: int) -> bool:
     """Whether the word at read[start:end] is written as _joined_names reads a name run together."""
-    return read[start - 1:start] in ("@", "/") or _CAPITAL_INSIDE.match(read, start, end) is not None
+    return read[start - 1:start] in ("@", "#", "/") or _CAPITAL_INSIDE.match(read, start, end) is not None
 
 
 _BREAK = "\x00"  # between the runs of a text's words that a name may span
@@ -441,8 +453,8 @@ def _where_names(read: str, found: set[str], joined: set[str]) -> list[Hit]:
                 break
             group = [w[2] for w in words[index:index + size]]
             candidates = {" ".join(group), *([f"{group[1]} {word}"] if size == 2 else [])}
-            if size > 1 and "," in read[words[index][1]:words[index + 1][0]]:
-                candidates |= {" ".join([*group[1:], word]), " ".join([group[1], word])}
+            if size > 1 and "," in read[words[index][1]:words[index + 1][0]]:  # 'Surname, Forename (Middle)'
+                candidates.add(" ".join([*group[1:], word]))
             for name in sorted(candidates & found):
                 hits.append(Hit(start, "name", re.sub(r"[*`]", "", read[start:last[1]]), name))
     return hits

@@ -152,6 +152,7 @@ NAMES = [
     ("Jane Exa\u0301mple", "Jane"),
     ("JaneExample", "JaneExample"),  # run together, as a social media handle or a web address writes it
     ("@janeexample on social media", "janeexample"),
+    ("#janeexample on social media", "janeexample"),  # a hashtag, as a handle
     ("[her profile](https://social.example/JaneExample)", "JaneExample"),
     ("Jane\u200bExample", "Jane"),  # a zero-width space, which a page does not show
     # the first name's initial, where site.yaml blocks that form too (make fingerprint prints it)
@@ -675,15 +676,29 @@ def test_no_text_makes_the_check_hang(config, unit):
 
 
 def test_a_name_run_together_is_read_only_where_a_handle_or_an_address_writes_one():
-    """'KitChen', '@kitchen' and '/kitchen' may be Kit Chen run together; 'kitchen' in a sentence is a
-    kitchen (a word is parted in two only after an @ or a slash, or at a capital inside it)."""
+    """'KitChen', '@kitchen', '#kitchen' and '/kitchen' may be Kit Chen run together; 'kitchen' in a sentence
+    is a kitchen (a word is parted in two only after an @, a # or a slash, or at a capital inside it)."""
     allowed = privacy._Allowed(frozenset(), frozenset(), frozenset({fingerprint("Kit Chen"), fingerprint("Zoë Łukasz")}))
     kinds = lambda text: [h.kind for h in privacy.scan.__wrapped__(text, allowed)]
     for text in ("Ask KitChen now.", "Follow @kitchen now.", "See example.org/kitchen/ now.", "Ask @ZoëŁukasz now.",
+                 "Share #kitchen now.",
                  "Ask ZoëŁukasz now."):
         assert kinds(text) == ["name"], text
     for text in ("A community kitchen and a Kitchen garden.", "KITCHEN", "Kitchens"):
         assert kinds(text) == [], text
+
+
+def test_a_name_is_one_finding_where_it_is_written_whatever_else_is_blocked_inside_it():
+    """A blocked surname inside a blocked whole name ('Example' in 'Jane Example', 'Example, Jane' or 'J.
+    Example') is that name's finding, not a second one; each finding shows the name as written, no more."""
+    allowed = privacy._Allowed(frozenset(), frozenset(), frozenset({*privacy.fingerprints("Jane Example"),
+                                                                   fingerprint("Example"), fingerprint("Jane Mary Example")}))
+    shown = lambda text: [h.shown for h in privacy.scan.__wrapped__(text, allowed)]
+    assert shown("Ask Jane Example about it.") == ["Jane Example"]
+    assert shown("Ask Example, Jane about it.") == ["Example, Jane"]
+    assert shown("Ask Example, Jane Mary about it.") == ["Example, Jane Mary"]
+    assert shown("Ask J. Example about it.") == ["J. Example"]
+    assert shown("Ask Example about it, or Jane Example.") == ["Example", "Jane Example"]
 
 
 def test_an_initial_is_read_only_where_it_is_written_as_one():
