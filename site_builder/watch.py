@@ -29,6 +29,9 @@ CHANGE_EVENT_TYPES = [FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, Fil
 # Events that change which names a folder holds (rather than what a file says).
 NAME_EVENTS = frozenset({"created", "deleted", "moved"})
 RECHECK = 1.0  # seconds between looks at whether a watched folder was replaced
+# How long to wait for more after a file is closed from writing, a save's last step when it writes the
+# file in place: only for another file saved with it (a 'save all'), not for more of this one.
+CLOSED_SETTLE = 0.001
 
 
 def is_relevant(path: str, folder: bool = False) -> bool:
@@ -55,6 +58,7 @@ class ChangeWatcher(FileSystemEventHandler):
         self.folders = [Path(f) for f in folders]
         self.on_change = on_change
         self.settle = settle  # editors save in several steps; wait this long for the last one
+        self._quiet = settle  # how long no event must come: less after a file is closed (CLOSED_SETTLE)
         self._pending: set[str] = set()
         self._last_event = 0.0
         self._wake = threading.Condition()
@@ -119,12 +123,13 @@ class ChangeWatcher(FileSystemEventHandler):
         paths = [p for p in (event.src_path, getattr(event, "dest_path", ""))
                  if p and (any_name or is_relevant(str(p), event.is_directory))]
         if paths:
-            self._note(str(p) for p in paths)
+            self._note((str(p) for p in paths), closed=event.event_type == "closed")
 
-    def _note(self, paths: Iterable[str]) -> None:
+    def _note(self, paths: Iterable[str], closed: bool = False) -> None:
         with self._wake:
             self._pending.update(paths)
             self._last_event = time.perf_counter()
+            self._quiet = min(CLOSED_SETTLE, self.settle) if closed else self.settle
             self._wake.notify()
 
     def changes_within(self, seconds: float) -> bool:
@@ -151,8 +156,8 @@ class ChangeWatcher(FileSystemEventHandler):
                     return
                 if not self._pending:
                     continue
-                # Wait until no event has come for `settle` seconds.
-                while (delay := self._last_event + self.settle - time.perf_counter()) > 0:
+                # Wait until no event has come for `settle` seconds (less after a file closed from writing).
+                while (delay := self._last_event + self._quiet - time.perf_counter()) > 0:
                     self._wake.wait(delay)
                 changed, self._pending = self._pending, set()
             try:

@@ -157,3 +157,31 @@ def test_any_name_appearing_or_going_is_a_change_while_the_site_is_broken(tmp_pa
         assert quiet(reported) is None
     finally:
         watcher.stop()
+
+
+def test_a_save_is_handed_on_when_its_file_is_closed_and_a_write_still_open_waits_to_settle(tmp_path):
+    """A save's last step, the file closed after writing, ends the wait for more of it; a file still open
+    for writing may be written again, and is handed on only once no event has come for `settle`."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("a: 1\n")
+    reported: queue.Queue[float] = queue.Queue()
+    watcher = ChangeWatcher([tmp_path], lambda paths: reported.put(time.perf_counter()), settle=2.0)
+    watcher.start()
+    try:
+        started = time.perf_counter()
+        plan.write_text("a: 2\n")  # written and closed
+        assert reported.get(timeout=NOTICE_TIMEOUT) - started < 1.0  # not the two seconds' settle
+        with open(plan, "a") as still_open:
+            still_open.write("b: 1\n")
+            still_open.flush()
+            assert quiet_for(reported, 1.0) is None  # still open: it may be written again
+        reported.get(timeout=NOTICE_TIMEOUT)  # and when closed, handed on
+    finally:
+        watcher.stop()
+
+
+def quiet_for(reported: queue.Queue, seconds: float):
+    try:
+        return reported.get(timeout=seconds)
+    except queue.Empty:
+        return None
