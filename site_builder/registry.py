@@ -38,6 +38,7 @@ def straight_apostrophes(text: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=65536)  # asked for every name every row prints, in every build
 def same_name(one: str, other: str) -> bool:
     """Whether two names of an agency are one as printed: case, spacing and a leading 'The' aside."""
     return normalise(_THE.sub("", one)) == normalise(_THE.sub("", other))
