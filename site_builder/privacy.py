@@ -217,11 +217,25 @@ def _short(shown: str) -> str:
     return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
+# Letters typed for digits inside a number ('077OO 9OO123'): O for 0, I or l for 1, in a run of digits and
+# those letters that holds a digit and touches no other letter ('O2', '10am' and 'COVID19' stay as typed).
+_LETTER_DIGITS = re.compile(r"(?<![^\W\d_])[OoIl]*+\d[\dOoIl]*+(?![^\W\d_])")
+_LETTER_BESIDE_DIGIT = re.compile(r"\d[OoIl]|[OoIl]\d")
+_AS_DIGITS = str.maketrans("OoIl", "0011")
+
+
 def _phones(read: str, allowed: _Allowed) -> list[Hit]:
     """UK numbers of 10 or 11 digits as 0..., +44 or 0044, however grouped; and +CC numbers.
     Short public service numbers such as 101 and 999 are not phone numbers here."""
-    if read.isascii() and sum(map(read.count, "0123456789")) < 10:
-        return []  # fewer digits than a phone number has (most text): counted quicker than runs are found
+    digit_count = sum(map(read.count, "0123456789"))
+    if read.isascii() and digit_count == 0:
+        return []  # no number at all (most text): counted quicker than runs are found
+    shown = read  # each number as written, its letters too
+    if _LETTER_BESIDE_DIGIT.search(read):  # each letter one digit: every place in the text stays
+        read = _LETTER_DIGITS.sub(lambda run: run.group().translate(_AS_DIGITS), read)
+        digit_count = sum(map(read.count, "0123456789"))
+    if read.isascii() and digit_count < 10:
+        return []  # fewer digits than a phone number has
     hits = []
     for run in _RUN.finditer(read):
         text = run.group()
@@ -242,7 +256,7 @@ def _phones(read: str, allowed: _Allowed) -> list[Hit]:
                 start -= 1
             stop = groups[end].end() + (text[groups[end].end():groups[end].end() + 1] == ")")
             if number not in allowed.phones:
-                hits.append(Hit(run.start() + start, "phone", text[start:stop], number))
+                hits.append(Hit(run.start() + start, "phone", shown[run.start() + start:run.start() + stop], number))
             i = end + 1
     return hits
 

@@ -72,6 +72,9 @@ PHONES = [
     ("[chat](https://wa.me/441632960123/)", "441632"),
     ("(0)7700 900123", "(0)"),  # the trunk 0 set apart in brackets
     ("(0) 1632 960123", "(0)"),
+    ("077OO 9OO123", "077OO"),  # letters for digits: an O for 0, an l or I for 1
+    ("O7700 900123", "O7700"),
+    ("0l632 96Ol23", "0l632"),
 ]
 EMAILS = [
     ("jane@example.com", "jane"),
@@ -227,6 +230,7 @@ NEAR_MISSES = [
     "those at risk. It", "those at risk . Then", "look at the dot on it", "help at home. In 2020",
     "J. Examples", "Jay Example", "K. Example", "j example", "Jane J. Exemplar", "Example A level",
     "report_2019_2020_final.pdf", "version 1_2_3", "ref 2014_15_0123", "0_1_2_3_4_5_6_7_8_9",
+    "the O2 shop, 10am to 4pm, COVID19 in 2020 and 2021", "Il Postino 1994 1995 0l", "Room IO1 and OO7",
 ]
 
 
