@@ -663,7 +663,7 @@ def test_a_blocked_name_not_written_as_its_fingerprint_is_refused(site_dir, entr
 @pytest.mark.parametrize("unit", ["0/", "0\u00b7", "0 ", "0.", "(0)", "0\u00b7/", "01632 ", "a.", "a" * 70 + " ",
                                   "a" * 70 + "\n", "x@a", "a\n@", "a @ ", "00 ", "(00)", "0 0", "aB", "Ab ", "@a", "/ab",
                                   "a at ", "a dot ", "a at b dot ", "a.b at ", "a . ", "a AT b . c dot ",
-                                  "0_", "0~", "0_0a", "0~0a", "A ", "A. ", "A, "])
+                                  "0_", "0~", "0_0a", "0~0a", "A ", "A. ", "A, ", "0O", "O0 ", "lO1a"])
 def test_no_text_makes_the_check_hang(config, unit):
     """A hang guard, not a speed measure: 40,000 repeats of a run's pieces are read in well under a second
     (bench numbers elsewhere); a pattern whose work grows with the square of a run's length took 20 s for
