@@ -366,9 +366,10 @@ def _initial_hit(read: str, start: int, end: int, initial: str, surname: str) ->
 
 
 # A word that may be a name run together, as a handle, a hashtag, a web address or a file name writes one:
-# after an @, a # or a slash ('@janesmith', '#janesmith', '/janesmith'), or with a capital after a small letter inside it ('JaneSmith';
-# Latin-1 and Latin Extended-A letters too, over-read: the fingerprints decide). Other words are never
-# parted: 'kitchen' in a sentence is no Kit Chen. Each word is read from its start once (the look-behind).
+# after an @, a # or a slash ('@janesmith', '#janesmith', '/janesmith'), or with a capital after a small
+# letter inside it ('JaneSmith'; Latin-1 and Latin Extended-A letters too, over-read: the fingerprints
+# decide). Other words are never parted: 'kitchen' in a sentence is no Kit Chen. Each word is read from
+# its start once (the look-behind).
 _HANDLE = re.compile(r"(?<=[@#/])[^\W\d_]+")
 _SMALL_CAPITAL = r"[a-z\xdf-\xf6\xf8-\xff\u0100-\u017f][A-Z\xc0-\xd6\xd8-\xde\u0100-\u017f]"
 _CAPITAL_INSIDE = re.compile(rf"(?<![^\W\d_])(?=[^\W\d_]*?{_SMALL_CAPITAL})[^\W\d_]+")

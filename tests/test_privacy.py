@@ -695,8 +695,8 @@ def test_a_name_run_together_is_read_only_where_a_handle_or_an_address_writes_on
 def test_a_name_is_one_finding_where_it_is_written_whatever_else_is_blocked_inside_it():
     """A blocked surname inside a blocked whole name ('Example' in 'Jane Example', 'Example, Jane' or 'J.
     Example') is that name's finding, not a second one; each finding shows the name as written, no more."""
-    allowed = privacy._Allowed(frozenset(), frozenset(), frozenset({*privacy.fingerprints("Jane Example"),
-                                                                   fingerprint("Example"), fingerprint("Jane Mary Example")}))
+    blocked = {*privacy.fingerprints("Jane Example"), fingerprint("Example"), fingerprint("Jane Mary Example")}
+    allowed = privacy._Allowed(frozenset(), frozenset(), frozenset(blocked))
     shown = lambda text: [h.shown for h in privacy.scan.__wrapped__(text, allowed)]
     assert shown("Ask Jane Example about it.") == ["Jane Example"]
     assert shown("Ask Example, Jane about it.") == ["Example, Jane"]

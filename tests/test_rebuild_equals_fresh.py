@@ -335,7 +335,8 @@ def test_an_edit_of_one_row_makes_that_rows_open_data_again_and_a_plan_edit_ever
 
     made = []
     row = opendata.initiative_row
-    monkeypatch.setattr(opendata, "initiative_row", lambda plan, ini, base: made.append(ini.title) or row(plan, ini, base))
+    monkeypatch.setattr(opendata, "initiative_row",
+                        lambda plan, ini, base: made.append(ini.title) or row(plan, ini, base))
     builder = SiteBuilder(rich_dir, TEMPLATES)
     first = builder.build()
     plan = rich_dir / "plans/2021-22.yaml"
