@@ -325,17 +325,25 @@ def test_the_copy_that_makes_pages_killed_mid_build(project, monkeypatch, capsys
     assert main(["build", *FAST]) == 0
     whole = read_tree(project / "output")
     builder = os.getpid()
+    # The builder makes the first run of pages (four) before the copy is made; then it waits for the copy to
+    # begin (at most 10 s), so that on a busy machine it does not make every page before the copy makes one.
     _fault(monkeypatch, f"""
-import os, signal
-_real_write, _writes = os.write, []
+import os, signal, time
+_real_write, _writes, _own = os.write, [], []
 def _write(fd, data):
-    if os.getpid() != {builder} and os.path.exists(f"/proc/self/fd/{{fd}}") and \\
-            "/.output.new-" in os.readlink(f"/proc/self/fd/{{fd}}"):
-        _writes.append(fd)
-        if len(_writes) >= 3:  # a few files in, before a word of them is sent
-            _real_write(fd, data[:len(data) // 2])
-            open({str(tmp_path / "killed")!r}, "w").close()
-            os.kill(os.getpid(), signal.SIGKILL)
+    if os.path.exists(f"/proc/self/fd/{{fd}}") and "/.output.new-" in os.readlink(f"/proc/self/fd/{{fd}}"):
+        if os.getpid() == {builder}:
+            _own.append(fd)
+            waited = time.monotonic()
+            while len(_own) > 4 and not os.path.exists({str(tmp_path / "begun")!r}) and time.monotonic() < waited + 10:
+                time.sleep(0.005)
+        else:
+            open({str(tmp_path / "begun")!r}, "w").close()
+            _writes.append(fd)
+            if len(_writes) >= 3:  # a few files in, before a word of them is sent
+                _real_write(fd, data[:len(data) // 2])
+                open({str(tmp_path / "killed")!r}, "w").close()
+                os.kill(os.getpid(), signal.SIGKILL)
     return _real_write(fd, data)
 os.write = _write
 """)
