@@ -11,6 +11,7 @@ tests/browser/test_serve.py uses `running_preview` to check the same in Chromium
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import signal
@@ -174,14 +175,17 @@ def output_stamp() -> tuple | None:
 
 
 def files_mentioning(folder: Path, needle: bytes) -> list[str]:
-    """Files under folder whose bytes contain needle (files removed while looking are skipped)."""
+    """Files under folder whose bytes contain needle (files and folders removed while looking are skipped:
+    the search index, made in the background, replaces its folder; os.walk passes over one gone)."""
     found = []
-    for path in folder.rglob("*"):
-        try:
-            if path.is_file() and needle in path.read_bytes().lower():
-                found.append(str(path.relative_to(folder)))
-        except FileNotFoundError:
-            pass
+    for root, _, names in os.walk(folder):
+        for name in names:
+            path = Path(root) / name
+            try:
+                if needle in path.read_bytes().lower():
+                    found.append(str(path.relative_to(folder)))
+            except FileNotFoundError:
+                pass
     return found
 
 
