@@ -531,6 +531,8 @@ class _File:
         self.allowed = allowed
         self.again = again  # a preview's: the file is checked again after each edit (_group)
         self.found: dict[tuple, Problem] = {}  # each finding once, by its line, kind and what it is (_add)
+        self._visited: set[Node] = set()  # nodes read; they are equal only to themselves: an alias is the node it names
+        self._groups: tuple[dict, dict] | None = None  # a YAML file's groups as last checked, and as now (_group)
 
     def check(self, root: Node | None) -> list[Problem]:
         suffix = PurePath(self.file).suffix.lower()
@@ -574,7 +576,6 @@ class _File:
 
     def _yaml(self, root: Node, shift: int, start: int, end: int) -> None:
         """Every value as typed and as rendered, then the rest: keys and comments."""
-        self._visited: set[Node] = set()  # nodes are equal only to themselves: an alias is the node it names
         earlier = _groups.get(self.file, {}) if self.again and shift == 0 else None  # not a page's front matter
         self._groups = (earlier, {}) if earlier is not None else None
         self._walk(root, "", shift, start, end)
