@@ -180,6 +180,7 @@ def scan(text: str, allowed: _Allowed) -> tuple[Hit, ...]:
                 hits.append(Hit(start, "email", address, address.lower()))
         emails.sort()
     hits.extend(_phones(read, allowed))
+    hits.extend(_spoken_phones(read, allowed))
     if allowed.blocked:
         hits.extend(_outermost(_names(read, emails, allowed)))
     return tuple(Hit(folded.typed(h.offset), h.kind, _short(h.shown), h.key) for h in hits)
@@ -261,6 +262,53 @@ def _phones(read: str, allowed: _Allowed) -> list[Hit]:
     return hits
 
 
+def _digit_by_digit(groups: list, i: int) -> tuple[int, str] | None:
+    """The last group and the number of a phone number typed a digit at a time from group i ('0 7 7 0 0 9 0
+    0 1 2 3'): eleven digits on their own, no more (a scale, '0 1 2 3 4 5 6 7 8 9 10', is no number)."""
+    run = [g.group() for g in groups[i:i + 11]]
+    before = groups[i - 1].group() if i else ""
+    after = groups[i + 11].group() if i + 11 < len(groups) else ""
+    if len(run) < 11 or any(len(digit) != 1 for digit in run) or len(before) == 1 or len(after) == 1 or run[1] == "0":
+        return None
+    return i + 10, "".join(run)
+
+
+# A number spelled in words a digit at a time, as written to hide it from machines and not from readers:
+# 'oh seven seven double oh nine double oh one two three', 'plus four four seven seven ...'. Each digit a
+# word or a figure, 'double' or 'triple' before one repeating it, apart from the next by spaces, a comma
+# or a dash; a run of them is a number where it spells one (_spoken_phones). Looked for only where a word
+# that starts a UK number so spelled is in the text (its trunk 0 as a word, 'double' or 'plus').
+_SPOKEN = {"zero": "0", "nought": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+           "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+_SPOKEN_STARTS = ("zero", "nought", "oh", "double", "triple", "plus")
+_SPOKEN_DIGIT = rf"(?:(?:double|triple)[ \t]+)?(?:\d(?!\d)|(?:{'|'.join(sorted(_SPOKEN, key=len, reverse=True))})(?![^\W\d_]))"
+_SPOKEN_NUMBER = re.compile(rf"(?<![\w+])(?:plus[ \t]+)?{_SPOKEN_DIGIT}"
+                            rf"(?:(?:[ \t]*[,\-\u2010-\u2015][ \t]*|[ \t]+)(?:\n[ \t]*)?{_SPOKEN_DIGIT}){{5,}}", re.I)
+
+
+def _spoken_phones(read: str, allowed: _Allowed) -> list[Hit]:
+    """Phone numbers spelled in words a digit at a time (_SPOKEN_NUMBER): eleven digits that make a UK number
+    (ten, the fewest one has, would make a count from zero to nine one)."""
+    lower = read.lower()
+    if not any(word in lower for word in _SPOKEN_STARTS):
+        return []
+    hits = []
+    for run in _SPOKEN_NUMBER.finditer(read):
+        words = re.findall(r"[^\W\d_]+|\d", run.group().lower())
+        number, times = "", 1
+        for word in words:
+            if word in ("double", "triple"):
+                times = 2 if word == "double" else 3
+            elif word != "plus":
+                number += (word if word.isdigit() else _SPOKEN[word]) * times
+                times = 1
+        national = digits(("+" if words[0] == "plus" else "") + number)
+        if len(national) == 11 and national[0] == "0" and national[1] != "0" and any(w.isalpha() for w in words) \
+                and national not in allowed.phones:
+            hits.append(Hit(run.start(), "phone", run.group(), national))
+    return hits
+
+
 def _phone_at(text: str, groups: list, i: int) -> tuple[int, str] | None:
     """The last group and the number (national form) of a phone number starting at group i."""
     before = text[groups[i - 1].end():groups[i].start()] if i else text[:groups[i].start()]
@@ -270,8 +318,11 @@ def _phone_at(text: str, groups: list, i: int) -> tuple[int, str] | None:
     # A link to a chat app spells +44 7700 900123 as 447700900123 (wa.me/447700900123): +44 without its +.
     plus = "+" in before or (len(first) == 12 and first.startswith("44") and first[2] != "0")
     # A national number starts 0 and its area code, or 00 44 (the UK, dialled from abroad); its trunk 0 may
-    # stand apart in brackets ('(0)1632 960123'), not after a space ('ISBN 0 19 852663 6', '0 10 20 30').
+    # stand apart in brackets ('(0)1632 960123'), not after a space ('ISBN 0 19 852663 6', '0 10 20 30')
+    # unless every digit does (_digit_by_digit).
     bracketed = first == "0" and text[groups[i].start() - 1:groups[i].end() + 1] == "(0)"
+    if first == "0" and not plus and not bracketed:
+        return _digit_by_digit(groups, i)
     if not plus and not (first.startswith("0") and (len(first) >= 3 or first == "00" or bracketed)):
         return None
     found = None

@@ -75,6 +75,16 @@ PHONES = [
     ("077OO 9OO123", "077OO"),  # letters for digits: an O for 0, an l or I for 1
     ("O7700 900123", "O7700"),
     ("0l632 96Ol23", "0l632"),
+    # digit by digit, as a number is written to hide it from machines and not from readers
+    ("0 7 7 0 0 9 0 0 1 2 3", "0"),
+    ("0-7-7-0-0-9-0-0-1-2-3", "0"),
+    ("oh seven seven double oh nine double oh one two three", "oh"),
+    ("zero seven seven zero zero nine zero zero one two three", "zero"),
+    ("Zero Seven Seven, Zero Zero Nine, Zero Zero One Two Three", "Zero"),
+    ("nought one six three two, nine six nought, one two three", "nought"),
+    ("plus four four seven seven double oh nine double oh one two three", "plus"),
+    ("oh 7 7 double oh 9 triple oh 1 2", "oh"),
+    ("zero seven seven O O nine O O one two three", "zero"),
 ]
 EMAILS = [
     ("jane@example.com", "jane"),
@@ -231,6 +241,9 @@ NEAR_MISSES = [
     "J. Examples", "Jay Example", "K. Example", "j example", "Jane J. Exemplar", "Example A level",
     "report_2019_2020_final.pdf", "version 1_2_3", "ref 2014_15_0123", "0_1_2_3_4_5_6_7_8_9",
     "the O2 shop, 10am to 4pm, COVID19 in 2020 and 2021", "Il Postino 1994 1995 0l", "Room IO1 and OO7",
+    "one two three four five six seven eight nine ten", "Zero, one, two, three, four, five, six, seven, eight, nine",
+    "Page 0 1 2 3 4 5 6 7 8 9 10 11 12 Next", "scores 0 0 1 2 0 1 3 0 2 1 0", "oh no, one two three and go",
+    "double or quits, plus one", "a count of 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9",
 ]
 
 
@@ -663,7 +676,8 @@ def test_a_blocked_name_not_written_as_its_fingerprint_is_refused(site_dir, entr
 @pytest.mark.parametrize("unit", ["0/", "0\u00b7", "0 ", "0.", "(0)", "0\u00b7/", "01632 ", "a.", "a" * 70 + " ",
                                   "a" * 70 + "\n", "x@a", "a\n@", "a @ ", "00 ", "(00)", "0 0", "aB", "Ab ", "@a", "/ab",
                                   "a at ", "a dot ", "a at b dot ", "a.b at ", "a . ", "a AT b . c dot ",
-                                  "0_", "0~", "0_0a", "0~0a", "A ", "A. ", "A, ", "0O", "O0 ", "lO1a"])
+                                  "0_", "0~", "0_0a", "0~0a", "A ", "A. ", "A, ", "0O", "O0 ", "lO1a", "oh ", "zero, ",
+                                  "double oh ", "plus 0 - ", "o 0 ", "triple "])
 def test_no_text_makes_the_check_hang(config, unit):
     """A hang guard, not a speed measure: 40,000 repeats of a run's pieces are read in well under a second
     (bench numbers elsewhere); a pattern whose work grows with the square of a run's length took 20 s for
