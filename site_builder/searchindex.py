@@ -44,24 +44,27 @@ TEXT = 1200  # characters of each page's text kept for result excerpts
 WORDS_PER_FILE = 24_000  # about this many bytes of JSON per word file
 TITLE_WEIGHT = 10
 
-# A tag's attributes are read one at a time, each whole with its quoted value: a value that holds
-# the words of a mark (an editor's text in a description) is never taken for the mark itself.
-_VALUE = r"""(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?"""
-START_TAG = re.compile(r'<([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s"\'=<>/]+' + _VALUE + r')*)\s*(/?)>')
-ATTRIBUTE = re.compile(r'\s([^\s"\'=<>/]+)(?:\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|([^\s"\'=<>`]+)))?')
-COMMENT = re.compile(r"<!--.*?-->", re.S)
-SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.S | re.IGNORECASE)  # never shown
-SKIPPED = re.compile(r"<(template|select|noscript)\b", re.IGNORECASE)  # no visible words of their own
+# A page is read as the UTF-8 it is written in, and only the text cut from its tags is decoded: the
+# patterns that find the tags read a byte a character, where a decoded page (most have a curly quote
+# or a dash) takes two or four. A tag's attributes are read one at a time, each whole with its quoted
+# value: a value that holds the words of a mark (an editor's text in a description) is never taken
+# for the mark itself.
+_VALUE = rb"""(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?"""
+START_TAG = re.compile(rb'<([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s"\'=<>/]+' + _VALUE + rb')*)\s*(/?)>')
+ATTRIBUTE = re.compile(rb'\s([^\s"\'=<>/]+)(?:\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|([^\s"\'=<>`]+)))?')
+COMMENT = re.compile(rb"<!--.*?-->", re.S)
+SCRIPT = re.compile(rb"<(script|style)\b[^>]*>.*?</\1\s*>", re.S | re.IGNORECASE)  # never shown
+SKIPPED = re.compile(rb"<(template|select|noscript)\b", re.IGNORECASE)  # no visible words of their own
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-H1 = re.compile(r"<h1\b", re.IGNORECASE)
+H1 = re.compile(rb"<h1\b", re.IGNORECASE)
 BLOCKS = ("address", "article", "aside", "blockquote", "caption", "dd", "details", "div", "dl", "fieldset",
           "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "label", "legend", "li", "main", "nav", "ol", "p",
           "pre", "section", "summary", "table", "td", "th", "tr", "ul")
-BLOCK_END = re.compile(rf"</(?:{alternation(BLOCKS)})\s*>", re.IGNORECASE)
-SPACES = re.compile(r"<(?:br|hr|img|wbr)\b[^>]*>", re.IGNORECASE)  # a line or a picture between words
-TAG = re.compile(r"<[^>]*>")
+BLOCK_END = re.compile(rf"</(?:{alternation(BLOCKS)})\s*>".encode(), re.IGNORECASE)
+SPACES = re.compile(rb"<(?:br|hr|img|wbr)\b[^>]*>", re.IGNORECASE)  # a line or a picture between words
+TAG = re.compile(rb"<[^>]*>")
 ENDS = ".,:;!?…"  # a block ending without one of these is ended with a full stop in the excerpt text
-_BLOCK, _TERM = "\x00", "\x01"  # where a block and a <dt> end, until the text is cut from the tags
+_BLOCK, _TERM = b"\x00", b"\x01"  # where a block and a <dt> end, until the text is cut from the tags
 SEPARATOR = re.compile(r"([\x00\x01])[\s\x00\x01]*")  # a run of block ends: the first says which
 WORD = re.compile(r"[^\W_]+")
 # WORD for lower-case ASCII: every other character made a space, then split there (findall's match
@@ -76,7 +79,7 @@ UNSEEN = re.compile("[\u0300-\u036f\u00ad\u200b-\u200d\u2060\ufeff]")
 # money): made spaces, such a text takes the ASCII way, at a third of the cost.
 BETWEEN_WORDS = re.compile("[\u00a0\u00a3\u2002\u2003\u2009\u200a\u202f\u2010-\u2015\u2018-\u201f\u2022\u2026\u20ac]")
 # A search filter as base.html writes it: read so, where every mark is in such a tag (else tag by tag).
-FILTER = re.compile(r'<span data-search-filter="([^"<>]*)">')
+FILTER = re.compile(rb'<span data-search-filter="([^"<>]*)">')
 _ENDINGS: dict[str, re.Pattern] = {}
 
 
@@ -101,29 +104,31 @@ class Record:
         self.filters, self.weights = filters, weights
 
 
-def read_page(url: str, page: str) -> Record | None:
-    """The record of one page's marked element, or None for a page without one."""
-    if "<!--" in page:
-        page = COMMENT.sub("", page)
-    body = next(_marked(page, "data-search-body"), None)
+def read_page(url: str, page: bytes | str) -> Record | None:
+    """The record of one page's marked element (the page as UTF-8, or as text), or None for a page without one."""
+    if isinstance(page, str):
+        page = page.encode("utf-8", "surrogatepass")
+    if b"<!--" in page:
+        page = COMMENT.sub(b"", page)
+    body = next(_marked(page, b"data-search-body"), None)
     if body is None:
         return None
     start, name, _ = body
-    if page.find("<script", start) >= 0 or page.find("<style", start) >= 0:  # their text may hold an end tag
-        page = page[:start] + SCRIPT.sub("", page[start:])
-    part = page[start:_end(page, name, start)].replace(_BLOCK, "").replace(_TERM, "")
-    left_out = sorted([(start, name) for start, name, _ in _marked(part, "data-search-ignore")]
-                      + [(tag.start(), tag[1]) for tag in SKIPPED.finditer(part)])
+    if page.find(b"<script", start) >= 0 or page.find(b"<style", start) >= 0:  # their text may hold an end tag
+        page = page[:start] + SCRIPT.sub(b"", page[start:])
+    part = page[start:_end(page, name, start)].replace(_BLOCK, b"").replace(_TERM, b"")
+    left_out = sorted([(start, name) for start, name, _ in _marked(part, b"data-search-ignore")]
+                      + [(tag.start(), tag[1].decode()) for tag in SKIPPED.finditer(part)])
     kept, at = [], 0
     for start, name in left_out:
         if start >= at:  # not inside an element left out already
             kept.append(part[at:start])
             at = _end(part, name, start)
-    part = "".join(kept) + part[at:]
+    part = b"".join(kept) + part[at:]
     filters = []
-    marks = FILTER.findall(part)
-    if len(marks) != part.count("data-search-filter"):  # a mark written otherwise, or in a text
-        marks = [found["data-search-filter"] for _, _, found in _marked(part, "data-search-filter")]
+    marks = [mark.decode("utf-8", "replace") for mark in FILTER.findall(part)]
+    if len(marks) != part.count(b"data-search-filter"):  # a mark written otherwise, or in a text
+        marks = [found["data-search-filter"] for _, _, found in _marked(part, b"data-search-filter")]
     for mark in marks:
         key, _, value = htmllib.unescape(mark).partition(":")
         if key:
@@ -132,8 +137,8 @@ def read_page(url: str, page: str) -> Record | None:
     heading = H1.search(part)
     if heading and (tag := START_TAG.match(part, heading.start())):
         place = htmllib.unescape(_attributes(tag[2]).get("data-search-place", ""))
-        title = _text(part[tag.end():_end(part, "h1", heading.start()) - len("</h1>")])
-    text = _text(BLOCK_END.sub(_BLOCK, part.replace("</dt>", _TERM)))
+        title = _text(part[tag.end():_end(part, "h1", heading.start()) - len(b"</h1>")])
+    text = _text(BLOCK_END.sub(_BLOCK, part.replace(b"</dt>", _TERM)))
     weights = Counter(words(text))
     for word in words(title):
         weights[word] += TITLE_WEIGHT
@@ -142,33 +147,34 @@ def read_page(url: str, page: str) -> Record | None:
     return Record(url, title or url, about, text[:TEXT], filters, weights)
 
 
-def _attributes(text: str) -> dict[str, str]:
+def _attributes(text: bytes) -> dict[str, str]:
     """A start tag's attributes by name, whichever way each value is quoted (or not at all)."""
-    return {name: a or b or c for name, a, b, c in ATTRIBUTE.findall(text)}
+    return {name.decode("utf-8", "replace"): (a or b or c).decode("utf-8", "replace")
+            for name, a, b, c in ATTRIBUTE.findall(text)}
 
 
-def _marked(page: str, mark: str):
+def _marked(page: bytes, mark: bytes):
     """Each start tag of a page that has the attribute `mark`: where it starts, its name, and its attributes."""
-    at = page.find(mark)
+    at, name = page.find(mark), mark.decode()
     while at >= 0:
-        start = page.rfind("<", 0, at)
+        start = page.rfind(b"<", 0, at)
         tag = START_TAG.match(page, start) if start >= 0 else None
         if tag and tag.end() > at:
             marks = _attributes(tag[2])
-            if mark in marks:
-                yield start, tag[1], marks
+            if name in marks:
+                yield start, tag[1].decode(), marks
             at = tag.end()  # the rest of this tag is read: a value that repeats the mark is not read again
         at = page.find(mark, at + 1)
 
 
-def _end(page: str, name: str, start: int) -> int:
+def _end(page: bytes, name: str, start: int) -> int:
     """Where the element that starts at `start` ends (after its end tag; the page's end if it has none)."""
     name = name.lower()
     tag = START_TAG.match(page, start)
     if name in VOID or (tag and tag[3]):  # an element without content: <input ...>, <div ... />
         return tag.end() if tag else start + 1
     if name not in _ENDINGS:
-        _ENDINGS[name] = re.compile(rf"<(/?){name}\b[^>]*>", re.IGNORECASE)
+        _ENDINGS[name] = re.compile(rf"<(/?){name}\b[^>]*>".encode(), re.IGNORECASE)
     depth = 0
     for tag in _ENDINGS[name].finditer(page, start):
         depth += -1 if tag[1] else 1
@@ -177,15 +183,16 @@ def _end(page: str, name: str, start: int) -> int:
     return len(page)
 
 
-def _text(html: str) -> str:
+def _text(html: bytes) -> str:
     """The words of some HTML, spaced; each block ended with a full stop, each <dt> with a colon, where
     they do not end with punctuation already (a dt ran into its dd in excerpts: "LeadEssex Police")."""
-    pieces = SEPARATOR.split(htmllib.unescape(TAG.sub("", SPACES.sub(" ", html))))  # text, end, text, ...
+    text = TAG.sub(b"", SPACES.sub(b" ", html)).decode("utf-8", "replace")
+    pieces = SEPARATOR.split(htmllib.unescape(text))  # text, end, text, ...
     spaced = []
     for at in range(0, len(pieces) - 1, 2):
         text = pieces[at].rstrip()
         before = text[-1:]
-        spaced += text, " " if not before or before in ENDS else ": " if pieces[at + 1] == _TERM else ". "
+        spaced += text, " " if not before or before in ENDS else ": " if pieces[at + 1] == "\x01" else ". "
     spaced.append(pieces[-1])
     return " ".join("".join(spaced).split())
 
@@ -196,7 +203,7 @@ def reading(rel: str, data: bytes) -> bytes:
     the index leaves out (not a page, or a page without the mark)."""
     record = None
     if rel.endswith(".html") and b"data-search-body" in data:
-        record = read_page("/" + rel.removesuffix("index.html"), data.decode("utf-8", "replace"))
+        record = read_page("/" + rel.removesuffix("index.html"), data)
     if record is None:
         return b""
     return marshal.dumps((record.url, _json([record.url, record.title, record.about, record.text]),

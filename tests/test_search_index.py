@@ -560,10 +560,10 @@ def test_block_ends_are_found_as_by_a_flat_list_of_the_block_names():
 
     from site_builder.searchindex import BLOCK_END, BLOCKS
 
-    flat = re.compile(rf"</(?:{'|'.join(BLOCKS)})\s*>", re.IGNORECASE)
+    flat = re.compile(rf"</(?:{'|'.join(BLOCKS)})\s*>".encode(), re.IGNORECASE)  # pages are read as UTF-8
     names = ["p", "pre", "param", "li", "link", "dl", "dd", "dt", "h1", "h6", "h7", "header", "head", "td", "tr",
              "th", "thead", "table", "ul", "u", "span", "a", "aside", "div", "details", "main", "nav", "ol",
              "section", "summary", "sup", "figure", "figcaption", "footer", "form", "label", "legend", "caption"]
-    html = " ".join(f"</{name}> </{name.upper()}  > </{name}x>" for name in names)
+    html = " ".join(f"</{name}> </{name.upper()}  > </{name}x>" for name in names).encode()
     assert [m.span() for m in BLOCK_END.finditer(html)] == [m.span() for m in flat.finditer(html)]
-    assert len(BLOCK_END.findall(html)) == 2 * sum(1 for name in names if flat.fullmatch(f"</{name}>"))
+    assert len(BLOCK_END.findall(html)) == 2 * sum(1 for name in names if flat.fullmatch(f"</{name}>".encode()))
