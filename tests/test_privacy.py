@@ -576,6 +576,13 @@ def test_text_read_as_typed_is_what_folding_it_gives():
     assert quick > 100  # the quick way was taken, for most of them
 
 
+def test_words_in_ascii_are_read_as_the_unicode_pattern_reads_them():
+    """Text in ASCII lower case is cut into words by a pattern of its own (privacy._ASCII_TOKEN): the same
+    words, commas and paragraph breaks."""
+    for text in _random_texts("jane exmpl,'\n\t .09_-", count=2000):
+        assert privacy._ASCII_TOKEN.findall(text) == privacy._TOKEN.findall(text), text
+
+
 def _caught(text: str, config) -> bool:
     return any(_kind(p.message) == "name" for p in check_text(f"Ask {text} now.\n", "notes.md", config))
 
