@@ -34,9 +34,10 @@ from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, compose, unch
 # later character (possessive): each word is read once, so no text can make the search slow (a
 # pattern tried from every character took 1 s for 800 KB of long words, and 1.7 s for 'a.' repeated).
 # Domain labels are bounded as addresses' are (63 characters). Up to 8 spaces and a line break either
-# side of the @ show as one space on a page.
-EMAIL = re.compile(r"(?<![\w.%+'-])[\w.%+'-]++[ \t]{0,8}+(?:\n[ \t]*+)?\\?@[ \t]{0,8}+(?:\n[ \t]*+)?"
-                   r"(?:[\w-]{1,63}\.){1,8}[^\W\d_][\w-]{0,62}")
+# side of the @ show as one space on a page. The part before it may be quoted, as an address's may be
+# ('"jane.doe"@example.com'), in straight or curly quotes.
+EMAIL = re.compile(r"(?:(?<![\w.%+'-])[\w.%+'-]++|[\"\u201c][^\"\u201c\u201d@\n]{1,64}+[\"\u201d])"
+                   r"[ \t]{0,8}+(?:\n[ \t]*+)?\\?@[ \t]{0,8}+(?:\n[ \t]*+)?(?:[\w-]{1,63}\.){1,8}[^\W\d_][\w-]{0,62}")
 # An address spelled to hide it from machines and not from readers: 'jane at example dot com', 'jane dot
 # doe AT example DOT co DOT uk', 'jane@example . com'. Its 'at' or '@', then labels parted by 'dot' or a
 # full stop (spaces either side of it). Which matches are addresses is decided in _spelled: a sentence
@@ -273,6 +274,23 @@ def _digit_by_digit(groups: list, i: int) -> tuple[int, str] | None:
     return i + 10, "".join(run)
 
 
+def _trunk_apart(groups: list, i: int) -> tuple[int, str] | None:
+    """The last group and the number of a phone number whose trunk 0 stands apart at group i, before a code of
+    four digits ('0 7700 900123', '0 1632 960 123'), the rest in groups of three digits or more: eleven in all
+    ('ISBN 0 19 852663 6', 'SBN 0 340 01381 8', '0 2021 2022 2023' are no numbers)."""
+    code = groups[i + 1].group() if i + 1 < len(groups) else ""
+    if len(code) != 4 or code[0] == "0":
+        return None
+    number = "0"
+    for j in range(i + 1, len(groups)):
+        if len(groups[j].group()) < 3:
+            return None
+        number += groups[j].group()
+        if len(number) >= 11:
+            return (j, number) if len(number) == 11 else None
+    return None
+
+
 # A number spelled in words a digit at a time, as written to hide it from machines and not from readers:
 # 'oh seven seven double oh nine double oh one two three', 'plus four four seven seven ...'. Each digit a
 # word or a figure, 'double' or 'triple' before one repeating it, apart from the next by spaces, a comma
@@ -321,10 +339,10 @@ def _phone_at(text: str, groups: list, i: int) -> tuple[int, str] | None:
     plus = "+" in before or (len(first) == 12 and first.startswith("44") and first[2] != "0")
     # A national number starts 0 and its area code, or 00 44 (the UK, dialled from abroad); its trunk 0 may
     # stand apart in brackets ('(0)1632 960123'), not after a space ('ISBN 0 19 852663 6', '0 10 20 30')
-    # unless every digit does (_digit_by_digit).
+    # unless every digit does (_digit_by_digit) or a code of four digits follows (_trunk_apart).
     bracketed = first == "0" and text[groups[i].start() - 1:groups[i].end() + 1] == "(0)"
     if first == "0" and not plus and not bracketed:
-        return _digit_by_digit(groups, i)
+        return _digit_by_digit(groups, i) or _trunk_apart(groups, i)
     if not plus and not (first.startswith("0") and (len(first) >= 3 or first == "00" or bracketed)):
         return None
     found = None

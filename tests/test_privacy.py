@@ -75,6 +75,8 @@ PHONES = [
     ("077OO 9OO123", "077OO"),  # letters for digits: an O for 0, an l or I for 1
     ("O7700 900123", "O7700"),
     ("0l632 96Ol23", "0l632"),
+    ("0 7700 900123", "0"),  # the trunk 0 apart before a four-digit code, the rest in groups of three or more
+    ("0 1632 960 123", "0"),
     # digit by digit, as a number is written to hide it from machines and not from readers
     ("0 7 7 0 0 9 0 0 1 2 3", "0"),
     ("0-7-7-0-0-9-0-0-1-2-3", "0"),
@@ -88,6 +90,8 @@ PHONES = [
 ]
 EMAILS = [
     ("jane@example.com", "jane"),
+    ('"jane.doe"@example.com', '"jane'),  # a quoted name before the @, as an address may have
+    ("\u201cjane.doe\u201d@example.com", "\u201cjane"),
     ("jane(at)example.com", "jane"),
     ("jane (at) example (dot) com", "jane"),
     ("jane [at] example.com", "jane"),
@@ -244,6 +248,7 @@ NEAR_MISSES = [
     "one two three four five six seven eight nine ten", "Zero, one, two, three, four, five, six, seven, eight, nine",
     "Page 0 1 2 3 4 5 6 7 8 9 10 11 12 Next", "scores 0 0 1 2 0 1 3 0 2 1 0", "oh no, one two three and go",
     "double or quits, plus one", "a count of 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9",
+    "years 0 2021 2022 2023", "scores 0 1234 567 8", "from 0 1000 to 2000", 'a "quoted" @ sign',
 ]
 
 
@@ -684,7 +689,7 @@ def test_a_blocked_name_not_written_as_its_fingerprint_is_refused(site_dir, entr
                                   "a" * 70 + "\n", "x@a", "a\n@", "a @ ", "00 ", "(00)", "0 0", "aB", "Ab ", "@a", "/ab",
                                   "a at ", "a dot ", "a at b dot ", "a.b at ", "a . ", "a AT b . c dot ",
                                   "0_", "0~", "0_0a", "0~0a", "A ", "A. ", "A, ", "0O", "O0 ", "lO1a", "oh ", "zero, ",
-                                  "double oh ", "plus 0 - ", "o 0 ", "triple "])
+                                  "double oh ", "plus 0 - ", "o 0 ", "triple ", '"a', '"a" ', "0 1234 "])
 def test_no_text_makes_the_check_hang(config, unit):
     """A hang guard, not a speed measure: 40,000 repeats of a run's pieces are read in well under a second
     (bench numbers elsewhere); a pattern whose work grows with the square of a run's length took 20 s for
