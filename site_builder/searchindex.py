@@ -107,7 +107,7 @@ class Record:
 def read_page(url: str, page: bytes | str) -> Record | None:
     """The record of one page's marked element (the page as UTF-8, or as text), or None for a page without one."""
     if isinstance(page, str):
-        page = page.encode("utf-8", "surrogatepass")
+        page = page.encode()
     if b"<!--" in page:
         page = COMMENT.sub(b"", page)
     body = next(_marked(page, b"data-search-body"), None)
@@ -188,11 +188,11 @@ def _text(html: bytes) -> str:
     they do not end with punctuation already (a dt ran into its dd in excerpts: "LeadEssex Police")."""
     text = TAG.sub(b"", SPACES.sub(b" ", html)).decode("utf-8", "replace")
     pieces = SEPARATOR.split(htmllib.unescape(text))  # text, end, text, ...
-    spaced = []
+    spaced, term = [], _TERM.decode()
     for at in range(0, len(pieces) - 1, 2):
         text = pieces[at].rstrip()
         before = text[-1:]
-        spaced += text, " " if not before or before in ENDS else ": " if pieces[at + 1] == "\x01" else ". "
+        spaced += text, " " if not before or before in ENDS else ": " if pieces[at + 1] == term else ". "
     spaced.append(pieces[-1])
     return " ".join("".join(spaced).split())
 
