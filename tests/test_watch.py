@@ -33,9 +33,9 @@ def next_change(reported: queue.Queue) -> set[str]:
         pytest.fail(f"no change reported within {NOTICE_TIMEOUT} s")
 
 
-def quiet(reported: queue.Queue) -> set[str] | None:
+def quiet(reported: queue.Queue, seconds: float = QUIET):
     try:
-        return reported.get(timeout=QUIET)
+        return reported.get(timeout=seconds)
     except queue.Empty:
         return None
 
@@ -174,14 +174,7 @@ def test_a_save_is_handed_on_when_its_file_is_closed_and_a_write_still_open_wait
         with open(plan, "a") as still_open:
             still_open.write("b: 1\n")
             still_open.flush()
-            assert quiet_for(reported, 1.5) is None  # still open: it may be written again
+            assert quiet(reported, 1.5) is None  # still open: it may be written again
         reported.get(timeout=NOTICE_TIMEOUT)  # and when closed, handed on
     finally:
         watcher.stop()
-
-
-def quiet_for(reported: queue.Queue, seconds: float):
-    try:
-        return reported.get(timeout=seconds)
-    except queue.Empty:
-        return None
