@@ -301,6 +301,7 @@ _SPOKEN = {"zero": "0", "nought": "0", "oh": "0", "o": "0", "one": "1", "two": "
            "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
 _SPOKEN_DIGIT = rf"(?:(?:double|triple)[ \t]+)?(?:\d(?!\d)|(?:{'|'.join(sorted(_SPOKEN, key=len, reverse=True))})(?![^\W\d_]))"
 _OH = re.compile(r"\boh\b")
+_SPOKEN_WORD = re.compile(r"[^\W\d_]+|\d")  # a run's words and figures, each read as _SPOKEN says
 _SPOKEN_NUMBER = re.compile(rf"(?<![\w+])(?:plus[ \t]+)?{_SPOKEN_DIGIT}"
                             rf"(?:(?:[ \t]*[,\-\u2010-\u2015][ \t]*|[ \t]+)(?:\n[ \t]*)?{_SPOKEN_DIGIT}){{5,}}", re.I)
 
@@ -314,7 +315,7 @@ def _spoken_phones(read: str, allowed: _Allowed) -> list[Hit]:
         return []
     hits = []
     for run in _SPOKEN_NUMBER.finditer(read):
-        words = re.findall(r"[^\W\d_]+|\d", run.group().lower())
+        words = _SPOKEN_WORD.findall(run.group().lower())
         number, times = "", 1
         for word in words:
             if word in ("double", "triple"):
