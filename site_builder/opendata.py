@@ -124,17 +124,23 @@ def _same(value):
     return value
 
 
-def initiative_files(site: Site, base_url: str, reuse: Reuse) -> tuple[bytearray, bytearray]:
-    """The CSV and the JSON of every initiative, oldest plan first.
+def initiative_files(site: Site, base_url: str, reuse: Reuse | None) -> tuple[bytearray, bytearray]:
+    """The CSV and the JSON of every initiative, oldest plan first; with `reuse`, each row is kept for
+    the next build, without, none is kept.
 
     Each is grown a row at a time and not copied into bytes: at 100,000 initiatives they are
-    224 MB, which a join would have held twice.
+    224 MB, which a join would have held twice (and kept rows a third time).
     """
     as_csv, as_json, sep = bytearray(_csv([[c.name for c in COLUMNS]])), bytearray(b"["), b"\n"
     for plan in sorted(site.plans, key=lambda p: p.period):
-        head = reuse(_same, _without_rows(plan), slot=plan.period)
-        for ini in all_initiatives(plan):
-            row, text = reuse(initiative_row, head, ini, base_url, slot=ini)  # the initiative keeps its hash
+        if reuse is None:
+            head = _without_rows(plan)
+            rows = (initiative_row(head, ini, base_url) for ini in all_initiatives(plan))
+        else:
+            head = reuse(_same, _without_rows(plan), slot=plan.period)
+            # By the initiative itself, which keeps its hash.
+            rows = (reuse(initiative_row, head, ini, base_url, slot=ini) for ini in all_initiatives(plan))
+        for row, text in rows:
             as_csv += row
             as_json += sep + text
             sep = b",\n"
@@ -206,9 +212,10 @@ def schemas(base_url: str) -> dict[str, dict]:
 
 
 def make_open_data(site: Site, base_url: str, reuse: Reuse | None = None) -> dict[str, bytes]:
-    """Every open-data file, by output path; `reuse` keeps what did not change from the last build."""
-    reuse = reuse or Reuse()
+    """Every open-data file, by output path; `reuse` keeps what did not change from the last build (a
+    one-off build gives none: no build comes next)."""
     as_csv, as_json = initiative_files(site, base_url, reuse)
+    reuse = reuse or Reuse()  # the few other files' calls, kept through this one
     files = {
         "initiatives.csv": as_csv,
         "initiatives.json": as_json,
