@@ -26,9 +26,11 @@ import html as htmllib
 import json
 import marshal
 import operator
+import os
 import re
 import shutil
 import sys
+import tempfile
 import unicodedata
 from array import array
 from collections import Counter
@@ -214,11 +216,16 @@ class Index:
     """The search index of a site, given its pages one at a time in any order."""
 
     def __init__(self) -> None:
-        # Each page as little as it can be kept (100,000 of them wait for the last): its address,
-        # its page-file row as JSON, and its filters, each name and choice kept once for all pages.
-        self.records: list[tuple[str, bytes, tuple[tuple[str, str], ...]]] = []
+        # Each page as little as it can be kept (100,000 of them wait for the last): its address, where
+        # its page-file row lies in `rows`, and its filters, each name and choice kept once for all pages.
+        self.records: list[tuple[str, int, int, tuple[tuple[str, str], ...]]] = []
         self.postings: dict[str, array] = {}  # each word's pages as they came: [page, weight, ...]
         self._strings: dict[str, str] = {}
+        # The rows, as JSON, in a temporary file: each is its page's text for excerpts, and all of them
+        # are read only once the last page is in (at 100,000 initiatives 150 MB, which would be held
+        # through the rendering beside the site).
+        self.rows = tempfile.TemporaryFile()
+        self._end = 0  # the rows' length
 
     def add(self, rel: str, data: bytes) -> None:
         """Index one file of the site by its name in the output folder (a page without the mark is left out)."""
@@ -236,7 +243,9 @@ class Index:
             else:
                 postings[word] = array("I", (number, weight))
         same = self._strings.setdefault
-        self.records.append((url, row, tuple((same(key, key), same(value, value)) for key, value in filters)))
+        self.rows.write(row)
+        self.records.append((url, self._end, len(row), tuple((same(key, key), same(value, value)) for key, value in filters)))
+        self._end += len(row)
 
     def files(self) -> dict[str, bytes]:
         """The index's files by their names under the site's root, as write() writes them (once: it uses the index up)."""
@@ -291,6 +300,8 @@ class Index:
         soon as their file is made.
         """
         records, self.records = self.records, []
+        self.rows.flush()  # read by os.pread, in this process or a forked copy
+        rows = self.rows.fileno()
         order = sorted(range(len(records)), key=lambda n: records[n][0])
         arrived_in_order = order == list(range(len(order)))  # as a build gives them: nothing to renumber
         records = [records[n] for n in order]
@@ -298,7 +309,7 @@ class Index:
         for new, old in enumerate(order):
             renumbered[old] = new
         chosen: dict[str, dict[str, list[int]]] = {}
-        for number, (_, _, filters) in enumerate(records):
+        for number, (*_, filters) in enumerate(records):
             for key, value in filters:
                 chosen.setdefault(key, {}).setdefault(value, []).append(number)
         info.update(pages=len(records), words=[], filters=sorted(chosen))
@@ -324,7 +335,8 @@ class Index:
 
         def pages():
             for start in range(0, len(records), PER):
-                yield f"p/{start // PER}.json", b"[" + b",".join(row for _, row, _ in records[start:start + PER]) + b"]"
+                yield f"p/{start // PER}.json", b"[" + b",".join(os.pread(rows, size, at) for _, at, size, _ in
+                                                               records[start:start + PER]) + b"]"
                 records[start:start + PER] = [None] * len(records[start:start + PER])
             for key, values in sorted(chosen.items()):
                 yield f"f/{key}.json", _json({value: _gaps(numbers, step=1) for value, numbers in sorted(values.items())})
