@@ -55,3 +55,23 @@ def test_clean_removes_an_output_folder_site_builder_wrote(tmp_path):
     (ours / "index.html").write_text("<p>built</p>")
     assert make_clean(tmp_path, ours).returncode == 0
     assert not ours.exists()
+
+
+def venv_command(tmp_path, *args):
+    """The command `make build` would make .venv with, in an empty folder (`make -n`)."""
+    work = tmp_path / "work"
+    work.mkdir(exist_ok=True)
+    (work / "pyproject.toml").touch()  # what .venv's stamps are made from
+    shown = subprocess.run(["make", "-n", "-f", str(ROOT / "Makefile"), "-C", str(work), "build", *args],
+                           capture_output=True, text=True, timeout=60, env={**os.environ, "MAKEFLAGS": ""})
+    return next(line for line in shown.stdout.splitlines() if "-m venv" in line)
+
+
+def test_the_venv_is_made_with_the_systems_python_where_it_can_make_one(tmp_path):
+    """Distributions build their Python with profile-guided optimisation, which pyenv's lacks (README, "Which Python")."""
+    system = "/usr/bin/python3"
+    usable = os.path.exists(system) and subprocess.run(
+        [system, "-c", "import sys, ensurepip, venv; sys.exit(sys.version_info < (3, 11))"],
+        capture_output=True, timeout=60).returncode == 0
+    assert venv_command(tmp_path).split()[0] == (system if usable else "python3")
+    assert venv_command(tmp_path, "PYTHON=python3.11").split()[0] == "python3.11"  # the choice stays the caller's
