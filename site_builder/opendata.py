@@ -119,28 +119,28 @@ def _without_rows(plan: Plan) -> Plan:
     return replace(plan, priorities=tuple(replace(p, initiatives=()) for p in plan.priorities), initiatives=())
 
 
+def _direct(fn: Callable, *args, slot=None):
+    """fn(*args), kept nowhere: what a one-off build calls instead of a Reuse (no build comes next)."""
+    return fn(*args)
+
+
 def _same(value):
     """The value itself: through Reuse, the equal one of the last build, which each row compares at once."""
     return value
 
 
-def initiative_files(site: Site, base_url: str, reuse: Reuse | None) -> tuple[bytearray, bytearray]:
-    """The CSV and the JSON of every initiative, oldest plan first; with `reuse`, each row is kept for
-    the next build, without, none is kept.
+def initiative_files(site: Site, base_url: str, call: Callable) -> tuple[bytearray, bytearray]:
+    """The CSV and the JSON of every initiative, oldest plan first, each row made by `call` (a Reuse, or
+    _direct).
 
     Each is grown a row at a time and not copied into bytes: at 100,000 initiatives they are
-    224 MB, which a join would have held twice (and kept rows a third time).
+    224 MB, which a join would have held twice (and a Reuse of every row a third time).
     """
     as_csv, as_json, sep = bytearray(_csv([[c.name for c in COLUMNS]])), bytearray(b"["), b"\n"
     for plan in sorted(site.plans, key=lambda p: p.period):
-        if reuse is None:
-            head = _without_rows(plan)
-            rows = (initiative_row(head, ini, base_url) for ini in all_initiatives(plan))
-        else:
-            head = reuse(_same, _without_rows(plan), slot=plan.period)
-            # By the initiative itself, which keeps its hash.
-            rows = (reuse(initiative_row, head, ini, base_url, slot=ini) for ini in all_initiatives(plan))
-        for row, text in rows:
+        head = call(_same, _without_rows(plan), slot=plan.period)
+        for ini in all_initiatives(plan):
+            row, text = call(initiative_row, head, ini, base_url, slot=ini)  # the initiative keeps its hash
             as_csv += row
             as_json += sep + text
             sep = b",\n"
@@ -214,15 +214,15 @@ def schemas(base_url: str) -> dict[str, dict]:
 def make_open_data(site: Site, base_url: str, reuse: Reuse | None = None) -> dict[str, bytes]:
     """Every open-data file, by output path; `reuse` keeps what did not change from the last build (a
     one-off build gives none: no build comes next)."""
-    as_csv, as_json = initiative_files(site, base_url, reuse)
-    reuse = reuse or Reuse()  # the few other files' calls, kept through this one
+    call = reuse or _direct
+    as_csv, as_json = initiative_files(site, base_url, call)
     files = {
         "initiatives.csv": as_csv,
         "initiatives.json": as_json,
-        "plans.json": reuse(plans_file, site.plans, base_url, slot=()),
-        "agencies.json": reuse(agencies_file, site.agencies, base_url, slot=()),
+        "plans.json": call(plans_file, site.plans, base_url, slot=()),
+        "agencies.json": call(agencies_file, site.agencies, base_url, slot=()),
     }
-    files.update(reuse(schema_files, base_url))
+    files.update(call(schema_files, base_url))
     return {output_path(url_for("data", name)): data for name, data in files.items()}
 
 

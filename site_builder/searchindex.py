@@ -225,7 +225,6 @@ class Index:
         # are read only once the last page is in (at 100,000 initiatives 150 MB, which would be held
         # through the rendering beside the site).
         self.rows = tempfile.TemporaryFile()
-        self._end = 0  # the rows' length
 
     def add(self, rel: str, data: bytes) -> None:
         """Index one file of the site by its name in the output folder (a page without the mark is left out)."""
@@ -243,9 +242,9 @@ class Index:
             else:
                 postings[word] = array("I", (number, weight))
         same = self._strings.setdefault
+        at = self.rows.tell()
         self.rows.write(row)
-        self.records.append((url, self._end, len(row), tuple((same(key, key), same(value, value)) for key, value in filters)))
-        self._end += len(row)
+        self.records.append((url, at, len(row), tuple((same(key, key), same(value, value)) for key, value in filters)))
 
     def files(self) -> dict[str, bytes]:
         """The index's files by their names under the site's root, as write() writes them (once: it uses the index up)."""
