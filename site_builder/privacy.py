@@ -65,14 +65,18 @@ PERSONAL_MAIL = frozenset("gmail googlemail hotmail outlook live msn yahoo ymail
 # 960 123', '01632.960.123', '01632·960·123', '01632_960_123', '01632 – 960123', a line break inside a
 # paragraph, up to 16 spaces (a page shows one), after a word and a full stop ('Tel.01632 960123'), in a link's path
 # (wa.me/441632960123/). Which runs of groups are UK numbers is decided in _phones: a date such as
-# 01.04.2014 is not one. A slash parts no groups (01/04/2014, 0123/4567/89 are not numbers); and a
-# character that may part groups must not also be one a run may not end before: a run of groups
-# would then be tried back from its end at each of them (text such as '0/0/0/...' made the search
-# take the square of its length).
+# 01.04.2014 is not one. A slash parts no groups here (01/04/2014, 0123/4567/89 are not numbers; two
+# groups about one slash are _SLASHED's); and a character that may part groups must not also be one a
+# run may not end before: a run of groups would then be tried back from its end at each of them (text
+# such as '0/0/0/...' made the search take the square of its length).
 _SEP = r"(?:[ \t]{1,16}(?:\n[ \t]*)?|\n[ \t]*|[ \t]{0,2}[-._~\u00b7\u2010-\u2015\u2027\u2212\u2219\u22c5][ \t]{0,2})"
 _RUN = re.compile(rf"(?<![\w+])(?<!\d\.)(?:\+[ \t]?)?\(?\d+\)?"
                   rf"(?:(?:{_SEP}|(?<=\))|(?=\())\(?\d+\)?)*(?!\w)")
 _GROUP = re.compile(r"\d+")
+# Two groups parted by a slash, as some write a code and a number ('07700/900123', '01632 / 960123'): a
+# number where the two make one (_phones). Not one of three groups or more ('0123/4567/89', a reference;
+# 01/04/2014, a date), nor part of a longer run of digits and slashes.
+_SLASHED = re.compile(r"(?<![\w/+.])0\d{2,5}+[ \t]{0,2}+/[ \t]{0,2}+\d{5,8}+(?![\w/]|[ \t]{0,2}/)")
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # Words that are never part of a personal name: n-grams holding one are not fingerprinted,
 # which halves the work of reading every word of every text.
@@ -260,6 +264,10 @@ def _phones(read: str, allowed: _Allowed) -> list[Hit]:
             if number not in allowed.phones:
                 hits.append(Hit(run.start() + start, "phone", shown[run.start() + start:run.start() + stop], number))
             i = end + 1
+    for slashed in _SLASHED.finditer(read) if "/" in read else ():
+        number = digits(slashed.group())
+        if len(number) in (10, 11) and number[1] != "0" and number not in allowed.phones:
+            hits.append(Hit(slashed.start(), "phone", shown[slashed.start():slashed.end()], number))
     return hits
 
 

@@ -87,6 +87,10 @@ PHONES = [
     ("plus four four seven seven double oh nine double oh one two three", "plus"),
     ("oh 7 7 double oh 9 triple oh 1 2", "oh"),
     ("zero seven seven O O nine O O one two three", "zero"),
+    # two groups parted by a slash, as some write a code and a number (a date, a reference of three groups is none)
+    ("07700/900123", "07700"),
+    ("01632 / 960123", "01632"),
+    ("O77OO/9OO123", "O77OO"),
 ]
 EMAILS = [
     ("jane@example.com", "jane"),
@@ -249,6 +253,8 @@ NEAR_MISSES = [
     "Page 0 1 2 3 4 5 6 7 8 9 10 11 12 Next", "scores 0 0 1 2 0 1 3 0 2 1 0", "oh no, one two three and go",
     "double or quits, plus one", "a count of 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9",
     "years 0 2021 2022 2023", "scores 0 1234 567 8", "from 0 1000 to 2000", 'a "quoted" @ sign',
+    "2019/2020/2021", "0123/456/789/1011", "01/04/2014/0123456", "ref 07700/900123/4", "1/2/3/4/5/6/7/8/9/10/11",
+    "0207/20",
 ]
 
 
@@ -687,7 +693,7 @@ def test_a_blocked_name_not_written_as_its_fingerprint_is_refused(site_dir, entr
 
 @pytest.mark.parametrize("unit", ["0/", "0\u00b7", "0 ", "0.", "(0)", "0\u00b7/", "01632 ", "a.", "a" * 70 + " ",
                                   "a" * 70 + "\n", "x@a", "a\n@", "a @ ", "00 ", "(00)", "0 0", "aB", "Ab ", "@a", "/ab",
-                                  "a at ", "a dot ", "a at b dot ", "a.b at ", "a . ", "a AT b . c dot ",
+                                  "a at ", "a dot ", "a at b dot ", "01632/", "01632 / 960123/", "0 /", "a.b at ", "a . ", "a AT b . c dot ",
                                   "0_", "0~", "0_0a", "0~0a", "A ", "A. ", "A, ", "0O", "O0 ", "lO1a", "oh ", "zero, ",
                                   "double oh ", "plus 0 - ", "o 0 ", "triple ", '"a', '"a" ', "0 1234 "])
 def test_no_text_makes_the_check_hang(config, unit):
