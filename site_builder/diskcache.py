@@ -51,9 +51,11 @@ TAG = "CACHEDIR.TAG"
 TAG_TEXT = (b"Signature: 8a477f597d28d172789f06886806bc55\n"
             b"# site-builder's cache: rendered Markdown, personal-data findings, compiled templates.\n"
             b"# Remove it whenever you like: the next build is only slower.\n")
-# What the cache itself writes (older versions too): a folder of nothing else is also its own.
-OWN_NAMES = re.compile(r"^(?:results\.(?:signed|pickle)(?:\..+)?|templates(?:-[0-9a-f]{16})?|CACHEDIR\.TAG)$")
-OLD_TEMPLATES = re.compile(r"^templates(?:-[0-9a-f]{16})?$")
+# What the cache itself writes (older versions too): a folder of nothing else is also its own. Its
+# compiled templates' folders are its own only while they hold nothing but its signed files: a folder
+# of the user's of the same name ('templates', a theme's) is never taken for one, nor removed.
+OWN_NAMES = re.compile(r"^(?:results\.(?:signed|pickle)(?:\..+)?|CACHEDIR\.TAG)$")
+TEMPLATES_NAME = re.compile(r"^templates-[0-9a-f]{16}$")
 
 
 # ---- what made the values ---------------------------------------------------------------
@@ -228,7 +230,7 @@ def _decode(payload: bytes) -> tuple[dict, dict]:
 
 
 def own_folder(folder: Path) -> Path | None:
-    """The folder, if it is the cache's own (tagged, not there yet, or holding only cache files), else None."""
+    """The folder, if it is the cache's own (tagged by it, not there yet, or holding only its files), else None."""
     try:
         if folder.is_symlink():  # a link (planted, say) would lead the cache's writes elsewhere
             return None
@@ -236,11 +238,31 @@ def own_folder(folder: Path) -> Path | None:
             return folder
         if folder.is_dir():
             names = os.listdir(folder)
-            if TAG in names or all(OWN_NAMES.match(name) for name in names):
+            if _tagged_by_us(folder / TAG) or all(OWN_NAMES.match(name) or _compiled_here(folder / name)
+                                                  for name in names):
                 return folder
     except OSError:
         pass
     return None
+
+
+def _tagged_by_us(tag: Path) -> bool:
+    """Whether the folder's CACHEDIR.TAG is this builder's (other tools tag their caches with the same name)."""
+    data = _read_regular(tag, 4096)
+    return data is not None and data.startswith(TAG_TEXT.split(b"\n")[0]) and b"site-builder's cache" in data
+
+
+def _compiled_here(folder: Path) -> bool:
+    """Whether a folder is one of the cache's compiled templates: so named, and holding only files it signed."""
+    if not TEMPLATES_NAME.match(folder.name) or folder.is_symlink() or not folder.is_dir():
+        return False
+    for entry in folder.iterdir():
+        if not entry.name.endswith(".cache") or entry.is_symlink() or not entry.is_file():
+            return False
+        with open(entry, "rb") as file:
+            if file.read(len(SIGNED)) != SIGNED:
+                return False
+    return True
 
 
 def _make(folder: Path) -> None:
@@ -298,7 +320,7 @@ class DiskCache:
             _make(self.folder)
             folder.mkdir(exist_ok=True)
             for other in self.folder.iterdir():  # made by other code: of no use again
-                if other.name != name and OLD_TEMPLATES.match(other.name) and not other.is_symlink():
+                if other.name != name and _compiled_here(other):
                     shutil.rmtree(other, ignore_errors=True)
         except OSError:
             return None

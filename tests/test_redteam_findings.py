@@ -65,6 +65,24 @@ def test_a_cache_folder_of_other_files_keeps_them(project, tmp_path):
     assert (mine / "templates-old" / "base.html").read_text() == "my work\n"
 
 
+@pytest.mark.parametrize("tagged", [False, True], ids=["untagged", "tagged by another tool"])
+@pytest.mark.parametrize("name", ["templates", "templates-0123456789abcdef"])
+def test_a_cache_folder_holding_a_templates_folder_of_the_users_keeps_it(project, tmp_path, name, tagged):
+    """--cache pointed at a folder holding the user's own 'templates' (meaning --templates ../theme/templates
+    and typing --cache ../theme), or another tool's cache, tagged CACHEDIR.TAG as the standard says: the
+    builder removes only compiled templates it wrote and signed, never the user's files."""
+    theirs = tmp_path / "theme"
+    (theirs / name).mkdir(parents=True)
+    (theirs / name / "page.html").write_text("precious\n")
+    if tagged:
+        (theirs / "CACHEDIR.TAG").write_bytes(b"Signature: 8a477f597d28d172789f06886806bc55\n# another tool's cache\n")
+    for command in (["check"], ["build", "--no-search", "--out", str(tmp_path / "out")]):
+        result = run(project, *command, "--cache", str(theirs), key_home=tmp_path / "key")
+        assert "Traceback" not in result.stderr
+        assert (theirs / name / "page.html").read_text() == "precious\n", (
+            f"`{' '.join(command)} --cache` removed {name}/: {result.stdout}{result.stderr}")
+
+
 # ---- addresses from titles ---------------------------------------------------------------------
 
 def test_a_cyrillic_title_asks_for_an_id_not_a_lookalike_address(project, tmp_path):
