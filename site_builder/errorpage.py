@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import html
+from dataclasses import replace
+from pathlib import PurePath
 
+from . import privacy
 from .contentfiles import read_excerpt_text
 from .problems import Problem, printable, source_excerpt
 
@@ -18,6 +21,11 @@ STYLE = ("body{font:1rem/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;
          ".hint{background:#fff7bf;padding:.25rem .5rem}")
 
 
+# A deploy preview's page of errors shows these in place of personal data found, and of its lines.
+WITHHELD_MESSAGE = "this line holds what may be personal data (the build's log says what; this public page does not)"
+OTHER_MESSAGE = "a mistake on a line that holds what may be personal data (the build's log says what)"
+WITHHELD_NAME = "[a file whose name holds what may be personal data]"
+WITHHELD_LINE = "[this line is not shown here: it holds what may be personal data]"
 STYLESHEET = "error.css"  # STYLE's address: the site's Content-Security-Policy forbids inline styles
 
 
@@ -29,17 +37,28 @@ def error_page(problems: list[Problem], deploy: bool = False) -> bytes:
     """An HTML page listing every problem with the source lines around it.
 
     Its style is STYLESHEET, served beside it by the preview and published beside it by a
-    deploy preview (`deploy`, which also says how a fix reaches it).
+    deploy preview (`deploy`, which also says how a fix reaches it). A deploy preview is a public
+    address: there a finding of personal data says where it is but not what, and no excerpt shows a
+    line that holds one (the build's log, which the editor reads, tells all).
     """
+    withheld = {(p.pos.file, p.pos.line) for p in problems if privacy.is_personal(p)} if deploy else set()
+    named = {p.pos.file for p in problems if privacy.in_file_name(p)} if deploy else set()
     items = []
     for problem in problems:
+        where = str(problem.pos) if problem.pos.file not in named else (
+            f"{PurePath(problem.pos.file).parent}/{WITHHELD_NAME}:{problem.pos.line}:{problem.pos.col}")
         text = read_excerpt_text(problem.pos.file)  # an ordinary content file only: never what a link points at
+        if withheld:
+            text = "\n".join(WITHHELD_LINE if (problem.pos.file, n) in withheld else line
+                             for n, line in enumerate(text.split("\n"), 1))
+        if (problem.pos.file, problem.pos.line) in withheld:  # its message may quote the line
+            problem = replace(problem, message=WITHHELD_MESSAGE if privacy.is_personal(problem) else OTHER_MESSAGE)
         excerpt = source_excerpt(text, problem.pos.line, problem.pos.col, context=2)
         field = f"<p class=field>Field: <code>{_escape(problem.field)}</code></p>" if problem.field else ""
         expected = f"<p>Expected: {_escape(problem.expected)}</p>" if problem.expected else ""
         hint = f"<p class=hint>{_escape(problem.hint)}</p>" if problem.hint else ""
         items.append(
-            f"<li><h2>{html.escape(str(problem.pos))}</h2>{field}"
+            f"<li><h2>{_escape(where)}</h2>{field}"
             f"<p class=message>{_escape(problem.message)}</p>{expected}{hint}"
             # Focusable, so that a keyboard can scroll lines wider than the screen.
             + (f"<pre tabindex=0>{html.escape(excerpt)}</pre>" if excerpt else "") + "</li>")

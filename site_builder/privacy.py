@@ -164,6 +164,20 @@ _MESSAGES = {
 }
 
 
+# What a finding says was expected, one for each kind: how a problem is known to be one (is_personal).
+_EXPECTED = frozenset(message("", "")[1] for message in _MESSAGES.values())
+
+
+def is_personal(problem: Problem) -> bool:
+    """Whether a problem is a finding of personal data (whose message quotes what was found)."""
+    return problem.expected in _EXPECTED
+
+
+def in_file_name(problem: Problem) -> bool:
+    """Whether a problem is a finding of personal data in its file's name (which its place then writes)."""
+    return is_personal(problem) and _WHERE["file name"] in problem.message
+
+
 @functools.lru_cache(maxsize=100_000)
 def scan(text: str, allowed: _Allowed) -> tuple[Hit, ...]:
     """What one text holds that may be personal data, read as a reader reads it. Cached per

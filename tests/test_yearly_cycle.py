@@ -168,6 +168,30 @@ def test_a_deploy_preview_of_broken_content_publishes_the_errors(site_dir, capsy
     assert files["robots.txt"].endswith(b"Disallow: /\n")
 
 
+def test_a_deploy_preview_publishes_no_personal_data_it_refused(site_dir, capsys):
+    """A deploy preview is a public address: its page of errors names where personal data was found, but
+    neither quotes it nor shows the lines that hold it, as an excerpt of that problem or of another's."""
+    plan = site_dir / "plans" / f"{newest_plan(site_dir)}.yaml"
+    add_initiative(plan, "Helpline pilot", timing="Ask jane.smith@gmail.com or 07700 900123 for times",
+                   status="unknown-status")  # a mistake on the line after, whose excerpt shows the line above
+    assert build("--out", "preview", "--preview") == 0
+    err = capsys.readouterr().err
+    assert "jane.smith@gmail.com" in err and "07700 900123" in err  # the build's log tells the editor what
+    page = read_tree(Path("preview"))["index.html"].decode()
+    for found in ("jane.smith", "gmail", "07700", "900123"):
+        assert found not in page, found
+    assert page.count("may be personal data") >= 2 and "unknown-status" in page
+
+
+def test_a_deploy_preview_shows_no_file_name_that_holds_personal_data(site_dir, capsys):
+    """A page named with a phone number: the deploy preview's errors do not write the file's name."""
+    (site_dir / "pages" / "accessibility.md").rename(site_dir / "pages" / "call-07700900123.md")
+    assert build("--out", "preview", "--preview") == 0
+    assert "07700900123" in capsys.readouterr().err
+    page = read_tree(Path("preview"))["index.html"].decode()
+    assert "07700900123" not in page and "may be personal data" in page
+
+
 def test_a_production_build_of_broken_content_fails_and_keeps_the_last_site(site_dir, capsys):
     assert build("--out", "output") == 0
     before = read_tree(Path("output"))
