@@ -26,7 +26,7 @@ from . import processes, readable
 from .model import SiteConfig
 from .problems import Pos, Problem
 from .readable import Folded, Part, fold
-from .registry import latin_words, normalise, straight_apostrophes
+from .registry import latin_words, make_id, normalise, straight_apostrophes
 from .reuse import Memo
 from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, compose, unchanged_key
 
@@ -147,7 +147,8 @@ class Hit(NamedTuple):
 
 
 _WHERE = {"": "", "link": " (in a link address)", "image": " (in an image's text or address)",
-          "attribute": " (in a title or label)", "file name": " (in the file name)"}
+          "attribute": " (in a title or label)", "file name": " (in the file name)",
+          "address": " (in the page's web address)"}
 _MESSAGES = {
     "email": lambda found, where: (
         f"the email address '{found}'{_WHERE[where]} may be personal data",
@@ -160,6 +161,7 @@ _MESSAGES = {
         f"'{found}'{_WHERE[where]} is the name of a person whose name must not be published",
         "a role or an agency instead of a person's name",
         "Rename the file: its name is part of the page's address." if where == "file name" else
+        "Change the id: it is the page's address." if where == "address" else
         "Write their role (for example 'an Essex Police inspector') or their agency."),
 }
 
@@ -481,6 +483,20 @@ def _joined_names(read: str) -> set[str]:
             and _blocked_among({f"{word[:i]} {word[i:]}" for i in range(2, len(word) - 1)})}
 
 
+def _address_names(slug: str, allowed: _Allowed) -> list[Hit]:
+    """Blocked names in a page's address (a file's name, an id), as a link's address is read: the word
+    right after its slash run together ('/janesmith/'), and a first initial before a surname ('/j-smith/':
+    an address has no capitals to tell an initial by)."""
+    if not allowed.blocked:
+        return []
+    _memos_for(allowed.blocked)
+    words = slug.split("-")
+    first = words[0]
+    names = {f"{first[:i]} {first[i:]}": first for i in range(2, len(first) - 1)} if 4 <= len(first) <= 64 else {}
+    names.update({f"{a} {b}": f"{a}-{b}" for a, b in zip(words, words[1:]) if len(a) == 1 and len(b) > 1})
+    return [Hit(0, "name", names[name], name) for name in sorted(_blocked_among(set(names)))]
+
+
 def _written_joined(read: str, start: int, end: int) -> bool:
     """Whether the word at read[start:end] is written as _joined_names reads a name run together."""
     return read[start - 1:start] in ("@", "#", "/") or _CAPITAL_INSIDE.match(read, start, end) is not None
@@ -649,7 +665,7 @@ class _File:
             self._exact(self.text, 0, "")
         if suffix in (".yaml", ".yml", ".md"):  # a content file's name is a page's address
             stem = PurePath(self.file).stem
-            for hit in scan(stem, self.allowed):
+            for hit in (*scan(stem, self.allowed), *_address_names(make_id(stem), self.allowed)):
                 self._add(Pos(self.file, 1, 1), "", hit, "file name")
         return sorted(self.found.values(), key=Problem.sort_key)
 
@@ -736,6 +752,9 @@ class _File:
         if len(value) < 2:
             return
         start, end = node.start_mark.index + shift, node.end_mark.index + shift
+        if path.rpartition(".")[2] == "id":  # a page's address, typed
+            for hit in _address_names(make_id(value), self.allowed):
+                self._add(self._pos(start), path, hit, "address")
         typed = self.text[start:end]
         if not node.style and typed == value:
             self._exact(value, start, path)

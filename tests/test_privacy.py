@@ -724,6 +724,37 @@ def test_a_name_run_together_is_read_only_where_a_handle_or_an_address_writes_on
         assert kinds(text) == [], text
 
 
+@pytest.mark.parametrize("file, text, field", [
+    ("pages/janeexample.md", "---\ntitle: T\ndescription: d\n---\nText.\n", ""),
+    ("pages/j-example.md", "---\ntitle: T\ndescription: d\n---\nText.\n", ""),
+    ("topics.yaml", "topics:\n  - id: janeexample\n    name: Misc\n", "topics[0].id"),
+    ("topics.yaml", "topics:\n  - id: j-example\n    name: Misc\n", "topics[0].id"),
+    ("topics.yaml", "topics:\n  - id: j-example-days\n    name: Misc\n", "topics[0].id"),
+    ("pfcc/janeexample.yaml", "id: janeexample\n", "id"),
+])
+def test_a_blocked_name_in_a_pages_address_is_caught(config, file, text, field):
+    """A file's name and an id are a page's web address, typed: a name run together right after its slash
+    ('/janeexample/', as a link's address is read) or by its initial ('/j-example/', an address's letters
+    all small) is caught there, as in a link."""
+    found = [(p.field, p.message) for p in check_text(text, file, config)]
+    assert any(f == field and "is the name of a person" in m for f, m in found), found
+
+
+@pytest.mark.parametrize("file, text", [
+    ("pages/community-kitchen.md", "---\ntitle: T\ndescription: d\n---\nText.\n"),
+    ("topics.yaml", "topics:\n  - id: community-kitchen\n    name: A kitchen garden\n"),
+    ("topics.yaml", "topics:\n  - id: a-level-results\n    name: A level results\n"),
+    ("plans/2020-21.yaml", "initiatives:\n  - title: Kitchen garden at Example House\n"),
+])
+def test_words_of_an_address_are_not_taken_for_a_name_run_together(file, text):
+    """Only the word right after the address's slash is read as a name run together, as in a link: 'kitchen'
+    later in an address is no Kit Chen; nor is a title's first word (a title is read as the text it is, and
+    the address made of it holds nothing the title does not show)."""
+    blocked = frozenset({fingerprint("Kit Chen"), *privacy.fingerprints("Jane Example")[1:]})
+    allowed = privacy._Allowed(frozenset(), frozenset(), blocked)
+    assert privacy._File(text, file, allowed).check(None) == []
+
+
 def test_a_name_is_one_finding_where_it_is_written_whatever_else_is_blocked_inside_it():
     """A blocked surname inside a blocked whole name ('Example' in 'Jane Example', 'Example, Jane' or 'J.
     Example') is that name's finding, not a second one; each finding shows the name as written, no more."""
