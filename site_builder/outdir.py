@@ -19,6 +19,7 @@ from typing import Iterable, Iterator, Mapping
 from .problems import UsageError
 
 # A dotfile, so Netlify leaves it out of a deploy (it publishes no dotfiles but .well-known).
+LOCK_TEXT = b"site-builder's build lock: a build of the folder beside it is running, or was stopped.\n"
 MARKER = ".site-builder"
 MARKER_TEXT = (b"site-builder made this folder and replaces all of it on every build: keep no files of\n"
                b"your own here. This file tells it that the folder is its own to replace.\n")
@@ -145,7 +146,7 @@ def locked(out: Path) -> Iterator[None]:
     """
     path = out.parent / f".{out.name}.lock"
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             held = os.fstat(fd)
@@ -159,6 +160,13 @@ def locked(out: Path) -> Iterator[None]:
         if (held.st_dev, held.st_ino) == (current.st_dev, current.st_ino):
             break
         os.close(fd)
+    # A file of that name that the builder did not write (empty: made by a build killed at once) is
+    # someone's: it is left as it is, and the build stops.
+    if os.pread(fd, len(LOCK_TEXT) + 1, 0) not in (b"", LOCK_TEXT):
+        os.close(fd)
+        raise UsageError(f"{path} is not the builder's lock file, and a build would remove it; "
+                         "move it away")
+    os.pwrite(fd, LOCK_TEXT, 0)
     try:
         yield
     finally:
@@ -173,11 +181,18 @@ def temporary_prefix(out: Path) -> str:
 
 
 def remove_leftovers(out: Path) -> None:
-    """Remove the temporary trees of builds that were killed; only under the lock."""
+    """Remove the temporary trees of builds that were killed; only under the lock. A tree is one
+    only if it holds the marker (or nothing: a build killed before writing it): a folder of the
+    user's named alike ('.output.old-backup') is kept."""
     prefixes = (temporary_prefix(out), f".{out.name}.old-")
     for entry in os.scandir(out.parent):
         if entry.name.startswith(prefixes) and entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path, ignore_errors=True)
+            path = Path(entry.path)
+            if (path / MARKER).is_file() and not (path / MARKER).is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):  # only if empty
+                    path.rmdir()
 
 
 _RENAME_EXCHANGE = 2

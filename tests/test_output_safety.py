@@ -667,11 +667,34 @@ def test_where_the_system_cannot_exchange_two_folders_the_swap_still_works(tmp_p
 
 
 def test_leftovers_of_killed_builds_are_removed_by_the_next_build(tmp_path):
+    from site_builder.outdir import MARKER, MARKER_TEXT
+
     trees = Trees(tmp_path)
-    (tmp_path / ".output.new-abc123/plans").mkdir(parents=True)
-    (tmp_path / ".output.new-abc123/plans/index.html").write_text("half")
-    (tmp_path / ".output.old-4242/tree").mkdir(parents=True)
+    (tmp_path / ".output.new-abc123xy/plans").mkdir(parents=True)  # a killed build's tree, as mkdtemp names it
+    (tmp_path / ".output.new-abc123xy" / MARKER).write_bytes(MARKER_TEXT)
+    (tmp_path / ".output.new-abc123xy/plans/index.html").write_text("half")
+    (tmp_path / ".output.new-killed00").mkdir()  # killed before its marker was written: empty
+    (tmp_path / ".output.old-4242/tree").mkdir(parents=True)  # the old tree, put aside by a swap
+    (tmp_path / ".output.old-4242" / MARKER).write_bytes(MARKER_TEXT)
     (tmp_path / ".output.lock").touch()
     (tmp_path / ".other").mkdir()  # not the builder's: kept
     assert main(trees.argv["b"]) == 0
     assert trees.leftovers() == [".other"]
+
+
+def test_folders_and_files_beside_the_output_that_the_builder_did_not_make_are_kept(tmp_path, capsys):
+    """Named like a build's leftovers, but the user's: a backup of the output, a folder of theirs, their
+    own .lock file. The builder removes only trees that hold its marker, and never a lock file it did not
+    write (a build then stops, naming it, until it is moved)."""
+    trees = Trees(tmp_path)
+    for name in (".output.old-backup", ".output.new-mine", ".output.old-4242"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "precious.txt").write_text("keep\n")
+    assert main(trees.argv["b"]) == 0
+    for name in (".output.old-backup", ".output.new-mine", ".output.old-4242"):
+        assert (tmp_path / name / "precious.txt").read_text() == "keep\n", name
+    (tmp_path / ".output.lock").write_text("my notes\n")
+    assert main(trees.argv["a"]) == 2
+    assert ".output.lock" in capsys.readouterr().err
+    assert (tmp_path / ".output.lock").read_text() == "my notes\n"
+    assert trees.state() == "b"
