@@ -19,8 +19,8 @@ from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 
-# '(at)', '[dot]' and the like, as an email address is spelled to hide it.
-_AT_OR_DOT = re.compile(r"[(\[{<][ \t]*(?i:at|dot)[ \t]*[)\]}>]")
+# '(at)', '[dot]', '[.]' and the like, as an email address is spelled to hide it (or to be left unlinked).
+_AT_OR_DOT = re.compile(r"[(\[{<][ \t]*(?i:at|dot|\.)[ \t]*[)\]}>]")
 # Where what a reader sees can differ from the characters typed: entities, percent-escapes
 # (links), '(at)'-style spellings, a letter with combining marks, and any other non-ASCII text.
 _SPECIAL = re.compile(
@@ -104,7 +104,8 @@ def _replace(typed: str) -> str:
         return "@" if typed.strip(" \t([{<>}])").lower() == "at" else "."
     if typed.isascii():
         return typed
-    read = _INVISIBLE.sub("", unicodedata.normalize("NFKC", typed))
+    # An ideographic full stop (NFKC makes its halfwidth form one) is a dot in a domain name, as IDNA reads it.
+    read = _INVISIBLE.sub("", unicodedata.normalize("NFKC", typed)).replace("\u3002", ".")
     # Marks that open a stretch sit on the character before it, which is ASCII: a mark of any script on a
     # Latin letter ('J\u0483ane') shows the letter marked. (A mark inside the stretch, on a letter of its
     # own script, is part of that script's writing and stays.)

@@ -113,6 +113,11 @@ EMAILS = [
     ("[jane@](/about/)example.com", "jane"),  # a link's text joins the words around it
     ("jane[@](/about/)example.com", "jane"),
     # spelled in words, as an address is written to hide it from machines but not from readers
+    ("jane@example[.]org", "jane"),  # a full stop in brackets, as addresses are written to be left unlinked
+    ("jane@example(.)org", "jane"),
+    ("jane@example{.}org", "jane"),
+    ("jane@example\u3002org", "jane"),  # an ideographic full stop, which domain names read as a dot
+    ("jane@example\uff61org", "jane"),  # its halfwidth form
     ("jane at example dot com", "jane"),
     ("jane AT example DOT co DOT uk", "jane"),
     ("jane dot doe at example dot com", "jane"),
