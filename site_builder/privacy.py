@@ -70,13 +70,14 @@ PERSONAL_MAIL = frozenset("gmail googlemail hotmail outlook live msn yahoo ymail
 # run may not end before: a run of groups would then be tried back from its end at each of them (text
 # such as '0/0/0/...' made the search take the square of its length).
 _SEP = r"(?:[ \t]{1,16}(?:\n[ \t]*)?|\n[ \t]*|[ \t]{0,2}[-._~\u00b7\u2010-\u2015\u2027\u2212\u2219\u22c5][ \t]{0,2})"
+# A run may end before a letter ('07700 900123or', as text pasted from a document runs on), not start after one.
 _RUN = re.compile(rf"(?<![\w+])(?<!\d\.)(?:\+[ \t]?)?\(?\d+\)?"
-                  rf"(?:(?:{_SEP}|(?<=\))|(?=\())\(?\d+\)?)*(?!\w)")
+                  rf"(?:(?:{_SEP}|(?<=\))|(?=\())\(?\d+\)?)*(?![\d_])")
 _GROUP = re.compile(r"\d+")
-# Two groups parted by a slash, as some write a code and a number ('07700/900123', '01632 / 960123'): a
-# number where the two make one (_phones). Not one of three groups or more ('0123/4567/89', a reference;
-# 01/04/2014, a date), nor part of a longer run of digits and slashes.
-_SLASHED = re.compile(r"(?<![\w/+.])0\d{2,5}+[ \t]{0,2}+/[ \t]{0,2}+\d{5,8}+(?![\w/]|[ \t]{0,2}/)")
+# A code and a number parted by a slash, as some write them ('07700/900123', '01632 / 960 123'): a number
+# where the code and the groups after the slash make one (_phones). Not where a second slash follows
+# ('0123/4567/89', a reference; 01/04/2014, a date).
+_SLASHED = re.compile(r"(?<![\w/+.])(0\d{2,5}+)[ \t]{0,2}+/[ \t]{0,2}+(\d++(?:[ \t]\d++)*+)(?![\d_/]|[ \t]{0,2}/)")
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # Words that are never part of a personal name: n-grams holding one are not fingerprinted,
 # which halves the work of reading every word of every text.
@@ -281,9 +282,13 @@ def _phones(read: str, allowed: _Allowed) -> list[Hit]:
                 hits.append(Hit(run.start() + start, "phone", shown[run.start() + start:run.start() + stop], number))
             i = end + 1
     for slashed in _SLASHED.finditer(read) if "/" in read else ():
-        number = digits(slashed.group())
+        number, end = slashed.group(1), slashed.end(1)
+        for group in _GROUP.finditer(read, slashed.start(2), slashed.end(2)):  # as many as make a number
+            number, end = number + group.group(), group.end()
+            if len(number) >= 10:
+                break
         if len(number) in (10, 11) and number[1] != "0" and number not in allowed.phones:
-            hits.append(Hit(slashed.start(), "phone", shown[slashed.start():slashed.end()], number))
+            hits.append(Hit(slashed.start(), "phone", shown[slashed.start():end], number))
     return hits
 
 

@@ -42,6 +42,7 @@ _INVISIBLE = re.compile("[\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u089
 # Letters drawn as symbols that NFKC leaves as they are: negative circled and squared capitals, and the
 # regional indicators (🅹🅰🅽🅴 reads as JANE).
 _LETTER_SYMBOLS = {start + i: chr(ord("A") + i) for start in (0x1F150, 0x1F170, 0x1F1E6) for i in range(26)}
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")  # a decimal digit of another script than ASCII's
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # where the letter symbols are, outside the common characters
 # Most text is read as typed, and is quick to tell: it has no entity or percent-escape, no '(at)' or
 # '[dot]' (looked for apart: a pattern that starts with one character, or one of a set, is the kind re
@@ -106,6 +107,8 @@ def _replace(typed: str) -> str:
         return typed
     # An ideographic full stop (NFKC makes its halfwidth form one) is a dot in a domain name, as IDNA reads it.
     read = _INVISIBLE.sub("", unicodedata.normalize("NFKC", typed)).replace("\u3002", ".")
+    if _OTHER_DIGIT.search(read):  # digits of other scripts, which NFKC leaves: '٠٧٧٠٠' is 07700
+        read = _OTHER_DIGIT.sub(lambda digit: str(unicodedata.digit(digit.group())), read)
     # Marks that open a stretch sit on the character before it, which is ASCII: a mark of any script on a
     # Latin letter ('J\u0483ane') shows the letter marked. (A mark inside the stretch, on a letter of its
     # own script, is part of that script's writing and stays.)
