@@ -380,7 +380,7 @@ def _ref(kind: str):
             return conv.report(node, path, f"unknown {kind} {quote(text)}",
                                f"an id, name or alias from content/{REGISTRIES[kind].file}", hint)
         return found
-    return _of_text(f"the id or name of a {kind}", check)
+    return _of_text(f"the id or name of {'an' if kind[0] in 'aeiou' else 'a'} {kind}", check)
 
 
 @functools.cache

@@ -78,6 +78,16 @@ def test_wrong_type_says_what_was_found(site_dir):
         "found 'two'; expected a whole number from 1, like 1"]
 
 
+def test_a_list_where_an_agency_is_expected_says_so_in_good_english(site_dir):
+    write_plan(site_dir, """\
+              - title: Keep Safe
+                lead: [[CBC]]
+        """)
+    assert problems(site_dir) == [
+        "content/plans/2020-21.yaml:10:16: error: priorities[0].initiatives[0].lead[0]: "
+        "found a list; expected the id or name of an agency"]
+
+
 def test_list_expected(site_dir):
     write_plan(site_dir, """\
               - title: Keep Safe
