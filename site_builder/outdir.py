@@ -160,13 +160,18 @@ def locked(out: Path) -> Iterator[None]:
         if (held.st_dev, held.st_ino) == (current.st_dev, current.st_ino):
             break
         os.close(fd)
-    # A file of that name that the builder did not write (empty: made by a build killed at once) is
-    # someone's: it is left as it is, and the build stops.
-    if os.pread(fd, len(LOCK_TEXT) + 1, 0) not in (b"", LOCK_TEXT):
+    # The builder's lock file holds LOCK_TEXT, or nothing where a build was killed before writing it; a
+    # file of that name holding anything else is someone's: it is left as it is, and the build stops.
+    try:
+        theirs = os.pread(fd, len(LOCK_TEXT) + 1, 0) not in (b"", LOCK_TEXT)
+        if not theirs:
+            os.pwrite(fd, LOCK_TEXT, 0)
+    except BaseException:  # not a file (a FIFO): the build stops, saying it cannot write
         os.close(fd)
-        raise UsageError(f"{path} is not the builder's lock file, and a build would remove it; "
-                         "move it away")
-    os.pwrite(fd, LOCK_TEXT, 0)
+        raise
+    if theirs:
+        os.close(fd)
+        raise UsageError(f"{path} is not the builder's lock file, and a build would remove it; move it away")
     try:
         yield
     finally:
