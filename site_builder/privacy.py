@@ -217,13 +217,13 @@ def _spelled(folded: Folded, found: list[tuple[int, int]]) -> list[tuple[int, in
     spelled = []
     for match in SPELLED_EMAIL.finditer(read):
         start, end = match.span()
-        if any(a < end and start < b for a, b in found):
+        if _overlaps(found, start, end):
             continue
         name, at, domain = match.group("name", "at", "domain")
         labels = re.split(_DOT, domain)
         local = re.split(r"[ \t]+(?i:dot)[ \t]+", name)
-        dots_spelled = len(local) > 1 or any(part != "." for part in re.findall(_DOT, domain)) or any(
-            a < end and match.start("domain") < b for a, b, _, _ in folded.changes)
+        dots_spelled = (len(local) > 1 or any(part != "." for part in re.findall(_DOT, domain))
+                        or _overlaps(folded.changes, match.start("domain"), end))
         if "@" in at and not dots_spelled:
             continue  # an address as typed, which EMAIL reads (or a '@' before no address)
         if dots_spelled:
@@ -233,6 +233,13 @@ def _spelled(folded: Folded, found: list[tuple[int, int]]) -> list[tuple[int, in
         if ok:
             spelled.append((start, end, ".".join(local) + "@" + ".".join(labels)))
     return spelled
+
+
+def _overlaps(spans: list | tuple, start: int, end: int) -> bool:
+    """Whether start..end overlaps one of the spans, each (start, end, ...), in order and apart: looked up
+    by bisection, not one by one (a text of many addresses made that the square of its length)."""
+    i = bisect.bisect_left(spans, (end,)) - 1
+    return i >= 0 and spans[i][1] > start
 
 
 def _short(shown: str) -> str:

@@ -705,7 +705,7 @@ def test_a_blocked_name_not_written_as_its_fingerprint_is_refused(site_dir, entr
 
 @pytest.mark.parametrize("unit", ["0/", "0\u00b7", "0 ", "0.", "(0)", "0\u00b7/", "01632 ", "a.", "a" * 70 + " ",
                                   "a" * 70 + "\n", "x@a", "a\n@", "a @ ", "00 ", "(00)", "0 0", "aB", "Ab ", "@a", "/ab",
-                                  "a at ", "a dot ", "a at b dot ", "01632/", "01632 / 960123/", "0 /", "0/0 0 ", "01632/0 ", "0a", "\u0660 ", "0x", "a.b at ", "a . ", "a AT b . c dot ",
+                                  "a at ", "a dot ", "a at b dot ", "01632/", "01632 / 960123/", "0 /", "a@b.", "a@b[.]", "a@b\u3002", "a[.]b@", "a@b (dot) ", "a at b[.] ", "0/0 0 ", "01632/0 ", "0a", "\u0660 ", "0x", "a.b at ", "a . ", "a AT b . c dot ",
                                   "0_", "0~", "0_0a", "0~0a", "A ", "A. ", "A, ", "0O", "O0 ", "lO1a", "oh ", "zero, ",
                                   "double oh ", "plus 0 - ", "o 0 ", "triple ", '"a', '"a" ', "0 1234 "])
 def test_no_text_makes_the_check_hang(config, unit):
