@@ -12,6 +12,7 @@ import ctypes
 import errno
 import fcntl
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
@@ -186,18 +187,19 @@ def temporary_prefix(out: Path) -> str:
 
 
 def remove_leftovers(out: Path) -> None:
-    """Remove the temporary trees of builds that were killed; only under the lock. A tree is one
-    only if it holds the marker (or nothing: a build killed before writing it): a folder of the
-    user's named alike ('.output.old-backup') is kept."""
-    prefixes = (temporary_prefix(out), f".{out.name}.old-")
+    """Remove the temporary trees of builds that were killed; only under the lock. A tree is one only
+    if named as a build names it (mkdtemp's eight characters, a process id) and holding the marker, or
+    nothing (a build killed before writing it): a folder of the user's named alike ('.output.old-backup',
+    a copy of the output) is kept, and one that cannot be looked into is left alone."""
+    name = re.compile(rf"{re.escape(temporary_prefix(out))}[a-z0-9_]{{8}}|{re.escape(f'.{out.name}.old-')}[0-9]+")
     for entry in os.scandir(out.parent):
-        if entry.name.startswith(prefixes) and entry.is_dir(follow_symlinks=False):
+        if name.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False):
             path = Path(entry.path)
-            if (path / MARKER).is_file() and not (path / MARKER).is_symlink():
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                with contextlib.suppress(OSError):  # only if empty
-                    path.rmdir()
+            with contextlib.suppress(OSError):
+                if os.path.isfile(path / MARKER) and not os.path.islink(path / MARKER):
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.rmdir()  # only if empty
 
 
 _RENAME_EXCHANGE = 2

@@ -690,8 +690,10 @@ def test_folders_and_files_beside_the_output_that_the_builder_did_not_make_are_k
     for name in (".output.old-backup", ".output.new-mine", ".output.old-4242"):
         (tmp_path / name).mkdir()
         (tmp_path / name / "precious.txt").write_text("keep\n")
+    shutil.copytree(trees.out, tmp_path / ".output.old-copy")  # a copy of the output, marker and all
+    (tmp_path / ".output.old-copy" / "precious.txt").write_text("keep\n")
     assert main(trees.argv["b"]) == 0
-    for name in (".output.old-backup", ".output.new-mine", ".output.old-4242"):
+    for name in (".output.old-backup", ".output.new-mine", ".output.old-4242", ".output.old-copy"):
         assert (tmp_path / name / "precious.txt").read_text() == "keep\n", name
     (tmp_path / ".output.lock").write_text("my notes\n")
     assert main(trees.argv["a"]) == 2
