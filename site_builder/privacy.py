@@ -70,14 +70,15 @@ PERSONAL_MAIL = frozenset("gmail googlemail hotmail outlook live msn yahoo ymail
 # run may not end before: a run of groups would then be tried back from its end at each of them (text
 # such as '0/0/0/...' made the search take the square of its length).
 _SEP = r"(?:[ \t]{1,16}(?:\n[ \t]*)?|\n[ \t]*|[ \t]{0,2}[-._~\u00b7\u2010-\u2015\u2027\u2212\u2219\u22c5][ \t]{0,2})"
-# A run may end before a letter ('07700 900123or', as text pasted from a document runs on), not start after one.
+# A run is not read inside a word: one run on into letters is an id's or a code's more often than a
+# number's ('01632960123abcdef', a UUID's '0123456789ab'), so '07700900123or' passes as well.
 _RUN = re.compile(rf"(?<![\w+])(?<!\d\.)(?:\+[ \t]?)?\(?\d+\)?"
-                  rf"(?:(?:{_SEP}|(?<=\))|(?=\())\(?\d+\)?)*(?![\d_])")
+                  rf"(?:(?:{_SEP}|(?<=\))|(?=\())\(?\d+\)?)*(?!\w)")
 _GROUP = re.compile(r"\d+")
 # A code and a number parted by a slash, as some write them ('07700/900123', '01632 / 960 123'): a number
 # where the code and the groups after the slash make one (_phones). Not where a second slash follows
 # ('0123/4567/89', a reference; 01/04/2014, a date).
-_SLASHED = re.compile(r"(?<![\w/+.])(0\d{2,5}+)[ \t]{0,2}+/[ \t]{0,2}+(\d++(?:[ \t]\d++)*+)(?![\d_/]|[ \t]{0,2}/)")
+_SLASHED = re.compile(r"(?<![\w/+])(?<!\d\.)(0\d{2,5}+)[ \t]{0,2}+/[ \t]{0,2}+(\d++(?:[ \t]\d++)*+)(?![\d_/]|[ \t]{0,2}/)")
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # Words that are never part of a personal name: n-grams holding one are not fingerprinted,
 # which halves the work of reading every word of every text.
