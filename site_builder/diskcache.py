@@ -56,6 +56,8 @@ TAG_TEXT = (b"Signature: 8a477f597d28d172789f06886806bc55\n"
 # of the user's of the same name ('templates', a theme's) is never taken for one, nor removed.
 OWN_NAMES = re.compile(r"^(?:results\.(?:signed|pickle)(?:\..+)?|CACHEDIR\.TAG)$")
 TEMPLATES_NAME = re.compile(r"^templates-[0-9a-f]{16}$")
+TEMPLATE_FILE = re.compile(r"[0-9a-f]{40}\.cache")  # a compiled template, by its bucket's key (Jinja's SHA-1)
+TEMPLATE_TEMPORARY = re.compile(rf"{TEMPLATE_FILE.pattern}\.[a-z0-9_]{{8}}")  # write_signed's, left by a stopped write
 
 
 # ---- what made the values ---------------------------------------------------------------
@@ -253,14 +255,21 @@ def _tagged_by_us(tag: Path) -> bool:
 
 
 def _compiled_here(folder: Path) -> bool:
-    """Whether a folder is one of the cache's compiled templates: so named, and holding only files it signed."""
+    """Whether a folder is one of the cache's compiled templates: so named, and holding only files in its
+    signed form (and the temporary files of writes that were stopped)."""
     if not TEMPLATES_NAME.match(folder.name) or folder.is_symlink() or not folder.is_dir():
         return False
     for entry in folder.iterdir():
-        if not entry.name.endswith(".cache") or entry.is_symlink() or not entry.is_file():
+        if TEMPLATE_TEMPORARY.fullmatch(entry.name):
+            continue
+        if not TEMPLATE_FILE.fullmatch(entry.name):
             return False
-        with open(entry, "rb") as file:
-            if file.read(len(SIGNED)) != SIGNED:
+        try:  # not following a link, nor waiting on a FIFO
+            fd = os.open(entry, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+        except OSError:
+            return False
+        with os.fdopen(fd, "rb") as file:
+            if not stat.S_ISREG(os.fstat(fd).st_mode) or file.read(len(SIGNED)) != SIGNED:
                 return False
     return True
 

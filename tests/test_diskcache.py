@@ -113,6 +113,21 @@ def test_damaged_compiled_templates_are_compiled_again(content, tmp_path):
     assert read_tree(tmp_path / "second") == read_tree(tmp_path / "first")
 
 
+def test_compiled_templates_of_other_code_are_removed_with_a_stopped_writes_leftover(content, tmp_path):
+    """Another version's compiled templates are of no use again, even beside the temporary file of a
+    write that was stopped; a folder so named that holds anything else is not the cache's, and stays."""
+    cache = tmp_path / "cache"
+    assert build(content, tmp_path / "first", "--cache", str(cache)).returncode == 0
+    [ours] = cache.glob("templates-*")
+    old, other = cache / "templates-0000000000000000", cache / "templates-1111111111111111"
+    shutil.copytree(ours, old)
+    next(old.iterdir()).with_suffix(".cache.abcd1234").write_bytes(b"site-builder sig")  # cut short
+    shutil.copytree(ours, other)
+    (other / "notes.txt").write_text("mine\n")
+    assert build(content, tmp_path / "second", "--cache", str(cache)).returncode == 0
+    assert not old.exists() and (other / "notes.txt").read_text() == "mine\n"
+
+
 def test_a_cache_that_cannot_be_made_is_done_without(content, tmp_path):
     (tmp_path / "file").write_text("a file where the cache folder's parent should be")
     result = build(content, tmp_path / "out", "--cache", str(tmp_path / "file" / "cache"))
