@@ -249,7 +249,7 @@ def _build(args, compiling) -> int:
         cache.save()  # what was worked out holds for the next run, after the fix
         print_problems(exc.problems)
         if args.preview:
-            return _publish_errors(exc.problems, args.out)
+            return _publish_errors(exc.problems, args.out, args.content)
         print(f"\nThe site was not built: {_count(exc.problems, 'error')}. "
               f"{args.out}/ is unchanged.", file=sys.stderr)
         return EXIT_CONTENT
@@ -272,12 +272,13 @@ def _not_written(out: Path, exc: Exception) -> int:
     return EXIT_CONTENT
 
 
-def _publish_errors(problems: list[Problem], out: Path) -> int:
+def _publish_errors(problems: list[Problem], out: Path, content: Path) -> int:
     """Publish a page listing the errors, at every address: a deploy preview that shows why it failed."""
     from .errorpage import STYLE, STYLESHEET, error_page
+    from .privacy import allow_lists
     from .write import write_tree
 
-    page = error_page(problems, deploy=True)
+    page = error_page(problems, deploy=True, allowed=allow_lists(content))
     try:
         write_tree({"index.html": page, "404.html": page, STYLESHEET: STYLE.encode(),
                     "robots.txt": b"User-agent: *\nDisallow: /\n"}, out)

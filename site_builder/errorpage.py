@@ -21,11 +21,11 @@ STYLE = ("body{font:1rem/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;
          ".hint{background:#fff7bf;padding:.25rem .5rem}")
 
 
-# A deploy preview's page of errors shows these in place of personal data found, and of its lines.
-WITHHELD_MESSAGE = "this line holds what may be personal data (the build's log says what; this public page does not)"
-OTHER_MESSAGE = "a mistake on a line that holds what may be personal data (the build's log says what)"
+# A deploy preview's page of errors shows these in place of what may be personal data.
+WITHHELD_TEXT = "[not shown on this public page: it holds what may be personal data; the build's log says what]"
 WITHHELD_NAME = "[a file whose name holds what may be personal data]"
 WITHHELD_LINE = "[this line is not shown here: it holds what may be personal data]"
+EXCERPT_CONTEXT = 2  # lines shown above a problem's
 STYLESHEET = "error.css"  # STYLE's address: the site's Content-Security-Policy forbids inline styles
 
 
@@ -33,27 +33,27 @@ def _escape(text: str) -> str:
     return html.escape(printable(text))
 
 
-def error_page(problems: list[Problem], deploy: bool = False) -> bytes:
+def error_page(problems: list[Problem], deploy: bool = False, allowed=None) -> bytes:
     """An HTML page listing every problem with the source lines around it.
 
     Its style is STYLESHEET, served beside it by the preview and published beside it by a
     deploy preview (`deploy`, which also says how a fix reaches it). A deploy preview is a public
-    address: there a finding of personal data says where it is but not what, and no excerpt shows a
-    line that holds one (the build's log, which the editor reads, tells all).
+    address: there nothing shown holds what the personal-data check finds (under `allowed`, the
+    content's allow-lists) or what its findings quote: not a message, a hint, a file's name, nor a
+    source line (the build's log, which the editor reads, tells all).
     """
-    withheld = {(p.pos.file, p.pos.line) for p in problems if privacy.is_personal(p)} if deploy else set()
-    named = {p.pos.file for p in problems if privacy.in_file_name(p)} if deploy else set()
+    hidden = _Hidden(problems, allowed or privacy.NO_ALLOW_LISTS) if deploy else None
     items = []
     for problem in problems:
-        where = str(problem.pos) if problem.pos.file not in named else (
-            f"{PurePath(problem.pos.file).parent}/{WITHHELD_NAME}:{problem.pos.line}:{problem.pos.col}")
         text = read_excerpt_text(problem.pos.file)  # an ordinary content file only: never what a link points at
-        if withheld:
-            text = "\n".join(WITHHELD_LINE if (problem.pos.file, n) in withheld else line
-                             for n, line in enumerate(text.split("\n"), 1))
-        if (problem.pos.file, problem.pos.line) in withheld:  # its message may quote the line
-            problem = replace(problem, message=WITHHELD_MESSAGE if privacy.is_personal(problem) else OTHER_MESSAGE)
-        excerpt = source_excerpt(text, problem.pos.line, problem.pos.col, context=2)
+        where = str(problem.pos)
+        if hidden is not None:
+            text = hidden.lines(text, problem.pos.file, problem.pos.line)
+            if hidden(problem.pos.file):
+                where = f"{PurePath(problem.pos.file).parent}/{WITHHELD_NAME}:{problem.pos.line}:{problem.pos.col}"
+            problem = replace(problem, **{name: WITHHELD_TEXT for name in ("field", "message", "expected", "hint")
+                                          if hidden(getattr(problem, name))})
+        excerpt = source_excerpt(text, problem.pos.line, problem.pos.col, context=EXCERPT_CONTEXT)
         field = f"<p class=field>Field: <code>{_escape(problem.field)}</code></p>" if problem.field else ""
         expected = f"<p>Expected: {_escape(problem.expected)}</p>" if problem.expected else ""
         hint = f"<p class=hint>{_escape(problem.hint)}</p>" if problem.hint else ""
@@ -75,3 +75,32 @@ def error_page(problems: list[Problem], deploy: bool = False) -> bytes:
                "builds again.</p>")
             + f"<ol>{''.join(items)}</ol></body></html>")
     return body.encode("utf-8")
+
+
+class _Hidden:
+    """What a deploy preview's page must not show: the personal-data check's findings in any text, under
+    the content's allow-lists, and the words its findings quote (a name in an address, which the
+    check of running text reads otherwise)."""
+
+    def __init__(self, problems: list[Problem], allowed):
+        self.allowed = allowed
+        self.quoted = {found.lower() for found in map(privacy.found_in, problems) if found}
+        self.at = {(p.pos.file, p.pos.line) for p in problems if privacy.is_personal(p)}
+
+    def __call__(self, text: str) -> bool:
+        """Whether a text holds what may be personal data."""
+        lower = text.lower()
+        return any(found in lower for found in self.quoted) or bool(privacy.scan(text, self.allowed))
+
+    def lines(self, text: str, file: str, line: int) -> str:
+        """The file's text with each line shown around `line` (and the line) that holds personal data, or that
+        a finding spans, replaced by WITHHELD_LINE."""
+        lines = text.split("\n")
+        first = max(1, line - EXCERPT_CONTEXT)
+        window = "\n".join(lines[first - 1:line])
+        spanned = set()
+        for hit in privacy.scan(window, self.allowed):  # a name or a number run on to the next line
+            start = first + window.count("\n", 0, hit.offset)
+            spanned.update(range(start, start + hit.shown.count(" ") + 2))
+        return "\n".join(WITHHELD_LINE if first <= n <= line and ((file, n) in self.at or n in spanned or self(source))
+                         else source for n, source in enumerate(lines, 1))

@@ -139,6 +139,9 @@ class _Allowed:
                         frozenset(config.blocked_names))
 
 
+NO_ALLOW_LISTS = _Allowed(frozenset(), frozenset(), frozenset())  # every address and number may be personal
+
+
 class Hit(NamedTuple):
     """Personal data in a text: where it starts (in the text as typed), what, and as read."""
 
@@ -177,9 +180,27 @@ def is_personal(problem: Problem) -> bool:
     return problem.expected in _EXPECTED
 
 
-def in_file_name(problem: Problem) -> bool:
-    """Whether a problem is a finding of personal data in its file's name (which its place then writes)."""
-    return is_personal(problem) and _WHERE["file name"] in problem.message
+_QUOTED = re.compile(r"'(.*)'(?: \([^)]*\))? (?:may be personal data|is the name of a person)")  # as _MESSAGES say
+
+
+def found_in(problem: Problem) -> str:
+    """What a finding of personal data found, as its message quotes it ('' for another problem)."""
+    quoted = _QUOTED.search(problem.message) if is_personal(problem) else None
+    return quoted.group(1) if quoted else ""
+
+
+def allow_lists(content_dir) -> _Allowed:
+    """The allow-lists of a content folder's site.yaml, read safely; none where it does not load (then
+    every address and number is taken for personal data, and no name is known)."""
+    from .contentfiles import decode_text, read_bytes  # load, which these come with, builds on this module
+    from .load import convert_text
+
+    try:
+        text, problems = decode_text(read_bytes(content_dir / "site.yaml"), "site.yaml")
+        config = None if problems else convert_text(text, "site.yaml", SiteConfig)[0]
+    except (OSError, ValueError):
+        config = None
+    return _Allowed.of(config) if config is not None else NO_ALLOW_LISTS
 
 
 @functools.lru_cache(maxsize=100_000)

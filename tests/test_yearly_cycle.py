@@ -192,6 +192,24 @@ def test_a_deploy_preview_shows_no_file_name_that_holds_personal_data(site_dir, 
     assert "07700900123" not in page and "may be personal data" in page
 
 
+def test_a_deploy_preview_quotes_personal_data_in_no_other_problem_and_no_line_around(site_dir, capsys):
+    """Personal data quoted by another problem (a hint's 'did you mean', a refused file's name and its
+    suggested name) or on a line shown around another problem (a name run on to the next line) is not
+    shown on the public page either."""
+    plan = site_dir / "plans" / f"{newest_plan(site_dir)}.yaml"
+    add_initiative(plan, "Helpline pilot", status="unknown-status",
+                   description="|\n        Ask the officer, Jane\n        Example, or jane.smith@gmail.com")
+    (site_dir / "pages" / "Call 07700900123.md").write_text("---\ntitle: T\ndescription: d\n---\nText.\n")
+    (site_dir / "pages" / "ring-07700900124.MD").write_text("---\ntitle: T\ndescription: d\n---\nText.\n")
+    assert build("--out", "preview", "--preview") == 0
+    err = capsys.readouterr().err
+    assert "07700900123" in err and "07700900124" in err
+    page = read_tree(Path("preview"))["index.html"].decode()
+    for found in ("07700900123", "07700900124", "jane.smith", "Jane", "Example, or"):
+        assert found not in page, found
+    assert "unknown-status" in page  # the other mistakes are still told
+
+
 def test_a_production_build_of_broken_content_fails_and_keeps_the_last_site(site_dir, capsys):
     assert build("--out", "output") == 0
     before = read_tree(Path("output"))
