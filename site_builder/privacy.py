@@ -23,6 +23,7 @@ from pathlib import PurePath
 from typing import Iterable, NamedTuple
 
 from . import processes, readable
+from .contentfiles import decode_text, read_bytes
 from .model import SiteConfig
 from .problems import Pos, Problem
 from .readable import Folded, Part, fold
@@ -192,8 +193,7 @@ def found_in(problem: Problem) -> str:
 def allow_lists(content_dir) -> _Allowed:
     """The allow-lists of a content folder's site.yaml, read safely; none where it does not load (then
     every address and number is taken for personal data, and no name is known)."""
-    from .contentfiles import decode_text, read_bytes  # load, which these come with, builds on this module
-    from .load import convert_text
+    from .load import convert_text  # load builds on this module
 
     try:
         text, problems = decode_text(read_bytes(content_dir / "site.yaml"), "site.yaml")
