@@ -186,6 +186,23 @@ def temporary_prefix(out: Path) -> str:
     return f".{out.name}.new-"
 
 
+def remove_tree(path: Path) -> None:
+    """Remove a tree of the builder's, its marker last: a removal stopped part way (a build killed while
+    it removes the tree it replaced) leaves a tree that the next build still knows for its own."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(path):
+            if entry.name == MARKER:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path / MARKER)
+        path.rmdir()
+
+
 def remove_leftovers(out: Path) -> None:
     """Remove the temporary trees of builds that were killed; only under the lock. A tree is one only
     if named as a build names it (mkdtemp's eight characters, a process id) and holding the marker, or
@@ -197,7 +214,7 @@ def remove_leftovers(out: Path) -> None:
             path = Path(entry.path)
             with contextlib.suppress(OSError):
                 if os.path.isfile(path / MARKER) and not os.path.islink(path / MARKER):
-                    shutil.rmtree(path, ignore_errors=True)
+                    remove_tree(path)
                 else:
                     path.rmdir()  # only if empty
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Mapping
 
 from . import processes, searchindex
-from .outdir import MARKER, MARKER_TEXT, check_names, check_own, locked, output_file, remove_leftovers, swap, \
-    temporary_prefix
+from .outdir import MARKER, MARKER_TEXT, check_names, check_own, locked, output_file, remove_leftovers, remove_tree, \
+    swap, temporary_prefix
 
 
 def write_tree(files: Mapping[str, bytes], out_dir: Path) -> None:
@@ -114,12 +113,12 @@ class new_tree:  # noqa: N801 (used as a context manager, like open)
             raise
         self._lock.__exit__(None, None, None)
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            remove_tree(old)
 
     def _give_up(self) -> None:
         """Remove the fresh folder, and let the next build in."""
         if self._tmp is not None:
-            shutil.rmtree(self._tmp, ignore_errors=True)
+            remove_tree(self._tmp)
         self._lock.__exit__(None, None, None)
 
 

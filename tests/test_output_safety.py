@@ -682,6 +682,25 @@ def test_leftovers_of_killed_builds_are_removed_by_the_next_build(tmp_path):
     assert trees.leftovers() == [".other"]
 
 
+def test_a_tree_is_removed_marker_last(tmp_path, monkeypatch):
+    """A build killed while it removes the tree it replaced leaves a tree the next build knows for its own:
+    the marker goes last (a tree of files without it is the user's, and kept)."""
+    from site_builder import outdir
+
+    tree = tmp_path / ".output.new-abcd1234"
+    for name in ("a", "b", "c"):
+        (tree / name).mkdir(parents=True)
+        (tree / name / "index.html").write_text("x")
+        (tree / f"{name}.html").write_text("x")
+    (tree / outdir.MARKER).write_bytes(outdir.MARKER_TEXT)
+    removed = []
+    unlink = os.unlink
+    monkeypatch.setattr(outdir.os, "unlink", lambda path, *a, **k: (removed.append(os.fsdecode(path)), unlink(path, *a, **k)))
+    outdir.remove_tree(tree)
+    assert not tree.exists()
+    assert len(removed) == 7 and Path(removed[-1]).name == outdir.MARKER, removed
+
+
 def test_folders_and_files_beside_the_output_that_the_builder_did_not_make_are_kept(tmp_path, capsys):
     """Named like a build's leftovers, but the user's: a backup of the output, a folder of theirs, their
     own .lock file. The builder removes only trees that hold its marker, and never a lock file it did not
