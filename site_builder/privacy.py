@@ -460,13 +460,15 @@ def _outermost(hits: list[Hit]) -> list[Hit]:
     return [hit for at, hit in enumerate(hits) if at in kept]
 
 
-# A name by its first initial, as written: 'J. Smith', 'J Smith', 'J. M. Smith', 'Smith, J.', 'SMITH J'.
+# A name by its first initial, as written: 'J. Smith', 'J Smith', 'J-Smith', 'J. M. Smith', 'Smith, J.', 'SMITH J'.
 # Each is read as the initial and the surname, 'j smith', which make fingerprint blocks with the name.
 # A capital letter on its own is looked for first (quick: few texts have one but 'A' or 'I'), then the
 # surname after or before it.
-_LONE_CAPITAL = re.compile(r"[A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f](?<![\w'’-].)(?![\w'’-])")
+_CAPITAL = r"[A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f]"
+# On its own, or joined by a hyphen to a word with a capital ('J-Smith'; 'T-shirt' is no initial).
+_LONE_CAPITAL = re.compile(rf"{_CAPITAL}(?<![\w'’-].)(?![\w'’])(?!-(?!{_CAPITAL}))")
 _SURNAME = r"[^\W\d_]+(?:['’-][^\W\d_]+)*"
-_THEN_SURNAME = re.compile(rf"(?:\.[ \t]*|[ \t]+)(?:[^\W\d_]\.[ \t]*){{0,3}}+({_SURNAME})")  # at most 3 more initials
+_THEN_SURNAME = re.compile(rf"(?:\.[ \t]*|[ \t]+|-)(?:[^\W\d_]\.[ \t]*){{0,3}}+({_SURNAME})")  # at most 3 more initials
 _SURNAME_THEN = re.compile(rf"(?<![\w'’-])({_SURNAME})(?:,[ \t]*|[ \t]+)\Z")
 
 

@@ -195,6 +195,7 @@ NAMES = [
     ("Example, J.", "Example"),
     ("EXAMPLE J", "EXAMPLE"),
     ("Insp. J. Example's team", "J."),
+    ("J-Example", "J"),  # an initial joined to the surname by a hyphen
 ]
 
 
@@ -265,7 +266,7 @@ NEAR_MISSES = [
     "double or quits, plus one", "a count of 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9",
     "years 0 2021 2022 2023", "scores 0 1234 567 8", "from 0 1000 to 2000", 'a "quoted" @ sign',
     "2019/2020/2021", "0123/456/789/1011", "01/04/2014/0123456", "ref 07700/900123/4", "1/2/3/4/5/6/7/8/9/10/11",
-    "0207/20", "version 2.0.1632b", "x0123456789", "ab_0123456789", "0123456789_draft", "id 01632960123abcdef",
+    "T-Shirt Example", "A-Level Example", "U-Turn", "J-example", "X-Ray", "0207/20", "version 2.0.1632b", "x0123456789", "ab_0123456789", "0123456789_draft", "id 01632960123abcdef",
     "doc 3f2a1b4c-8def-0123456789ab", "doc 02079460123v2", "1.01632/960123",
 ]
 
@@ -705,7 +706,7 @@ def test_a_blocked_name_not_written_as_its_fingerprint_is_refused(site_dir, entr
 
 @pytest.mark.parametrize("unit", ["0/", "0\u00b7", "0 ", "0.", "(0)", "0\u00b7/", "01632 ", "a.", "a" * 70 + " ",
                                   "a" * 70 + "\n", "x@a", "a\n@", "a @ ", "00 ", "(00)", "0 0", "aB", "Ab ", "@a", "/ab",
-                                  "a at ", "a dot ", "a at b dot ", "01632/", "01632 / 960123/", "0 /", "a@b.", "a@b[.]", "a@b\u3002", "a[.]b@", "a@b (dot) ", "a at b[.] ", "0/0 0 ", "01632/0 ", "0a", "\u0660 ", "0x", "a.b at ", "a . ", "a AT b . c dot ",
+                                  "a at ", "a dot ", "a at b dot ", "01632/", "01632 / 960123/", "0 /", "J-", "J-E", "a@b.", "a@b[.]", "a@b\u3002", "a[.]b@", "a@b (dot) ", "a at b[.] ", "0/0 0 ", "01632/0 ", "0a", "\u0660 ", "0x", "a.b at ", "a . ", "a AT b . c dot ",
                                   "0_", "0~", "0_0a", "0~0a", "A ", "A. ", "A, ", "0O", "O0 ", "lO1a", "oh ", "zero, ",
                                   "double oh ", "plus 0 - ", "o 0 ", "triple ", '"a', '"a" ', "0 1234 "])
 def test_no_text_makes_the_check_hang(config, unit):
