@@ -67,7 +67,7 @@ PERSONAL_MAIL = frozenset("gmail googlemail hotmail outlook live msn yahoo ymail
 # paragraph, up to 16 spaces (a page shows one), after a word and a full stop ('Tel.01632 960123'), in a link's path
 # (wa.me/441632960123/). Which runs of groups are UK numbers is decided in _phones: a date such as
 # 01.04.2014 is not one. A slash parts no groups here (01/04/2014, 0123/4567/89 are not numbers; two
-# groups about one slash are _SLASHED's); and a character that may part groups must not also be one a
+# groups about one slash are _PARTED's); and a character that may part groups must not also be one a
 # run may not end before: a run of groups would then be tried back from its end at each of them (text
 # such as '0/0/0/...' made the search take the square of its length).
 _SEP = r"(?:[ \t]{1,16}(?:\n[ \t]*)?|\n[ \t]*|[ \t]{0,2}[-._~\u00b7\u2010-\u2015\u2027\u2212\u2219\u22c5][ \t]{0,2})"
@@ -76,10 +76,11 @@ _SEP = r"(?:[ \t]{1,16}(?:\n[ \t]*)?|\n[ \t]*|[ \t]{0,2}[-._~\u00b7\u2010-\u2015
 _RUN = re.compile(rf"(?<![\w+])(?<!\d\.)(?:\+[ \t]?)?\(?\d+\)?"
                   rf"(?:(?:{_SEP}|(?<=\))|(?=\())\(?\d+\)?)*(?!\w)")
 _GROUP = re.compile(r"\d+")
-# A code and a number parted by a slash, as some write them ('07700/900123', '01632 / 960 123'): a number
-# where the code and the groups after the slash make one (_phones). Not where a second slash follows
-# ('0123/4567/89', a reference; 01/04/2014, a date).
-_SLASHED = re.compile(r"(?<![\w/+])(?<!\d\.)(0\d{2,5}+)[ \t]{0,2}+/[ \t]{0,2}+(\d++(?:[ \t]\d++)*+)(?![\d_/]|[ \t]{0,2}/)")
+# A code and a number parted by a slash, a colon or a comma, as some write them ('07700/900123', '01632 / 960
+# 123', '07700:900123', '07700,900123'): a number where the code and the groups after it make one (_phones).
+# Not where the same mark follows again ('0123/4567/89', a reference; 01/04/2014, a date; 01:23:45, a time).
+_PARTED = re.compile(r"(?<![\w/:,+])(?<!\d\.)(?P<code>0\d{2,5}+)[ \t]{0,2}+(?P<mark>[/:,])[ \t]{0,2}+"
+                     r"(?P<rest>\d++(?:[ \t]\d++)*+)(?![\d_]|[ \t]{0,2}+(?P=mark))")
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # Words that are never part of a personal name: n-grams holding one are not fingerprinted,
 # which halves the work of reading every word of every text.
@@ -310,14 +311,14 @@ def _phones(read: str, allowed: _Allowed) -> list[Hit]:
             if number not in allowed.phones:
                 hits.append(Hit(run.start() + start, "phone", shown[run.start() + start:run.start() + stop], number))
             i = end + 1
-    for slashed in _SLASHED.finditer(read) if "/" in read else ():
-        number, end = slashed.group(1), slashed.end(1)
-        for group in _GROUP.finditer(read, slashed.start(2), slashed.end(2)):  # as many as make a number
+    for parted in _PARTED.finditer(read) if "/" in read or ":" in read or "," in read else ():
+        number, end = parted.group("code"), parted.end("code")
+        for group in _GROUP.finditer(read, parted.start("rest"), parted.end("rest")):  # as many as make a number
             number, end = number + group.group(), group.end()
             if len(number) >= 10:
                 break
         if len(number) in (10, 11) and number[1] != "0" and number not in allowed.phones:
-            hits.append(Hit(slashed.start(), "phone", shown[slashed.start():end], number))
+            hits.append(Hit(parted.start(), "phone", shown[parted.start():end], number))
     return hits
 
 
