@@ -471,12 +471,16 @@ _LONE_CAPITAL = re.compile(rf"{_CAPITAL}(?<![\w'’-].)(?![\w'’])(?!-(?!{_CAPI
 _SURNAME = r"[^\W\d_]+(?:['’-][^\W\d_]+)*"
 _THEN_SURNAME = re.compile(rf"(?:\.[ \t]*|[ \t]+|-)(?:[^\W\d_]\.[ \t]*){{0,3}}+({_SURNAME})")  # at most 3 more initials
 _SURNAME_THEN = re.compile(rf"(?<![\w'’-])({_SURNAME})(?:,[ \t]*|[ \t]+)\Z")
+# An initial in small letters joined to the surname, as a handle or an address's name writes one ('j.smith',
+# 'j-smith', 'j_smith'; 'j smith' is no name). Found by its mark, rarer than a letter: the initial before it
+# stands on its own ('e.g.smith', 'aj.smith' are none).
+_SMALL_INITIAL = re.compile(rf"[._-](?<=[^\W\d_].)(?<![\w'’.-]..)({_SURNAME})")
 
 
 def _initials(read: str) -> list[Hit]:
     """Blocked names written by their first initial. An initial is a capital letter on its own before or
     after a surname that starts with one; A and I, words on their own, only with a full stop after them
-    ('A French school' is no A. French)."""
+    ('A French school' is no A. French); or a small letter joined to the surname (_SMALL_INITIAL)."""
     hits = []
     for capital in _LONE_CAPITAL.finditer(read):
         at = capital.start()
@@ -489,6 +493,11 @@ def _initials(read: str) -> list[Hit]:
         before = _SURNAME_THEN.search(read, max(0, at - 100), at)
         if before is not None:
             hits.extend(_initial_hit(read, before.start(), at + 1 + dot, initial, before.group(1)))
+    for joined in _SMALL_INITIAL.finditer(read) if "." in read or "-" in read or "_" in read else ():
+        initial = read[joined.start() - 1]
+        name = _word(f"{initial} {joined.group(1)}")
+        if initial.islower() and _blocked_among({name}):  # 'J-Smith' is a capital's, 'T-shirt' none
+            hits.append(Hit(joined.start() - 1, "name", read[joined.start() - 1:joined.end()], name))
     return hits
 
 

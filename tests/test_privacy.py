@@ -201,6 +201,9 @@ NAMES = [
     ("EXAMPLE J", "EXAMPLE"),
     ("Insp. J. Example's team", "J."),
     ("J-Example", "J"),  # an initial joined to the surname by a hyphen
+    ("ask j.example", "j"),  # in small letters, joined as a handle or an address's name writes it
+    ("ask j-example's team", "j"),
+    ("j_example", "j"),
 ]
 
 
@@ -274,7 +277,7 @@ NEAR_MISSES = [
     "T-Shirt Example", "A-Level Example", "U-Turn", "J-example", "X-Ray", "0207/20", "version 2.0.1632b", "x0123456789", "ab_0123456789", "0123456789_draft", "id 01632960123abcdef",
     "doc 3f2a1b4c-8def-0123456789ab", "doc 02079460123v2", "1.01632/960123",
     "09:00 to 17:30", "at 01:23:45", "ref 07700:900123:4", "0123,4567,890", "codes 07700,900123,4", "01632,960",
-    "12,01632,960123", "ratio 0123:4567",
+    "12,01632,960123", "ratio 0123:4567", "j. example", "e.g. example", "x-ray example", "i.e.example", "aj.example",
 ]
 
 
