@@ -70,11 +70,12 @@ PERSONAL_MAIL = frozenset("gmail googlemail hotmail outlook live msn yahoo ymail
 # groups about one slash are _PARTED's); and a character that may part groups must not also be one a
 # run may not end before: a run of groups would then be tried back from its end at each of them (text
 # such as '0/0/0/...' made the search take the square of its length).
-_SEP = r"(?:[ \t]{1,16}(?:\n[ \t]*)?|\n[ \t]*|[ \t]{0,2}[-._~\u00b7\u2010-\u2015\u2027\u2212\u2219\u22c5][ \t]{0,2})"
+_SEP = r"(?:[ \t]{1,16}(?:\n[ \t]*)?|\n[ \t]*|[ \t]{0,2}[-._~\u00b7\u2010-\u2015\u2022\u2027\u2212\u2219\u22c5][ \t]{0,2})"
 # A run is not read inside a word: one run on into letters is an id's or a code's more often than a
-# number's ('01632960123abcdef', a UUID's '0123456789ab'), so '07700900123or' passes as well.
+# number's ('01632960123abcdef', a UUID's '0123456789ab'), so '07700900123or' passes as well; but for an
+# extension joined to it, as signatures write one ('01632 960123x45', '07700900123ext.45').
 _RUN = re.compile(rf"(?<![\w+])(?<!\d\.)(?:\+[ \t]?)?\(?\d+\)?"
-                  rf"(?:(?:{_SEP}|(?<=\))|(?=\())\(?\d+\)?)*(?!\w)")
+                  rf"(?:(?:{_SEP}|(?<=\))|(?=\())\(?\d+\)?)*(?:(?!\w)|(?=(?i:x|ext)\.?[ \t]?\d))")
 _GROUP = re.compile(r"\d+")
 # A code and a number parted by a slash, a colon or a comma, as some write them ('07700/900123', '01632 / 960
 # 123', '07700:900123', '07700,900123'): a number where the code and the groups after it make one (_phones).
@@ -395,8 +396,9 @@ def _phone_at(text: str, groups: list, i: int) -> tuple[int, str] | None:
     if i and not any(c in before for c in " \t\n("):
         return None  # '0.0123456789' or '01.04.2014': inside another number
     first = groups[i].group()
-    # A link to a chat app spells +44 7700 900123 as 447700900123 (wa.me/447700900123): +44 without its +.
-    plus = "+" in before or (len(first) == 12 and first.startswith("44") and first[2] != "0")
+    # +44 is written without its + too: in a link to a chat app (wa.me/447700900123), and by hand ('44 7700
+    # 900123', '447700 900123'); the groups after it must then make a UK number (below).
+    plus = "+" in before or first.startswith("44")
     # A national number starts 0 and its area code, or 00 44 (the UK, dialled from abroad); its trunk 0 may
     # stand apart in brackets ('(0)1632 960123'), not after a space ('ISBN 0 19 852663 6', '0 10 20 30')
     # unless every digit does (_digit_by_digit) or a code of four digits follows (_trunk_apart).
@@ -437,9 +439,10 @@ def _names(read: str, emails: list[tuple[int, int]], allowed: _Allowed) -> list[
     read = latin_words(read)  # 'Jаne' with a Cyrillic а reads as Jane
     folded = _casefold(read)
     tokens = [w[:-2] if w.endswith("'s") else w for w in (_ASCII_TOKEN if folded.isascii() else _TOKEN).findall(folded)]
-    tokens = [w for w in tokens if len(w) > 1 or w == ","]  # initials are left out
-    # A name's words run on past commas but not past a word never in a name or a paragraph break: the
-    # text's runs of such words, each looked up whole (most recur, text after text).
+    # Initials are left out; a sentence's end is a break, as a paragraph's is ("\n").
+    tokens = ["\n" if w in _ENDS else w for w in tokens if len(w) > 1 or w == "," or w in _ENDS]
+    # A name's words run on past commas but not past a word never in a name or a break: the text's
+    # runs of such words, each looked up whole (most recur, text after text).
     runs = " ".join(_BREAK if w in _STOP or w[0] == "\n" else w for w in tokens if w != ",").split(_BREAK)
     _memos_for(allowed.blocked)
     found = set().union(*map(_names_in_run, runs))
@@ -470,9 +473,12 @@ _CAPITAL = r"[A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f]"
 _LONE_CAPITAL = re.compile(rf"{_CAPITAL}(?<![\w'’-].)(?![\w'’])(?!-(?!{_CAPITAL}))")
 _SURNAME = r"[^\W\d_]+(?:['’-][^\W\d_]+)*"
 _THEN_SURNAME = re.compile(rf"(?:\.[ \t]*|[ \t]+|-)(?:[^\W\d_]\.[ \t]*){{0,3}}+({_SURNAME})")  # at most 3 more initials
-_SURNAME_THEN = re.compile(rf"(?<![\w'’-])({_SURNAME})(?:,[ \t]*|[ \t]+)\Z")
+# Titles, which may stand between a surname and the forename or initial after it ('Smith, Cllr J.').
+_TITLES = frozenset("mr mrs ms miss mx dr prof cllr councillor rev sir dame insp sgt pc dc supt".split())
+_TITLE = rf"(?i:{'|'.join(sorted(_TITLES, key=len, reverse=True))})\.?[ \t]+"
+_SURNAME_THEN = re.compile(rf"(?<![\w'’-])({_SURNAME})(?:,[ \t]*|[ \t]+)(?:{_TITLE})?\Z")
 # An initial in small letters joined to the surname, as a handle or an address's name writes one ('j.smith',
-# 'j-smith', 'j_smith'; 'j smith' is no name). Found by its mark, rarer than a letter: the initial before it
+# 'j-smith', 'j_smith'; 'j smith' is no name), or a capital joined by an underscore ('J_Smith', a file's name). Found by its mark, rarer than a letter: the initial before it
 # stands on its own ('e.g.smith', 'aj.smith' are none).
 _SMALL_INITIAL = re.compile(rf"[._-](?<=[^\W\d_].)(?<![\w'’.-]..)({_SURNAME})")
 
@@ -494,9 +500,10 @@ def _initials(read: str) -> list[Hit]:
         if before is not None:
             hits.extend(_initial_hit(read, before.start(), at + 1 + dot, initial, before.group(1)))
     for joined in _SMALL_INITIAL.finditer(read) if "." in read or "-" in read or "_" in read else ():
-        initial = read[joined.start() - 1]
+        initial, mark = read[joined.start() - 1], read[joined.start()]
         name = _word(f"{initial} {joined.group(1)}")
-        if initial.islower() and _blocked_among({name}):  # 'J-Smith' is a capital's, 'T-shirt' none
+        # A capital joined by a hyphen or a full stop is _LONE_CAPITAL's ('J-Smith'; 'T-shirt' is none).
+        if (initial.islower() or mark == "_") and _blocked_among({name}):
             hits.append(Hit(joined.start() - 1, "name", read[joined.start() - 1:joined.end()], name))
     return hits
 
@@ -565,10 +572,13 @@ def _names_in_run(run: str) -> frozenset[str]:
     return found
 
 
-# Words, commas, and paragraph breaks (which a name does not cross).
-_TOKEN = re.compile(rf"{WORD.pattern}|,|\n[ \t]*\n")
-_ASCII_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)*|,|\n[ \t]*\n")  # the same, for text in ASCII lower case: a third quicker
-_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+# Words, commas, and the breaks a name does not cross: a paragraph's, and a sentence's end (a full stop,
+# semicolon, colon, exclamation or question mark after a word of two letters or more, before a space: 'the
+# Town Hall. Grace Church' names no Grace Hall; 'Jane Q. Smith' is one name).
+_ENDS = frozenset(".;:!?")
+_TOKEN = re.compile(rf"{WORD.pattern}|,|\n[ \t]*\n|(?<=[^\W\d_]{{2}})[.;:!?](?=\s)")
+_ASCII_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)*|,|\n[ \t]*\n|(?<=[a-z]{2})[.;:!?](?=\s)")  # the same, for ASCII lower case: a third quicker
+_APART = re.compile(r"\n[ \t]*\n|(?<=[^\W\d_]{2})[.;:!?](?=\s)")
 
 
 def _reversed(tokens: list[str]) -> set[str]:
@@ -577,8 +587,11 @@ def _reversed(tokens: list[str]) -> set[str]:
     try:
         comma = tokens.index(",")
         while True:
-            after = [w for w in tokens[comma + 1:comma + 3] if w != ","]
-            after = after if after and after[0][0] != "\n" else []
+            after = [w for w in tokens[comma + 1:comma + 5] if w != ","]
+            while after and after[0] in _TITLES:  # 'Smith, Mrs Jane'
+                after.pop(0)
+            after = after[:after.index("\n")] if "\n" in after else after
+            after = after[:2]
             if comma and tokens[comma - 1][0] not in ",\n" and after:
                 surname = tokens[comma - 1]
                 names.add(f"{after[0]} {surname}")
@@ -621,12 +634,12 @@ def _where_names(read: str, found: set[str], joined: set[str]) -> list[Hit]:
             if index + size > len(words):
                 break
             last = words[index + size - 1]
-            if size > 1 and _PARAGRAPH.search(read, start, last[0]):
+            if size > 1 and _APART.search(read, start, last[0]):
                 break
             group = [w[2] for w in words[index:index + size]]
             candidates = {" ".join(group), *([f"{group[1]} {word}"] if size == 2 else [])}
-            if size > 1 and "," in read[words[index][1]:words[index + 1][0]]:  # 'Surname, Forename (Middle)'
-                candidates.add(" ".join([*group[1:], word]))
+            if size > 1 and "," in read[words[index][1]:words[index + 1][0]]:  # 'Surname, (Title) Forename (Middle)'
+                candidates.add(" ".join([*(w for w in group[1:] if w not in _TITLES), word]))
             for name in sorted(candidates & found):
                 hits.append(Hit(start, "name", re.sub(r"[*`]", "", read[start:last[1]]), name))
     return hits

@@ -19,8 +19,8 @@ from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 
-# '(at)', '[dot]', '[.]' and the like, as an email address is spelled to hide it (or to be left unlinked).
-_AT_OR_DOT = re.compile(r"[(\[{<][ \t]*(?i:at|dot|\.)[ \t]*[)\]}>]")
+# '(at)', '[@]', '[dot]', '[.]' and the like, as an email address is spelled to hide it (or to be left unlinked).
+_AT_OR_DOT = re.compile(r"[(\[{<][ \t]*(?i:at|@|dot|\.)[ \t]*[)\]}>]")
 # Where what a reader sees can differ from the characters typed: entities, percent-escapes
 # (links), '(at)'-style spellings, a letter with combining marks, and any other non-ASCII text.
 _SPECIAL = re.compile(
@@ -42,6 +42,9 @@ _INVISIBLE = re.compile("[\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u089
 # Letters drawn as symbols that NFKC leaves as they are: negative circled and squared capitals, and the
 # regional indicators (🅹🅰🅽🅴 reads as JANE).
 _LETTER_SYMBOLS = {start + i: chr(ord("A") + i) for start in (0x1F150, 0x1F170, 0x1F1E6) for i in range(26)}
+# Line and paragraph separators (typed, or made by YAML's escapes \\L, \\P and \\N) break a line as a line break
+# does; a braille blank shows as a space.
+_BLANKS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\x85": "\n", "\u2800": " "})
 _OTHER_DIGIT = re.compile(r"(?![0-9])\d")  # a decimal digit of another script than ASCII's
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # where the letter symbols are, outside the common characters
 # Most text is read as typed, and is quick to tell: it has no entity or percent-escape, no '(at)' or
@@ -102,11 +105,11 @@ def _replace(typed: str) -> str:
     elif first == "%":
         typed = unquote(typed, errors="replace")
     elif first in " \t([{<":
-        return "@" if typed.strip(" \t([{<>}])").lower() == "at" else "."
+        return "@" if typed.strip(" \t([{<>}])").lower() in ("at", "@") else "."
     if typed.isascii():
         return typed
     # An ideographic full stop (NFKC makes its halfwidth form one) is a dot in a domain name, as IDNA reads it.
-    read = _INVISIBLE.sub("", unicodedata.normalize("NFKC", typed)).replace("\u3002", ".")
+    read = _INVISIBLE.sub("", unicodedata.normalize("NFKC", typed)).replace("\u3002", ".").translate(_BLANKS)
     if _OTHER_DIGIT.search(read):  # digits of other scripts, which NFKC leaves: '٠٧٧٠٠' is 07700
         read = _OTHER_DIGIT.sub(lambda digit: str(unicodedata.digit(digit.group())), read)
     # Marks that open a stretch sit on the character before it, which is ASCII: a mark of any script on a

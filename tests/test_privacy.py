@@ -100,6 +100,21 @@ PHONES = [
     ("07700,900123", "07700"),
     ("01632 : 960 123", "01632"),
     ("Tel: 01632, 960123", "01632"),
+    # an extension joined to the number, as signatures write it
+    ("01632 960123x45", "01632"),
+    ("07700900123ext45", "07700"),
+    ("01632-960123 ext.45", "01632"),
+    # bullets, and line or paragraph separators (typed, or as YAML's escapes \L, \P, \N make them)
+    ("07700\u2022900\u2022123", "07700"),
+    ("07700 \u2022 900123", "07700"),
+    ("07700\u2028900123", "07700"),
+    ("07700\u2029900123", "07700"),
+    ("07700\x85900123", "07700"),
+    ("07700\u2800900123", "07700"),  # a braille blank, which shows as a space
+    # +44 with its + left off
+    ("44 7700 900123", "44"),
+    ("447700 900123", "447700"),
+    ("44 (0)1632 960123", "44"),
     ("\u0660\u0667\u0667\u0660\u0660 \u0669\u0660\u0660\u0661\u0662\u0663", "\u0660"),  # Arabic-Indic digits
     ("\u06f0\u06f7\u06f7\u06f0\u06f0 \u06f9\u06f0\u06f0\u06f1\u06f2\u06f3", "\u06f0"),  # Persian digits
 ]
@@ -139,6 +154,10 @@ EMAILS = [
     ("jane_doe at example.org", "jane"),
     ("jane at gmail.com", "jane"),  # a personal mailbox's provider after the 'at'
     ("jane at hotmail.co.uk", "jane"),
+    ("jane[@]example.com", "jane"),  # an @ in brackets, as '(at)' is
+    ("jane(@)example.com", "jane"),
+    ("jane{@}example.com", "jane"),
+    ("jane [@] example [.] com", "jane"),
 ]
 NAMES = [
     ("Jane Example", "Jane"),
@@ -204,6 +223,11 @@ NAMES = [
     ("ask j.example", "j"),  # in small letters, joined as a handle or an address's name writes it
     ("ask j-example's team", "j"),
     ("j_example", "j"),
+    ("J_Example", "J"),  # a capital joined by an underscore, as a file name writes it
+    ("Example, Mrs Jane", "Example"),  # a title after the comma
+    ("EXAMPLE, Cllr Jane", "EXAMPLE"),
+    ("Example, Cllr J.", "Example"),
+    ("Example, Dr. J. M.", "Example"),
 ]
 
 
@@ -278,6 +302,8 @@ NEAR_MISSES = [
     "doc 3f2a1b4c-8def-0123456789ab", "doc 02079460123v2", "1.01632/960123",
     "09:00 to 17:30", "at 01:23:45", "ref 07700:900123:4", "0123,4567,890", "codes 07700,900123,4", "01632,960",
     "12,01632,960123", "ratio 0123:4567", "j. example", "e.g. example", "x-ray example", "i.e.example", "aj.example",
+    "Meet at the Town Example. Jane gave a talk", "Thanks to Jane. Example forms follow", "in Example; Jane said",
+    "We met Jane! Example follows", "the Example: Jane", "version 44 7700", "44 1632 9601", "4401 2345",
 ]
 
 
