@@ -439,11 +439,10 @@ def _names(read: str, emails: list[tuple[int, int]], allowed: _Allowed) -> list[
     read = latin_words(read)  # 'Jаne' with a Cyrillic а reads as Jane
     folded = _casefold(read)
     tokens = [w[:-2] if w.endswith("'s") else w for w in (_ASCII_TOKEN if folded.isascii() else _TOKEN).findall(folded)]
-    # Initials are left out; a sentence's end is a break, as a paragraph's is ("\n").
-    tokens = ["\n" if w in _ENDS else w for w in tokens if len(w) > 1 or w == "," or w in _ENDS]
+    tokens = [w for w in tokens if len(w) > 1 or w == ","]  # initials are left out
     # A name's words run on past commas but not past a word never in a name or a break: the text's
     # runs of such words, each looked up whole (most recur, text after text).
-    runs = " ".join(_BREAK if w in _STOP or w[0] == "\n" else w for w in tokens if w != ",").split(_BREAK)
+    runs = " ".join(_BREAK if w in _STOP or w[0] in _ENDS else w for w in tokens if w != ",").split(_BREAK)
     _memos_for(allowed.blocked)
     found = set().union(*map(_names_in_run, runs))
     if "," in read:  # 'Smith, Jane' and 'Smith, Jane Mary' are Jane Smith and Jane Mary Smith
@@ -575,10 +574,11 @@ def _names_in_run(run: str) -> frozenset[str]:
 # Words, commas, and the breaks a name does not cross: a paragraph's, and a sentence's end (a full stop,
 # semicolon, colon, exclamation or question mark after a word of two letters or more, before a space: 'the
 # Town Hall. Grace Church' names no Grace Hall; 'Jane Q. Smith' is one name).
-_ENDS = frozenset(".;:!?")
-_TOKEN = re.compile(rf"{WORD.pattern}|,|\n[ \t]*\n|(?<=[^\W\d_]{{2}})[.;:!?](?=\s)")
-_ASCII_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)*|,|\n[ \t]*\n|(?<=[a-z]{2})[.;:!?](?=\s)")  # the same, for ASCII lower case: a third quicker
-_APART = re.compile(r"\n[ \t]*\n|(?<=[^\W\d_]{2})[.;:!?](?=\s)")
+# A break's token starts with one of _ENDS (a sentence's end is its mark and the space after it).
+_ENDS = "\n.;:!?"
+_TOKEN = re.compile(rf"{WORD.pattern}|,|\n[ \t]*\n|[.;:!?](?<=[^\W\d_]{{2}}.)\s")
+_ASCII_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)*|,|\n[ \t]*\n|[.;:!?](?<=[a-z]{2}.)\s")  # the same, for ASCII lower case: a third quicker
+_APART = re.compile(r"\n[ \t]*\n|[.;:!?](?<=[^\W\d_]{2}.)(?=\s)")
 
 
 def _reversed(tokens: list[str]) -> set[str]:
@@ -590,9 +590,8 @@ def _reversed(tokens: list[str]) -> set[str]:
             after = [w for w in tokens[comma + 1:comma + 5] if w != ","]
             while after and after[0] in _TITLES:  # 'Smith, Mrs Jane'
                 after.pop(0)
-            after = after[:after.index("\n")] if "\n" in after else after
-            after = after[:2]
-            if comma and tokens[comma - 1][0] not in ",\n" and after:
+            after = after[:next((k for k, w in enumerate(after) if w[0] in _ENDS), 2)][:2]
+            if comma and tokens[comma - 1][0] not in _ENDS + "," and after:
                 surname = tokens[comma - 1]
                 names.add(f"{after[0]} {surname}")
                 names.add(" ".join([*after, surname]))
