@@ -39,6 +39,13 @@ from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, compose, unch
 # ('"jane.doe"@example.com'), in straight or curly quotes.
 EMAIL = re.compile(r"(?:(?<![\w.%+'-])[\w.%+'-]++|[\"\u201c][^\"\u201c\u201d@\n]{1,64}+[\"\u201d])"
                    r"[ \t]{0,8}+(?:\n[ \t]*+)?\\?@[ \t]{0,8}+(?:\n[ \t]*+)?(?:[\w-]{1,63}\.){1,8}[^\W\d_][\w-]{0,62}")
+# An address with a space or a line break about a dot of its domain, as a paste from a PDF or a wrapped line
+# leaves one ('jane@example .com', 'jane@example.\n  com', which YAML folds to 'example. com'): one where its
+# last label is a top-level domain (TOP_LEVEL), which a sentence's end after a handle seldom is ('Tweet us
+# @SaferColch. Thanks'). Only where EMAIL found no address there.
+_LOOSE_EMAIL = re.compile(r"(?<![\w.%+'-])[\w.%+'-]++[ \t]{0,8}+(?:\n[ \t]*+)?@[ \t]{0,8}+(?:\n[ \t]*+)?"
+                          r"(?:[\w-]{1,63}+[ \t]{0,8}+(?:\n[ \t]*+)?\.[ \t]{0,8}+(?:\n[ \t]*+)?){1,8}"  # not {1,8}+: 3.11.2 errs
+                          r"(?P<top>[^\W\d_][\w-]{0,62}+)(?![\w-])")
 # An address spelled to hide it from machines and not from readers: 'jane at example dot com', 'jane dot
 # doe AT example DOT co DOT uk', 'jane@example . com'. Its 'at' or '@', then labels parted by 'dot' or a
 # full stop (spaces either side of it). Which matches are addresses is decided in _spelled: a sentence
@@ -219,6 +226,13 @@ def scan(text: str, allowed: _Allowed) -> tuple[Hit, ...]:
             address = re.sub(r"[ \t\n\\]", "", match.group())
             if address.lower() not in allowed.emails:
                 hits.append(Hit(match.start(), "email", address, address.lower()))
+        for match in _LOOSE_EMAIL.finditer(read):
+            if match.group("top").lower() in TOP_LEVEL and not _overlaps(emails, *match.span()):
+                emails.append(match.span())
+                address = re.sub(r"[ \t\n\\]", "", match.group())
+                if address.lower() not in allowed.emails:
+                    hits.append(Hit(match.start(), "email", address, address.lower()))
+        emails.sort()
     if _SPELLED_AT.search(read):
         for start, end, address in _spelled(folded, emails):
             emails.append((start, end))

@@ -158,6 +158,10 @@ EMAILS = [
     ("jane(@)example.com", "jane"),
     ("jane{@}example.com", "jane"),
     ("jane [@] example [.] com", "jane"),
+    ("jane@example .com", "jane"),  # a space or a line break about a dot, as a paste from a PDF leaves one
+    ("jane @ example .com", "jane"),
+    ("jane.doe@example.\ncom", "jane"),
+    ("jane@example\n.co.uk", "jane"),
 ]
 NAMES = [
     ("Jane Example", "Jane"),
@@ -303,7 +307,8 @@ NEAR_MISSES = [
     "09:00 to 17:30", "at 01:23:45", "ref 07700:900123:4", "0123,4567,890", "codes 07700,900123,4", "01632,960",
     "12,01632,960123", "ratio 0123:4567", "j. example", "e.g. example", "x-ray example", "i.e.example", "aj.example",
     "Meet at the Town Example. Jane gave a talk", "Thanks to Jane. Example forms follow", "in Example; Jane said",
-    "We met Jane! Example follows", "the Example: Jane", "version 44 7700", "44 1632 9601", "4401 2345",
+    "We met Jane! Example follows", "the Example: Jane", "Tweet us @SaferColch. Thanks", "ask @ the desk. It",
+    "ask us @Safer .Colch", "version 44 7700", "44 1632 9601", "4401 2345",
 ]
 
 
