@@ -462,7 +462,38 @@ def _names(read: str, emails: list[tuple[int, int]], allowed: _Allowed) -> list[
     if "," in read:  # 'Smith, Jane' and 'Smith, Jane Mary' are Jane Smith and Jane Mary Smith
         found |= _blocked_among(_reversed(tokens))
     joined = _joined_names(read)
-    return (_where_names(read, found, joined) if found or joined else []) + _initials(read)
+    hits = (_where_names(read, found, joined) if found or joined else []) + _initials(read)
+    return hits + _names_aside(read, allowed) if _MAY_ASIDE.search(read) else hits
+
+
+def _names_aside(read: str, allowed: _Allowed) -> list[Hit]:
+    """Blocked names with a tag or a nickname between their words (_ASIDE): the words about each read again
+    with every such stretch blanked out (the same length: every place stays)."""
+    spans = [match.span() for match in _ASIDE.finditer(read)]
+    if not spans:
+        return []
+    blanked = _ASIDE.sub(lambda match: " " * len(match.group()), read)
+    windows: list[list[int]] = []  # a few words either side of each, cut where a word ends; those that overlap joined
+    for start, end in spans:
+        a = blanked.rfind(" ", 0, max(0, start - 80)) + 1
+        b = blanked.find(" ", end + 80)
+        b = len(blanked) if b < 0 else b
+        if windows and a <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], b)
+        else:
+            windows.append([a, b])
+    hits = []
+    for a, b in windows:
+        hits += [Hit(a + hit.offset, hit.kind, hit.shown, hit.key) for hit in _names(blanked[a:b], [], allowed)]
+    return hits
+
+
+# What a reader reads past between a name's words: a tag, which the page shows as typed ('<em>Jane</em>
+# Smith'), and a nickname of one word in quotes ('Jane 'JJ' Smith'; not in brackets, where most texts have
+# an abbreviation).
+_ASIDE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*+(?:[ \t][^<>\n]{0,60}+)?>"
+                    r"|['\"\u2018\u201c](?<=[ \t].)[^\W\d_][\w.-]{0,20}+['\"\u2019\u201d](?=[ \t])")
+_MAY_ASIDE = re.compile(r"<[/A-Za-z]|[ \t]['\"\u2018\u201c][^\W\d_]")
 
 
 def _outermost(hits: list[Hit]) -> list[Hit]:

@@ -232,6 +232,10 @@ NAMES = [
     ("EXAMPLE, Cllr Jane", "EXAMPLE"),
     ("Example, Cllr J.", "Example"),
     ("Example, Dr. J. M.", "Example"),
+    ("Jane 'JJ' Example", "Jane"),  # a nickname between the names
+    ("Jane \u201cJJ\u201d Example", "Jane"),
+    ("<em>Jane</em> Example", "Jane"),  # tags, which the page shows as typed (Markdown here keeps no HTML)
+    ("<span class=x>Jane</span> <b>Example</b>", "Jane"),
 ]
 
 
@@ -308,7 +312,8 @@ NEAR_MISSES = [
     "12,01632,960123", "ratio 0123:4567", "j. example", "e.g. example", "x-ray example", "i.e.example", "aj.example",
     "Meet at the Town Example. Jane gave a talk", "Thanks to Jane. Example forms follow", "in Example; Jane said",
     "We met Jane! Example follows", "the Example: Jane", "Tweet us @SaferColch. Thanks", "ask @ the desk. It",
-    "ask us @Safer .Colch", "version 44 7700", "44 1632 9601", "4401 2345",
+    "ask us @Safer .Colch", "Jane (or Example)", "Jane (JJ and Bo) Example",
+    "version 44 7700", "44 1632 9601", "4401 2345",
 ]
 
 
