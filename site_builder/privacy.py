@@ -84,6 +84,7 @@ _SEP = r"(?:[ \t]{1,16}(?:\n[ \t]*)?|\n[ \t]*|[ \t]{0,2}[-._~\u00b7\u2010-\u2015
 _RUN = re.compile(rf"(?<![\w+])(?<!\d\.)(?:\+[ \t]?)?\(?\d+\)?"
                   rf"(?:(?:{_SEP}|(?<=\))|(?=\())\(?\d+\)?)*(?:(?!\w)|(?=(?i:x|ext)\.?[ \t]?\d))")
 _GROUP = re.compile(r"\d+")
+_ISBN = re.compile(r"(?i:isbn)(?:-1[03])?[ \t:]*\Z")  # a book's number, written after its name ('ISBN 0198526636')
 # A code and a number parted by a slash, a colon or a comma, as some write them ('07700/900123', '01632 / 960
 # 123', '07700:900123', '07700,900123'): a number where the code and the groups after it make one (_phones).
 # Not where the same mark follows again ('0123/4567/89', a reference; 01/04/2014, a date; 01:23:45, a time).
@@ -323,7 +324,7 @@ def _phones(read: str, allowed: _Allowed) -> list[Hit]:
             while start and text[start - 1] in "+(":  # '+44', '(01632)' start before the digits
                 start -= 1
             stop = groups[end].end() + (text[groups[end].end():groups[end].end() + 1] == ")")
-            if number not in allowed.phones:
+            if number not in allowed.phones and not _ISBN.search(read, max(0, run.start() + start - 12), run.start() + start):
                 hits.append(Hit(run.start() + start, "phone", shown[run.start() + start:run.start() + stop], number))
             i = end + 1
     for parted in _PARTED.finditer(read) if "/" in read or ":" in read or "," in read else ():

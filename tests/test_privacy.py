@@ -312,7 +312,7 @@ NEAR_MISSES = [
     "12,01632,960123", "ratio 0123:4567", "j. example", "e.g. example", "x-ray example", "i.e.example", "aj.example",
     "Meet at the Town Example. Jane gave a talk", "Thanks to Jane. Example forms follow", "in Example; Jane said",
     "We met Jane! Example follows", "the Example: Jane", "Tweet us @SaferColch. Thanks", "ask @ the desk. It",
-    "ask us @Safer .Colch", "Jane (or Example)", "Jane (JJ and Bo) Example",
+    "ask us @Safer .Colch", "Jane (or Example)", "ISBN 0198526636", "ISBN-10: 0198526636", "Jane (JJ and Bo) Example",
     "version 44 7700", "44 1632 9601", "4401 2345",
 ]
 
