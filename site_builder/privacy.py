@@ -85,10 +85,10 @@ _RUN = re.compile(rf"(?<![\w+])(?<!\d\.)(?:\+[ \t]?)?\(?\d+\)?"
                   rf"(?:(?:{_SEP}|(?<=\))|(?=\())\(?\d+\)?)*(?:(?!\w)|(?=(?i:x|ext)\.?[ \t]?\d))")
 _GROUP = re.compile(r"\d+")
 _ISBN = re.compile(r"(?i:isbn)(?:-1[03])?[ \t:]*\Z")  # a book's number, written after its name ('ISBN 0198526636')
-# A code and a number parted by a slash, a colon or a comma, as some write them ('07700/900123', '01632 / 960
+# A code and a number parted by a slash, a colon, a comma or a semicolon, as some write them ('07700/900123', '01632 / 960
 # 123', '07700:900123', '07700,900123'): a number where the code and the groups after it make one (_phones).
 # Not where the same mark follows again ('0123/4567/89', a reference; 01/04/2014, a date; 01:23:45, a time).
-_PARTED = re.compile(r"(?<![\w/:,+])(?<!\d\.)(?P<code>0\d{2,5}+)[ \t]{0,2}+(?P<mark>[/:,])[ \t]{0,2}+"
+_PARTED = re.compile(r"(?<![\w/:,;+])(?<!\d\.)(?P<code>0\d{2,5}+)[ \t]{0,2}+(?P<mark>[/:,;])[ \t]{0,2}+"
                      r"(?P<rest>\d++(?:[ \t]\d++)*+)(?![\d_]|[ \t]{0,2}+(?P=mark))")
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # Words that are never part of a personal name: n-grams holding one are not fingerprinted,
@@ -327,7 +327,7 @@ def _phones(read: str, allowed: _Allowed) -> list[Hit]:
             if number not in allowed.phones and not _ISBN.search(read, max(0, run.start() + start - 12), run.start() + start):
                 hits.append(Hit(run.start() + start, "phone", shown[run.start() + start:run.start() + stop], number))
             i = end + 1
-    for parted in _PARTED.finditer(read) if "/" in read or ":" in read or "," in read else ():
+    for parted in _PARTED.finditer(read) if "/" in read or ":" in read or "," in read or ";" in read else ():
         number, end = parted.group("code"), parted.end("code")
         for group in _GROUP.finditer(read, parted.start("rest"), parted.end("rest")):  # as many as make a number
             number, end = number + group.group(), group.end()

@@ -100,6 +100,7 @@ PHONES = [
     ("07700,900123", "07700"),
     ("01632 : 960 123", "01632"),
     ("Tel: 01632, 960123", "01632"),
+    ("07700; 900123", "07700"),
     # an extension joined to the number, as signatures write it
     ("01632 960123x45", "01632"),
     ("07700900123ext45", "07700"),
@@ -308,7 +309,7 @@ NEAR_MISSES = [
     "2019/2020/2021", "0123/456/789/1011", "01/04/2014/0123456", "ref 07700/900123/4", "1/2/3/4/5/6/7/8/9/10/11",
     "T-Shirt Example", "A-Level Example", "U-Turn", "J-example", "X-Ray", "0207/20", "version 2.0.1632b", "x0123456789", "ab_0123456789", "0123456789_draft", "id 01632960123abcdef",
     "doc 3f2a1b4c-8def-0123456789ab", "doc 02079460123v2", "1.01632/960123",
-    "09:00 to 17:30", "at 01:23:45", "ref 07700:900123:4", "0123,4567,890", "codes 07700,900123,4", "01632,960",
+    "09:00 to 17:30", "at 01:23:45", "ref 07700:900123:4", "ref 07700;900123;4", "0123,4567,890", "codes 07700,900123,4", "01632,960",
     "12,01632,960123", "ratio 0123:4567", "j. example", "e.g. example", "x-ray example", "i.e.example", "aj.example",
     "Meet at the Town Example. Jane gave a talk", "Thanks to Jane. Example forms follow", "in Example; Jane said",
     "We met Jane! Example follows", "the Example: Jane", "Tweet us @SaferColch. Thanks", "ask @ the desk. It",
