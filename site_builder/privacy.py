@@ -87,9 +87,10 @@ _GROUP = re.compile(r"\d+")
 _ISBN = re.compile(r"(?i:isbn)(?:-1[03])?[ \t:]*\Z")  # a book's number, written after its name ('ISBN 0198526636')
 # A code and a number parted by a slash, a colon, a comma or a semicolon, as some write them ('07700/900123', '01632 / 960
 # 123', '07700:900123', '07700,900123'): a number where the code and the groups after it make one (_phones).
-# Not where the same mark follows again ('0123/4567/89', a reference; 01/04/2014, a date; 01:23:45, a time).
-_PARTED = re.compile(r"(?<![\w/:,;+])(?<!\d\.)(?P<code>0\d{2,5}+)[ \t]{0,2}+(?P<mark>[/:,;])[ \t]{0,2}+"
-                     r"(?P<rest>\d++(?:[ \t]\d++)*+)(?![\d_]|[ \t]{0,2}+(?P=mark))")
+# Not where the same mark follows again ('0123/4567/89', a reference; 01/04/2014, a date; 01:23:45, a time),
+# nor where a second code follows ('01206/01255': a number after its code never starts with 0).
+_PARTED = re.compile(r"(?<![\w/:,;+])(?<!\d\.)\(?(?P<code>0\d{2,5}+)\)?[ \t]{0,2}+(?P<mark>[/:,;])[ \t]{0,2}+(?:\n[ \t]*+)?"
+                     r"(?P<rest>(?!0)\d++(?:[ \t]\d++)*+)(?![\d_]|[ \t]{0,2}+(?P=mark))")
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # Words that are never part of a personal name: n-grams holding one are not fingerprinted,
 # which halves the work of reading every word of every text.
@@ -251,7 +252,7 @@ def _spelled(folded: Folded, found: list[tuple[int, int]]) -> list[tuple[int, in
     """Addresses spelled in words (SPELLED_EMAIL) that EMAIL did not find, each as (start, end, address):
     those with a 'dot' spelled, or typed otherwise than read ('(dot)', an entity), before a top-level
     domain; and those whose '@' is spelled 'at' with an address's name before it (a dot, an underscore
-    or a digit in it) or a personal mailbox's provider after it."""
+    or a digit in it), a personal mailbox's provider after it, or written 'AT'."""
     read = folded.text
     spelled = []
     for match in SPELLED_EMAIL.finditer(read):
@@ -268,7 +269,8 @@ def _spelled(folded: Folded, found: list[tuple[int, int]]) -> list[tuple[int, in
         if dots_spelled:
             ok = labels[-1].lower() in TOP_LEVEL
         else:
-            ok = bool(re.search(r"[._\d]", name)) or labels[0].lower() in PERSONAL_MAIL
+            # 'AT' in capitals is written to hide an address ('jane AT example.com'), as a sentence seldom has it
+            ok = bool(re.search(r"[._\d]", name)) or labels[0].lower() in PERSONAL_MAIL or at.strip() == "AT"
         if ok:
             spelled.append((start, end, ".".join(local) + "@" + ".".join(labels)))
     return spelled
@@ -490,11 +492,13 @@ def _names_aside(read: str, allowed: _Allowed) -> list[Hit]:
 
 
 # What a reader reads past between a name's words: a tag, which the page shows as typed ('<em>Jane</em>
-# Smith'), and a nickname of one word in quotes ('Jane 'JJ' Smith'; not in brackets, where most texts have
-# an abbreviation).
-_ASIDE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*+(?:[ \t][^<>\n]{0,60}+)?>"
-                    r"|['\"\u2018\u201c](?<=[ \t].)[^\W\d_][\w.-]{0,20}+['\"\u2019\u201d](?=[ \t])")
-_MAY_ASIDE = re.compile(r"<[/A-Za-z]|[ \t]['\"\u2018\u201c][^\W\d_]")
+# Smith', 'Jane<br/>Smith'), and a nickname of up to three words in quotes of any kind ('Jane 'JJ' Smith',
+# 'Jane «Jay Jay» Smith'; not in brackets, where most texts have an abbreviation).
+_OPEN = "'\"`\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u00ab\u00bb\u2039\u203a"  # quotes, any way round
+_ASIDE = re.compile(rf"</?[A-Za-z][A-Za-z0-9]*+(?:\s[^<>]{{0,300}}+)?/?>"
+                    rf"|[{_OPEN}](?<=\s.)[^\W\d_][\w.-]{{0,20}}+(?:[ \t][^\W\d_][\w.-]{{0,20}}+){{0,2}}+[{_OPEN}]"
+                    rf"(?=\s|[^\W\d_])")
+_MAY_ASIDE = re.compile(rf"<[/A-Za-z]|\s[{_OPEN}][^\W\d_]")
 
 
 def _outermost(hits: list[Hit]) -> list[Hit]:
@@ -519,9 +523,11 @@ _LONE_CAPITAL = re.compile(rf"{_CAPITAL}(?<![\w'’-].)(?![\w'’])(?!-(?!{_CAPI
 _SURNAME = r"[^\W\d_]+(?:['’-][^\W\d_]+)*"
 _THEN_SURNAME = re.compile(rf"(?:\.[ \t]*|[ \t]+|-)(?:[^\W\d_]\.[ \t]*){{0,3}}+({_SURNAME})")  # at most 3 more initials
 # Titles, which may stand between a surname and the forename or initial after it ('Smith, Cllr J.').
-_TITLES = frozenset("mr mrs ms miss mx dr prof cllr councillor rev sir dame insp sgt pc dc supt".split())
+_TITLES = frozenset("mr mrs ms miss mx dr doctor prof professor cllr councillor rev revd reverend sir dame lady lord "
+                    "father canon insp inspector sgt sergeant supt superintendent chief constable det pc pcso dc ds "
+                    "di dci dsupt".split())
 _TITLE = rf"(?i:{'|'.join(sorted(_TITLES, key=len, reverse=True))})\.?[ \t]+"
-_SURNAME_THEN = re.compile(rf"(?<![\w'’-])({_SURNAME})(?:,[ \t]*|[ \t]+)(?:{_TITLE})?\Z")
+_SURNAME_THEN = re.compile(rf"(?<![\w'’-])({_SURNAME})(?:,[ \t]*|[ \t]+)(?:{_TITLE}){{0,2}}\Z")
 # An initial in small letters joined to the surname, as a handle or an address's name writes one ('j.smith',
 # 'j-smith', 'j_smith'; 'j smith' is no name), or a capital joined by an underscore ('J_Smith', a file's name). Found by its mark, rarer than a letter: the initial before it
 # stands on its own ('e.g.smith', 'aj.smith' are none).
@@ -618,13 +624,16 @@ def _names_in_run(run: str) -> frozenset[str]:
 
 
 # Words, commas, and the breaks a name does not cross: a paragraph's, and a sentence's end (a full stop,
-# semicolon, colon, exclamation or question mark after a word of two letters or more, before a space: 'the
-# Town Hall. Grace Church' names no Grace Hall; 'Jane Q. Smith' is one name).
-# A break's token starts with one of _ENDS (a sentence's end is its mark and the space after it).
+# semicolon, colon, exclamation or question mark before a space: 'the Town Hall. Grace Church' names no
+# Grace Hall), but for one after an initial ('Jane Q. Smith' is one name) or a title written with a full
+# stop ('Smith, Mrs. Jane'). A break's token starts with one of _ENDS (a sentence's end is its mark and the
+# space after it).
 _ENDS = "\n.;:!?"
-_TOKEN = re.compile(rf"{WORD.pattern}|,|\n[ \t]*\n|[.;:!?](?<=[^\W\d_]{{2}}.)\s")
-_ASCII_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)*|,|\n[ \t]*\n|[.;:!?](?<=[a-z]{2}.)\s")  # the same, for ASCII lower case: a third quicker
-_APART = re.compile(r"\n[ \t]*\n|[.;:!?](?<=[^\W\d_]{2}.)(?=\s)")
+_END = (r"[.;:!?](?<!(?<![^\W\d_])[^\W\d_].)"  # not after a letter on its own
+        r"(?i:(?<!\b(?:mr|ms|mx|dr|st|pc|dc|ds|di)\.)(?<!\b(?:mrs|rev|sgt|det|dci)\.)(?<!\b(?:prof|cllr|insp|supt|revd)\.))")
+_TOKEN = re.compile(rf"{WORD.pattern}|,|\n[ \t]*\n|{_END}\s")
+_ASCII_TOKEN = re.compile(rf"[a-z]+(?:'[a-z]+)*|,|\n[ \t]*\n|{_END}\s")  # the same, for ASCII lower case: a third quicker
+_APART = re.compile(rf"\n[ \t]*\n|{_END}(?=\s)")
 
 
 def _reversed(tokens: list[str]) -> set[str]:
@@ -675,14 +684,14 @@ def _where_names(read: str, found: set[str], joined: set[str]) -> list[Hit]:
     for index, (start, end, word) in enumerate(words):
         if word in joined and _written_joined(read, start, end):
             hits.append(Hit(start, "name", read[start:end], word))
-        for size in (1, 2, 3):
+        for size in (1, 2, 3, 4, 5):  # four and five only after a comma, with titles: 'Smith, Det Insp Jane'
             if index + size > len(words):
                 break
             last = words[index + size - 1]
             if size > 1 and _APART.search(read, start, last[0]):
                 break
             group = [w[2] for w in words[index:index + size]]
-            candidates = {" ".join(group), *([f"{group[1]} {word}"] if size == 2 else [])}
+            candidates = {" ".join(group), *([f"{group[1]} {word}"] if size == 2 else [])} if size <= 3 else set()
             if size > 1 and "," in read[words[index][1]:words[index + 1][0]]:  # 'Surname, (Title) Forename (Middle)'
                 candidates.add(" ".join([*(w for w in group[1:] if w not in _TITLES), word]))
             for name in sorted(candidates & found):

@@ -101,6 +101,9 @@ PHONES = [
     ("01632 : 960 123", "01632"),
     ("Tel: 01632, 960123", "01632"),
     ("07700; 900123", "07700"),
+    ("07700/\n900123", "07700"),  # a line break after the mark
+    ("Tel: 01632,\n960123", "01632"),
+    ("(01632) / 960123", "(01632"),
     # an extension joined to the number, as signatures write it
     ("01632 960123x45", "01632"),
     ("07700900123ext45", "07700"),
@@ -159,6 +162,7 @@ EMAILS = [
     ("jane(@)example.com", "jane"),
     ("jane{@}example.com", "jane"),
     ("jane [@] example [.] com", "jane"),
+    ("jane AT example.com", "jane"),  # an 'at' in capitals, as written to hide an address
     ("jane@example .com", "jane"),  # a space or a line break about a dot, as a paste from a PDF leaves one
     ("jane @ example .com", "jane"),
     ("jane.doe@example.\ncom", "jane"),
@@ -237,6 +241,18 @@ NAMES = [
     ("Jane \u201cJJ\u201d Example", "Jane"),
     ("<em>Jane</em> Example", "Jane"),  # tags, which the page shows as typed (Markdown here keeps no HTML)
     ("<span class=x>Jane</span> <b>Example</b>", "Jane"),
+    ("Jane<br/>Example", "Jane"),
+    ('Jane <span style="font-family: Arial, sans-serif; font-size: 11pt; color: black; margin: 0">Example</span>', "Jane"),
+    ("Jane 'Jay Jay' Example", "Jane"),
+    ("Jane \u00abJJ\u00bb Example", "Jane"),
+    ("Jane \u201eJJ\u201c Example", "Jane"),
+    ("Jane 'JJ'Example", "Jane"),
+    ("Example, Mrs. Jane", "Example"),  # a title with a full stop
+    ("Example, Dr. Jane", "Example"),
+    ("Example, DI Jane", "Example"),
+    ("Example, Det Insp Jane", "Example"),
+    ("Example, PCSO Jane", "Example"),
+    ("Example, Chief Constable J.", "Example"),
 ]
 
 
@@ -313,7 +329,9 @@ NEAR_MISSES = [
     "12,01632,960123", "ratio 0123:4567", "j. example", "e.g. example", "x-ray example", "i.e.example", "aj.example",
     "Meet at the Town Example. Jane gave a talk", "Thanks to Jane. Example forms follow", "in Example; Jane said",
     "We met Jane! Example follows", "the Example: Jane", "Tweet us @SaferColch. Thanks", "ask @ the desk. It",
-    "ask us @Safer .Colch", "Jane (or Example)", "ISBN 0198526636", "ISBN-10: 0198526636", "Jane (JJ and Bo) Example",
+    "ask us @Safer .Colch", "Jane (or Example)", "ISBN 0198526636", "ISBN-10: 0198526636",
+    "Thanks to <b>Jane</b>. Example forms follow", "We met <em>Jane</em>! Example follows", "Thanks to Jane . Example forms",
+    "dialling codes 01206/01255", "codes 01206 / 01255 / 01376", "the 'PREVENT' scheme", "the <br> tag", "Jane (JJ and Bo) Example",
     "version 44 7700", "44 1632 9601", "4401 2345",
 ]
 
