@@ -478,6 +478,14 @@ def _names_aside(read: str, allowed: _Allowed) -> list[Hit]:
     blanked = _ASIDE.sub(lambda match: " " * len(match.group()), read)
     windows: list[list[int]] = []  # a few words either side of each, cut where a word ends; those that overlap joined
     for start, end in spans:
+        # Most are no name's middle: the two words either side, in every order a name is read in, are looked
+        # up first (quick: fingerprinted once each), and the words about it read whole only where one is blocked.
+        left = [_word(w) for w in WORD.findall(blanked, max(0, start - 60), start)[-2:]]
+        right = [_word(w) for w in WORD.findall(blanked, end, end + 60)[:2]]
+        if not left or not right or not _blocked_among({f"{left[-1]} {right[0]}", f"{right[0]} {left[-1]}",
+                                                        " ".join(left + right[:1]), " ".join(left[-1:] + right),
+                                                        " ".join([*right, left[-1]])}):
+            continue
         a = blanked.rfind(" ", 0, max(0, start - 80)) + 1
         b = blanked.find(" ", end + 80)
         b = len(blanked) if b < 0 else b
@@ -498,7 +506,7 @@ _OPEN = "'\"`\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u00ab\u00bb\u2039\u203a"
 _ASIDE = re.compile(rf"</?[A-Za-z][A-Za-z0-9]*+(?:\s[^<>]{{0,300}}+)?/?>"
                     rf"|[{_OPEN}](?<=\s.)[^\W\d_][\w.-]{{0,20}}+(?:[ \t][^\W\d_][\w.-]{{0,20}}+){{0,2}}+[{_OPEN}]"
                     rf"(?=\s|[^\W\d_])")
-_MAY_ASIDE = re.compile(rf"<[/A-Za-z]|\s[{_OPEN}][^\W\d_]")
+_MAY_ASIDE = re.compile(rf"[<{_OPEN}](?:(?<=<)[/A-Za-z]|(?<=\s.)[^\W\d_])")  # a character first: quick to look for
 
 
 def _outermost(hits: list[Hit]) -> list[Hit]:
@@ -637,20 +645,26 @@ _APART = re.compile(rf"\n[ \t]*\n|{_END}(?=\s)")
 
 
 def _reversed(tokens: list[str]) -> set[str]:
-    """'Surname, Forename (Middle)' around each comma among the tokens, in the order fingerprinted."""
+    """'Surname, (Title) Forename (Middle)' around each comma among the tokens, in the order fingerprinted."""
     names = set()
+    comma = -1
     try:
-        comma = tokens.index(",")
         while True:
-            after = [w for w in tokens[comma + 1:comma + 5] if w != ","]
-            while after and after[0] in _TITLES:  # 'Smith, Mrs Jane'
-                after.pop(0)
-            after = after[:next((k for k, w in enumerate(after) if w[0] in _ENDS), 2)][:2]
-            if comma and tokens[comma - 1][0] not in _ENDS + "," and after:
-                surname = tokens[comma - 1]
+            comma = tokens.index(",", comma + 1)
+            surname = tokens[comma - 1] if comma else ","
+            if surname[0] in _ENDS or surname == ",":
+                continue
+            after: list[str] = []  # up to two words after the comma, in its sentence, its titles left out
+            for word in tokens[comma + 1:comma + 5]:
+                if word[0] in _ENDS:
+                    break
+                if word != "," and (after or word not in _TITLES):
+                    after.append(word)
+                    if len(after) == 2:
+                        break
+            if after:
                 names.add(f"{after[0]} {surname}")
                 names.add(" ".join([*after, surname]))
-            comma = tokens.index(",", comma + 1)
     except ValueError:  # no more commas
         return names
 
