@@ -39,13 +39,6 @@ from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, compose, unch
 # ('"jane.doe"@example.com'), in straight or curly quotes.
 EMAIL = re.compile(r"(?:(?<![\w.%+'-])[\w.%+'-]++|[\"\u201c][^\"\u201c\u201d@\n]{1,64}+[\"\u201d])"
                    r"[ \t]{0,8}+(?:\n[ \t]*+)?\\?@[ \t]{0,8}+(?:\n[ \t]*+)?(?:[\w-]{1,63}\.){1,8}[^\W\d_][\w-]{0,62}")
-# An address with a space or a line break about a dot of its domain, as a paste from a PDF or a wrapped line
-# leaves one ('jane@example .com', 'jane@example.\n  com', which YAML folds to 'example. com'): one where its
-# last label is a top-level domain (TOP_LEVEL), which a sentence's end after a handle seldom is ('Tweet us
-# @SaferColch. Thanks'). Only where EMAIL found no address there.
-_LOOSE_EMAIL = re.compile(r"(?<![\w.%+'-])[\w.%+'-]++[ \t]{0,8}+(?:\n[ \t]*+)?@[ \t]{0,8}+(?:\n[ \t]*+)?"
-                          r"(?:[\w-]{1,63}+[ \t]{0,8}+(?:\n[ \t]*+)?\.[ \t]{0,8}+(?:\n[ \t]*+)?){1,8}"  # not {1,8}+: 3.11.2 errs
-                          r"(?P<top>[^\W\d_][\w-]{0,62}+)(?![\w-])")
 # An address spelled to hide it from machines and not from readers: 'jane at example dot com', 'jane dot
 # doe AT example DOT co DOT uk', 'jane@example . com'. Its 'at' or '@', then labels parted by 'dot' or a
 # full stop (spaces either side of it). Which matches are addresses is decided in _spelled: a sentence
@@ -53,7 +46,7 @@ _LOOSE_EMAIL = re.compile(r"(?<![\w.%+'-])[\w.%+'-]++[ \t]{0,8}+(?:\n[ \t]*+)?@[
 _LABEL = r"[\w-]{1,63}+"
 # A full stop with a space on one side only ends a sentence ('those at risk. It'): not a dot of an address.
 _DOT = r"(?:\.|[ \t]{1,8}+\.[ \t]{1,8}+|[ \t]{1,8}+(?i:dot)[ \t]{1,8}+)"
-SPELLED_EMAIL = re.compile(rf"(?<![\w.%+'-])(?P<name>[\w%+'-]++(?:(?:\.|[ \t]{{1,8}}+(?i:dot)[ \t]{{1,8}}+)[\w%+'-]++)*+)"
+SPELLED_EMAIL = re.compile(rf"(?<![\w.%+'-])(?P<name>[\w%+'-]++(?>(?:(?:\.|[ \t]{{1,8}}+(?i:dot)[ \t]{{1,8}}+)[\w%+'-]++)*))"
                            rf"(?P<at>[ \t]{{0,8}}+@[ \t]{{0,8}}+|[ \t]{{1,8}}+(?i:at)[ \t]{{1,8}}+)"
                            rf"(?P<domain>(?:{_LABEL}{_DOT}){{1,8}}[^\W\d_][\w-]{{0,62}}+)(?![\w-])")
 # Where SPELLED_EMAIL may match, quick to look for: an 'at' or '@', a word and a dot of an address after
@@ -65,13 +58,21 @@ _SPELLED_AT = re.compile(r"(?:[ \t](?i:at)[ \t]{1,8}+|@[ \t]{0,8}+)[\w-]{1,63}+(
 TOP_LEVEL = frozenset("com org net edu gov info biz int mil scot wales cymru "
                       "nhs uk eu ie io co ca au nz de fr es nl ch se dk fi pl pt cz za jp cn ru br tv fm "
                       "test example invalid".split())
+# An address with a space or a line break about a dot of its domain, as a paste from a PDF or a wrapped line
+# leaves one ('jane@example .com', 'jane@example.\n  com', which YAML folds to 'example. com'): one whose last
+# label is a top-level domain (TOP_LEVEL), which a sentence's end after a handle seldom is ('Tweet us
+# @SaferColch. Thanks'); the labels give way to the shortest that ends in one ('jane@example .com. Thanks').
+# Only where EMAIL found no address there.
+_LOOSE_EMAIL = re.compile(r"(?<![\w.%+'-])[\w.%+'-]++[ \t]{0,8}+(?:\n[ \t]*+)?@[ \t]{0,8}+(?:\n[ \t]*+)?"
+                          r"(?:[\w-]{1,63}+[ \t]{0,8}+(?:\n[ \t]*+)?\.[ \t]{0,8}+(?:\n[ \t]*+)?){1,8}"  # not {1,8}+: 3.11.2 errs
+                          rf"(?i:{'|'.join(sorted(TOP_LEVEL, key=len, reverse=True))})(?![\w-])")
 # Mailbox providers of people, not organisations: 'jane at gmail.com' is an address whatever its name part.
 PERSONAL_MAIL = frozenset("gmail googlemail hotmail outlook live msn yahoo ymail aol icloud me mac btinternet "
                           "btopenworld sky talktalk virginmedia ntlworld blueyonder tiscali protonmail proton gmx "
                           "mail yandex zoho fastmail".split())
 # Digit groups as phone numbers are written: '01632 960123', '(01632) 960123', '+44 (0)1632
 # 960 123', '01632.960.123', '01632·960·123', '01632_960_123', '01632 – 960123', a line break inside a
-# paragraph, up to 16 spaces (a page shows one), after a word and a full stop ('Tel.01632 960123'), in a link's path
+# paragraph, up to 16 spaces (a page shows one), a bullet ('07700•900•123'), after a word and a full stop ('Tel.01632 960123'), in a link's path
 # (wa.me/441632960123/). Which runs of groups are UK numbers is decided in _phones: a date such as
 # 01.04.2014 is not one. A slash parts no groups here (01/04/2014, 0123/4567/89 are not numbers; two
 # groups about one slash are _PARTED's); and a character that may part groups must not also be one a
@@ -84,13 +85,22 @@ _SEP = r"(?:[ \t]{1,16}(?:\n[ \t]*)?|\n[ \t]*|[ \t]{0,2}[-._~\u00b7\u2010-\u2015
 _RUN = re.compile(rf"(?<![\w+])(?<!\d\.)(?:\+[ \t]?)?\(?\d+\)?"
                   rf"(?:(?:{_SEP}|(?<=\))|(?=\())\(?\d+\)?)*(?:(?!\w)|(?=(?i:x|ext)\.?[ \t]?\d))")
 _GROUP = re.compile(r"\d+")
-_ISBN = re.compile(r"(?i:isbn)(?:-1[03])?[ \t:]*\Z")  # a book's number, written after its name ('ISBN 0198526636')
-# A code and a number parted by a slash, a colon, a comma or a semicolon, as some write them ('07700/900123', '01632 / 960
-# 123', '07700:900123', '07700,900123'): a number where the code and the groups after it make one (_phones).
-# Not where the same mark follows again ('0123/4567/89', a reference; 01/04/2014, a date; 01:23:45, a time),
-# nor where a second code follows ('01206/01255': a number after its code never starts with 0).
-_PARTED = re.compile(r"(?<![\w/:,;+])(?<!\d\.)\(?(?P<code>0\d{2,5}+)\)?[ \t]{0,2}+(?P<mark>[/:,;])[ \t]{0,2}+(?:\n[ \t]*+)?"
-                     r"(?P<rest>(?!0)\d++(?:[ \t]\d++)*+)(?![\d_]|[ \t]{0,2}+(?P=mark))")
+_ISBN = re.compile(r"(?i:isbn)(?:-10)?[ \t:]*\Z")  # a book's number, written after its name ('ISBN 0198526636')
+
+
+def _isbn(read: str, at: int, number: str) -> bool:
+    """Whether the number at `at` is a book's: ten digits after 'ISBN' whose check digit is an ISBN-10's."""
+    return (len(number) == 10 and _ISBN.search(read, max(0, at - 12), at) is not None
+            and sum((10 - i) * int(d) for i, d in enumerate(number)) % 11 == 0)
+
+
+# A code and a number parted by a slash, a colon, a comma or a semicolon, as some write them ('07700/900123',
+# '01632 / 960 123', '07700:900123', '07700,900123', '(01632) / 960123', a line break after the mark): a
+# number where the code and the groups after it make one (_phones). Not where the same mark stands before it
+# or follows again ('0123/4567/89', a reference; 01/04/2014, a date; 01:23:45, a time; '12,01632,960123'), nor
+# where a second code follows ('01206/01255': a number after its code never starts with 0).
+_PARTED = re.compile(r"(?<![\w/+])(?<!\d\.)\(?(?P<code>0\d{2,5}+)\)?[ \t]{0,2}+(?P<mark>[/:,;])[ \t]{0,2}+(?:\n[ \t]*+)?"
+                     r"(?P<rest>(?!0)\d++(?>(?:[ \t]\d++)*))(?![\d_]|[ \t]{0,2}+(?P=mark))")  # (?>...)*, not *+: 3.11.2 errs
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # Words that are never part of a personal name: n-grams holding one are not fingerprinted,
 # which halves the work of reading every word of every text.
@@ -229,7 +239,7 @@ def scan(text: str, allowed: _Allowed) -> tuple[Hit, ...]:
             if address.lower() not in allowed.emails:
                 hits.append(Hit(match.start(), "email", address, address.lower()))
         for match in _LOOSE_EMAIL.finditer(read):
-            if match.group("top").lower() in TOP_LEVEL and not _overlaps(emails, *match.span()):
+            if not _overlaps(emails, *match.span()):
                 emails.append(match.span())
                 address = re.sub(r"[ \t\n\\]", "", match.group())
                 if address.lower() not in allowed.emails:
@@ -326,7 +336,7 @@ def _phones(read: str, allowed: _Allowed) -> list[Hit]:
             while start and text[start - 1] in "+(":  # '+44', '(01632)' start before the digits
                 start -= 1
             stop = groups[end].end() + (text[groups[end].end():groups[end].end() + 1] == ")")
-            if number not in allowed.phones and not _ISBN.search(read, max(0, run.start() + start - 12), run.start() + start):
+            if number not in allowed.phones and not _isbn(read, run.start() + start, number):
                 hits.append(Hit(run.start() + start, "phone", shown[run.start() + start:run.start() + stop], number))
             i = end + 1
     for parted in _PARTED.finditer(read) if "/" in read or ":" in read or "," in read or ";" in read else ():
@@ -335,6 +345,8 @@ def _phones(read: str, allowed: _Allowed) -> list[Hit]:
             number, end = number + group.group(), group.end()
             if len(number) >= 10:
                 break
+        if read[parted.start() - 1:parted.start()] == parted.group("mark"):
+            continue  # the same mark before it: '12,01632,960123', a list
         if len(number) in (10, 11) and number[1] != "0" and number not in allowed.phones:
             hits.append(Hit(parted.start(), "phone", shown[parted.start():end], number))
     return hits
@@ -478,13 +490,10 @@ def _names_aside(read: str, allowed: _Allowed) -> list[Hit]:
     blanked = _ASIDE.sub(lambda match: " " * len(match.group()), read)
     windows: list[list[int]] = []  # a few words either side of each, cut where a word ends; those that overlap joined
     for start, end in spans:
-        # Most are no name's middle: the two words either side, in every order a name is read in, are looked
-        # up first (quick: fingerprinted once each), and the words about it read whole only where one is blocked.
-        left = [_word(w) for w in WORD.findall(blanked, max(0, start - 60), start)[-2:]]
-        right = [_word(w) for w in WORD.findall(blanked, end, end + 60)[:2]]
-        if not left or not right or not _blocked_among({f"{left[-1]} {right[0]}", f"{right[0]} {left[-1]}",
-                                                        " ".join(left + right[:1]), " ".join(left[-1:] + right),
-                                                        " ".join([*right, left[-1]])}):
+        # Most are no name's middle: where there are few, the words either side are looked up first (quick:
+        # fingerprinted once each), and read whole only where one is blocked; many (a text of tags) are read
+        # whole at once, their windows joined.
+        if len(spans) <= ASIDES_LOOKED_UP and not _may_name(blanked, start, end):
             continue
         a = blanked.rfind(" ", 0, max(0, start - 80)) + 1
         b = blanked.find(" ", end + 80)
@@ -497,6 +506,19 @@ def _names_aside(read: str, allowed: _Allowed) -> list[Hit]:
     for a, b in windows:
         hits += [Hit(a + hit.offset, hit.kind, hit.shown, hit.key) for hit in _names(blanked[a:b], [], allowed)]
     return hits
+
+
+ASIDES_LOOKED_UP = 64
+
+
+def _may_name(blanked: str, start: int, end: int) -> bool:
+    """Whether the two words either side of blanked[start:end], in any order a name is read in, make a blocked
+    name (titles and initials looked past: 'Smith, Mrs <em>Jane</em>', 'Jane Q. <em>Smith</em>')."""
+    left = [w for w in map(_word, WORD.findall(blanked, max(0, start - 60), start)) if len(w) > 1 and w not in _TITLES][-2:]
+    right = [w for w in map(_word, WORD.findall(blanked, end, end + 60)) if len(w) > 1 and w not in _TITLES][:2]
+    return bool(left and right and _blocked_among({f"{left[-1]} {right[0]}", f"{right[0]} {left[-1]}",
+                                                   " ".join(left + right[:1]), " ".join(left[-1:] + right),
+                                                   " ".join([*right, left[-1]])}))
 
 
 # What a reader reads past between a name's words: a tag, which the page shows as typed ('<em>Jane</em>
@@ -534,8 +556,10 @@ _THEN_SURNAME = re.compile(rf"(?:\.[ \t]*|[ \t]+|-)(?:[^\W\d_]\.[ \t]*){{0,3}}+(
 _TITLES = frozenset("mr mrs ms miss mx dr doctor prof professor cllr councillor rev revd reverend sir dame lady lord "
                     "father canon insp inspector sgt sergeant supt superintendent chief constable det pc pcso dc ds "
                     "di dci dsupt".split())
-_TITLE = rf"(?i:{'|'.join(sorted(_TITLES, key=len, reverse=True))})\.?[ \t]+"
-_SURNAME_THEN = re.compile(rf"(?<![\w'’-])({_SURNAME})(?:,[ \t]*|[ \t]+)(?:{_TITLE}){{0,2}}\Z")
+# The surname before an initial: 'Smith J', 'Smith, J.', 'Smith, Mrs J.' Matched on the text before the initial
+# read backwards (each title written backwards): from its end, not tried at each place before it.
+_TITLE_BACKWARDS = rf"[ \t]+\.?(?i:{'|'.join(sorted((t[::-1] for t in _TITLES), key=len, reverse=True))})"
+_SURNAME_BEFORE = re.compile(rf"(?:{_TITLE_BACKWARDS}){{0,2}}(?:[ \t]*,|[ \t]+)({_SURNAME})(?![\w'’-])")
 # An initial in small letters joined to the surname, as a handle or an address's name writes one ('j.smith',
 # 'j-smith', 'j_smith'; 'j smith' is no name), or a capital joined by an underscore ('J_Smith', a file's name). Found by its mark, rarer than a letter: the initial before it
 # stands on its own ('e.g.smith', 'aj.smith' are none).
@@ -555,9 +579,9 @@ def _initials(read: str) -> list[Hit]:
         after = _THEN_SURNAME.match(read, at + 1)
         if after is not None:
             hits.extend(_initial_hit(read, at, after.end(), initial, after.group(1)))
-        before = _SURNAME_THEN.search(read, max(0, at - 100), at)
+        before = _SURNAME_BEFORE.match(read[max(0, at - 100):at][::-1])
         if before is not None:
-            hits.extend(_initial_hit(read, before.start(), at + 1 + dot, initial, before.group(1)))
+            hits.extend(_initial_hit(read, at - before.end(), at + 1 + dot, initial, before.group(1)[::-1]))
     for joined in _SMALL_INITIAL.finditer(read) if "." in read or "-" in read or "_" in read else ():
         initial, mark = read[joined.start() - 1], read[joined.start()]
         name = _word(f"{initial} {joined.group(1)}")
@@ -637,8 +661,10 @@ def _names_in_run(run: str) -> frozenset[str]:
 # stop ('Smith, Mrs. Jane'). A break's token starts with one of _ENDS (a sentence's end is its mark and the
 # space after it).
 _ENDS = "\n.;:!?"
-_END = (r"[.;:!?](?<!(?<![^\W\d_])[^\W\d_].)"  # not after a letter on its own
-        r"(?i:(?<!\b(?:mr|ms|mx|dr|st|pc|dc|ds|di)\.)(?<!\b(?:mrs|rev|sgt|det|dci)\.)(?<!\b(?:prof|cllr|insp|supt|revd)\.))")
+_ABBREVIATED = frozenset("mr mrs ms mx dr st pc dc ds di dci det sgt rev revd cllr insp supt prof pcso dsupt".split())
+_END = (r"[.;:!?](?<!(?<![^\W\d_])[^\W\d_].)"  # not after a letter on its own, nor a title's abbreviation
+        + "(?i:" + "".join(rf"(?<!\b(?:{'|'.join(sorted(t for t in _ABBREVIATED if len(t) == n))})\.)"
+                           for n in sorted({len(t) for t in _ABBREVIATED})) + ")")  # a look-behind per length
 _TOKEN = re.compile(rf"{WORD.pattern}|,|\n[ \t]*\n|{_END}\s")
 _ASCII_TOKEN = re.compile(rf"[a-z]+(?:'[a-z]+)*|,|\n[ \t]*\n|{_END}\s")  # the same, for ASCII lower case: a third quicker
 _APART = re.compile(rf"\n[ \t]*\n|{_END}(?=\s)")

@@ -101,6 +101,12 @@ PHONES = [
     ("01632 : 960 123", "01632"),
     ("Tel: 01632, 960123", "01632"),
     ("07700; 900123", "07700"),
+    ("Tel:07700/900123", "07700"),  # a code straight after a label's colon or comma
+    ("Mob,07700/900123", "07700"),
+    ("07700/900123 _", "07700"),
+    ("07700:900123   :x", "07700"),
+    ("ISBN 07700 900123", "07700"),  # no ISBN: eleven digits
+    ("ISBN: 0770090012", "0770090012"),  # ten digits, but not an ISBN's (its check digit is wrong)
     ("07700/\n900123", "07700"),  # a line break after the mark
     ("Tel: 01632,\n960123", "01632"),
     ("(01632) / 960123", "(01632"),
@@ -167,6 +173,8 @@ EMAILS = [
     ("jane @ example .com", "jane"),
     ("jane.doe@example.\ncom", "jane"),
     ("jane@example\n.co.uk", "jane"),
+    ("jane@example .com. Thanks", "jane"),
+    ("jane@example.\ncom. We will reply", "jane"),
 ]
 NAMES = [
     ("Jane Example", "Jane"),
@@ -253,6 +261,9 @@ NAMES = [
     ("Example, Det Insp Jane", "Example"),
     ("Example, PCSO Jane", "Example"),
     ("Example, Chief Constable J.", "Example"),
+    ("Example, PCSO. Jane", "Example"),
+    ("Example, Mrs <em>Jane</em>", "Example"),
+    ("Jane Q. <em>Example</em>", "Jane"),
 ]
 
 
@@ -773,7 +784,9 @@ def test_a_blocked_name_not_written_as_its_fingerprint_is_refused(site_dir, entr
                                   "a" * 70 + "\n", "x@a", "a\n@", "a @ ", "00 ", "(00)", "0 0", "aB", "Ab ", "@a", "/ab",
                                   "a at ", "a dot ", "a at b dot ", "01632/", "01632 / 960123/", "0 /", "J-", "J-E", "a@b.", "a@b[.]", "a@b\u3002", "a[.]b@", "a@b (dot) ", "a at b[.] ", "0/0 0 ", "01632/0 ", "0a", "\u0660 ", "0x", "a.b at ", "a . ", "a AT b . c dot ",
                                   "0_", "0~", "0_0a", "0~0a", "A ", "A. ", "A, ", "0O", "O0 ", "lO1a", "oh ", "zero, ",
-                                  "double oh ", "plus 0 - ", "o 0 ", "triple ", '"a', '"a" ', "0 1234 "])
+                                  "double oh ", "plus 0 - ", "o 0 ", "triple ", '"a', '"a" ', "0 1234 ",
+                                  "<b>J</b> Q. ", "J Q. ", "Ab J, Cd ", "Ab, Mrs. Det ", "a@b .c ", "x@y. ", " 'ab' ", "<a ",
+                                  "j.ab ", "07700:9 ", "12,0123,", "44 ", "ISBN 0", "0x1 ", " \u00abJ\u00bb "])
 def test_no_text_makes_the_check_hang(config, unit):
     """A hang guard, not a speed measure: 40,000 repeats of a run's pieces are read in well under a second
     (bench numbers elsewhere); a pattern whose work grows with the square of a run's length took 20 s for
