@@ -111,7 +111,7 @@ _STOP = frozenset("the and of in for on with by is are was were be been this tha
 # it ('[Ja](/about/)ne'; a link is '](', '][' or a reference's '[x]:', not any bracket, such as
 # '[name withheld]'). Entities, autolinks and line breaks read the same typed (folded) as rendered,
 # so other text is read only as typed.
-_MARKUP = re.compile(r"[*_`\\]|\][(\[:]")
+_MARKUP = re.compile(r"[*_`\\]|\][(\[:]|^[ \t]{0,3}>", re.M)  # ... or a quotation's '>', which the page does not show
 # What a finding shown as read starts with, to look for where it was typed: '(01632', '+44',
 # 'jane'; failing that its first word.
 _START = re.compile(r"[^\w\s]*[^\W_]+")
@@ -660,14 +660,17 @@ def _names_in_run(run: str) -> frozenset[str]:
 # Grace Hall), but for one after an initial ('Jane Q. Smith' is one name) or a title written with a full
 # stop ('Smith, Mrs. Jane'). A break's token starts with one of _ENDS (a sentence's end is its mark and the
 # space after it).
-_ENDS = "\n.;:!?"
+_ENDS = "\n.;:!?|-\u2013\u2014"
 _ABBREVIATED = frozenset("mr mrs ms mx dr st pc dc ds di dci det sgt rev revd cllr insp supt prof pcso dsupt".split())
 _END = (r"[.;:!?](?<!(?<![^\W\d_])[^\W\d_].)"  # not after a letter on its own, nor a title's abbreviation
         + "(?i:" + "".join(rf"(?<!\b(?:{'|'.join(sorted(t for t in _ABBREVIATED if len(t) == n))})\.)"
                            for n in sorted({len(t) for t in _ABBREVIATED})) + ")")  # a look-behind per length
-_TOKEN = re.compile(rf"{WORD.pattern}|,|\n[ \t]*\n|{_END}\s")
-_ASCII_TOKEN = re.compile(rf"[a-z]+(?:'[a-z]+)*|,|\n[ \t]*\n|{_END}\s")  # the same, for ASCII lower case: a third quicker
-_APART = re.compile(rf"\n[ \t]*\n|{_END}(?=\s)")
+# Items of a list, cells of a table and phrases set apart by a dash stand apart too: a list item's mark at a
+# line's start, a table's '|', a dash with a space either side ('the Town Hall – Grace Church').
+_APART_TOO = r"\n[ \t]*[-*+](?=[ \t])|\||(?<=[ \t])[-\u2013\u2014](?=[ \t])"
+_TOKEN = re.compile(rf"{WORD.pattern}|,|\n[ \t]*\n|{_END}\s|{_APART_TOO}")
+_ASCII_TOKEN = re.compile(rf"[a-z]+(?:'[a-z]+)*|,|\n[ \t]*\n|{_END}\s|{_APART_TOO}")  # the same, for ASCII lower case: a third quicker
+_APART = re.compile(rf"\n[ \t]*\n|{_END}(?=\s)|{_APART_TOO}")
 
 
 def _reversed(tokens: list[str]) -> set[str]:

@@ -311,6 +311,41 @@ def test_each_written_form_is_caught_where_it_was_typed(config, place, form, anc
     assert {k for _, _, k in found} == {kind}, (form, found)
 
 
+
+@pytest.mark.parametrize("place", ["Markdown field", "page body"])
+@pytest.mark.parametrize("lines, anchor, kind", [
+    (["Ask 07700/", "900123 now."], "07700", "phone"),
+    (["Ask 07700", "900123 now."], "07700", "phone"),
+    (["Tel: 01632,", "960123 now."], "01632", "phone"),
+    (["Ask sam@contoso", ".co.uk now."], "sam", "email"),
+    (["Ask sam.doe@contoso.", "com. We will reply."], "sam", "email"),
+    (["Ask Jane", "Example now."], "Jane", "name"),
+])
+@pytest.mark.parametrize("marks", ["> ", "> > "])
+def test_a_form_split_across_the_lines_of_a_quotation_is_caught(config, place, lines, anchor, kind, marks):
+    """A quotation's lines each start with '>', which the page does not show: a number, an address or a name
+    broken across them is read as the page shows it, and found where it was typed."""
+    path, old, _, _ = PLACES[place]
+    text = path.read_text()
+    indent = "\n          " if place == "Markdown field" else "\n"
+    block = indent.join([old, "", *(marks + line for line in lines)])
+    text = text.replace(old, block)
+    at = text.index(marks + lines[0]) + len(marks) + lines[0].index(anchor)
+    line, col = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+    found = [(found_line, found_col, _kind(message)) for found_line, found_col, message
+             in _findings(text, path.name, config)]
+    assert (line, col, kind) in found, (lines, found)
+
+
+@pytest.mark.parametrize("block", ["- Town Example\n- Jane Church", "1. Town Example\n2. Jane Church",
+                                   "| Town Example |\n| --- |\n| Jane Church |"])
+def test_a_name_is_not_read_across_the_items_of_a_list_or_the_cells_of_a_table(config, block):
+    """Each item of a list and each cell of a table stands apart on the page: a blocked surname ending one
+    and a forename starting the next are no name."""
+    path, old, _, _ = PLACES["page body"]
+    text = path.read_text().replace(old, f"{old}\n\n{block}\n")
+    assert _findings(text, path.name, config) == []
+
 NEAR_MISSES = [
     "0800 555 111", "0800-555-111", "+44 800 555 111", "call 101 or 999", "team@example.test", "Team@Example.Test",
     "[email us](mailto:team%40example.test)", "2014-15", "2014/15 to 2021/22", "2014 - 2015", "2014\u201315",
@@ -342,7 +377,8 @@ NEAR_MISSES = [
     "We met Jane! Example follows", "the Example: Jane", "Tweet us @SaferColch. Thanks", "ask @ the desk. It",
     "ask us @Safer .Colch", "Jane (or Example)", "ISBN 0198526636", "ISBN-10: 0198526636",
     "Thanks to <b>Jane</b>. Example forms follow", "We met <em>Jane</em>! Example follows", "Thanks to Jane . Example forms",
-    "dialling codes 01206/01255", "codes 01206 / 01255 / 01376", "the 'PREVENT' scheme", "the <br> tag", "Jane (JJ and Bo) Example",
+    "dialling codes 01206/01255", "codes 01206 / 01255 / 01376", "the 'PREVENT' scheme", "the <br> tag",
+    "Town Example \u2013 Jane Church", "Town Example - Jane Church", "| Town Example | Jane Church |", "Jane (JJ and Bo) Example",
     "version 44 7700", "44 1632 9601", "4401 2345",
 ]
 
