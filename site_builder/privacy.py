@@ -72,12 +72,12 @@ PERSONAL_MAIL = frozenset("gmail googlemail hotmail outlook live msn yahoo ymail
                           "mail yandex zoho fastmail".split())
 # Digit groups as phone numbers are written: '01632 960123', '(01632) 960123', '+44 (0)1632
 # 960 123', '01632.960.123', '01632·960·123', '01632_960_123', '01632 – 960123', a line break inside a
-# paragraph, up to 16 spaces (a page shows one), a bullet ('07700•900•123'), after a word and a full stop ('Tel.01632 960123'), in a link's path
-# (wa.me/441632960123/). Which runs of groups are UK numbers is decided in _phones: a date such as
-# 01.04.2014 is not one. A slash parts no groups here (01/04/2014, 0123/4567/89 are not numbers; two
-# groups about one slash are _PARTED's); and a character that may part groups must not also be one a
-# run may not end before: a run of groups would then be tried back from its end at each of them (text
-# such as '0/0/0/...' made the search take the square of its length).
+# paragraph, up to 16 spaces (a page shows one), a bullet ('07700•900•123'), after a word and a full stop
+# ('Tel.01632 960123'), in a link's path (wa.me/441632960123/). Which runs of groups are UK numbers is
+# decided in _phones: a date such as 01.04.2014 is not one. A slash parts no groups here (01/04/2014,
+# 0123/4567/89 are not numbers; two groups about one slash are _PARTED's); and a character that may part
+# groups must not also be one a run may not end before: a run of groups would then be tried back from its
+# end at each of them (text such as '0/0/0/...' made the search take the square of its length).
 _SEP = r"(?:[ \t]{1,16}(?:\n[ \t]*)?|\n[ \t]*|[ \t]{0,2}[-._~\u00b7\u2010-\u2015\u2022\u2027\u2212\u2219\u22c5][ \t]{0,2})"
 # A run is not read inside a word: one run on into letters is an id's or a code's more often than a
 # number's ('01632960123abcdef', a UUID's '0123456789ab'), so '07700900123or' passes as well; but for an
@@ -233,18 +233,14 @@ def scan(text: str, allowed: _Allowed) -> tuple[Hit, ...]:
     hits: list[Hit] = []
     emails: list[tuple[int, int]] = []
     if "@" in read:
-        for match in EMAIL.finditer(read):
+        typed = list(EMAIL.finditer(read))
+        spans = [match.span() for match in typed]
+        loose = [match for match in _LOOSE_EMAIL.finditer(read) if not _overlaps(spans, *match.span())]
+        for match in sorted(typed + loose, key=lambda match: match.start()):
             emails.append(match.span())
             address = re.sub(r"[ \t\n\\]", "", match.group())
             if address.lower() not in allowed.emails:
                 hits.append(Hit(match.start(), "email", address, address.lower()))
-        for match in _LOOSE_EMAIL.finditer(read):
-            if not _overlaps(emails, *match.span()):
-                emails.append(match.span())
-                address = re.sub(r"[ \t\n\\]", "", match.group())
-                if address.lower() not in allowed.emails:
-                    hits.append(Hit(match.start(), "email", address, address.lower()))
-        emails.sort()
     if _SPELLED_AT.search(read):
         for start, end, address in _spelled(folded, emails):
             emails.append((start, end))
@@ -561,8 +557,9 @@ _TITLES = frozenset("mr mrs ms miss mx dr doctor prof professor cllr councillor 
 _TITLE_BACKWARDS = rf"[ \t]+\.?(?i:{'|'.join(sorted((t[::-1] for t in _TITLES), key=len, reverse=True))})"
 _SURNAME_BEFORE = re.compile(rf"(?:{_TITLE_BACKWARDS}){{0,2}}(?:[ \t]*,|[ \t]+)({_SURNAME})(?![\w'’-])")
 # An initial in small letters joined to the surname, as a handle or an address's name writes one ('j.smith',
-# 'j-smith', 'j_smith'; 'j smith' is no name), or a capital joined by an underscore ('J_Smith', a file's name). Found by its mark, rarer than a letter: the initial before it
-# stands on its own ('e.g.smith', 'aj.smith' are none).
+# 'j-smith', 'j_smith'; 'j smith' is no name), or a capital joined by an underscore ('J_Smith', a file's
+# name). Found by its mark, rarer than a letter: the initial before it stands on its own ('e.g.smith',
+# 'aj.smith' are none).
 _SMALL_INITIAL = re.compile(rf"[._-](?<=[^\W\d_].)(?<![\w'’.-]..)({_SURNAME})")
 
 

@@ -346,6 +346,16 @@ def test_a_name_is_not_read_across_the_items_of_a_list_or_the_cells_of_a_table(c
     text = path.read_text().replace(old, f"{old}\n\n{block}\n")
     assert _findings(text, path.name, config) == []
 
+
+@pytest.mark.parametrize("text", ["Write to sam@contoso .com or to pat@contoso.org",
+                                  "sam@contoso .com, pat@contoso.org and kim@contoso.net"])
+def test_each_address_is_found_once_however_it_was_written(text):
+    """An address with a spaced dot (read by _LOOSE_EMAIL) before one written as usual (EMAIL's): each is one
+    finding, in the order of the text."""
+    hits = [h for h in privacy.scan.__wrapped__(text, privacy.NO_ALLOW_LISTS) if h.kind == "email"]
+    assert [h.key for h in hits] == sorted({h.key for h in hits}, key=text.replace(" .", ".").index)
+    assert len(hits) == text.count("@")
+
 NEAR_MISSES = [
     "0800 555 111", "0800-555-111", "+44 800 555 111", "call 101 or 999", "team@example.test", "Team@Example.Test",
     "[email us](mailto:team%40example.test)", "2014-15", "2014/15 to 2021/22", "2014 - 2015", "2014\u201315",
