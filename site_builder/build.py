@@ -119,6 +119,7 @@ class SiteBuilder:
         with contextlib.ExitStack() as asides:  # work done in forked copies meanwhile, stopped at the end
             if self.once:
                 asides.callback(gc.unfreeze)  # the site frozen by _collector_paused, collectable again at the end
+                asides.callback(self.loader.close)  # the helper checking for personal data, if still at work
             return self._build(on_page, on_done or _ignored, asides)
 
     def _build(self, on_page: Callable[[str, bytes], bytes | None] | None,
@@ -175,21 +176,29 @@ class SiteBuilder:
         # In the order of their addresses: the search index numbers its pages so, and given them in
         # that order it has none to renumber.
         ordered = [(output_path(page.url), page) for page in sorted(pages, key=attrgetter("url"))]
-        if self.once and on_page is not None:  # nothing kept, nothing to reuse: both cores render
-            renderer.compile_all(templates)  # once, before the copy is made, not in each
-            make_in_two(ordered, lambda path, page: on_page(path, renderer.render(page, g)) or b"", on_done)
-            rendered, ordered = len(ordered), []  # every page rendered and given away
-        for path, page in ordered:
-            old = self._pages.get(page.url)
-            if reuse and old is not None and old == page and page.url in self._html:
-                data = self._html[page.url]
-            else:
-                data = renderer.render(page, g)
-                rendered += 1
-            if on_page is None:
-                html[page.url] = data
-            else:
-                on_done(path, on_page(path, data) or b"")
+        try:
+            if self.once and on_page is not None:  # nothing kept, nothing to reuse: both cores render
+                renderer.compile_all(templates)  # once, before the copy is made, not in each
+                make_in_two(ordered, lambda path, page: on_page(path, renderer.render(page, g)) or b"", on_done)
+                rendered, ordered = len(ordered), []  # every page rendered and given away
+            for path, page in ordered:
+                old = self._pages.get(page.url)
+                if reuse and old is not None and old == page and page.url in self._html:
+                    data = self._html[page.url]
+                else:
+                    data = renderer.render(page, g)
+                    rendered += 1
+                if on_page is None:
+                    html[page.url] = data
+                else:
+                    on_done(path, on_page(path, data) or b"")
+        except ContentError as exc:  # a template's error, told with the personal data found
+            raise ContentError(exc.problems + self.loader.personal_data()) from None
+        # A one-off build's check for personal data went on meanwhile (load.py): its verdict, before
+        # anything is published (the pages made are in a folder that is thrown away if it finds any).
+        found = self.loader.personal_data()
+        if found:
+            raise ContentError(found)
 
         files.update((output_path(url), data) for url, data in html.items())
         files.update({output_path(url_for("sitemap")): extras.sitemap(pages, g.base_url),

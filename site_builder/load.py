@@ -141,8 +141,9 @@ class ContentLoader:
         self.warnings: list[Problem] = []
         self.abbreviator = Abbreviator(())
         # A one-off build's load (the build command): files are checked for personal data by a second
-        # process while the next ones load (privacy.Helper), and their bytes are not kept for a next
-        # load. A preview, which loads again at each save, does neither.
+        # process while the next ones load and the pages are made (privacy.Helper; the build asks for
+        # the findings with personal_data()), and their bytes are not kept for a next load. A preview,
+        # which loads again at each save, does neither.
         self.once = False
         self._helper: privacy.Helper | None = None
 
@@ -186,15 +187,36 @@ class ContentLoader:
         return Source(rel, "", None, [problem])
 
     def load(self) -> Site:
-        """Load, validate and link the whole site; raise ContentError listing every problem."""
+        """Load, validate and link the whole site; raise ContentError listing every problem.
+
+        But for one: a one-off build's load that finds no other mistake leaves the check for personal
+        data going on in the helper, and its caller asks for the findings (personal_data()) before it
+        publishes anything.
+        """
         try:
             return self._load()
+        except BaseException:
+            self.close()
+            raise
         finally:
-            if self._helper is not None:
-                self._helper.close()
-                self._helper = None
             for source in self.sources.values():
                 source.nodes = None
+
+    def personal_data(self) -> list[Problem]:
+        """The personal-data errors a one-off build's load left to the helper, waited for now, in the order
+        a ContentError gives them; none otherwise (a load reports them itself)."""
+        if self._helper is None or self.site is None:
+            return []
+        try:
+            return sorted(self._personal_data(self.site.config), key=Problem.sort_key)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the helper, if it is still at work."""
+        helper, self._helper = self._helper, None
+        if helper is not None:
+            helper.close()
 
     def _load(self) -> Site:
         base = self.content_dir
@@ -292,7 +314,7 @@ class ContentLoader:
             if path not in seen:
                 del self.sources[path]  # deleted files
         if config_src is None or config_src.value is None or registry is None:
-            raise ContentError(problems + self._personal_data(config_src))
+            raise ContentError(problems + self._personal_data(config_src and config_src.value))
 
         # The files that loaded, checked across one another even where others did not load: all of a run's
         # errors together (each check judges only what it is given; a plan naming a PFCC plan whose file did
@@ -311,15 +333,15 @@ class ContentLoader:
             glossary=terms,
         )
         sources = {src.rel: src for src in self.sources.values()}
-        if helper is not None:
-            helper.collect()
         # Every file in pfcc/ that did not load, listed or refused for its name ('2016-21.yml').
         unread_pfcc = frozenset(name.partition(".")[0] for name in _names_in(base / "pfcc")) - {
             plan.id for plan in site.pfcc_plans}
-        checked = validate.check_site(site, sources, unread_pfcc)
+        # With the helper, the personal data found is told with the other errors, if there are any, else
+        # asked for once the pages are made (personal_data()): nothing waits for its last files till then.
+        checked = validate.check_site(site, sources, unread_pfcc, personal_data=helper is None)
         errors = problems + [p for p in checked if p.level == "error"]
         if errors:
-            raise ContentError(errors)
+            raise ContentError(errors + (self._personal_data(site.config) if helper is not None else []))
         problems = checked
         if not self.drafts:
             site = replace(site, plans=tuple(plan for plan in site.plans if not plan.draft))
@@ -327,15 +349,14 @@ class ContentLoader:
         self.warnings = warnings + [p for p in problems if p.level != "error"]
         return site
 
-    def _personal_data(self, config_src: Source | None) -> list[Problem]:
-        """The personal-data errors in every file read, to report with the mistakes that stop a load
-        (all of a run's errors together); none where site.yaml, which allows some, did not load."""
-        if config_src is None or config_src.value is None:
+    def _personal_data(self, config: SiteConfig | None) -> list[Problem]:
+        """The personal-data errors in every file read, the helper's waited for; none where site.yaml,
+        which allows some, did not load."""
+        if config is None:
             return []
         if self._helper is not None:
             self._helper.collect()
-        found = privacy.check_sources(self.sources.values(), config_src.value)
-        return [p for p in found if p.level == "error"]
+        return [p for p in privacy.check_sources(self.sources.values(), config) if p.level == "error"]
 
     def _registry_for(self, registries: dict[str, Source | None], published: frozenset[str]) -> Registry | None:
         """Build the reference index, keeping the old one while the registries and published agencies are equal."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import fcntl
 import functools
 import hashlib
 import pickle
@@ -1029,46 +1030,49 @@ def _key(text: str, rel: str, config: SiteConfig) -> tuple:
 
 
 class Helper:
-    """Checks files for personal data in a second process, while the builder loads the next ones.
+    """Checks files for personal data in a second process, while the builder does the rest of its work.
 
-    Loading uses one core; in a one-off build the other is mostly free until the pages come. A file
-    goes to the helper only while it has fewer than AHEAD files still to check; otherwise the builder
-    checks it itself, from the nodes it has composed already. So neither waits for the other, and
-    the load ends with at most that many files left to the helper. The findings come back into
-    `memo` by the same keys check_sources looks them up by, so they are the same findings, and a
-    file the helper did not check (it failed, or the file changed) is checked by check_sources itself.
+    A file goes to the helper while the text it has yet to check fits in the pipe to it, so that the
+    builder never waits to send one; otherwise the builder checks it itself, from the nodes it has
+    composed already. A one-off build asks for the last findings (collect) only once its pages are
+    made (load.py), so the check holds up nothing before then. The findings come back into `memo` by
+    the same keys check_sources looks them up by, so they are the same findings, and a file the
+    helper did not check (it failed, or the file changed) is checked by check_sources itself.
     """
-
-    AHEAD = 2
 
     def __init__(self):
         self._process = processes.fork(_help) or processes.start("privacy", stdout=subprocess.PIPE)
         self._replies = processes.Messages(self._process.stdout.fileno())  # taken as they come, waited for at the end
         self._allowed: _Allowed | None = None
-        self._waiting = 0  # files sent whose findings have not come back
+        self._room = _pipe_size(self._process.stdin)  # bytes the pipe takes before a write waits
+        self._sent: dict[tuple, int] = {}  # the size of each message whose findings have not come back
 
     def check(self, text: str, rel: str, config: SiteConfig) -> bool:
-        """Have the helper check a file, unless its findings are known already; False where the
-        helper is behind (or stopped): the caller checks the file itself."""
+        """Have the helper check a file, unless its findings are known already; False where the pipe to
+        the helper has no room for it, or the helper stopped: the caller checks the file itself."""
         key = _key(text, rel, config)
         if key in memo.used or key in memo.stored:
             return True
         self._take(block=False)
-        if self._waiting >= self.AHEAD or self._process is None:
+        if self._process is None:
             return False
         allowed = _Allowed.of(config)
+        # Sent as UTF-8 made here: pickling the text itself would keep a UTF-8 copy inside it
+        # (Python caches one in a str that is not ASCII), for the rest of the build.
+        file = pickle.dumps(("file", key, text.encode(), rel), protocol=pickle.HIGHEST_PROTOCOL)
+        rules = pickle.dumps(("allowed", allowed), protocol=pickle.HIGHEST_PROTOCOL) if allowed != self._allowed else b""
+        if len(rules) + len(file) > self._room:
+            return False
         try:
-            if allowed != self._allowed:
-                pickle.dump(("allowed", allowed), self._process.stdin)
-                self._allowed = allowed
-            # Sent as UTF-8 made here: pickling the text itself would keep a UTF-8 copy inside it
-            # (Python caches one in a str that is not ASCII), for the rest of the build.
-            pickle.dump(("file", key, text.encode(), rel), self._process.stdin)
+            self._process.stdin.write(rules + file)
             self._process.stdin.flush()
         except OSError:  # the helper stopped: the caller, then check_sources, do its work
             self.close()
             return False
-        self._waiting += 1
+        self._allowed = allowed
+        self._room -= len(rules)  # read at once, and answered by nothing: counted as taken for good
+        self._room -= len(file)
+        self._sent[key] = len(file)
         return True
 
     def collect(self) -> None:
@@ -1079,11 +1083,11 @@ class Helper:
 
     def _take(self, block: bool) -> None:
         """Keep the findings that have come back (with block, all of them: until the helper has none left)."""
-        while self._waiting and self._process is not None:
+        while self._sent and self._process is not None:
             for reply in self._replies.take(wait=block):
                 key, found = pickle.loads(reply)
                 memo.stored[key] = found
-                self._waiting -= 1
+                self._room += self._sent.pop(key, 0)
             if self._replies.ended:  # the helper stopped: check_sources checks what it had
                 self.close()
             if not block:
@@ -1094,6 +1098,14 @@ class Helper:
         if self._process is not None:
             processes.stop(self._process)
             self._process = None
+
+
+def _pipe_size(pipe) -> int:
+    """How many bytes a pipe holds (processes.py makes them 1 MB), or the smallest any system gives."""
+    try:
+        return fcntl.fcntl(pipe.fileno(), processes.F_GETPIPE_SZ)
+    except (OSError, AttributeError, ValueError):
+        return 4096
 
 
 def _help(read, write) -> None:

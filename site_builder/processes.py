@@ -15,7 +15,8 @@ import tempfile
 import threading
 from typing import BinaryIO, Callable, Iterator
 
-F_SETPIPE_SZ = 1031  # Linux's fcntl for a pipe's size
+F_SETPIPE_SZ = 1031  # Linux's fcntls to set a pipe's size, and to read it
+F_GETPIPE_SZ = 1032
 
 
 def command(module: str, *args: str) -> list[str]:

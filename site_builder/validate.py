@@ -70,9 +70,11 @@ class Checker:
                                                      for k, _ in node.value)
 
 
-def check_site(site: Site, sources: dict, unread_pfcc: frozenset[str] = frozenset()) -> list[Problem]:
+def check_site(site: Site, sources: dict, unread_pfcc: frozenset[str] = frozenset(),
+               personal_data: bool = True) -> list[Problem]:
     """Run every cross-file check; return problems (errors and warnings). unread_pfcc: the PFCC plans whose
-    files did not load (their errors are reported already): a plan's references to them are not judged."""
+    files did not load (their errors are reported already): a plan's references to them are not judged.
+    Without personal_data, the files are not checked for it (the caller has them checked elsewhere)."""
     check = Checker(sources)
     _check_registries(site, check)
     pfcc = {plan.id: plan for plan in site.pfcc_plans}
@@ -97,7 +99,8 @@ def check_site(site: Site, sources: dict, unread_pfcc: frozenset[str] = frozense
                                           "a file name not among: " + ", ".join(sorted(RESERVED_SLUGS)),
                                           "Rename the file."))
     _check_glossary(site, check)
-    check.problems.extend(privacy.check_sources(sources.values(), site.config))
+    if personal_data:
+        check.problems.extend(privacy.check_sources(sources.values(), site.config))
     return check.problems
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURE, ROOT, edit, touch_later, write, write_plan
+from conftest import FIXTURE, ROOT, TEMPLATES, edit, touch_later, write, write_plan
 from site_builder import privacy, readable
 from site_builder.load import load_site
 from site_builder.privacy import check_text, fingerprint
@@ -521,9 +521,15 @@ def _load_problems(content: Path, parallel: bool) -> list[str]:
     privacy.memo.stored.clear()
     loader = ContentLoader(content)
     loader.once = parallel
-    with pytest.raises(ContentError) as info:
+    try:
         loader.load()
-    return [str(p) for p in info.value.problems]
+    except ContentError as exc:
+        return [str(p) for p in exc.problems]
+    # A one-off build's load leaves the check to the helper, asked once the pages are made.
+    assert parallel, "a load of content with personal data succeeded"
+    found = loader.personal_data()
+    assert found and loader.personal_data() == []  # told once: the helper is gone
+    return [str(p) for p in found]
 
 
 def _personal_data_everywhere(site_dir: Path) -> None:
@@ -563,7 +569,6 @@ def test_the_helper_process_finds_what_the_builder_finds(site_dir, monkeypatch, 
     _personal_data_everywhere(site_dir)
     alone = _load_problems(site_dir, parallel=False)
     assert len(alone) >= 6, alone
-    monkeypatch.setattr(privacy.Helper, "AHEAD", 1000)  # never behind: every file goes to it
     here, check_text = [], privacy.check_text
     monkeypatch.setattr(privacy, "check_text", lambda text, rel, *args: here.append(rel) or check_text(text, rel, *args))
     assert _load_problems(site_dir, parallel=True) == alone
@@ -572,8 +577,9 @@ def test_the_helper_process_finds_what_the_builder_finds(site_dir, monkeypatch, 
 
 
 def test_the_builder_checks_the_files_itself_while_the_helper_is_behind(site_dir, monkeypatch, forks):
-    """Neither waits for the other: a file goes to the helper only while it has fewer than AHEAD
-    files in hand; the builder checks the others, with the same findings."""
+    """Neither waits for the other: a file goes to the helper only while the text it has yet to check
+    fits in the pipe to it (here 1 KB: the builder never waits to send one); the builder checks the
+    others, with the same findings."""
     import time
 
     from site_builder import privacy
@@ -593,11 +599,13 @@ def test_the_builder_checks_the_files_itself_while_the_helper_is_behind(site_dir
         help_(read, Slow())
 
     monkeypatch.setattr(privacy, "_help", slow)
+    monkeypatch.setattr(privacy, "_pipe_size", lambda pipe: 1000)
     here, check_text = [], privacy.check_text
     monkeypatch.setattr(privacy, "check_text", lambda text, rel, *args: here.append(rel) or check_text(text, rel, *args))
     assert _load_problems(site_dir, parallel=True) == alone
     files = [rel for rel in here if rel.endswith(".yaml") and rel != "content/site.yaml"]
     assert "content/plans/2020-21.yaml" in files and len(files) == len(set(files)), here
+    assert "content/agencies.yaml" not in files, here  # the first file had room: the helper checked it
 
 
 def test_a_file_goes_to_the_helper_before_the_builder_converts_it(site_dir, monkeypatch, forks):
@@ -634,6 +642,63 @@ def test_a_helper_that_dies_leaves_the_checking_to_the_builder(site_dir, monkeyp
     monkeypatch.setattr(privacy, "_help", lambda read, write: os.kill(os.getpid(), signal.SIGKILL))
     assert _load_problems(site_dir, parallel=True) == alone
     assert helper_kind is None or len(helper_kind) == 1
+
+
+def _build_into(content: Path, out: Path, templates: Path = TEMPLATES) -> int:
+    from site_builder.cli import main
+
+    return main(["build", "--content", str(content), "--templates", str(templates), "--out", str(out),
+                 "--no-cache", "--no-search"])
+
+
+def test_a_build_makes_its_pages_while_the_helper_checks_and_publishes_none_it_finds_personal_data_in(
+        site_dir, tmp_path, monkeypatch, forks, capsys):
+    """A one-off build leaves the check for personal data to the helper process while it makes the pages,
+    so that nothing waits for it, and asks for the verdict before it publishes anything: the findings are
+    told, the pages made are thrown away, and the output folder is as it was."""
+    from site_builder import load, render
+
+    out = tmp_path / "output"
+    assert _build_into(site_dir, out) == 0
+    published = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    _personal_data_everywhere(site_dir)
+    alone = _load_problems(site_dir, parallel=False)
+    events = []
+    for owner, name in ((render.Renderer, "render"), (load.ContentLoader, "personal_data"),
+                        (load.ContentLoader, "load"), (privacy.Helper, "collect")):
+        def recorded(*args, _name=name, _real=getattr(owner, name), **kwargs):
+            events.append(f"{_name} called")
+            try:
+                return _real(*args, **kwargs)
+            finally:
+                events.append(f"{_name} returned")
+        monkeypatch.setattr(owner, name, recorded)
+    capsys.readouterr()
+    assert _build_into(site_dir, out) == 1
+    told = capsys.readouterr().err
+    for problem in alone:  # every finding a load alone reports
+        assert problem.split(": error: ")[0] in told and problem.split(": error: ")[1] in told, (problem, told)
+    assert "The site was not built" in told
+    assert events.index("load returned") < events.index("render called") < events.index("personal_data called")
+    assert events.index("load returned") < events.index("collect called"), events  # the load did not wait for it
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == published
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "output"]  # no tree of pages left beside it
+
+
+def test_a_template_error_and_the_personal_data_the_helper_finds_are_told_together(site_dir, tmp_path, forks, capsys):
+    """All of a run's errors together: a template that fails on a page, and the personal data in the content."""
+    import shutil
+
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    page = templates / "initiative.html"
+    page.write_text(page.read_text().replace("{% block main %}", "{% block main %}{{ data.no_such_field.x }}", 1))
+    _personal_data_everywhere(site_dir)
+    assert _build_into(site_dir, tmp_path / "output", templates) == 1
+    told = capsys.readouterr().err
+    assert "template error" in told and "no_such_field" in told, told
+    assert "jane.example@gmail.com" in told and "'Jane Example'" in told, told
+    assert not (tmp_path / "output").exists()
 
 
 def test_a_preview_checks_again_what_a_fresh_load_checks_after_each_edit(site_dir):
