@@ -273,6 +273,8 @@ class ContentLoader:
             return src
 
         config_src = required("site.yaml", SiteConfig)
+        if config_src is not None and config_src.text:  # read before the helper could be told what it allows
+            send(config_src.text, config_src.rel)
         registries = {name: required(name, cls) for name, cls in REGISTRY_FILES.items()}
         registry = self._registry_for(registries, self._published_agencies(seen))
         if registry is not None:
@@ -305,10 +307,12 @@ class ContentLoader:
         for path in listed("pages", ".md", (".md", ".markdown")):
             seen.add(path)
             convert = (lambda text, rel, earlier, slug=path.stem: (*convert_page(text, rel, slug, abbreviate), None))
-            src = self._source(path, convert, terms, yaml=False)
+            src = self._source(path, convert, terms, yaml=False, read=send)
             report(src.problems)
             if src.value is not None:
                 pages.append(src.value)
+        if helper is not None:
+            helper.done()  # every file sent
 
         for path in list(self.sources):
             if path not in seen:

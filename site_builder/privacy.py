@@ -1054,7 +1054,7 @@ class Helper:
         if key in memo.used or key in memo.stored:
             return True
         self._take(block=False)
-        if self._process is None:
+        if self._process is None or self._process.stdin.closed:
             return False
         allowed = _Allowed.of(config)
         # Sent as UTF-8 made here: pickling the text itself would keep a UTF-8 copy inside it
@@ -1074,6 +1074,13 @@ class Helper:
         self._room -= len(file)
         self._sent[key] = len(file)
         return True
+
+    def done(self) -> None:
+        """No more files: the helper answers those it has and ends (its memory freed meanwhile); collect()
+        takes its findings from the pipe."""
+        if self._process is not None:
+            with contextlib.suppress(OSError):
+                self._process.stdin.close()
 
     def collect(self) -> None:
         """Wait for the findings of the files still with the helper, and keep them in memo."""

@@ -572,13 +572,35 @@ def test_the_helper_process_finds_what_the_builder_finds(site_dir, monkeypatch, 
     here, check_text = [], privacy.check_text
     monkeypatch.setattr(privacy, "check_text", lambda text, rel, *args: here.append(rel) or check_text(text, rel, *args))
     assert _load_problems(site_dir, parallel=True) == alone
-    assert "content/plans/2020-21.yaml" not in here and "content/agencies.yaml" not in here, here
+    assert here == [], here  # every file went to it: site.yaml and the pages too
     assert helper_kind is None or len(helper_kind) == 1  # the helper was forked
+
+
+def test_the_helper_ends_once_the_load_has_sent_it_every_file(site_dir, helper_kind):
+    """The load tells the helper it has sent its last file: the helper answers those it has and ends,
+    its memory freed while the pages are made, and the findings wait in the pipe for the verdict."""
+    import time
+
+    from site_builder.load import ContentLoader
+
+    _personal_data_everywhere(site_dir)
+    alone = _load_problems(site_dir, parallel=False)
+    privacy.memo.used.clear()
+    privacy.memo.stored.clear()
+    loader = ContentLoader(site_dir)
+    loader.once = True
+    loader.load()
+    process = loader._helper._process
+    deadline = time.monotonic() + 30
+    while process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert process.poll() == 0  # it ended by itself, its work done
+    assert [str(p) for p in loader.personal_data()] == alone
 
 
 def test_the_builder_checks_the_files_itself_while_the_helper_is_behind(site_dir, monkeypatch, forks):
     """Neither waits for the other: a file goes to the helper only while the text it has yet to check
-    fits in the pipe to it (here 1 KB: the builder never waits to send one); the builder checks the
+    fits in the pipe to it (here 2 KB: the builder never waits to send one); the builder checks the
     others, with the same findings."""
     import time
 
@@ -599,7 +621,7 @@ def test_the_builder_checks_the_files_itself_while_the_helper_is_behind(site_dir
         help_(read, Slow())
 
     monkeypatch.setattr(privacy, "_help", slow)
-    monkeypatch.setattr(privacy, "_pipe_size", lambda pipe: 1000)
+    monkeypatch.setattr(privacy, "_pipe_size", lambda pipe: 2000)
     here, check_text = [], privacy.check_text
     monkeypatch.setattr(privacy, "check_text", lambda text, rel, *args: here.append(rel) or check_text(text, rel, *args))
     assert _load_problems(site_dir, parallel=True) == alone
