@@ -916,6 +916,9 @@ class _File:
             self._exact(value, start + 1, path)
         elif node.style == "|":
             self._block(value, node.start_mark.line + 1, path)
+        elif node.style == '"' and (places := _double_quoted_places(typed, value)) is not None:
+            for hit in scan(value, self.allowed):  # escapes and folded lines undone: each character's place known
+                self._add(self._pos(start + places[hit.offset]), path, hit)
         else:
             self._searched(Part(value), start, end, path)
         if _MARKUP.search(value):
@@ -1105,6 +1108,77 @@ class Helper:
         if self._process is not None:
             processes.stop(self._process)
             self._process = None
+
+
+_ESCAPED = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r",
+            "e": "\x1b", " ": " ", '"': '"', "\\": "\\", "/": "/", "N": "\x85", "_": "\xa0", "L": "\u2028",
+            "P": "\u2029"}  # YAML's escapes in a double-quoted value, as PyYAML reads them
+_HEX_DIGITS = {"x": 2, "u": 4, "U": 8}
+_LINE_BREAKS = "\r\n\x85\u2028\u2029"
+
+
+def _double_quoted_places(typed: str, value: str) -> list[int] | None:
+    """Where each character of a double-quoted YAML value was typed (offsets into `typed`, the value with its
+    quotes): an escape's at its backslash, a folded line break's where the break was. None where reading
+    the escapes and line breaks as YAML does (PyYAML's scanner) does not give the value the parser gave."""
+    read: list[str] = []
+    places: list[int] = []
+    i, end = 1, len(typed) - 1
+
+    def breaks(i: int) -> int:
+        """Past the blank lines after a line break, each kept as a line break; return where the text goes on."""
+        while True:
+            while typed[i] in " \t":
+                i += 1
+            if typed[i] not in _LINE_BREAKS:
+                return i
+            read.append("\n" if typed[i] in "\r\n\x85" else typed[i])
+            places.append(i)
+            i += 2 if typed.startswith("\r\n", i) else 1
+
+    try:
+        while i < end:
+            ch = typed[i]
+            if ch == "\\":
+                code = typed[i + 1]
+                if code in _ESCAPED:
+                    read.append(_ESCAPED[code])
+                    places.append(i)
+                    i += 2
+                elif code in _HEX_DIGITS:
+                    digits = typed[i + 2:i + 2 + _HEX_DIGITS[code]]
+                    read.append(chr(int(digits, 16)))
+                    places.append(i)
+                    i += 2 + len(digits)
+                elif code in _LINE_BREAKS:  # an escaped line break: the lines are joined, nothing between them
+                    i = breaks(i + (3 if typed.startswith("\r\n", i + 1) else 2))
+                else:
+                    return None
+            elif ch in " \t" or ch in _LINE_BREAKS:
+                j = i
+                while typed[j] in " \t":
+                    j += 1
+                if j < end and typed[j] in _LINE_BREAKS:  # a line break, folded: a space, or the blank lines kept
+                    line_break = "\n" if typed[j] in "\r\n\x85" else typed[j]
+                    before = len(read)
+                    i = breaks(j + (2 if typed.startswith("\r\n", j) else 1))
+                    if line_break != "\n":
+                        read.insert(before, line_break)
+                        places.insert(before, j)
+                    elif len(read) == before:
+                        read.append(" ")
+                        places.append(j)
+                else:
+                    read.append(typed[i:j])
+                    places.extend(range(i, j))
+                    i = j
+            else:
+                read.append(ch)
+                places.append(i)
+                i += 1
+    except (IndexError, ValueError):
+        return None
+    return places if "".join(read) == value and len(places) == len(value) else None
 
 
 def _pipe_size(pipe) -> int:

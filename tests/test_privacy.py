@@ -312,6 +312,52 @@ def test_each_written_form_is_caught_where_it_was_typed(config, place, form, anc
 
 
 
+@pytest.mark.parametrize("value, anchor, kind", [
+    (r'"\x4aane Example"', r"\x4aane", "name"),  # an escape for a letter of the finding itself
+    (r'"Ask \u004Aane Example"', r"\u004Aane", "name"),
+    ('"Ongoing, Jane\\\n      Example"', "Jane", "name"),  # an escaped line break: JaneExample, run together
+    (r'"\"Quoted\"\tthen Jane Example"', "Jane", "name"),
+    ('"Ongoing,\n\n      Jane Example"', "Jane", "name"),  # folded lines
+    (r'"Ring 07700\x20900123 now"', "07700", "phone"),
+    (r'"Mail jane.example\x40gmail.com"', "jane.example", "email"),
+    (r'"caf\u00e9, \U0001F600 Jane Example"', "Jane", "name"),
+])
+def test_a_finding_in_a_double_quoted_value_with_escapes_is_placed_where_it_was_typed(config, value, anchor, kind):
+    """A double-quoted YAML value is read with its escapes and folded lines undone: a finding in it is placed
+    where its first character was typed (an escape's backslash), not at the value's opening quote."""
+    text = PLAN.read_text()
+    assert text.count("timing: Ongoing") == 1
+    text = text.replace("timing: Ongoing", f"timing: {value}")
+    line, col = _where(text, anchor, "timing: ", True)
+    found = [(found_line, found_col, _kind(message)) for found_line, found_col, message
+             in _findings(text, PLAN.name, config)]
+    assert found == [(line, col, kind)], (value, found, (line, col))
+
+
+def test_every_character_of_a_double_quoted_value_is_placed_where_it_was_typed():
+    """Values as a YAML writer writes them double-quoted (escapes, long lines folded, blank lines kept) are read
+    back character by character: each at the character typed for it, its escape's backslash, or the line break
+    or space folded into it."""
+    import yaml
+
+    from site_builder.yamlfile import compose
+
+    rng = random.Random(38)
+    alphabet = "ab Jé\"\\\t\n'\u00a0\u2019\x07\U0001F600" + string.ascii_letters
+    for _ in range(400):
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 60)))
+        text = yaml.dump({"v": value}, default_style='"', width=rng.choice([10, 20, 80]), allow_unicode=rng.random() < 0.5)
+        node = compose(text, "x.yaml")[0].value[0][1]
+        assert node.value == value, (text, value)
+        typed = text[node.start_mark.index:node.end_mark.index]
+        places = privacy._double_quoted_places(typed, value)
+        assert places is not None, (typed, value)
+        for char, at in zip(value, places):
+            shown = typed[at]
+            assert shown == char or shown == "\\" or (char in " \n" and shown in " \n"), (typed, value, char, at)
+    assert privacy._double_quoted_places('"\\q"', "q") is None  # not YAML's reading: the finding is searched for
+
+
 @pytest.mark.parametrize("place", ["Markdown field", "page body"])
 @pytest.mark.parametrize("lines, anchor, kind", [
     (["Ask 07700/", "900123 now."], "07700", "phone"),
