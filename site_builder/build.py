@@ -120,7 +120,10 @@ class SiteBuilder:
             if self.once:
                 asides.callback(gc.unfreeze)  # the site frozen by _collector_paused, collectable again at the end
                 asides.callback(self.loader.close)  # the helper checking for personal data, if still at work
-            return self._build(on_page, on_done or _ignored, asides)
+            try:
+                return self._build(on_page, on_done or _ignored, asides)
+            except ContentError as exc:  # told with the personal data a one-off build's load left to the helper
+                raise ContentError(exc.problems + self.loader.personal_data()) from None
 
     def _build(self, on_page: Callable[[str, bytes], bytes | None] | None,
                on_done: Callable[[str, bytes], None], asides: contextlib.ExitStack) -> BuildResult:
@@ -176,29 +179,21 @@ class SiteBuilder:
         # In the order of their addresses: the search index numbers its pages so, and given them in
         # that order it has none to renumber.
         ordered = [(output_path(page.url), page) for page in sorted(pages, key=attrgetter("url"))]
-        try:
-            if self.once and on_page is not None:  # nothing kept, nothing to reuse: both cores render
-                renderer.compile_all(templates)  # once, before the copy is made, not in each
-                make_in_two(ordered, lambda path, page: on_page(path, renderer.render(page, g)) or b"", on_done)
-                rendered, ordered = len(ordered), []  # every page rendered and given away
-            for path, page in ordered:
-                old = self._pages.get(page.url)
-                if reuse and old is not None and old == page and page.url in self._html:
-                    data = self._html[page.url]
-                else:
-                    data = renderer.render(page, g)
-                    rendered += 1
-                if on_page is None:
-                    html[page.url] = data
-                else:
-                    on_done(path, on_page(path, data) or b"")
-        except ContentError as exc:  # a template's error, told with the personal data found
-            raise ContentError(exc.problems + self.loader.personal_data()) from None
-        # A one-off build's check for personal data went on meanwhile (load.py): its verdict, before
-        # anything is published (the pages made are in a folder that is thrown away if it finds any).
-        found = self.loader.personal_data()
-        if found:
-            raise ContentError(found)
+        if self.once and on_page is not None:  # nothing kept, nothing to reuse: both cores render
+            renderer.compile_all(templates)  # once, before the copy is made, not in each
+            make_in_two(ordered, lambda path, page: on_page(path, renderer.render(page, g)) or b"", on_done)
+            rendered, ordered = len(ordered), []  # every page rendered and given away
+        for path, page in ordered:
+            old = self._pages.get(page.url)
+            if reuse and old is not None and old == page and page.url in self._html:
+                data = self._html[page.url]
+            else:
+                data = renderer.render(page, g)
+                rendered += 1
+            if on_page is None:
+                html[page.url] = data
+            else:
+                on_done(path, on_page(path, data) or b"")
 
         files.update((output_path(url), data) for url, data in html.items())
         files.update({output_path(url_for("sitemap")): extras.sitemap(pages, g.base_url),
@@ -210,6 +205,11 @@ class SiteBuilder:
         files.update(check_addresses(site, names, self.loader.content_dir,
                                      {src.rel: src for src in self.loader.sources.values()}))
         files[HEADERS_FILE] = headers_file(names | files.keys())
+        # A one-off build's check for personal data went on meanwhile (load.py): its verdict, before anything
+        # is published (the pages given to on_page are in a folder that is thrown away if it finds any).
+        found = self.loader.personal_data()
+        if found:
+            raise ContentError(found)
 
         changed = {path for path, data in files.items() if self.files.get(path) != data}
         removed = set(self.files) - set(files)

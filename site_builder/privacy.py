@@ -13,8 +13,10 @@ import contextlib
 import fcntl
 import functools
 import hashlib
+import os
 import pickle
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -1036,7 +1038,7 @@ class Helper:
     """Checks files for personal data in a second process, while the builder does the rest of its work.
 
     A file goes to the helper while the text it has yet to check fits in the pipe to it, so that the
-    builder never waits to send one; otherwise the builder checks it itself, from the nodes it has
+    builder does not wait to send one; otherwise the builder checks it itself, from the nodes it has
     composed already. A one-off build asks for the last findings (collect) only once its pages are
     made (load.py), so the check holds up nothing before then. The findings come back into `memo` by
     the same keys check_sources looks them up by, so they are the same findings, and a file the
@@ -1046,9 +1048,11 @@ class Helper:
     def __init__(self):
         self._process = processes.fork(_help) or processes.start("privacy", stdout=subprocess.PIPE)
         self._replies = processes.Messages(self._process.stdout.fileno())  # taken as they come, waited for at the end
+        self._to = self._process.stdin.fileno()
+        os.set_blocking(self._to, False)  # written by _send, which takes the findings come back while it waits
         self._allowed: _Allowed | None = None
-        self._room = _pipe_size(self._process.stdin)  # bytes the pipe takes before a write waits
-        self._sent: dict[tuple, int] = {}  # the size of each message whose findings have not come back
+        self._room = _pipe_size(self._process.stdin) // _PAGE  # a pipe holds so many pages of what is written
+        self._sent: dict[tuple, int] = {}  # the pages of each message whose findings have not come back
 
     def check(self, text: str, rel: str, config: SiteConfig) -> bool:
         """Have the helper check a file, unless its findings are known already; False where the pipe to
@@ -1062,21 +1066,40 @@ class Helper:
         allowed = _Allowed.of(config)
         # Sent as UTF-8 made here: pickling the text itself would keep a UTF-8 copy inside it
         # (Python caches one in a str that is not ASCII), for the rest of the build.
-        file = pickle.dumps(("file", key, text.encode(), rel), protocol=pickle.HIGHEST_PROTOCOL)
+        data = text.encode()
+        if _pages(len(data)) > self._room:  # the builder checks it: not copied again to be measured
+            return False
         rules = pickle.dumps(("allowed", allowed), protocol=pickle.HIGHEST_PROTOCOL) if allowed != self._allowed else b""
-        if len(rules) + len(file) > self._room:
+        message = rules + pickle.dumps(("file", key, data, rel), protocol=pickle.HIGHEST_PROTOCOL)
+        pages = _pages(len(message))
+        if pages > self._room:
             return False
         try:
-            self._process.stdin.write(rules + file)
-            self._process.stdin.flush()
+            self._send(message)
         except OSError:  # the helper stopped: the caller, then check_sources, do its work
             self.close()
             return False
         self._allowed = allowed
-        self._room -= len(rules)  # read at once, and answered by nothing: counted as taken for good
-        self._room -= len(file)
-        self._sent[key] = len(file)
+        self._room -= pages
+        self._sent[key] = pages  # all read by the helper once it answers for this file
         return True
+
+    def _send(self, message: bytes) -> None:
+        """Write a message to the helper, keeping the findings that come back while the pipe is full: the
+        helper may be waiting to write them (a file's findings can outgrow the pipe back), and would wait
+        for this process for ever while this one waited for it."""
+        view = memoryview(message)
+        while view:
+            try:
+                view = view[os.write(self._to, view):]
+                continue
+            except BlockingIOError:
+                pass
+            readable, _, _ = select.select([self._replies.pipe], [self._to], [])
+            if readable:
+                self._keep(self._replies.take())
+                if self._replies.ended:
+                    raise BrokenPipeError("the helper stopped")
 
     def done(self) -> None:
         """No more files: the helper answers those it has and ends (its memory freed meanwhile); collect()
@@ -1094,14 +1117,18 @@ class Helper:
     def _take(self, block: bool) -> None:
         """Keep the findings that have come back (with block, all of them: until the helper has none left)."""
         while self._sent and self._process is not None:
-            for reply in self._replies.take(wait=block):
-                key, found = pickle.loads(reply)
-                memo.stored[key] = found
-                self._room += self._sent.pop(key, 0)
+            self._keep(self._replies.take(wait=block))
             if self._replies.ended:  # the helper stopped: check_sources checks what it had
                 self.close()
             if not block:
                 return
+
+    def _keep(self, replies: list[bytes]) -> None:
+        """Keep findings that came back, each file's by its key, and count the room its message took free."""
+        for reply in replies:
+            key, found = pickle.loads(reply)
+            memo.stored[key] = found
+            self._room += self._sent.pop(key, 0)
 
     def close(self) -> None:
         """Stop the helper (at once, when the load failed before collecting)."""
@@ -1179,6 +1206,15 @@ def _double_quoted_places(typed: str, value: str) -> list[int] | None:
     except (IndexError, ValueError):
         return None
     return places if "".join(read) == value and len(places) == len(value) else None
+
+
+_PAGE = 4096  # Linux fills a pipe a page at a time: a write's bytes go into new pages but for a last part
+# that fits in the page the last write left part full (F_GETPIPE_SZ / page size pages in all)
+
+
+def _pages(size: int) -> int:
+    """The most pages a write of so many bytes takes in a pipe."""
+    return size // _PAGE + 1
 
 
 def _pipe_size(pipe) -> int:

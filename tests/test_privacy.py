@@ -646,7 +646,7 @@ def test_the_helper_ends_once_the_load_has_sent_it_every_file(site_dir, helper_k
 
 def test_the_builder_checks_the_files_itself_while_the_helper_is_behind(site_dir, monkeypatch, forks):
     """Neither waits for the other: a file goes to the helper only while the text it has yet to check
-    fits in the pipe to it (here 2 KB: the builder never waits to send one); the builder checks the
+    fits in the pipe to it (here two pages: a message takes a page or more); the builder checks the
     others, with the same findings."""
     import time
 
@@ -667,13 +667,54 @@ def test_the_builder_checks_the_files_itself_while_the_helper_is_behind(site_dir
         help_(read, Slow())
 
     monkeypatch.setattr(privacy, "_help", slow)
-    monkeypatch.setattr(privacy, "_pipe_size", lambda pipe: 2000)
+    monkeypatch.setattr(privacy, "_pipe_size", lambda pipe: 2 * privacy._PAGE)
     here, check_text = [], privacy.check_text
     monkeypatch.setattr(privacy, "check_text", lambda text, rel, *args: here.append(rel) or check_text(text, rel, *args))
     assert _load_problems(site_dir, parallel=True) == alone
     files = [rel for rel in here if rel.endswith(".yaml") and rel != "content/site.yaml"]
     assert "content/plans/2020-21.yaml" in files and len(files) == len(set(files)), here
     assert "content/agencies.yaml" not in files, here  # the first file had room: the helper checked it
+
+
+_FULL_PIPES = """
+import sys
+sys.path.insert(0, "tests")
+from conftest import FIXTURE
+from site_builder import privacy, processes
+from site_builder.load import load_site
+
+kind, room = sys.argv[1:]
+if kind == "new Python":  # its pipe back is the system's 64 KB
+    processes.fork = lambda target: None
+if room == "overestimated":  # the builder believes the pipe to the helper never fills: it must not wait on it
+    privacy._pipe_size = lambda pipe: 1 << 30
+config = load_site(FIXTURE).config
+helper = privacy.Helper()
+count = 20000 if kind == "forked" else 1500  # findings that outgrow the pipe back, which the helper then waits on
+sent = [helper.check("x:\\n" + "".join(f"- p{i}@mail{i}.org\\n" for i in range(count)), "content/plans/big.yaml", config)]
+sent += [helper.check(f"title: {i}\\nsummary: " + "word " * 390 + "\\n", f"content/plans/p{i}.yaml", config)
+         for i in range(600)]
+helper.done()
+helper.collect()
+found = list(privacy.memo.stored.values())
+assert sent[0] and len(found) == sum(sent), (sum(sent), len(found))
+assert len(found[0]) == count and not any(found[1:])
+print("sent", sum(sent))
+"""
+
+
+@pytest.mark.parametrize("room", ["counted", "overestimated"])
+@pytest.mark.parametrize("kind", ["forked", "new Python"])
+def test_the_builder_and_the_helper_never_wait_for_each_other(kind, room):
+    """A file's findings can outgrow the pipe back from the helper, which then waits for the builder to take
+    them; the builder, sending the next files meanwhile, takes them whenever the pipe to the helper is full
+    (which its count of the room keeps it from, but that count may be wrong): neither waits for ever."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _FULL_PIPES, kind, room], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and done.stdout.startswith("sent "), done.stderr[-3000:]
 
 
 def test_a_file_goes_to_the_helper_before_the_builder_converts_it(site_dir, monkeypatch, forks):
@@ -767,6 +808,25 @@ def test_a_template_error_and_the_personal_data_the_helper_finds_are_told_togeth
     assert "template error" in told and "no_such_field" in told, told
     assert "jane.example@gmail.com" in told and "'Jane Example'" in told, told
     assert not (tmp_path / "output").exists()
+
+
+def test_the_personal_data_the_helper_finds_is_told_with_any_error_after_the_load(site_dir, tmp_path, forks, capsys):
+    """All of a run's errors together, whatever stops the build once the content is loaded: a templates
+    folder without base.html (before any page is made), and an address published before that no page has
+    now (after the pages)."""
+    import shutil
+
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    (templates / "base.html").unlink()
+    _personal_data_everywhere(site_dir)
+    assert _build_into(site_dir, tmp_path / "output", templates) == 1
+    told = capsys.readouterr().err
+    assert "no base.html" in told and "jane.example@gmail.com" in told, told
+    (site_dir / "published.txt").write_text("/\n/no-such-page/\n")
+    assert _build_into(site_dir, tmp_path / "output") == 1
+    told = capsys.readouterr().err
+    assert "/no-such-page/" in told and "jane.example@gmail.com" in told, told
 
 
 def test_a_preview_checks_again_what_a_fresh_load_checks_after_each_edit(site_dir):
