@@ -912,21 +912,24 @@ class _File:
             for hit in _address_names(make_id(value), self.allowed):
                 self._add(self._pos(start), path, hit, "address")
         typed = self.text[start:end]
+        # A double-quoted value with escapes or folded lines: each of its characters' place, where known.
+        places = _double_quoted_places(typed, value) if node.style == '"' and typed[1:-1] != value else None
         if not node.style and typed == value:
             self._exact(value, start, path)
         elif node.style in ("'", '"') and typed[1:-1] == value:
             self._exact(value, start + 1, path)
         elif node.style == "|":
             self._block(value, node.start_mark.line + 1, path)
-        elif node.style == '"' and (places := _double_quoted_places(typed, value)) is not None:
-            for hit in scan(value, self.allowed):  # escapes and folded lines undone: each character's place known
-                self._add(self._pos(start + places[hit.offset]), path, hit)
+        elif places is not None:
+            self._placed(Part(value), value, start, places, path)
         else:
             self._searched(Part(value), start, end, path)
         if _MARKUP.search(value):
             for part in readable.markdown_parts(value):
                 if node.style == "|":
                     self._lined(part, node.start_mark.line + 1 + part.line, path)
+                elif places is not None:
+                    self._placed(part, value, start, places, path)
                 else:
                     self._searched(part, start, end, path)
 
@@ -963,24 +966,35 @@ class _File:
             column = hit.offset - part.text.rfind("\n", 0, hit.offset) - 1  # in the line as read
             self._add(self._in_line(at, hit.shown, column), field, hit, part.where)
 
+    def _placed(self, part: Part, value: str, start: int, places: list[int], field: str) -> None:
+        """Text read or rendered from a value typed from `start` on whose characters' places are known
+        (_double_quoted_places): each finding placed where its first word stands in the value."""
+        for hit in scan(part.text, self.allowed):
+            if part.text is value:
+                found = hit.offset
+            else:
+                found = self._find(hit.shown, 0, len(value), hit.offset, value)
+            self._add(self._pos(start + (0 if found is None else places[found])), field, hit, part.where)
+
     def _searched(self, part: Part, start: int, end: int, field: str) -> None:
         """Text made from the file's characters start..end (decoded, folded or rendered)."""
         for hit in scan(part.text, self.allowed):
             found = self._find(hit.shown, start, end, start + hit.offset)
             self._add(self._pos(start if found is None else found), field, hit, part.where)
 
-    def _find(self, shown: str, start: int, end: int, guess: int) -> int | None:
-        """Where in start..end a finding shown as read was typed: its first word's first
-        occurrence from the guess on (typing adds characters: indents, markup, escapes), or the
+    def _find(self, shown: str, start: int, end: int, guess: int, text: str | None = None) -> int | None:
+        """Where in start..end of the file's text (or of `text`) a finding shown as read was typed: its first
+        word's first occurrence from the guess on (typing adds characters: indents, markup, escapes), or the
         last before it. None when its words were typed otherwise (an entity, a soft hyphen)."""
+        text = self.text if text is None else text
         guess = max(start, min(guess, end))
         for needle in (_START.match(shown), _FIRST_WORD.search(shown)):
             if needle is None:
                 continue
             pattern = re.compile(re.escape(needle.group()), re.I)
-            found = pattern.search(self.text, guess, end)
+            found = pattern.search(text, guess, end)
             if found is None:
-                before = list(pattern.finditer(self.text, start, guess))
+                before = list(pattern.finditer(text, start, guess))
                 found = before[-1] if before else None
             if found is not None:
                 return found.start()
@@ -1208,8 +1222,9 @@ def _double_quoted_places(typed: str, value: str) -> list[int] | None:
     return places if "".join(read) == value and len(places) == len(value) else None
 
 
-_PAGE = 4096  # Linux fills a pipe a page at a time: a write's bytes go into new pages but for a last part
-# that fits in the page the last write left part full (F_GETPIPE_SZ / page size pages in all)
+# Linux fills a pipe a page at a time: a write's bytes go into new pages but for a last part that fits in
+# the page the last write left part full (F_GETPIPE_SZ / page size pages in all)
+_PAGE = os.sysconf("SC_PAGE_SIZE") if "SC_PAGE_SIZE" in os.sysconf_names else 4096
 
 
 def _pages(size: int) -> int:

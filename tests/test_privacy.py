@@ -321,6 +321,8 @@ def test_each_written_form_is_caught_where_it_was_typed(config, place, form, anc
     (r'"Ring 07700\x20900123 now"', "07700", "phone"),
     (r'"Mail jane.example\x40gmail.com"', "jane.example", "email"),
     (r'"caf\u00e9, \U0001F600 Jane Example"', "Jane", "name"),
+    ('"Ongoing,\n      **\\x4aane Example** now"', r"\x4aane", "name"),  # Markdown too: read as typed and as rendered
+    ('"Ongoing,\n      *Jane\\\n      Example* now"', "Jane", "name"),
 ])
 def test_a_finding_in_a_double_quoted_value_with_escapes_is_placed_where_it_was_typed(config, value, anchor, kind):
     """A double-quoted YAML value is read with its escapes and folded lines undone: a finding in it is placed
