@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Iterable, NamedTuple
 
+from yaml.scanner import Scanner
+
 from . import processes, readable
 from .contentfiles import decode_text, read_bytes
 from .model import SiteConfig
@@ -1063,7 +1065,7 @@ class Helper:
         self._process = processes.fork(_help) or processes.start("privacy", stdout=subprocess.PIPE)
         self._replies = processes.Messages(self._process.stdout.fileno())  # taken as they come, waited for at the end
         self._to = self._process.stdin.fileno()
-        os.set_blocking(self._to, False)  # written by _send, which takes the findings come back while it waits
+        os.set_blocking(self._to, False)  # written by _send, which takes the findings that come back while it waits
         self._allowed: _Allowed | None = None
         self._room = _pipe_size(self._process.stdin) // _PAGE  # a pipe holds so many pages of what is written
         self._sent: dict[tuple, int] = {}  # the pages of each message whose findings have not come back
@@ -1151,11 +1153,14 @@ class Helper:
             self._process = None
 
 
-_ESCAPED = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r",
-            "e": "\x1b", " ": " ", '"': '"', "\\": "\\", "/": "/", "N": "\x85", "_": "\xa0", "L": "\u2028",
-            "P": "\u2029"}  # YAML's escapes in a double-quoted value, as PyYAML reads them
-_HEX_DIGITS = {"x": 2, "u": 4, "U": 8}
 _LINE_BREAKS = "\r\n\x85\u2028\u2029"
+
+
+def _line_break(typed: str, at: int) -> tuple[str, int]:
+    """The line break at `at` as YAML reads it (\\r\\n, \\r and \\x85 are \\n), and where the text after it starts."""
+    if typed.startswith("\r\n", at):
+        return "\n", at + 2
+    return ("\n" if typed[at] in "\r\x85" else typed[at]), at + 1
 
 
 def _double_quoted_places(typed: str, value: str) -> list[int] | None:
@@ -1173,26 +1178,26 @@ def _double_quoted_places(typed: str, value: str) -> list[int] | None:
                 i += 1
             if typed[i] not in _LINE_BREAKS:
                 return i
-            read.append("\n" if typed[i] in "\r\n\x85" else typed[i])
             places.append(i)
-            i += 2 if typed.startswith("\r\n", i) else 1
+            line_break, i = _line_break(typed, i)
+            read.append(line_break)
 
     try:
         while i < end:
             ch = typed[i]
             if ch == "\\":
                 code = typed[i + 1]
-                if code in _ESCAPED:
-                    read.append(_ESCAPED[code])
+                if code in Scanner.ESCAPE_REPLACEMENTS:  # YAML's escapes, as PyYAML's own scanner reads them
+                    read.append(Scanner.ESCAPE_REPLACEMENTS[code])
                     places.append(i)
                     i += 2
-                elif code in _HEX_DIGITS:
-                    digits = typed[i + 2:i + 2 + _HEX_DIGITS[code]]
+                elif code in Scanner.ESCAPE_CODES:
+                    digits = typed[i + 2:i + 2 + Scanner.ESCAPE_CODES[code]]
                     read.append(chr(int(digits, 16)))
                     places.append(i)
                     i += 2 + len(digits)
                 elif code in _LINE_BREAKS:  # an escaped line break: the lines are joined, nothing between them
-                    i = breaks(i + (3 if typed.startswith("\r\n", i + 1) else 2))
+                    i = breaks(_line_break(typed, i + 1)[1])
                 else:
                     return None
             elif ch in " \t" or ch in _LINE_BREAKS:
@@ -1200,9 +1205,9 @@ def _double_quoted_places(typed: str, value: str) -> list[int] | None:
                 while typed[j] in " \t":
                     j += 1
                 if j < end and typed[j] in _LINE_BREAKS:  # a line break, folded: a space, or the blank lines kept
-                    line_break = "\n" if typed[j] in "\r\n\x85" else typed[j]
+                    line_break, after = _line_break(typed, j)
                     before = len(read)
-                    i = breaks(j + (2 if typed.startswith("\r\n", j) else 1))
+                    i = breaks(after)
                     if line_break != "\n":
                         read.insert(before, line_break)
                         places.insert(before, j)
