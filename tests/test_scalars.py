@@ -214,6 +214,16 @@ def test_a_plain_value_is_read_as_yaml_tags_it_though_its_tag_is_worked_out_when
     assert untagged.value[0][1].tag in ("", tagged.value[0][1].tag)
 
 
+def test_composing_keeps_no_track_of_paths_because_no_path_resolver_is_registered():
+    """yamlfile's loader skips YAML's steps that track where each node stands (descend_resolver,
+    ascend_resolver): they serve path resolvers alone. With one registered, this fails, and the steps
+    must come back; without, the nodes are those PyYAML's own loader composes (the test above)."""
+    from site_builder.yamlfile import _Untagged
+
+    assert not _Untagged.yaml_path_resolvers
+    assert _Untagged.descend_resolver is not yaml.resolver.BaseResolver.descend_resolver
+
+
 def test_a_number_too_long_to_be_one_is_refused_without_a_traceback():
     """Python reads no whole number of more than 4,300 digits from text (a ValueError): 5,000 nines are
     refused as a content mistake, as any number this long would be."""
