@@ -117,6 +117,15 @@ _STOP = frozenset("the and of in for on with by is are was were be been this tha
 # '[name withheld]'). Entities, autolinks and line breaks read the same typed (folded) as rendered,
 # so other text is read only as typed.
 _MARKUP = re.compile(r"[*_`\\]|\][(\[:]|^[ \t]{0,3}>", re.M)  # ... or a quotation's '>', which the page does not show
+_MARKUP_MARK = re.compile(r"[*_`\\\]>]")  # a character every match of _MARKUP has: a quarter of the time to look for
+
+
+def _has_markup(text: str) -> bool:
+    """Whether the text has Markdown that the page shows otherwise than typed (_MARKUP): most texts have
+    none of its characters, which are quicker to look for than its quotation's '>' at a line's start."""
+    return _MARKUP_MARK.search(text) is not None and _MARKUP.search(text) is not None
+
+
 # What a finding shown as read starts with, to look for where it was typed: '(01632', '+44',
 # 'jane'; failing that its first word.
 _START = re.compile(r"[^\w\s]*[^\W_]+")
@@ -840,7 +849,7 @@ class _File:
         else:
             self._exact(self.text[:body_start], 0, "")
         self._exact(body, body_start, "body")
-        for part in readable.markdown_parts(body) if _MARKUP.search(body) else ():
+        for part in readable.markdown_parts(body) if _has_markup(body) else ():
             self._lined(part, body_line + part.line, "body")
 
     def _yaml(self, root: Node, shift: int, start: int, end: int) -> None:
@@ -926,7 +935,7 @@ class _File:
             self._placed(Part(value), value, start, places, path)
         else:
             self._searched(Part(value), start, end, path)
-        if _MARKUP.search(value):
+        if _has_markup(value):
             for part in readable.markdown_parts(value):
                 if node.style == "|":
                     self._lined(part, node.start_mark.line + 1 + part.line, path)

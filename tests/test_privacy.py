@@ -1124,3 +1124,15 @@ def test_a_name_blocked_with_any_apostrophe_is_found_with_any_other(config):
         allowed = privacy._Allowed(frozenset(), frozenset(), frozenset({fingerprint(blocked)}))
         for typed in ("Sean O'Brien", "Sean O\u2019Brien", "Sean O\u02bcBrien"):
             assert [h.kind for h in privacy.scan.__wrapped__(f"Ask {typed} now.", allowed)] == ["name"], (blocked, typed)
+
+
+def test_the_quick_look_for_markdown_finds_what_the_whole_pattern_finds():
+    """_has_markup looks for one of _MARKUP's characters before the whole pattern: the two agree on every
+    text made of those characters and others, a line break and a space among them."""
+    import random
+
+    rng = random.Random(7)
+    alphabet = "ab*_`\\]>[(: \t\n"
+    for _ in range(50_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
+        assert privacy._has_markup(text) == (privacy._MARKUP.search(text) is not None), repr(text)
