@@ -89,7 +89,7 @@ def test_the_admin_page_loads_only_its_own_pinned_scripts_with_their_integrity()
     scripts = re.findall(r'<script src="/admin/([^"]+)" integrity="([^"]+)"></script>', page)
     assert [name for name, _ in scripts] == ["model.js", "scp-yaml.js", "cms.js", BUNDLE]
     for name, value in scripts:
-        assert value == "sha384-" + base64.b64encode(hashlib.sha384(files[f"admin/{name}"]).digest()).decode()
+        assert value == "sha256-" + base64.b64encode(hashlib.sha256(files[f"admin/{name}"]).digest()).decode()
     assert "http" not in page and "<script>" not in page and 'content="noindex, nofollow"' in page
     assert files[f"admin/{BUNDLE}"] == (TEMPLATES / "admin" / "vendor" / BUNDLE).read_bytes()
     assert json.loads((ROOT / "package.json").read_text())["devDependencies"]["decap-cms"] == DECAP_VERSION
