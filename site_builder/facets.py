@@ -122,6 +122,7 @@ def search_filters(ini: Initiative, names: dict) -> tuple[tuple[str, Choice], ..
     return tuple((facet.name, choice) for facet in FACETS for choice in facet.choices(ini, names) if choice.label)
 
 
+@_ONCE  # an initiative's, on every list it is in: its lead's and partners' pages, its priority's, its topics'
 def filter_attributes(choices: tuple[tuple[str, Choice], ...]) -> Markup:
     """A list item's attributes for filters.js, from its search filters: data-filter-item and data-<facet> with its codes."""
     codes: dict[str, dict[str, None]] = {facet.name: {} for facet in FACETS if facet.lists}
