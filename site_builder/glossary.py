@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import re
 
 from markupsafe import escape
@@ -14,10 +13,10 @@ from .urls import url_for
 
 # Inside these an <abbr> would be wrong or invalid: links, headings, code, and an <abbr> already there.
 _SKIP = r"<(a|abbr|code|pre|h[1-6])\b[^>]*>.*?</\1\s*>"
-# On a page, only where an <abbr> is not allowed at all (text-only elements, code, drawings); an <abbr> there
-# already counts as the term's first use.
-_PAGE_SKIP = re.compile(r"<(code|pre|option|select|textarea|script|style|svg|title)\b[^>]*>.*?</\1\s*>", re.S)
-_MARKED = re.compile(r"<abbr\b[^>]*>[^<]*</abbr\s*>")
+# On a page, the elements where an <abbr> is not allowed at all (text-only elements, code, drawings), and
+# the <abbr>s already there: a term's first use in one counts as its first use, marked already.
+_PAGE_SKIP = re.compile(r"<(?:(?P<skip>code|pre|option|select|textarea|script|style|svg|title)\b[^>]*>.*?</(?P=skip)\s*>"
+                        r"|abbr\b[^>]*>[^<]*</abbr\s*>)", re.S)
 _WORDLY = re.compile(r"[\w-]")  # a character that, just before a term, makes it part of a longer word
 KEEP = 20_000  # marked texts kept, as many as markdown.py keeps rendered ones
 
@@ -70,16 +69,23 @@ class Abbreviator:
             return html
         # Only the terms' places are looked at (a page has thousands of tags): each is skipped when
         # inside a tag, or inside an element where no <abbr> may stand; one inside an <abbr> is marked.
-        skipped = [m.span() for m in _PAGE_SKIP.finditer(main)]
-        marked = [m.span() for m in _MARKED.finditer(main)]
+        # Those elements are found in order as far as the terms' places go, and no further: the last
+        # term used first is often far from the end of a long page.
+        elements = _PAGE_SKIP.finditer(main)
+        element = next(elements, None)
         used: set[str] = set()
         places = []
         for match in uses:
             term, at = match.group("term"), match.start("term")
-            if term in used or main.rfind("<", 0, at) > main.rfind(">", 0, at) or _within(skipped, at):
+            if term in used or main.rfind("<", 0, at) > main.rfind(">", 0, at):
+                continue
+            while element is not None and element.end() <= at:
+                element = next(elements, None)
+            inside = element is not None and element.start() <= at
+            if inside and element.group("skip"):
                 continue
             used.add(term)
-            if not _within(marked, at):
+            if not inside:
                 places.append((at, match.end("term"), term))
         if not places:
             return html
@@ -112,12 +118,6 @@ class Abbreviator:
             return f'<abbr title="{escape(self.titles[term])}">{term}</abbr>'
 
         return self.walk.sub(wrap, html)
-
-
-def _within(spans: list[tuple[int, int]], at: int) -> bool:
-    """Whether a place lies in one of the spans (in order, not overlapping)."""
-    i = bisect.bisect_right(spans, (at, float("inf"))) - 1
-    return i >= 0 and spans[i][0] <= at < spans[i][1]
 
 
 def glossary_pages(b) -> list[Page]:

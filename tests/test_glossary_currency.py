@@ -63,6 +63,17 @@ def test_on_a_page_a_term_inside_a_longer_word_is_not_its_first_use():
                                                         "L-CAP</abbr>s").replace("the IOM", f"the {IOM}")
 
 
+def test_on_a_page_a_use_where_no_abbr_may_stand_is_passed_over_and_one_marked_already_counts():
+    """Abbreviator.page: a term in code, a drawing's title or a form's option is not its first use (the next
+    is marked); a term already in an <abbr> is (none after it is marked); the elements are found in order."""
+    page = ('<main><svg><title>IOM</title><path d="M0"/></svg><code>IOM</code><select><option>IOM</option></select>'
+            '<p>the IOM, the IOM</p><p><abbr title="x">MAC</abbr> then MAC, <code>CAP</code></p>'
+            '<pre><code>CAP</code> CAP</pre><p>CAP</p></main>')
+    cap = '<abbr title="Community Action Panel">CAP</abbr>'
+    assert Abbreviator(TERMS).page(page) == page.replace("<p>the IOM,", f"<p>the {IOM},").replace(
+        "<p>CAP</p>", f"<p>{cap}</p>")
+
+
 def test_links_headings_code_attributes_and_existing_abbrs_are_left_alone():
     html = ('<h3>IOM</h3><p><a href="/x/" title="IOM">the IOM</a> <code>IOM</code> '
             '<abbr title="x">IOM</abbr> <em>IOM</em></p>')
