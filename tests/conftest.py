@@ -92,26 +92,28 @@ def pytest_collection_modifyitems(config, items):
                                 "-m content selects them:\n  " + "\n  ".join(wrong))
 
 
-def gc_state() -> tuple[bool, int]:
-    """Whether the garbage collector is enabled, and how many objects are frozen."""
-    return gc.isenabled(), gc.get_freeze_count()
+def gc_state() -> tuple[bool, int, tuple[int, ...]]:
+    """Whether the garbage collector is enabled, how many objects are frozen, and how often it collects."""
+    return gc.isenabled(), gc.get_freeze_count(), gc.get_threshold()
 
 
 GC_AT_START = gc_state()  # as the run began: what every test must leave
 
 
 @contextmanager
-def gc_left_as(state: tuple[bool, int]):
-    """Fail if the block leaves the garbage collector otherwise than state (enabled, frozen); restore it first."""
+def gc_left_as(state: tuple[bool, int, tuple[int, ...]]):
+    """Fail if the block leaves the garbage collector otherwise than state (enabled, frozen, thresholds);
+    restore it first."""
     yield
     now = gc_state()
     (gc.enable if state[0] else gc.disable)()
     if now[1] > state[1]:
         gc.unfreeze()  # the frozen go back to the oldest generation, where they would have been
+    gc.set_threshold(*state[2])
     assert now == state, (
         f"the garbage collector was left {'enabled' if now[0] else 'disabled'} with {now[1]} objects frozen, "
-        f"not {'enabled' if state[0] else 'disabled'} with {state[1]}, by this test or a fixture it set up "
-        "(restored now, so the tests after it run as they would alone)")
+        f"collecting at {now[2]}, not {'enabled' if state[0] else 'disabled'} with {state[1]} at {state[2]}, "
+        "by this test or a fixture it set up (restored now, so the tests after it run as they would alone)")
 
 
 @pytest.fixture(autouse=True)

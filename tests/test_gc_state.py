@@ -10,7 +10,14 @@ from conftest import FIXTURE, GC_AT_START, TEMPLATES, gc_left_as, gc_state
 
 
 def test_the_run_starts_with_the_collector_enabled_and_nothing_frozen():
-    assert GC_AT_START == (True, 0) == gc_state()
+    assert GC_AT_START == (True, 0, gc.get_threshold()) == gc_state()
+
+
+def test_a_test_that_changes_how_often_the_collector_runs_fails_and_it_is_put_back():
+    with pytest.raises(AssertionError, match="collecting at"):
+        with gc_left_as(GC_AT_START):
+            gc.set_threshold(50_000)
+    assert gc_state() == GC_AT_START
 
 
 def test_a_test_that_disables_the_collector_fails_and_it_is_enabled_again():
