@@ -200,7 +200,8 @@ class Renderer:
         return self.reuse(self._render_part, name, *sorted(args.items()))
 
     def _part(self, name: str, *args: tuple[str, object]) -> Markup:
-        return Markup(getattr(self.env.get_template("macros.html").module, name)(**dict(args)))
+        html = getattr(self.env.get_template("macros.html").module, name)(**dict(args))
+        return html if type(html) is Markup else Markup(html)  # an autoescaped macro's is Markup: no copy made
 
     def _problem(self, exc: Exception, filename: str | None, line: int | None, page: Page | None) -> Problem:
         """The template error as a content problem, at its template's line (the page's, if unknown)."""
