@@ -125,6 +125,8 @@ def escape_text(value) -> str:
         return _escape_str(value)
     if kind is Markup:  # safe already (a macro's or a partial's HTML): escape() would only copy it
         return value
+    if kind is int:  # digits and a minus sign, nothing to escape: a number, 15,000 outputs at 1,000 initiatives
+        return str(value)
     return escape(value)
 
 

@@ -19,7 +19,8 @@ class Text(str):
 
 
 @pytest.mark.parametrize("value", ["", "plain", "<script>alert('x') & \"y\"</script>", "é—“quotes”", "\0\n",
-                                   Markup("<i>kept</i>"), Text("<a & b>"), Html(), 42, 3.5, None, ("<", 1)])
+                                   Markup("<i>kept</i>"), Text("<a & b>"), Html(), 42, -7, 10**30, True, 3.5, None,
+                                   ("<", 1)])
 def test_the_same_characters_as_markupsafe(value, monkeypatch):
     from site_builder import render
 
