@@ -1128,11 +1128,13 @@ def test_a_name_blocked_with_any_apostrophe_is_found_with_any_other(config):
 
 def test_the_quick_look_for_markdown_finds_what_the_whole_pattern_finds():
     """_has_markup looks for one of _MARKUP's characters before the whole pattern: the two agree on every
-    text made of those characters and others, a line break and a space among them."""
+    text made of letters, spaces, line breaks and every ASCII punctuation mark (so a branch added to _MARKUP
+    for a mark _MARKUP_MARK lacks is caught), and a full-width '>' and a Unicode line break."""
     import random
+    import string
 
     rng = random.Random(7)
-    alphabet = "ab*_`\\]>[(: \t\n"
-    for _ in range(50_000):
+    alphabet = "ab \t\n\r\u2028\uff1e" + string.punctuation
+    for _ in range(100_000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
         assert privacy._has_markup(text) == (privacy._MARKUP.search(text) is not None), repr(text)
