@@ -209,6 +209,8 @@ class Agency:
 
     def name_in(self, period: str) -> str:
         """The agency's name in the year a plan began (its former name, if renamed since)."""
+        if not self.former_names:  # most agencies: asked for on every credit a page gives
+            return self.name
         start = plan_start(period)
         for former in sorted(self.former_names, key=lambda n: start_of(n.until)):
             if start < start_of(former.until):
