@@ -73,7 +73,7 @@ class new_tree:  # noqa: N801 (used as a context manager, like open)
         folder = rel.rpartition("/")[0]
         try:
             if folder not in self._folders:
-                os.makedirs(os.path.dirname(path), exist_ok=True)
+                _make_folder(os.path.dirname(path))
                 self._folders.add(folder)
             _write(path, data)
         except OSError:
@@ -120,6 +120,18 @@ class new_tree:  # noqa: N801 (used as a context manager, like open)
         if self._tmp is not None:
             remove_tree(self._tmp)
         self._lock.__exit__(None, None, None)
+
+
+def _make_folder(path: str) -> None:
+    """Make a folder, and its parents where they are missing: most pages' parent folder is there already,
+    which os.makedirs would look up first, a second call into the file system for each page."""
+    try:
+        os.mkdir(path)
+    except FileExistsError:
+        if not os.path.isdir(path):
+            raise
+    except FileNotFoundError:
+        os.makedirs(path, exist_ok=True)
 
 
 def _write(path: str, data: bytes) -> None:
