@@ -75,7 +75,7 @@ class Markdown:
     text: str
 
     def __bool__(self) -> bool:
-        return bool(self.source.strip())
+        return bool(self.source) and not self.source.isspace()  # as bool(source.strip()), no copy of the text made
 
     def __str__(self) -> str:
         return self.text

@@ -105,3 +105,14 @@ def test_only_safe_links_are_allowed(url, ok):
 def test_raw_html_is_never_passed_through():
     html = render("Hello <script>alert(1)</script> world\n\n<b>x</b>")[0].html
     assert "<script>" not in html and "<b>" not in html and "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize("source", ["", " ", "\n\t \n", "\u00a0\u2028\u3000", "\x1c\x85", "a", " a \n", "\u200b"])
+def test_a_text_counts_as_given_unless_it_is_all_white_space(source):
+    """Markdown is true where its source holds anything but white space (templates' {% if ini.outcomes %}),
+    as stripping it would say; a zero-width space is no white space."""
+    from markupsafe import Markup
+
+    from site_builder.markdown import Markdown
+
+    assert bool(Markdown(source, Markup(""), "")) == bool(source.strip())
