@@ -7,6 +7,7 @@ them (cli.cmd_build), on a core that would otherwise wait.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from types import FunctionType, MethodType
 from typing import Callable
@@ -44,7 +45,9 @@ def environment(templates_dir: Path, bytecode_cache: jinja2.BytecodeCache | None
     return env
 
 
-_DIRECT = (FunctionType, jinja2.runtime.Macro)  # what a template's context may call itself (_Context)
+# What a template's context may call itself (_Context): a function, a macro, and a function whose results are
+# remembered (functools.lru_cache's wrapper: the site's filter attributes, made once per initiative).
+_DIRECT = (FunctionType, jinja2.runtime.Macro, type(functools.lru_cache()(len)))
 
 
 class _Context(jinja2.runtime.Context):

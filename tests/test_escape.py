@@ -41,9 +41,12 @@ def test_every_template_escapes_its_outputs_with_it():
 
 
 def test_templates_call_functions_as_jinja_does(tmp_path):
-    """The site's context calls a plain function, method or macro directly (templating._Context): in loops and
-    blocks too (where Jinja adds arguments of its own), a keyword named self passed on; a function that
-    takes the context is given it, and a StopIteration gives an undefined value, as Jinja's does."""
+    """The site's context calls a plain function, method, remembering function or macro directly
+    (templating._Context): in loops and blocks too (where Jinja adds arguments of its own), a keyword named
+    self passed on; a function that takes the context is given it, and a StopIteration gives an undefined
+    value, as Jinja's does."""
+    import functools
+
     import jinja2
 
     from site_builder.templating import _Context, environment
@@ -58,12 +61,14 @@ def test_templates_call_functions_as_jinja_does(tmp_path):
     (tmp_path / "t.html").write_text("{% macro twice(x) %}{{ x }}{{ x }}{% endmacro %}"
                                      "{% for i in [1] %}{{ plain(i, self=2) }} {{ ctx() }} {{ meth(i) }} {{ twice(i) }}{% endfor %}"
                                      "|{% block b %}{{ plain(3, self=4) }} {{ meth(5) }} {{ twice(6) }}{% endblock %}"
-                                     "|{{ stop() is undefined }}|{{ range(2) | list | length }}")
+                                     "|{{ stop() is undefined }}|{{ range(2) | list | length }}"
+                                     "|{% for i in [7] %}{{ kept(i) }}{{ kept_ctx() }}{% endfor %}")
     env = environment(tmp_path)
     assert env.context_class is _Context
     env.globals.update(plain=lambda x, self: f"{x}+{self}", ctx=jinja2.pass_context(lambda c: c["v"]),
-                       meth=Counter().count, stop=stop)
-    assert env.get_template("t.html").render(v="V") == "1+2 V m1 11|3+4 m5 66|True|2"
+                       meth=Counter().count, stop=stop, kept=functools.lru_cache(lambda x: f"k{x}"),
+                       kept_ctx=functools.lru_cache(jinja2.pass_context(lambda c: c["v"])))
+    assert env.get_template("t.html").render(v="V") == "1+2 V m1 11|3+4 m5 66|True|2|k7V"
 
 
 def test_templates_read_attributes_as_jinja_does(tmp_path):
