@@ -208,6 +208,21 @@ def test_a_name_that_is_both_a_file_and_a_folder_is_refused_before_writing(tmp_p
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("names", [("a", "a/b/index.html"), ("a", "a/b/c/index.html"), ("x/a", "x/a/b/c/d.html")])
+def test_a_page_written_under_a_file_as_it_comes_is_refused_and_nothing_is_left(tmp_path, names):
+    """new_tree.write, which makes each page's folder as the page comes (its parent's parents only where
+    missing), meets a name taken by a file: the same refusal, and the fresh folder removed."""
+    from site_builder.outdir import UnsafeName
+    from site_builder.write import new_tree
+
+    first, second = names
+    with pytest.raises(UnsafeName, match="both a file and a folder"):
+        with new_tree(tmp_path / "output") as tree:
+            tree.add(first, b"x")
+            tree.add(second, b"y")
+    assert list(tmp_path.iterdir()) == []
+
+
 HOSTILE_CONTENT = {
     "a page file named ...md": ("pages/...md", None),
     "a page named index.html.md": ("pages/index.html.md", None),
