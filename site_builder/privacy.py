@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import fcntl
 import functools
 import hashlib
 import os
@@ -1076,7 +1075,7 @@ class Helper:
         self._to = self._process.stdin.fileno()
         os.set_blocking(self._to, False)  # written by _send, which takes the findings that come back while it waits
         self._allowed: _Allowed | None = None
-        self._room = _pipe_size(self._process.stdin) // _PAGE  # a pipe holds so many pages of what is written
+        self._room = processes.pipe_size(self._process.stdin) // processes.PAGE  # a pipe holds so many pages of writes
         self._sent: dict[tuple, int] = {}  # the pages of each message whose findings have not come back
 
     def check(self, text: str, rel: str, config: SiteConfig) -> bool:
@@ -1092,11 +1091,11 @@ class Helper:
         # Sent as UTF-8 made here: pickling the text itself would keep a UTF-8 copy inside it
         # (Python caches one in a str that is not ASCII), for the rest of the build.
         data = text.encode()
-        if _pages(len(data)) > self._room:  # the builder checks it: not copied again to be measured
+        if processes.pipe_pages(len(data)) > self._room:  # the builder checks it: not copied again to be measured
             return False
         rules = pickle.dumps(("allowed", allowed), protocol=pickle.HIGHEST_PROTOCOL) if allowed != self._allowed else b""
         message = rules + pickle.dumps(("file", key, data, rel), protocol=pickle.HIGHEST_PROTOCOL)
-        pages = _pages(len(message))
+        pages = processes.pipe_pages(len(message))
         if pages > self._room:
             return False
         try:
@@ -1234,24 +1233,6 @@ def _double_quoted_places(typed: str, value: str) -> list[int] | None:
     except (IndexError, ValueError):
         return None
     return places if "".join(read) == value and len(places) == len(value) else None
-
-
-# Linux fills a pipe a page at a time: a write's bytes go into new pages but for a last part that fits in
-# the page the last write left part full (F_GETPIPE_SZ / page size pages in all)
-_PAGE = os.sysconf("SC_PAGE_SIZE") if "SC_PAGE_SIZE" in os.sysconf_names else 4096
-
-
-def _pages(size: int) -> int:
-    """The most pages a write of so many bytes takes in a pipe."""
-    return size // _PAGE + 1
-
-
-def _pipe_size(pipe) -> int:
-    """How many bytes a pipe holds (processes.py makes them 1 MB), or the smallest any system gives."""
-    try:
-        return fcntl.fcntl(pipe.fileno(), processes.F_GETPIPE_SZ)
-    except (OSError, AttributeError, ValueError):
-        return 4096
 
 
 def _help(read, write) -> None:

@@ -25,6 +25,24 @@ def command(module: str, *args: str) -> list[str]:
     return [sys.executable, "-P", "-m", f"site_builder.{module}", *args]
 
 
+# Linux fills a pipe a page at a time: a write's bytes go into new pages but for a last part that fits in
+# the page the last write left part full (F_GETPIPE_SZ / page size pages in all).
+PAGE = os.sysconf("SC_PAGE_SIZE") if "SC_PAGE_SIZE" in os.sysconf_names else 4096
+
+
+def pipe_pages(size: int) -> int:
+    """The most pages a write of so many bytes takes in a pipe."""
+    return size // PAGE + 1
+
+
+def pipe_size(pipe) -> int:
+    """How many bytes a pipe holds (start and fork make them 1 MB), or the smallest any system gives."""
+    try:
+        return fcntl.fcntl(pipe.fileno(), F_GETPIPE_SZ)
+    except (OSError, AttributeError, ValueError):
+        return 4096
+
+
 def write_all(fd: int, data: bytes) -> None:
     """Write all the bytes to a file or pipe (os.write may take only some of them at a time)."""
     view = memoryview(data)

@@ -652,7 +652,7 @@ def test_the_builder_checks_the_files_itself_while_the_helper_is_behind(site_dir
     others, with the same findings."""
     import time
 
-    from site_builder import privacy
+    from site_builder import privacy, processes
 
     _personal_data_everywhere(site_dir)
     alone = _load_problems(site_dir, parallel=False)
@@ -669,7 +669,7 @@ def test_the_builder_checks_the_files_itself_while_the_helper_is_behind(site_dir
         help_(read, Slow())
 
     monkeypatch.setattr(privacy, "_help", slow)
-    monkeypatch.setattr(privacy, "_pipe_size", lambda pipe: 2 * privacy._PAGE)
+    monkeypatch.setattr(processes, "pipe_size", lambda pipe: 2 * processes.PAGE)
     here, check_text = [], privacy.check_text
     monkeypatch.setattr(privacy, "check_text", lambda text, rel, *args: here.append(rel) or check_text(text, rel, *args))
     assert _load_problems(site_dir, parallel=True) == alone
@@ -689,7 +689,7 @@ kind, room = sys.argv[1:]
 if kind == "new Python":  # its pipe back is the system's 64 KB
     processes.fork = lambda target: None
 if room == "overestimated":  # the builder believes the pipe to the helper never fills: it must not wait on it
-    privacy._pipe_size = lambda pipe: 1 << 30
+    processes.pipe_size = lambda pipe: 1 << 30
 config = load_site(FIXTURE).config
 helper = privacy.Helper()
 count = 20000 if kind == "forked" else 1500  # findings that outgrow the pipe back, which the helper then waits on
