@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 
 from .currency import as_at
 from .facets import filter_attributes
+from .glossary import Abbreviator
 from .headers import PAGE_CSP
 from .load import display_path
 from .model import Agency, NavItem, SiteConfig, ended_by, hash_field, hashed_once, named, plan_end, when
@@ -185,10 +186,8 @@ class Renderer:
         if problems:
             raise ContentError(problems)
 
-    def _abbreviator(self, terms: tuple) -> "Abbreviator":
+    def _abbreviator(self, terms: tuple) -> Abbreviator:
         """The glossary's marker for these terms (made again only when they change)."""
-        from .glossary import Abbreviator  # the glossary page is made from routes, which renders nothing
-
         if self._abbr is None or self._abbr.terms != terms:
             self._abbr = Abbreviator(terms)
         return self._abbr
