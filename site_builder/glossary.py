@@ -39,7 +39,7 @@ class Abbreviator:
         # A whole word, or its plural or possessive (PSPOs, NAP's): the abbreviation alone is marked.
         term = rf"(?P<term>{terms})(?=(?:s|['’]s)?(?![\w-]))"
         # Without the look-behind for the word's start, which Python's regex engine would try at every
-        # character of a page (half the time of a page's marking): _uses looks before each term found.
+        # character of a page (half the time of a page's marking): page() looks before each term found.
         self.pattern = re.compile(term)
         # One pass over a text: a skipped element whole, any other tag (its attributes), or a term. The
         # look-ahead for a first letter lets the regex engine skip the other characters quickly.
@@ -63,49 +63,40 @@ class Abbreviator:
         start, end = html.find("<main"), html.rfind("</main>")
         if self.pattern is None or start < 0 or end < start:
             return html
-        main = html[start:end]
-        uses = list(self._uses(main))  # the one scan for terms (searching first for any was a second)
-        if not uses:
-            return html
-        # Only the terms' places are looked at (a page has thousands of tags): each is skipped when
-        # inside a tag, or inside an element where no <abbr> may stand; one inside an <abbr> is marked.
-        # Those elements are found in order as far as the terms' places go, and no further: the last
-        # term used first is often far from the end of a long page.
-        elements = _PAGE_SKIP.finditer(main)
+        # The one scan for terms, read in place (a copy of <main> cost a tenth of the pass), and only as far
+        # as the last term's first use. Only the terms' places are looked at (a page has thousands of tags):
+        # each is skipped when inside a tag, or inside an element where no <abbr> may stand; one inside an
+        # <abbr> counts as marked. Those elements are found in order as far as the terms' places go.
+        search, wordly = self.pattern.search, _WORDLY.match
+        elements = _PAGE_SKIP.finditer(html, start, end)
         element = next(elements, None)
         used: set[str] = set()
         places = []
-        for match in uses:
-            term, at = match.group("term"), match.start("term")
-            if term in used or main.rfind("<", 0, at) > main.rfind(">", 0, at):
+        at = start
+        while len(used) < len(self.titles) and (match := search(html, at, end)):
+            at = match.start()
+            if wordly(html, at - 1):  # a term starts only where a word does: one may yet start inside this one
+                at += 1
                 continue
-            while element is not None and element.end() <= at:
+            term, begin, at = match.group("term"), at, match.end()
+            if term in used or html.rfind("<", start, begin) > html.rfind(">", start, begin):
+                continue
+            while element is not None and element.end() <= begin:
                 element = next(elements, None)
-            inside = element is not None and element.start() <= at
+            inside = element is not None and element.start() <= begin
             if inside and element.group("skip"):
                 continue
             used.add(term)
             if not inside:
-                places.append((at, match.end("term"), term))
+                places.append((begin, at, term))
         if not places:
             return html
-        out, last = [html[:start]], 0
+        out, last = [], 0
         for a, b, term in places:
-            out += [main[last:a], f'<abbr title="{escape(self.titles[term])}">{term}</abbr>']
+            out += [html[last:a], f'<abbr title="{escape(self.titles[term])}">{term}</abbr>']
             last = b
-        out += [main[last:], html[end:]]
+        out.append(html[last:])
         return "".join(out)
-
-    def _uses(self, text: str):
-        """Each term in the text that is a whole word (nothing of a word, nor a hyphen, just before it)."""
-        at = 0
-        while match := self.pattern.search(text, at):
-            at = match.start()
-            if at and _WORDLY.match(text, at - 1):
-                at += 1  # a term may yet start inside this one
-            else:
-                yield match
-                at = match.end()
 
     def _mark(self, html: str) -> str:
         used: set[str] = set()
