@@ -1126,6 +1126,23 @@ def test_a_name_blocked_with_any_apostrophe_is_found_with_any_other(config):
             assert [h.kind for h in privacy.scan.__wrapped__(f"Ask {typed} now.", allowed)] == ["name"], (blocked, typed)
 
 
+def test_the_quick_look_for_a_capital_inside_a_word_finds_a_small_letter_then_a_capital():
+    """_ANY_SMALL_CAPITAL looks for the capital first and back at the letter before: it finds a text to read
+    for names run together ('JaneSmith') exactly where a small letter stands before a capital, each as
+    _SMALL and _BIG say (both hold Latin Extended-A), over every edge of their ranges and letters outside them."""
+    import random
+    import re
+
+    pair = re.compile(privacy._SMALL + privacy._BIG)
+    rng = random.Random(11)
+    alphabet = "aAzZ \u00c0\u00d6\u00d7\u00d8\u00de\u00df\u00f6\u00f7\u00f8\u00ff\u0100\u017f\u0180\u0410\u0430'-."
+    for _ in range(100_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
+        assert (privacy._ANY_SMALL_CAPITAL.search(text) is None) == (pair.search(text) is None), repr(text)
+    assert privacy._ANY_SMALL_CAPITAL.search("Jane Smith, JANE SMITH") is None
+    assert privacy._ANY_SMALL_CAPITAL.search("JaneSmith") is not None
+
+
 def test_the_quick_look_for_markdown_finds_what_the_whole_pattern_finds():
     """_has_markup looks for one of _MARKUP's characters before the whole pattern: the two agree on every
     text made of letters, spaces, line breaks and every ASCII punctuation mark (so a branch added to _MARKUP
