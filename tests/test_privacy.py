@@ -1143,6 +1143,26 @@ def test_the_quick_look_for_a_capital_inside_a_word_finds_a_small_letter_then_a_
     assert privacy._ANY_SMALL_CAPITAL.search("JaneSmith") is not None
 
 
+def test_the_look_aheads_that_let_the_number_patterns_skip_ahead_change_no_match():
+    """_RUN and _PARTED start with a look-ahead for their first character (and _LETTER_BESIDE_DIGIT with the
+    digit), only so that the regex engine skips to one: each finds what it finds without, over texts of digits,
+    the letters read as digits, brackets, a plus and every mark that parts a number's groups."""
+    import random
+    import re
+
+    plain = {privacy._RUN: re.compile(privacy._RUN.pattern.removeprefix("(?=[+(\\d])")),
+             privacy._PARTED: re.compile(privacy._PARTED.pattern.removeprefix("(?=[(0])"))}
+    assert all(plain[pattern].pattern != pattern.pattern for pattern in plain)
+    beside = re.compile(r"\d[OoIl]|[OoIl]\d")
+    rng = random.Random(5)
+    alphabet = "0127OoIlax+() .-/:,;\n\t\u0662"
+    for _ in range(100_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        for pattern, without in plain.items():
+            assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in without.finditer(text)], repr(text)
+        assert (privacy._LETTER_BESIDE_DIGIT.search(text) is None) == (beside.search(text) is None), repr(text)
+
+
 def test_the_quick_look_for_markdown_finds_what_the_whole_pattern_finds():
     """_has_markup looks for one of _MARKUP's characters before the whole pattern: the two agree on every
     text made of letters, spaces, line breaks and every ASCII punctuation mark (so a branch added to _MARKUP
