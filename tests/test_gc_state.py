@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import shutil
 
 import pytest
 
@@ -53,3 +54,17 @@ def test_a_build_through_the_command_line_leaves_the_collector_as_it_was(tmp_pat
     with gc_left_as(GC_AT_START):
         assert main(["build", "--content", str(FIXTURE), "--templates", str(TEMPLATES), "--out",
                      str(tmp_path / "out"), "--no-cache", "--no-search"]) == 0
+
+
+def test_a_build_the_command_line_refuses_or_that_fails_leaves_the_collector_as_it_was(tmp_path):
+    """The build command freezes what importing the builder made (cli._build): given an output folder it
+    refuses, or content with a mistake, it unfreezes them as it ends, as after a build that succeeds."""
+    from site_builder.cli import EXIT_CONTENT, EXIT_USAGE, main
+
+    broken = tmp_path / "content"
+    shutil.copytree(FIXTURE, broken)
+    (broken / "site.yaml").write_text("name: [unclosed\n")
+    for out, content, code in ((FIXTURE, FIXTURE, EXIT_USAGE), (tmp_path / "out", broken, EXIT_CONTENT)):
+        with gc_left_as(GC_AT_START):
+            assert main(["build", "--content", str(content), "--templates", str(TEMPLATES), "--out", str(out),
+                         "--no-cache", "--no-search"]) == code
