@@ -53,6 +53,23 @@ def test_the_fast_path_is_taken_for_plain_text_and_not_for_markdown():
                                                  "- loose\n\n- list", "1. numbered", "- item\n\n  continued"])
 
 
+def test_the_characters_that_make_a_text_not_plain_are_markdowns_marks_an_entity_and_every_other_space():
+    """_NOT_PLAIN is one class of characters, its whitespace written out: over every code point, alone and
+    between letters, it finds a mark, and whitespace exactly where str.isspace says (but a space and a line
+    break); an '&' only before '#', a letter or a digit, as an entity starts."""
+    import sys
+
+    from site_builder.markdown import _NOT_PLAIN
+
+    for code in range(sys.maxunicode + 1):
+        c = chr(code)
+        expected = c in "\\`*_[]<>\x00" or (c.isspace() and c not in " \n")
+        for text in (c, f"a{c} "):
+            assert bool(_NOT_PLAIN.search(text)) == expected, hex(code)
+        assert bool(_NOT_PLAIN.search(f"a&{c}")) == (expected or c in "#" or (c.isascii() and c.isalnum())), hex(code)
+    assert not _NOT_PLAIN.search("Fish & chips, AT&") and _NOT_PLAIN.search("&amp;") and _NOT_PLAIN.search("&#38;")
+
+
 @pytest.mark.content
 def test_the_fast_path_agrees_on_every_content_text():
     texts = content_texts()
