@@ -256,8 +256,9 @@ def _scalar(conv: Converter, node: Node, path: str, expected: str, text: bool = 
         conv.report(node, path, f"found {describe(node)}", expected,
                     text_hint(node) if text else "Write a value, or remove the field.")
         return None
-    # Raw control characters are refused as the file is read; these were written as escapes ("\e", "\x07").
-    bad = FORBIDDEN_IN_VALUES.search(node.value)
+    # Raw control characters are refused as the file is read; these were written as escapes ("\e", "\x07"), which
+    # only a double-quoted value reads (YAML makes every other value's line breaks, \r\n and \r, a \n).
+    bad = FORBIDDEN_IN_VALUES.search(node.value) if node.style == '"' else None
     if bad:
         conv.problems.append(control_problem(conv.pos(node), path, bad.group(), escaped=True))
         return None

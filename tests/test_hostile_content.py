@@ -435,6 +435,27 @@ def test_a_control_character_written_as_an_escape_is_refused(hostile, escape, na
     assert "\x1b" not in text
 
 
+@pytest.mark.parametrize("row, where", [("- title: 'Keep\x07 Safe'", "9:21"), ("- title: |\n    Keep\x07 Safe", "10:15"),
+                                        ("- title: >\n    Keep\x07 Safe", "10:15")])
+def test_a_control_character_typed_in_a_quoted_or_block_value_is_refused_where_it_is(hostile, row, where):
+    """A value is looked at for control characters only where double-quoted (convert._scalar): any other
+    style holds only what was typed, which the file's own check refuses."""
+    write_plan(hostile.content, row + "\n  lead: [CBC]\n")
+    hostile.refused(f"content/plans/2020-21.yaml:{where}", "U+0007", payload="\x07")
+
+
+@pytest.mark.parametrize("title", ["'Keep\rSafe'", "|\n    Keep\r    Safe", ">\n    Keep\r    Safe", "Keep\r    Safe"])
+def test_a_carriage_return_typed_in_a_value_of_any_style_but_double_quoted_never_reaches_a_page(hostile, title):
+    """A file may end its lines with \\r\\n, so a carriage return passes the file's check: YAML reads it
+    as a line break in every style but a double-quoted escape ('\\r', refused above)."""
+    write_plan(hostile.content, f"- title: {title}\n  lead: [CBC]\n")
+    code, text = hostile.run()
+    assert code == 0, text
+    pages = {name: data for name, data in hostile.published().items() if name.endswith(".html")}
+    assert any(b"Keep" in data and b"Safe" in data for data in pages.values())
+    assert not [name for name, data in pages.items() if b"\r" in data]
+
+
 def test_a_control_character_in_a_page_body_is_refused_where_it_is(hostile):
     write(hostile.content, "pages/accessibility.md", """\
         ---
