@@ -40,6 +40,28 @@ def test_every_template_escapes_its_outputs_with_it():
     assert template.render(a="<&>", b=Markup("<i>")) == "&lt;&amp;&gt;|<i>|&lt;&amp;&gt;"
 
 
+def test_macros_give_what_jinjas_own_give():
+    """Every template's macros are render._Macro, whose HTML is Markup made by str's constructor: the same
+    text and type as Jinja's Macro gives, for a macro called directly, through a caller, and imported."""
+    import jinja2
+
+    renderer = Renderer(TEMPLATES)
+    renderer.compile_all()
+    names = renderer.env.list_templates(filter_func=lambda name: name.endswith(".html"))
+    from site_builder.render import _Macro
+    assert all(renderer.env.get_template(name).root_render_func.__globals__["Macro"] is _Macro for name in names)
+    source = ('{% macro m(x) %}<b>{{ x }}</b>{% endmacro %}{% macro c() %}[{{ caller() }}]{% endmacro %}'
+              '{{ m("<&>") }}|{% call c() %}<i>{{ "&" }}</i>{% endcall %}|{{ m(m("'"'"'")) }}')
+    ours = renderer.env.from_string(source)
+    module = ours.module
+    theirs = jinja2.Environment(autoescape=True).from_string(source)
+    assert ours.render() == theirs.render() == '<b>&lt;&amp;&gt;</b>|[<i>&amp;</i>]|<b><b>&#39;</b></b>'
+    assert type(module.m("<")) is Markup and module.m("<") == theirs.module.m("<") == Markup("<b>&lt;</b>")
+    plain = jinja2.Environment(autoescape=False)
+    plain.template_class = type(ours)
+    assert type(plain.from_string(source).module.m("<")) is str
+
+
 def test_templates_call_functions_as_jinja_does(tmp_path):
     """The site's context calls a plain function, method, remembering function or macro directly
     (templating._Context): in loops and blocks too (where Jinja adds arguments of its own), a keyword named
