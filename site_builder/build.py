@@ -108,6 +108,7 @@ class SiteBuilder:
 
         on_page(file name, HTML) is given every page as it is made, in no set order; those pages are
         then the caller's: the result's files are the others, and the next build renders them again.
+        A one-off build gives on_page its other files too, while it makes pages, and keeps none.
         (The build command writes each page at once: a big site's pages are never all in memory, 2 GB
         of them at 100,000 initiatives.) A one-off build makes its pages on both cores (twocores.py):
         on_page may then be called in a forked copy of this process, so it must do its work there
@@ -170,13 +171,31 @@ class SiteBuilder:
             _check_unique_urls(pages)
             templates = Compiled(compiled() or {}) if compiled is not None else None
 
-        # The web editor's files before the pages: after the last page this process would make them alone,
-        # on one core of two (they hash the 5 MB Decap bundle: 15 ms at 1,000 initiatives, a hundredth of
-        # the build). The sitemap, whose size grows with the site, is made after the pages: made before, its
-        # 12 MB at 100,000 initiatives would be held through them all.
-        files = {output_path(url): self._assets[name] for name, url in assets.items()}
-        if self._admin:
-            files.update(admin_files(self._admin, g.base_url, site.config.name, assets.get("site.css", "")))
+        files: dict[str, bytes] = {}  # every file but the pages, and the pages kept (not given to on_page)
+        giving = self.once and on_page is not None  # pages, and then the other files, given to on_page
+
+        def files_besides_pages() -> None:
+            """The assets, the web editor's files (which hash the 5 MB Decap bundle), the sitemap, robots.txt,
+            the feed, the open data, published.txt and _headers; a one-off build gives each to on_page as it
+            is made, and keeps none (the open data is 224 MB at 100,000 initiatives)."""
+            made = {output_path(url): self._assets[name] for name, url in assets.items()}
+            if self._admin:
+                made.update(admin_files(self._admin, g.base_url, site.config.name, assets.get("site.css", "")))
+            made.update({output_path(url_for("sitemap")): extras.sitemap(pages, g.base_url),
+                         output_path(url_for("robots")): extras.robots(g.base_url, self.preview),
+                         output_path(url_for("feed")): extras.feed(site, g.base_url)})
+            # A one-off build keeps no plan's rows: 224 MB of them beside the files at 100,000 initiatives.
+            made.update((open_data and open_data())
+                        or make_open_data(site, g.base_url, None if self.once else self.reuse))
+            names = made.keys() | {output_path(page.url) for page in pages}  # every file, the pages given away too
+            made.update(check_addresses(site, names, self.loader.content_dir,
+                                        {src.rel: src for src in self.loader.sources.values()}))
+            made[HEADERS_FILE] = headers_file(names | made.keys())
+            if not giving:
+                files.update(made)
+                return
+            for path in sorted(made):
+                on_done(path, on_page(path, made.pop(path)) or b"")
 
         reuse = renderer is self._renderer_used and g == self._globals
         html: dict[str, bytes] = {}  # the pages kept: those not given to on_page
@@ -184,10 +203,15 @@ class SiteBuilder:
         # In the order of their addresses: the search index numbers its pages so, and given them in
         # that order it has none to renumber.
         ordered = [(output_path(page.url), page) for page in sorted(pages, key=attrgetter("url"))]
-        if self.once and on_page is not None:  # nothing kept, nothing to reuse: both cores render
+        if giving:  # nothing kept, nothing to reuse: both cores render
             renderer.compile_all(templates)  # once, before the copy is made, not in each
-            make_in_two(ordered, lambda path, page: on_page(path, renderer.render(page, g)) or b"", on_done)
+            # The other files are made here while the copy makes pages: made before it, or after the last page,
+            # the second core would wait (1.5% of the build at 1,000 initiatives).
+            make_in_two(ordered, lambda path, page: on_page(path, renderer.render(page, g)) or b"", on_done,
+                        meanwhile=files_besides_pages)
             rendered, ordered = len(ordered), []  # every page rendered and given away
+        else:
+            files_besides_pages()
         for path, page in ordered:
             old = self._pages.get(page.url)
             if reuse and old is not None and old == page and page.url in self._html:
@@ -201,15 +225,6 @@ class SiteBuilder:
                 on_done(path, on_page(path, data) or b"")
 
         files.update((output_path(url), data) for url, data in html.items())
-        files.update({output_path(url_for("sitemap")): extras.sitemap(pages, g.base_url),
-                      output_path(url_for("robots")): extras.robots(g.base_url, self.preview),
-                      output_path(url_for("feed")): extras.feed(site, g.base_url)})
-        # A one-off build keeps no plan's rows: 224 MB of them beside the files at 100,000 initiatives.
-        files.update((open_data and open_data()) or make_open_data(site, g.base_url, None if self.once else self.reuse))
-        names = files.keys() | {output_path(page.url) for page in pages}  # every file, the pages given away too
-        files.update(check_addresses(site, names, self.loader.content_dir,
-                                     {src.rel: src for src in self.loader.sources.values()}))
-        files[HEADERS_FILE] = headers_file(names | files.keys())
         # A one-off build's check for personal data went on meanwhile (load.py): its verdict, before anything
         # is published (the pages given to on_page are in a folder that is thrown away if it finds any).
         found = self.loader.personal_data()

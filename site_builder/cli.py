@@ -255,10 +255,9 @@ def _build(args, compiling) -> int:
         # search index; the new tree replaces the output folder only once the whole build has succeeded.
         with new_tree(args.out, index=not args.no_search) as tree:
             result = builder.build(on_page=tree.write, on_done=tree.take)
-            tree.add_all(result.files)
-            # The pages were written as they came, the rest now. The site is let go before the
-            # search index is written, so that the two never hold memory at once.
-            built = f"{len(result.pages)} pages ({len(result.pages) + len(result.files)} files)"
+            tree.add_all(result.files)  # what it kept: none, where it gave every file to tree.write as it made it
+            # The site is let go before the search index is written, so that the two never hold memory at once.
+            built = f"{len(result.pages)} pages ({len(tree.names)} files)"
             del result, builder
     except ContentError as exc:
         cache.save()  # what was worked out holds for the next run, after the fix

@@ -50,6 +50,31 @@ def test_every_item_is_done_once_by_either_process_as_each_is_free_and_given_in_
     assert sum(maker != me for maker in makers.values()) >= 8, "the copy took runs while this process was slow"
 
 
+def test_meanwhile_is_done_here_once_while_the_copy_takes_runs(forks):
+    """make_in_two's meanwhile (a build's files besides its pages) is called once, in this process, after the
+    copy is made: the copy takes runs while it goes on; and once where no copy can be made."""
+    me, calls = os.getpid(), []
+    done_by = {}
+
+    def meanwhile():
+        calls.append(os.getpid())
+        time.sleep(0.3)  # the copy, made before this is called, works through the runs meanwhile
+
+    def on_done(name, data):
+        done_by[name] = int(data)
+
+    make_in_two(ITEMS, lambda name, n: str(os.getpid()).encode(), on_done, meanwhile=meanwhile)
+    assert calls == [me] and len(done_by) == len(ITEMS) and forks
+    assert sum(maker != me for maker in done_by.values()) >= len(ITEMS) - 8, "the copy made the pages meanwhile"
+
+
+def test_meanwhile_is_done_where_no_copy_is_made(monkeypatch):
+    monkeypatch.setattr(os, "fork", lambda: (_ for _ in ()).throw(BlockingIOError(11, "refused")))
+    calls = []
+    make_in_two(ITEMS, lambda name, n: b"", lambda name, data: None, meanwhile=lambda: calls.append(os.getpid()))
+    assert calls == [os.getpid()]
+
+
 def test_an_item_the_copy_fails_on_is_done_here_and_raises_its_own_error(forks):
     """Item 13 is in run 3: this process takes run 1 or 2 at most before it waits, so the copy has it."""
     me = os.getpid()
@@ -119,6 +144,21 @@ def test_what_the_copy_returns_is_read_as_it_comes_so_a_full_pipe_never_stops_it
     assert sum(int(data.split()[1]) != me for _, data in given) >= 24  # unread: 16 or 17
 
 
+def test_while_this_process_does_other_work_the_copy_goes_on_though_its_pipe_is_full(forks):
+    """Each item returns 64 KB, and this process does half a second of other work (meanwhile) before it
+    reads the pipe: the copy keeps what the pipe (1 MB, 16 items) has no room for, and goes on."""
+    me = os.getpid()
+    done_by = {}
+
+    def on_done(name, data):
+        done_by[name] = int(data.split()[1])
+
+    make_in_two(ITEMS, lambda name, n: b"%d %d " % (n, os.getpid()) + bytes(64 << 10), on_done,
+                meanwhile=lambda: time.sleep(0.5))
+    assert len(done_by) == len(ITEMS) and forks
+    assert sum(maker != me for maker in done_by.values()) == len(ITEMS) - 4  # all but the first run
+
+
 def test_with_other_threads_running_nothing_is_forked():
     me = os.getpid()
     stop = threading.Event()
@@ -186,7 +226,7 @@ def test_the_templates_come_compiled_from_a_copy_and_the_pages_are_as_ever(forks
     assert here == [] and len(forks) == 4  # the checker, the compiler, the open data's maker and the renderer
     alone = SiteBuilder(FIXTURE, TEMPLATES).build()  # compiles the templates itself
     assert sorted(here) == sorted(p.name for p in TEMPLATES.glob("*.html"))
-    assert given == {name: alone.files[name] for name in given} and len(given) == len(alone.pages)  # the copy's too
+    assert given == alone.files  # every page, the copy's too, and every other file
 
 
 @pytest.mark.parametrize("copies", [True, False], ids=["forked", "alone"])
@@ -212,19 +252,26 @@ def test_every_template_syntax_error_of_a_one_off_build_is_reported_together(tmp
     assert read_tree(tmp_path / "output") == before
 
 
-def test_the_open_data_comes_made_by_a_copy_and_is_the_builders_own(forks, monkeypatch):
+def test_the_open_data_comes_made_by_a_copy_and_every_other_file_is_given_while_the_copy_makes_pages(forks,
+                                                                                                     monkeypatch):
+    """The open data is made by a copy of its own; it and the other files (the web editor's, the sitemap...) are
+    given to on_page in this process once the copy making pages is at work (twocores.make_in_two's
+    meanwhile), and the build keeps none of them: they are what a build alone makes."""
     from conftest import RICH, TEMPLATES
     from site_builder import build
 
     here, make = [], build.make_open_data  # what this process makes (the copy's calls stay there)
     monkeypatch.setattr(build, "make_open_data", lambda *args: here.append(args) or make(*args))
+    written_here: dict[str, int] = {}  # on_page's calls in this process (the copy's stay there): forks made by then
     given: dict[str, bytes] = {}
-    result = build.SiteBuilder(RICH, TEMPLATES, once=True).build(on_page=lambda name, html: html,
-                                                                 on_done=given.__setitem__)
-    assert here == [] and forks
+    result = build.SiteBuilder(RICH, TEMPLATES, once=True).build(
+        on_page=lambda name, data: (written_here.setdefault(name, len(forks)), data)[1], on_done=given.__setitem__)
+    assert here == [] and len(forks) == 4
     alone = build.SiteBuilder(RICH, TEMPLATES).build()
-    data = {name for name in alone.files if name.startswith("data/") and name not in given}
-    assert data and {name: result.files[name] for name in data} == {name: alone.files[name] for name in data}
+    others = {name for name in alone.files if not name.endswith(".html") or name.startswith("admin/")}
+    assert {name for name in others if name.startswith("data/")} and {"sitemap.xml", "_headers"} <= others
+    assert {name: written_here.get(name) for name in others} == dict.fromkeys(others, 4)  # after the renderer's fork
+    assert given == alone.files and result.files == {}
 
 
 def test_the_build_command_has_its_templates_compiled_before_it_imports_the_builder(forks, monkeypatch, tmp_path):
