@@ -164,6 +164,7 @@ class Renderer:
         self.reuse = reuse or Reuse()
         self._render_part = self._part  # one bound method for every key, not one per call
         self._abbr = None
+        self._macros = None  # macros.html's module (_load_macros)
         self.env = environment(self.templates_dir, bytecode_cache, filters=dict(
             join_words=join_words, credit=credit, credits=credits, when=when, plan_end=plan_end,
             keep_years=keep_years, as_at=as_at, mark_current=mark_current))
@@ -214,8 +215,14 @@ class Renderer:
         return self.reuse(self._render_part, name, *sorted(args.items()))
 
     def _part(self, name: str, *args: tuple[str, object]) -> Markup:
-        html = getattr(self.env.get_template("macros.html").module, name)(**dict(args))
+        html = getattr(self._macros or self._load_macros(), name)(**dict(args))
         return html if type(html) is Markup else Markup(html)  # an autoescaped macro's is Markup: no copy made
+
+    def _load_macros(self):
+        """macros.html's module, kept: Jinja's get_template looks it up afresh at every call (a weak reference
+        to the loader made each time), and a renderer's templates never change (the builder makes a new one)."""
+        self._macros = self.env.get_template("macros.html").module
+        return self._macros
 
     def _problem(self, exc: Exception, filename: str | None, line: int | None, page: Page | None) -> Problem:
         """The template error as a content problem, at its template's line (the page's, if unknown)."""
