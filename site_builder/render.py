@@ -22,7 +22,7 @@ from .problems import ContentError, Pos, Problem
 from .registry import same_name, short_form
 from .reuse import Reuse
 from .routes import Page
-from .templating import Compiled, environment, page_templates
+from .templating import Compiled, Macro, environment, page_templates
 from .urls import url_for
 
 
@@ -131,27 +131,14 @@ def escape_text(value) -> str:
     return escape(value)
 
 
-class _Macro(jinja2.runtime.Macro):
-    """Jinja's macro, its HTML made Markup by str's own constructor: Markup's is Python code, which a
-    site of 1,000 initiatives ran 10,000 times to wrap a macro's text (made by joining its parts)."""
-
-    def _invoke(self, arguments, autoescape):
-        if self._environment.is_async:
-            return super()._invoke(arguments, autoescape)
-        rv = self._func(*arguments)
-        if autoescape:
-            return str.__new__(Markup, rv) if type(rv) is str else Markup(rv)
-        return rv
-
-
 class _Template(jinja2.Template):
-    """A template whose {{ }} outputs are escaped by escape_text, and whose macros are _Macro."""
+    """A template whose {{ }} outputs are escaped by escape_text, and whose macros are templating.Macro."""
 
     @classmethod
     def from_code(cls, environment, code, globals, uptodate=None):
         template = super().from_code(environment, code, globals, uptodate)
         # The template module's namespace, where its code finds `escape` and `Macro` (jinja2.runtime's, imported).
-        template.root_render_func.__globals__.update(escape=escape_text, Macro=_Macro)
+        template.root_render_func.__globals__.update(escape=escape_text, Macro=Macro)
         return template
 
 

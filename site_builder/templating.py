@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from types import FunctionType, MethodType
+from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Callable
 
 import jinja2
 import jinja2.compiler
 import jinja2.runtime
+from jinja2.utils import Namespace
+from markupsafe import Markup
 
 # The filters the templates use, by name; render.py gives their functions. Compiling needs only the
 # names (Jinja refuses a template that uses an unknown one), so the compiled code is the same.
@@ -45,20 +47,37 @@ def environment(templates_dir: Path, bytecode_cache: jinja2.BytecodeCache | None
     return env
 
 
+class Macro(jinja2.runtime.Macro):
+    """Jinja's macro, its HTML made Markup by str's own constructor: Markup's is Python code, which a
+    site of 1,000 initiatives ran 10,000 times to wrap a macro's text (made by joining its parts)."""
+
+    def _invoke(self, arguments, autoescape):
+        if self._environment.is_async:
+            return super()._invoke(arguments, autoescape)
+        rv = self._func(*arguments)
+        if autoescape:
+            return str.__new__(Markup, rv) if type(rv) is str else Markup(rv)
+        return rv
+
+
 # What a template's context may call itself (_Context): a function, a macro, and a function whose results are
 # remembered (functools.lru_cache's wrapper: the site's filter attributes, made once per initiative).
-_DIRECT = (FunctionType, jinja2.runtime.Macro, type(functools.lru_cache()(len)))
+_DIRECT = (FunctionType, jinja2.runtime.Macro, Macro, type(functools.lru_cache()(len)))
 
 
 class _Context(jinja2.runtime.Context):
-    """A template's context, which calls a function, method or macro that takes no context straight away."""
+    """A template's context, which calls a function, method, built-in or macro that takes no context straight away."""
 
     def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Jinja's names: a template may pass self= or obj=)
         # Jinja asks every callable, at every call, whether it takes the context (lookups of
         # attributes that are not there, an exception raised inside each): 1.5 us a call, twenty
         # calls a page. A function, a method or a macro says so by its own attribute, jinja_pass_arg.
         func = __obj.__func__ if type(__obj) is MethodType else __obj
-        if type(func) not in _DIRECT or "jinja_pass_arg" in func.__dict__:
+        kind = type(func)
+        # A built-in function or method (a str's startswith) has no attributes, so none says it takes the
+        # context; namespace() is Jinja's own, which takes none.
+        if kind is not BuiltinFunctionType and func is not Namespace and (
+                kind not in _DIRECT or "jinja_pass_arg" in func.__dict__):
             return super().call(__obj, *args, **kwargs)
         kwargs.pop("_block_vars", None)  # what Jinja adds to calls in blocks and loops for a context
         kwargs.pop("_loop_vars", None)

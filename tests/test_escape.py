@@ -41,15 +41,15 @@ def test_every_template_escapes_its_outputs_with_it():
 
 
 def test_macros_give_what_jinjas_own_give():
-    """Every template's macros are render._Macro, whose HTML is Markup made by str's constructor: the same
+    """Every template's macros are templating.Macro, whose HTML is Markup made by str's constructor: the same
     text and type as Jinja's Macro gives, for a macro called directly, through a caller, and imported."""
     import jinja2
 
     renderer = Renderer(TEMPLATES)
     renderer.compile_all()
     names = renderer.env.list_templates(filter_func=lambda name: name.endswith(".html"))
-    from site_builder.render import _Macro
-    assert all(renderer.env.get_template(name).root_render_func.__globals__["Macro"] is _Macro for name in names)
+    from site_builder.templating import Macro
+    assert all(renderer.env.get_template(name).root_render_func.__globals__["Macro"] is Macro for name in names)
     source = ('{% macro m(x) %}<b>{{ x }}</b>{% endmacro %}{% macro c() %}[{{ caller() }}]{% endmacro %}'
               '{{ m("<&>") }}|{% call c() %}<i>{{ "&" }}</i>{% endcall %}|{{ m(m("'"'"'")) }}')
     ours = renderer.env.from_string(source)
@@ -105,6 +105,29 @@ def test_templates_call_functions_as_jinja_does(tmp_path):
                        meth=Counter().count, stop=stop, kept=functools.lru_cache(lambda x: f"k{x}"),
                        kept_ctx=functools.lru_cache(jinja2.pass_context(lambda c: c["v"])))
     assert env.get_template("t.html").render(v="V") == "1+2 V m1 11|3+4 m5 66|True|2|k7V"
+
+
+def test_templates_call_builtins_and_namespace_directly_as_jinja_would(tmp_path, monkeypatch):
+    """A str's method and other built-ins, and namespace(), are called by the site's context itself (in loops
+    and blocks too), giving what Jinja's calls give; a built-in's StopIteration gives an undefined value."""
+    import jinja2
+
+    from site_builder.templating import environment
+
+    source = ('{% set ns = namespace(n=0, seen="") %}{% for w in ["ab", "b"] %}{% set ns.n = ns.n + 1 %}'
+              '{% set ns.seen = ns.seen ~ w.upper() ~ w.startswith("a") ~ w.removeprefix("a") %}{% endfor %}'
+              '{{ ns.n }} {{ ns.seen }}|{% block b %}{{ "x-y".split("-") | join }}{{ next(empty) is undefined }}'
+              '{% endblock %}')
+    (tmp_path / "t.html").write_text(source)
+    env = environment(tmp_path)
+    env.globals.update(next=next, empty=iter(()))
+    theirs = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    theirs.globals.update(next=next, empty=iter(()))
+    slow = []
+    monkeypatch.setattr(jinja2.runtime.Context, "call", lambda *args, **kwargs: slow.append(args[1]))
+    assert env.get_template("t.html").render() == "2 ABTruebBFalseb|xyTrue" and slow == []
+    monkeypatch.undo()
+    assert theirs.from_string(source).render() == "2 ABTruebBFalseb|xyTrue"
 
 
 def test_templates_read_attributes_as_jinja_does(tmp_path):
