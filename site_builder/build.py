@@ -114,8 +114,8 @@ class SiteBuilder:
         on_page may then be called in a forked copy of this process, so it must do its work there
         (write the file); what it returns comes back, and on_done(file name, those bytes or b"") is
         called in this process for every page, in the order of the pages' addresses (the build
-        command: the search index's reading of it). The first page is given in this process, before
-        any copy is made.
+        command: the search index's reading of it), and for each other file as it is made. The first
+        page is given in this process, before any copy is made.
         """
         with contextlib.ExitStack() as asides:  # work done in forked copies meanwhile, stopped at the end
             if self.once:
@@ -173,6 +173,7 @@ class SiteBuilder:
 
         files: dict[str, bytes] = {}  # every file but the pages, and the pages kept (not given to on_page)
         giving = self.once and on_page is not None  # pages, and then the other files, given to on_page
+        broken: list[Problem] = []  # addresses that would break, told with the pages' errors, if any
 
         def files_besides_pages() -> None:
             """The assets, the web editor's files (which hash the 5 MB Decap bundle), the sitemap, robots.txt,
@@ -188,8 +189,11 @@ class SiteBuilder:
             made.update((open_data and open_data())
                         or make_open_data(site, g.base_url, None if self.once else self.reuse))
             names = made.keys() | {output_path(page.url) for page in pages}  # every file, the pages given away too
-            made.update(check_addresses(site, names, self.loader.content_dir,
-                                        {src.rel: src for src in self.loader.sources.values()}))
+            try:
+                made.update(check_addresses(site, names, self.loader.content_dir,
+                                            {src.rel: src for src in self.loader.sources.values()}))
+            except ContentError as exc:  # raised once the pages are made: with their errors, if any
+                broken.extend(exc.problems)
             made[HEADERS_FILE] = headers_file(names | made.keys())
             if not giving:
                 files.update(made)
@@ -203,26 +207,31 @@ class SiteBuilder:
         # In the order of their addresses: the search index numbers its pages so, and given them in
         # that order it has none to renumber.
         ordered = [(output_path(page.url), page) for page in sorted(pages, key=attrgetter("url"))]
-        if giving:  # nothing kept, nothing to reuse: both cores render
-            renderer.compile_all(templates)  # once, before the copy is made, not in each
-            # The other files are made here while the copy makes pages: made before it, or after the last page,
-            # the second core would wait (1.5% of the build at 1,000 initiatives).
-            make_in_two(ordered, lambda path, page: on_page(path, renderer.render(page, g)) or b"", on_done,
-                        meanwhile=files_besides_pages)
-            rendered, ordered = len(ordered), []  # every page rendered and given away
-        else:
-            files_besides_pages()
-        for path, page in ordered:
-            old = self._pages.get(page.url)
-            if reuse and old is not None and old == page and page.url in self._html:
-                data = self._html[page.url]
+        try:
+            if giving:  # nothing kept, nothing to reuse: both cores render
+                renderer.compile_all(templates)  # once, before the copy is made, not in each
+                # The other files are made here while the copy makes pages: made before it, or after the last
+                # page, the second core would wait (1.5% of the build at 1,000 initiatives).
+                make_in_two(ordered, lambda path, page: on_page(path, renderer.render(page, g)) or b"", on_done,
+                            meanwhile=files_besides_pages)
+                rendered, ordered = len(ordered), []  # every page rendered and given away
             else:
-                data = renderer.render(page, g)
-                rendered += 1
-            if on_page is None:
-                html[page.url] = data
-            else:
-                on_done(path, on_page(path, data) or b"")
+                files_besides_pages()
+            for path, page in ordered:
+                old = self._pages.get(page.url)
+                if reuse and old is not None and old == page and page.url in self._html:
+                    data = self._html[page.url]
+                else:
+                    data = renderer.render(page, g)
+                    rendered += 1
+                if on_page is None:
+                    html[page.url] = data
+                else:
+                    on_done(path, on_page(path, data) or b"")
+        except ContentError as exc:  # a template's error: told with the addresses that would break
+            raise ContentError(exc.problems + broken) from None
+        if broken:
+            raise ContentError(broken)
 
         files.update((output_path(url), data) for url, data in html.items())
         # A one-off build's check for personal data went on meanwhile (load.py): its verdict, before anything

@@ -228,7 +228,8 @@ def _build(args, compiling) -> int:
     """cmd_build, given the templates being compiled meanwhile (processes.aside's result), or None."""
     # Importing the builder makes some 100,000 objects that all live on: the garbage collector, run every
     # 700 of them, would walk them again and again for nothing (7 ms of the imports' 100), and once more at
-    # its first run after them (4 ms). They are frozen (gc.freeze), which it never walks, till cmd_build ends.
+    # its first run after them (4 ms). They are frozen (gc.freeze), which it never walks: till the build ends
+    # (a one-off build unfreezes everything at its end), or cmd_build does where no build ran.
     collecting = gc.isenabled()
     gc.disable()
     try:

@@ -17,10 +17,11 @@ from pathlib import Path
 from .convert import field_types, kind_of, yaml_fields, yaml_key
 from .fmt import shapes, shapes_json
 from .model import REGISTRIES, PageMeta, Plan, SiteConfig
+from .urls import FIXED
 
 DECAP_VERSION = "3.16.3"  # package.json pins the same; tests/test_cms.py checks the vendored copy against it
 BUNDLE = f"decap-cms-{DECAP_VERSION}.js"
-ADMIN = "admin"  # the web editor's folder in the output, and in templates/
+ADMIN = FIXED["admin"].strip("/")  # the web editor's folder in the output, and in templates/
 SCRIPTS = ("scp-yaml.js", "cms.js")  # ours, in templates/admin/, after the generated model.js
 
 # Labels where a key alone would mislead: the plan's own initiative list is rarely used, and an

@@ -154,5 +154,5 @@ class _Waiting:
     def flush(self) -> None:
         """Write all that is kept, waiting for room."""
         os.set_blocking(self.pipe, True)
-        write_all(self.pipe, bytes(self.kept))
+        write_all(self.pipe, self.kept)
         self.kept.clear()

@@ -11,7 +11,7 @@ FIXED = {"home": "/", "plans": "/plans/", "agencies": "/agencies/", "programmes"
          "topics": "/topics/", "pfcc": "/pfcc/", "strategy": "/strategy/", "compare": "/compare/",
          "search": "/search/", "data": "/data/", "assets": "/assets/", "search_index": "/search-index/",
          "feed": "/feed.xml", "sitemap": "/sitemap.xml", "robots": "/robots.txt", "not_found": "/404.html",
-         "glossary": "/glossary/"}
+         "glossary": "/glossary/", "admin": "/admin/"}  # admin: the web editor (cms.py)
 
 
 # Where each kind of thing that has a page lives: under a fixed address, by its id.

@@ -148,7 +148,7 @@ def test_a_page_name_with_a_line_break_is_refused_and_printed_safely(hostile):
     assert "about\n" not in text
 
 
-@pytest.mark.parametrize("name", ["plans.md", "data.md", "404.md", "search.md", "search-index.md"])
+@pytest.mark.parametrize("name", ["plans.md", "data.md", "404.md", "search.md", "search-index.md", "admin.md"])
 def test_a_page_may_not_take_an_address_of_the_site(hostile, name):
     hostile.write_page(name)
     hostile.refused(f"content/pages/{name}:1:1", "is taken by the site")

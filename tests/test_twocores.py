@@ -156,7 +156,8 @@ def test_while_this_process_does_other_work_the_copy_goes_on_though_its_pipe_is_
     make_in_two(ITEMS, lambda name, n: b"%d %d " % (n, os.getpid()) + bytes(64 << 10), on_done,
                 meanwhile=lambda: time.sleep(0.5))
     assert len(done_by) == len(ITEMS) and forks
-    assert sum(maker != me for maker in done_by.values()) == len(ITEMS) - 4  # all but the first run
+    # All but the first run, unless the machine is very slow; stopped by its full pipe, the copy did 16 or 17.
+    assert sum(maker != me for maker in done_by.values()) >= 30
 
 
 def test_with_other_threads_running_nothing_is_forked():
@@ -272,6 +273,36 @@ def test_the_open_data_comes_made_by_a_copy_and_every_other_file_is_given_while_
     assert {name for name in others if name.startswith("data/")} and {"sitemap.xml", "_headers"} <= others
     assert {name: written_here.get(name) for name in others} == dict.fromkeys(others, 4)  # after the renderer's fork
     assert given == alone.files and result.files == {}
+
+
+@pytest.mark.parametrize("copies", [True, False], ids=["one-off", "kept"])
+def test_an_address_that_would_break_is_told_with_a_pages_template_error(tmp_path, monkeypatch, capsys, copies,
+                                                                        request):
+    """The other files, published.txt's check with them, are made while the pages are (a one-off build's
+    meanwhile) or after them: a redirect that leads back to itself is told together with a template error
+    on a page, whichever is found first, and nothing is published."""
+    from conftest import RICH, TEMPLATES, read_tree
+    from site_builder.build import SiteBuilder
+    from site_builder.cli import main
+    from site_builder.problems import ContentError
+
+    if copies:
+        request.getfixturevalue("forks")
+    shutil.copytree(RICH, tmp_path / "content")
+    shutil.copytree(TEMPLATES, tmp_path / "templates")
+    (tmp_path / "content" / "redirects.yaml").write_text("redirects:\n  - {from: /old-a/, to: /old-a/}\n")
+    topic = tmp_path / "templates" / "topic.html"
+    topic.write_text(topic.read_text().replace("{% block main %}", "{% block main %}{{ page.no_such_field }}", 1))
+    if copies:
+        monkeypatch.chdir(tmp_path)
+        assert main(["build", "--no-cache"]) == 1
+        said = capsys.readouterr().err
+        assert not (tmp_path / "output").exists()
+    else:
+        with pytest.raises(ContentError) as caught:
+            SiteBuilder(tmp_path / "content", tmp_path / "templates").build()
+        said = "\n".join(str(problem.message) for problem in caught.value.problems)
+    assert "no_such_field" in said and "leads back to its own address" in said, said
 
 
 def test_the_build_command_has_its_templates_compiled_before_it_imports_the_builder(forks, monkeypatch, tmp_path):
