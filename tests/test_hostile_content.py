@@ -435,6 +435,19 @@ def test_a_control_character_written_as_an_escape_is_refused(hostile, escape, na
     assert "\x1b" not in text
 
 
+def test_a_value_holds_no_forbidden_character_the_file_check_lets_through_but_a_carriage_return():
+    """convert._scalar looks at double-quoted values alone, as the only ones that read escapes: it relies on
+    FORBIDDEN_IN_VALUES being FORBIDDEN (the file's check, before YAML reads it) and the carriage return,
+    which YAML makes a line break in every other style (the test after the next)."""
+    import sys
+
+    from site_builder.contentfiles import FORBIDDEN, FORBIDDEN_IN_VALUES
+
+    extra = [chr(code) for code in range(sys.maxunicode + 1)
+             if FORBIDDEN_IN_VALUES.match(chr(code)) and not FORBIDDEN.match(chr(code))]
+    assert extra == ["\r"]
+
+
 @pytest.mark.parametrize("row, where", [("- title: 'Keep\x07 Safe'", "9:21"), ("- title: |\n    Keep\x07 Safe", "10:15"),
                                         ("- title: >\n    Keep\x07 Safe", "10:15")])
 def test_a_control_character_typed_in_a_quoted_or_block_value_is_refused_where_it_is(hostile, row, where):
