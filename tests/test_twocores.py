@@ -275,6 +275,23 @@ def test_the_open_data_comes_made_by_a_copy_and_every_other_file_is_given_while_
     assert given == alone.files and result.files == {}
 
 
+def test_the_copy_makes_pages_while_the_builder_makes_the_other_files(forks, monkeypatch):
+    """The other files are made once the copy making pages is at work, not before it is made nor after the
+    pages: with the web editor's files made slowly, the copy makes all the pages but the first run."""
+    import time
+
+    from conftest import RICH, TEMPLATES
+    from site_builder import build
+
+    made = build.admin_files
+    monkeypatch.setattr(build, "admin_files", lambda *args: time.sleep(0.5) or made(*args))
+    maker: dict[str, int] = {}
+    build.SiteBuilder(RICH, TEMPLATES, once=True).build(on_page=lambda name, data: str(os.getpid()).encode(),
+                                                        on_done=lambda name, pid: maker.setdefault(name, int(pid)))
+    pages = {name: pid for name, pid in maker.items() if pid in forks}  # made by the copy
+    assert len(forks) == 4 and len(pages) >= len([n for n in maker if n.endswith(".html")]) - 8
+
+
 @pytest.mark.parametrize("copies", [True, False], ids=["one-off", "kept"])
 def test_an_address_that_would_break_is_told_with_a_pages_template_error(tmp_path, monkeypatch, capsys, copies,
                                                                         request):
