@@ -133,24 +133,24 @@ class SiteBuilder:
 
     def _build(self, on_page: Callable[[str, bytes], bytes | None] | None,
                on_done: Callable[[str, bytes], None], asides: contextlib.ExitStack) -> BuildResult:
+        # A one-off build whose pages are given to on_page keeps no file: it makes them on both cores, and
+        # forked copies do work on the second core meanwhile (the templates, which need no content, compiled
+        # while this one loads it; the open data made while this one decides the pages).
+        giving = self.once and on_page is not None
         # A one-off build lets go of nothing while it loads the content and decides the pages: the
         # garbage collector, which walks every object again and again as they grow in number, found
         # nothing to free there and took 6.6 s of a 49 s load at 100,000 initiatives.
         with contextlib.ExitStack() as stack:
             if self.once:
                 stack.enter_context(_collector_paused())
-            # In a one-off build forked copies do work on the second core meanwhile: the templates,
-            # which need no content, are compiled while this one loads it; the open data is made
-            # while this one decides the pages.
-            aside = self.once and on_page is not None
             compiled = open_data = None
-            if aside and self.bytecode_cache is None:
+            if giving and self.bytecode_cache is None:
                 compiled = self._compiling or stack.enter_context(
                     processes.aside(lambda: compiled_templates(self.templates_dir)))
             self._compiling = None  # for this build only
             site = self.loader.load()
             base_url = self.base_url or site.config.base_url.rstrip("/")
-            if aside:
+            if giving:
                 open_data = asides.enter_context(processes.aside(lambda: make_open_data(site, base_url)))
             renderer = self._current_renderer()
             self.reuse.next_build()
@@ -172,13 +172,12 @@ class SiteBuilder:
             templates = Compiled(compiled() or {}) if compiled is not None else None
 
         files: dict[str, bytes] = {}  # every file but the pages, and the pages kept (not given to on_page)
-        giving = self.once and on_page is not None  # pages, and then the other files, given to on_page
         broken: list[Problem] = []  # addresses that would break, told with the pages' errors, if any
 
         def files_besides_pages() -> None:
             """The assets, the web editor's files (which hash the 5 MB Decap bundle), the sitemap, robots.txt,
             the feed, the open data, published.txt and _headers; a one-off build gives each to on_page as it
-            is made, and keeps none (the open data is 224 MB at 100,000 initiatives)."""
+            is made, and keeps none."""
             made = {output_path(url): self._assets[name] for name, url in assets.items()}
             if self._admin:
                 made.update(admin_files(self._admin, g.base_url, site.config.name, assets.get("site.css", "")))
