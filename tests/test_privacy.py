@@ -1175,3 +1175,21 @@ def test_the_quick_look_for_markdown_finds_what_the_whole_pattern_finds():
     for _ in range(100_000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
         assert privacy._has_markup(text) == (privacy._MARKUP.search(text) is not None), repr(text)
+
+
+def test_the_quick_look_for_a_spelled_address_finds_where_the_pattern_it_replaced_found_one():
+    """_SPELLED_AT starts with the 'a' of an 'at' or the '@' (the blank before an 'at' looked back at), only so that
+    the regex engine skips to one: it finds a match in every text the pattern starting with the blank finds one
+    in, over texts of blanks, 'at' in either case, '@', 'dot', letters, digits and full stops."""
+    import random
+    import re
+
+    blank_first = re.compile(r"(?:[ \t](?i:at)[ \t]{1,8}+|@[ \t]{0,8}+)[\w-]{1,63}+(?:\.|[ \t]{1,8}+(?:\.|(?i:dot))[ \t])")
+    rng = random.Random(41)
+    alphabet = [*" \t@aAtTx.-_dDoO\n1é", " at ", " AT ", " dot "]
+    for _ in range(100_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert (privacy._SPELLED_AT.search(text) is None) == (blank_first.search(text) is None), repr(text)
+    assert privacy._SPELLED_AT.search("write to jane at example.org") is not None
+    assert privacy._SPELLED_AT.search("@t  x.") is None  # an '@' is not the 'a' of an 'at'
+
