@@ -1226,11 +1226,12 @@ def _double_quoted_places(typed: str, value: str) -> list[int] | None:
                     j += 1
                 if j < end and typed[j] in _LINE_BREAKS:  # a line break, folded: a space, or the blank lines kept
                     line_break, after = _line_break(typed, j)
-                    before = len(read)
+                    # `read` has a run of blanks as one item: its length is not the count of `places`
+                    before, place = len(read), len(places)
                     i = breaks(after)
-                    if line_break != "\n":
+                    if line_break != "\n":  # kept, before the blank lines' breaks
                         read.insert(before, line_break)
-                        places.insert(before, j)
+                        places.insert(place, j)
                     elif len(read) == before:
                         read.append(" ")
                         places.append(j)

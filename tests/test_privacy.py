@@ -1193,3 +1193,29 @@ def test_the_quick_look_for_a_spelled_address_finds_where_the_pattern_it_replace
     assert privacy._SPELLED_AT.search("write to jane at example.org") is not None
     assert privacy._SPELLED_AT.search("@t  x.") is None  # an '@' is not the 'a' of an 'at'
 
+
+def test_a_double_quoted_value_s_line_breaks_kept_after_blanks_are_placed_in_the_order_typed():
+    """A line break YAML keeps in a double-quoted value (NEL, LS, PS, as a paste may hold) after a run of blanks:
+    every character of the value is placed where it was typed, in the order typed (the break was placed before
+    the characters typed ahead of it, where a run of blanks was taken for one character)."""
+    import itertools
+
+    import yaml
+
+    checked = 0
+    for parts in itertools.product(["a", "  ", "\t", "\u2028", "\x85", "\u2029", "\n", "\\n", "b"], repeat=4):
+        typed = '"' + "".join(parts) + '"'
+        value = yaml.load("v: " + typed, Loader=yaml.CSafeLoader)["v"]
+        places = privacy._double_quoted_places(typed, value)
+        if places is None:
+            continue
+        checked += 1
+        assert places == sorted(places), (typed, value, places)
+        for char, at in zip(value, places):
+            assert typed[at] == char or char in " \n" or typed[at] == "\\", (typed, value, places)
+    assert checked > 5000
+    assert privacy._double_quoted_places('"  a\u2028"', "  a\u2028") == [1, 2, 3, 4]
+    # A number typed after blanks and before a kept break, in a value with an escape: found where it was typed.
+    text = 'summary: "\\u00e9a' + " " * 20 + '01632960123\u2028x"\n'
+    found = privacy._File(text, "plans/x.yaml", privacy.NO_ALLOW_LISTS).check(None)
+    assert [(p.pos.line, p.pos.col) for p in found] == [(1, text.index("01632") + 1)]
