@@ -1195,7 +1195,7 @@ def test_the_quick_look_for_a_spelled_address_finds_where_the_pattern_it_replace
 
 
 def test_a_double_quoted_value_s_line_breaks_kept_after_blanks_are_placed_in_the_order_typed():
-    """A line break YAML keeps in a double-quoted value (NEL, LS, PS, as a paste may hold) after a run of blanks:
+    """A line break YAML keeps in a double-quoted value (LS or PS, as a paste may hold; NEL it folds) after a run of blanks:
     every character of the value is placed where it was typed, in the order typed (the break was placed before
     the characters typed ahead of it, where a run of blanks was taken for one character)."""
     import itertools
