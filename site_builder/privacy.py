@@ -488,11 +488,10 @@ def _names(read: str, emails: list[tuple[int, int]], allowed: _Allowed) -> list[
         tokens = [w[:-2] if w.endswith("'s") else w for w in tokens]
     # A name's words run on past commas but not past a word never in a name or a break: the text's
     # runs of such words (initials, and commas, left out: a word of one letter), each looked up whole
-    # (most recur, text after text): by the memo's own get, and a call for each only where one is new.
+    # (most recur, text after text).
     runs = " ".join(_BREAK if w in _STOP or w[0] in _ENDS else w for w in tokens if len(w) > 1).split(_BREAK)
     _memos_for(allowed.blocked)
-    known = list(map(_runs.get, runs))
-    found = set().union(*(map(_names_in_run, runs) if None in known else known))
+    found = set().union(*map(_names_in_run, runs))
     if "," in read:  # 'Smith, Jane' and 'Smith, Jane Mary' are Jane Smith and Jane Mary Smith
         found |= _blocked_among(_reversed([w for w in tokens if len(w) > 1 or w == ","]))
     joined = _joined_names(read)
