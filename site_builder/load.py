@@ -147,12 +147,11 @@ class ContentLoader:
         self.once = False
         self._helper: privacy.Helper | None = None
 
-    def _source(self, path: Path, convert, depends=None, yaml: bool = True, read=None) -> Source:
+    def _source(self, path: Path, convert, depends=None, yaml: bool = True) -> Source:
         """Return the file's Source, converting it again unless its bytes and `depends` equal the last load's.
 
         `depends` is everything else the conversion reads (the registries, for a plan), so
         reuse is decided by value: a Source is the same whenever its inputs are the same.
-        read(text, rel), if given, is called with a file's text before it is converted.
         """
         try:
             data = read_bytes(path)  # Refused for a link (never followed), a pipe, a file too large
@@ -163,8 +162,6 @@ class ContentLoader:
             return old
         rel = display_path(path)
         text, problems = decode_text(data, rel)
-        if read is not None and text:
-            read(text, rel)
         # A preview's next load converts again only the groups of fields an edit changed (convert.Earlier).
         same_inputs = old is not None and old.depends == depends
         earlier = None if self.once else Earlier(text, old.groups if same_inputs else None)
@@ -238,26 +235,21 @@ class ContentLoader:
 
         config_src: Source | None = None
         helper = self._helper = privacy.Helper() if self.once else None
-        sent: set[str] = set()  # the files the helper has, or whose findings are known
-
-        def send(text: str, rel: str) -> None:
-            """Have the helper check a file for personal data while this process converts it (were
-            it sent once converted, the load would end waiting for the last file's check)."""
-            if helper is not None and config_src is not None and config_src.value is not None:
-                if helper.check(text, rel, config_src.value):
-                    sent.add(rel)
 
         def checked(src: Source) -> Source:
-            """Check a converted file for personal data now, unless the helper has it, and let its nodes go.
+            """Have the helper check a file for personal data while this process loads the next ones, or
+            check it now, from the nodes it was converted from, and let its nodes go.
 
-            The findings are remembered by the file's text (privacy.memo), where the whole site's
-            check below finds them; the nodes, millions of objects on a large site, are not kept
-            through the rest of the load for it.
+            The helper is sent what it reads of the nodes with the text: it does not parse the file again.
+            The findings are remembered by the file's text (privacy.memo), where the whole site's check
+            below finds them; the nodes, millions of objects on a large site, are not kept through the
+            rest of the load for it. A page, whose nodes are not kept, is checked there if not sent.
             """
             if src.text and config_src is not None and config_src.value is not None:
-                if src.rel not in sent and src.nodes is not None:  # no helper, or it was behind
-                    privacy.check_sources((src,), config_src.value, again=not self.once)
-                src.nodes = None
+                if helper is None or not helper.check(src.text, src.rel, config_src.value, src.nodes):
+                    if src.nodes is not None:
+                        privacy.check_sources((src,), config_src.value, again=not self.once)
+            src.nodes = None
             return src
 
         def required(name: str, cls) -> Source | None:
@@ -267,14 +259,13 @@ class ContentLoader:
                                         f"a file {name} in the content folder"))
                 return None
             seen.add(path)
-            src = checked(self._source(path, lambda text, rel, earlier: convert_text(text, rel, cls, earlier=earlier),
-                                         read=send))
+            src = checked(self._source(path, lambda text, rel, earlier: convert_text(text, rel, cls, earlier=earlier)))
             report(src.problems)
             return src
 
         config_src = required("site.yaml", SiteConfig)
-        if config_src is not None and config_src.text:  # read before the helper could be told what it allows
-            send(config_src.text, config_src.rel)
+        if config_src is not None:  # converted before the helper could be told what it allows
+            checked(config_src)
         registries = {name: required(name, cls) for name, cls in REGISTRY_FILES.items()}
         registry = self._registry_for(registries, self._published_agencies(seen))
         if registry is not None:
@@ -299,7 +290,7 @@ class ContentLoader:
                 convert = (lambda text, rel, earlier, cls=cls:
                            convert_content(text, rel, cls, resolver, abbreviate, earlier))
                 # What the conversion reads besides the text: the registries (but for PFCC plans) and the glossary.
-                src = checked(self._source(path, convert, (resolved_by if needs_registry else None, terms), read=send))
+                src = checked(self._source(path, convert, (resolved_by if needs_registry else None, terms)))
                 report(src.problems)
                 folders[folder].append(src)
 
@@ -307,7 +298,7 @@ class ContentLoader:
         for path in listed("pages", ".md", (".md", ".markdown")):
             seen.add(path)
             convert = (lambda text, rel, earlier, slug=path.stem: (*convert_page(text, rel, slug, abbreviate), None))
-            src = self._source(path, convert, terms, yaml=False, read=send)
+            src = checked(self._source(path, convert, terms, yaml=False))
             report(src.problems)
             if src.value is not None:
                 pages.append(src.value)
