@@ -719,6 +719,26 @@ def test_the_builder_and_the_helper_never_wait_for_each_other(kind, room):
     assert done.returncode == 0 and done.stdout.startswith("sent "), done.stderr[-3000:]
 
 
+def test_a_file_goes_to_the_helper_before_the_builder_converts_it(site_dir, monkeypatch, forks):
+    """So that the helper checks a file while the builder converts it, and is not left waiting for the next."""
+    from site_builder import load, privacy
+
+    events = []
+    check, convert = privacy.Helper.check, load.convert_content
+    monkeypatch.setattr(privacy.Helper, "check", lambda self, text, rel, config, nodes=None:
+                        events.append(("sent", rel)) or check(self, text, rel, config, nodes))
+    monkeypatch.setattr(load, "convert_content",
+                        lambda text, rel, *args: events.append(("converted", rel)) or convert(text, rel, *args))
+    loader = load.ContentLoader(site_dir)
+    loader.once = True
+    loader.load()
+    converted = [rel for kind, rel in events if kind == "converted"]
+    assert "content/plans/2020-21.yaml" in converted, events
+    for rel in converted:
+        assert ("sent", rel) in events and events.index(("sent", rel)) < events.index(("converted", rel)), events
+    assert len(forks) == 1  # the helper was forked
+
+
 def test_a_yaml_file_goes_to_the_helper_with_what_it_reads_of_the_nodes_the_builder_composed(
         site_dir, monkeypatch, forks):
     """So that a file is parsed once: the builder sends the helper each YAML file it has converted with its
