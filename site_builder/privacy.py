@@ -244,10 +244,39 @@ def allow_lists(content_dir) -> _Allowed:
     return _Allowed.of(config) if config is not None else NO_ALLOW_LISTS
 
 
+# A blank line: no finding spans one (an address or a number takes at most one line break, a name's words
+# none that a paragraph's end makes), so a text is read a paragraph at a time, each paragraph remembered.
+_BLANK_LINE = re.compile(r"\n(?:[ \t]*\n)+")
+
+
 @functools.lru_cache(maxsize=100_000)
 def scan(text: str, allowed: _Allowed) -> tuple[Hit, ...]:
-    """What one text holds that may be personal data, read as a reader reads it. Cached per
-    text, so that after an edit only the changed texts are read again."""
+    """What one text holds that may be personal data, read as a reader reads it. Cached per text, and
+    per paragraph (_paragraph): after an edit only the changed paragraphs are read again, and a
+    paragraph many texts share (a row carried from year to year, its updates new) is read once.
+
+    Each paragraph is read with the line break either side of it, so that what looks at the character
+    before or after a word sees the same. A text with a '<' is read whole: a tag may span a blank line."""
+    if "<" in text:
+        return _paragraph(text, allowed)
+    hits: list[Hit] = []
+    start = 0
+    for blank in _BLANK_LINE.finditer(text):
+        hits += _shifted(_paragraph(text[start:blank.start() + 1], allowed), start)
+        start = blank.end() - 1
+    if not start:
+        return _paragraph(text, allowed)
+    return tuple(hits + _shifted(_paragraph(text[start:], allowed), start))
+
+
+def _shifted(hits: tuple[Hit, ...], by: int) -> list[Hit]:
+    """Hits in a stretch of a text that starts `by` characters into it, placed in the text."""
+    return [hit._replace(offset=hit.offset + by) for hit in hits] if by else list(hits)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _paragraph(text: str, allowed: _Allowed) -> tuple[Hit, ...]:
+    """What one text (a paragraph of one, for scan) holds that may be personal data."""
     folded = fold(text)
     read = folded.text
     hits: list[Hit] = []
@@ -271,7 +300,9 @@ def scan(text: str, allowed: _Allowed) -> tuple[Hit, ...]:
     hits.extend(_spoken_phones(read, allowed))
     if allowed.blocked:
         hits.extend(_outermost(_names(read, emails, allowed)))
-    return tuple(Hit(folded.typed(h.offset), h.kind, _short(h.shown), h.key) for h in hits)
+    # In the order they are written: where two are one finding (the same line, kind and key: _File._add), the
+    # first is told.
+    return tuple(sorted(Hit(folded.typed(h.offset), h.kind, _short(h.shown), h.key) for h in hits))
 
 
 def _spelled(folded: Folded, found: list[tuple[int, int]]) -> list[tuple[int, int, str]]:

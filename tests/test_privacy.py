@@ -1288,3 +1288,30 @@ def test_what_the_helper_reads_of_the_builders_nodes_finds_what_composing_the_fi
     composing = privacy._File(text, "plans/x.yaml", allowed).check(None)
     assert privacy._File(text, "plans/x.yaml", allowed).check(None, sent) == composing
     assert len(composing) >= (4 if cut else 20), composing
+
+
+@pytest.mark.parametrize("blank", ["\n\n", "\n \t\n", "\n\n\n", "\n  \n\t\n"])
+def test_a_text_is_read_a_paragraph_at_a_time_and_finds_what_each_paragraph_holds_where_it_is(blank):
+    """A text's paragraphs are read one by one (privacy.scan: no finding spans a blank line), each remembered:
+    every finding of each paragraph is found in the whole text, at the place it is typed there, in order."""
+    blocked = frozenset(privacy.fingerprints("Jane Example"))
+    allowed = privacy._Allowed(frozenset(), frozenset(), blocked)
+    paragraphs = ["Ask Jane Example or write to jane@example.com.", "Call 01632 960123 any day.",
+                  "  Example, Jane (J. Example) on\n07700 900123, or 'JJ' at j.example@gmail.com", "Nothing here.",
+                  "Jane\nExample, again."]
+    text = blank.join(paragraphs)
+    found = privacy.scan(text, allowed)
+    expected, at = [], 0
+    for paragraph in paragraphs:
+        at = text.index(paragraph, at)
+        expected += [(at + hit.offset, hit.kind, hit.key) for hit in privacy.scan(paragraph, allowed)]
+        at += len(paragraph)
+    assert [(hit.offset, hit.kind, hit.key) for hit in found] == sorted(expected)
+    assert {hit.kind for hit in found} == {"email", "phone", "name"} and len(found) == 8, found
+    for hit in found:  # each where it is typed: its first word there
+        assert text[hit.offset:].startswith(hit.shown.split()[0].strip(",")), (hit, text[hit.offset:hit.offset + 20])
+    # A paragraph many texts share (a row carried from plan to plan, its updates new) is read once.
+    privacy._paragraph.cache_clear()
+    for copy in range(5):
+        privacy.scan(blank.join([*paragraphs, f"Copy {copy}."]), allowed)
+    assert privacy._paragraph.cache_info().misses == len(paragraphs) + 5
