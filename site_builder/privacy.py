@@ -114,9 +114,10 @@ _PARTED = re.compile(r"(?=[(0])(?<![\w/+])(?<!\d\.)\(?(?P<code>0\d{2,5}+)\)?[ \t
                      r"(?P<rest>(?!0)\d++(?>(?:[ \t]\d++)*))(?![\d_]|[ \t]{0,2}+(?P=mark))")  # (?>...)*, not *+: 3.11.2 errs
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # Words that are never part of a personal name: n-grams holding one are not fingerprinted,
-# which halves the work of reading every word of every text.
+# which halves the work of reading every word of every text. Not 'will', 'can' or 'more': Will
+# Smith, Can Demir, Thomas More.
 _STOP = frozenset("the and of in for on with by is are was were be been this that these those it its from "
-                  "which their they our has have had not but into than will can also all more other".split())
+                  "which their they our has have had not but into than also all other".split())
 # Text that Markdown renders with words or digits joined otherwise than typed: emphasis
 # ('Ja*ne*'), code spans, backslash escapes, and links, whose text runs on into the words around
 # it ('[Ja](/about/)ne'; a link is '](', '][' or a reference's '[x]:', not any bracket, such as

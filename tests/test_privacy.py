@@ -1315,3 +1315,13 @@ def test_a_text_is_read_a_paragraph_at_a_time_and_finds_what_each_paragraph_hold
     for copy in range(5):
         privacy.scan(blank.join([*paragraphs, f"Copy {copy}."]), allowed)
     assert privacy._paragraph.cache_info().misses == len(paragraphs) + 5
+
+
+@pytest.mark.parametrize("name", ["Will Smith", "Thomas More", "Can Demir", "Will More"])
+def test_a_blocked_name_whose_word_is_also_a_common_word_is_found_written_in_order(name):
+    """Words that are never part of a name end the runs of words names are looked for in ('the', 'of'); a
+    first name or a surname that is also a common word ('Will', 'Can', 'More') is no such word."""
+    allowed = privacy._Allowed(frozenset(), frozenset(), frozenset(privacy.fingerprints(name)))
+    for text in (f"Ask {name} now.", f"{name} will lead it.", f"We can ask {name.upper()}, more or less."):
+        found = [(hit.kind, hit.key) for hit in privacy.scan.__wrapped__(text, allowed)]
+        assert ("name", name.lower()) in found, (text, found)
