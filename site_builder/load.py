@@ -51,11 +51,11 @@ class Source:
         return self.nodes
 
 
-def convert_text(text: str, rel: str, cls, resolver=None, abbreviate=None, earlier: Earlier | None = None,
-                 composed: tuple[Node | None, list[Problem]] | None = None) -> tuple[Any, list[Problem], Node | None]:
-    """Parse YAML text (unless `composed` is what yamlfile.compose made of it) and convert it to a model object,
-    Markdown marked by `abbreviate` (with problems and nodes), taking the groups of fields `earlier` has unchanged."""
-    root, problems = composed if composed is not None else compose(text, rel)
+def convert_text(text: str, rel: str, cls, resolver=None, abbreviate=None,
+                 earlier: Earlier | None = None) -> tuple[Any, list[Problem], Node | None]:
+    """Parse YAML text and convert it to a model object, Markdown marked by `abbreviate` (with problems and
+    nodes), taking the groups of fields `earlier` has unchanged."""
+    root, problems = compose(text, rel)
     if root is None:
         return None, problems, None
     conv = Converter(rel, text.splitlines(), resolver, abbreviate, earlier)
@@ -63,10 +63,10 @@ def convert_text(text: str, rel: str, cls, resolver=None, abbreviate=None, earli
     return (None if value is INVALID else value), conv.problems, root
 
 
-def convert_content(text: str, rel: str, cls, registry, abbreviate=None, earlier: Earlier | None = None,
-                    composed: tuple[Node | None, list[Problem]] | None = None) -> tuple[Any, list[Problem], Node | None]:
+def convert_content(text: str, rel: str, cls, registry, abbreviate=None,
+                    earlier: Earlier | None = None) -> tuple[Any, list[Problem], Node | None]:
     """Convert a plan, strategy or PFCC plan file; plans get their derived fields."""
-    value, problems, root = convert_text(text, rel, cls, registry, abbreviate, earlier, composed)
+    value, problems, root = convert_text(text, rel, cls, registry, abbreviate, earlier)
     if cls is Plan and value is not None:
         value = finish_plan(value)
     return value, problems, root
@@ -152,8 +152,7 @@ class ContentLoader:
 
         `depends` is everything else the conversion reads (the registries, for a plan), so
         reuse is decided by value: a Source is the same whenever its inputs are the same.
-        convert(text, rel, earlier, composed) is given a YAML file's nodes as composed here (else None);
-        read(text, rel, nodes), if given, is called with them, or None, before the file is converted.
+        read(text, rel), if given, is called with a file's text before it is converted.
         """
         try:
             data = read_bytes(path)  # Refused for a link (never followed), a pipe, a file too large
@@ -164,16 +163,15 @@ class ContentLoader:
             return old
         rel = display_path(path)
         text, problems = decode_text(data, rel)
+        if read is not None and text:
+            read(text, rel)
         # A preview's next load converts again only the groups of fields an edit changed (convert.Earlier).
         same_inputs = old is not None and old.depends == depends
         earlier = None if self.once else Earlier(text, old.groups if same_inputs else None)
-        composed = compose(text, rel) if yaml and not problems else None
-        if read is not None and text:
-            read(text, rel, composed[0] if composed is not None else None)
         if problems:  # not UTF-8 (no text), or control characters: the file is refused, its other mistakes told
             value, nodes, problems = None, None, problems + _other_mistakes(convert, text, rel, problems)
         else:
-            value, problems, nodes = convert(text, rel, earlier, composed)
+            value, problems, nodes = convert(text, rel, earlier)
         # The bytes tell a next load whether the file changed; a one-off build's 83 MB of them at 100,000
         # initiatives are not kept (were it loaded again, each file would be converted again).
         source = Source(rel, text, value, problems, depends, b"" if self.once else data, yaml, nodes,
@@ -242,11 +240,11 @@ class ContentLoader:
         helper = self._helper = privacy.Helper() if self.once else None
         sent: set[str] = set()  # the files the helper has, or whose findings are known
 
-        def send(text: str, rel: str, nodes: Node | None) -> None:
-            """Have the helper check a file for personal data while this process converts it, given what it
-            reads of the file's YAML nodes, if composed (the helper then does not parse the file again)."""
+        def send(text: str, rel: str) -> None:
+            """Have the helper check a file for personal data while this process converts it (were
+            it sent once converted, the load would end waiting for the last file's check)."""
             if helper is not None and config_src is not None and config_src.value is not None:
-                if helper.check(text, rel, config_src.value, nodes):
+                if helper.check(text, rel, config_src.value):
                     sent.add(rel)
 
         def checked(src: Source) -> Source:
@@ -269,14 +267,14 @@ class ContentLoader:
                                         f"a file {name} in the content folder"))
                 return None
             seen.add(path)
-            src = checked(self._source(path, lambda text, rel, earlier, composed: convert_text(
-                text, rel, cls, earlier=earlier, composed=composed), read=send))
+            src = checked(self._source(path, lambda text, rel, earlier: convert_text(text, rel, cls, earlier=earlier),
+                                         read=send))
             report(src.problems)
             return src
 
         config_src = required("site.yaml", SiteConfig)
         if config_src is not None and config_src.text:  # read before the helper could be told what it allows
-            send(config_src.text, config_src.rel, None)
+            send(config_src.text, config_src.rel)
         registries = {name: required(name, cls) for name, cls in REGISTRY_FILES.items()}
         registry = self._registry_for(registries, self._published_agencies(seen))
         if registry is not None:
@@ -298,8 +296,8 @@ class ContentLoader:
             for path in listed(folder, ".yaml", (".yaml", ".yml")):
                 seen.add(path)
                 needs_registry = cls is not PfccPlan
-                convert = (lambda text, rel, earlier, composed, cls=cls:
-                           convert_content(text, rel, cls, resolver, abbreviate, earlier, composed))
+                convert = (lambda text, rel, earlier, cls=cls:
+                           convert_content(text, rel, cls, resolver, abbreviate, earlier))
                 # What the conversion reads besides the text: the registries (but for PFCC plans) and the glossary.
                 src = checked(self._source(path, convert, (resolved_by if needs_registry else None, terms), read=send))
                 report(src.problems)
@@ -308,8 +306,7 @@ class ContentLoader:
         pages = []
         for path in listed("pages", ".md", (".md", ".markdown")):
             seen.add(path)
-            convert = (lambda text, rel, earlier, composed, slug=path.stem:
-                       (*convert_page(text, rel, slug, abbreviate), None))
+            convert = (lambda text, rel, earlier, slug=path.stem: (*convert_page(text, rel, slug, abbreviate), None))
             src = self._source(path, convert, terms, yaml=False, read=send)
             report(src.problems)
             if src.value is not None:
@@ -383,7 +380,7 @@ class ContentLoader:
         if not os.path.lexists(path):
             return frozenset()
         seen.add(path)
-        found = self._source(path, lambda text, rel, earlier, composed: (frozenset(re.findall(r"(?m)^/agencies/([^/\s]+)/$", text)),
+        found = self._source(path, lambda text, rel, earlier: (frozenset(re.findall(r"(?m)^/agencies/([^/\s]+)/$", text)),
                                                       [], None), yaml=False)
         return found.value or frozenset()
 
@@ -392,7 +389,7 @@ def _other_mistakes(convert, text: str, rel: str, problems: list[Problem]) -> li
     """The mistakes of a file refused for its control characters, read with each made a space: none on
     their lines, nor a YAML syntax error (a space that opens a line shifts its indentation), which the
     characters may have made."""
-    found = convert(text, rel, None, None)[1] if text else []
+    found = convert(text, rel, None)[1] if text else []
     if any(p.message.startswith("YAML syntax error") for p in found):
         return []
     lines = {p.pos.line for p in problems}

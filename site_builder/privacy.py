@@ -842,39 +842,6 @@ def check_text(text: str, file: str, config: SiteConfig, root: Node | None = Non
     return _File(text, file, _Allowed.of(config), again).check(root)
 
 
-def readings(top: Node, path: str = "", shift: int = 0, visited: set | None = None,
-             grouped: bool = False) -> list[tuple]:
-    """The values under a node, in the order a check reads them: (value, start, end, style, line, field),
-    start and end the offsets typed (shifted by `shift`), line the 0-based line it starts on. With
-    `grouped`, a group of fields below the node (a mapping) is one reading, style None and its node in
-    place of a value (_File._group reads it whole). An alias's node, read once, is not read again.
-
-    What the builder sends the helper with a file it has composed already: no parsing it twice."""
-    found = []
-    visited = set() if visited is None else visited
-    stack: list[tuple[Node, str]] = [(top, path)]
-    while stack:
-        node, path = stack.pop()
-        if node in visited and node is not top:  # an alias: read once (a group is, by _group)
-            continue
-        visited.add(node)
-        if isinstance(node, ScalarNode):
-            found.append((node.value, node.start_mark.index + shift, node.end_mark.index + shift, node.style or "",
-                          node.start_mark.line, path))
-        elif isinstance(node, MappingNode) and node is not top and grouped:
-            found.append((node, node.start_mark.index, node.end_mark.index, None, node.start_mark.line, path))
-        elif isinstance(node, MappingNode):  # keys are read with the comments, as typed
-            for key, value in node.value:
-                name = f"{path}.{key.value}" if path and isinstance(key, ScalarNode) else (
-                    key.value if isinstance(key, ScalarNode) else path)
-                stack.append((value, name))
-                if not isinstance(key, ScalarNode):
-                    stack.append((key, name))
-        elif isinstance(node, SequenceNode):
-            stack.extend((item, f"{path}[{i}]") for i, item in enumerate(node.value))
-    return found
-
-
 class _File:
     """One file's text and the findings in it, each placed at the line and column typed."""
 
@@ -887,12 +854,9 @@ class _File:
         self._visited: set[Node] = set()  # nodes read; they are equal only to themselves: an alias is the node it names
         self._groups: tuple[dict, dict] | None = None  # a YAML file's groups as last checked, and as now (_group)
 
-    def check(self, root: Node | None, read: list[tuple] | None = None) -> list[Problem]:
-        """The findings; a YAML file's nodes (root) or the values read from them (readings) if known."""
+    def check(self, root: Node | None) -> list[Problem]:
         suffix = PurePath(self.file).suffix.lower()
-        if suffix in (".yaml", ".yml") and read is not None:
-            self._read(read, 0, len(self.text))
-        elif suffix in (".yaml", ".yml"):
+        if suffix in (".yaml", ".yml"):
             root = root or compose(self.text, self.file)[0]
             if root is None:  # not YAML: read it as text
                 self._exact(self.text, 0, "")
@@ -941,17 +905,28 @@ class _File:
     def _walk(self, top: Node, path: str, shift: int, start: int, end: int) -> None:
         """The values under a node, each group of fields below it read whole (_group), then the rest of
         start..end: keys and comments."""
-        self._read(readings(top, path, shift, self._visited, self._groups is not None), start, end)
-
-    def _read(self, read: Iterable[tuple], start: int, end: int) -> None:
-        """The values read (readings), then the rest of start..end: keys and comments."""
         spans = []
-        for value, a, b, style, line, path in read:
-            spans.append((a, b))
-            if style is None:  # a group of fields: `value` is its node
-                self._group(value, path)
-            else:
-                self._scalar(value, a, b, style, line, path)
+        stack: list[tuple[Node, str]] = [(top, path)]
+        while stack:
+            node, path = stack.pop()
+            if node in self._visited and node is not top:  # an alias: read once (a group is, by _group)
+                continue
+            self._visited.add(node)
+            if isinstance(node, ScalarNode):
+                spans.append((node.start_mark.index + shift, node.end_mark.index + shift))
+                self._scalar(node, path, shift)
+            elif isinstance(node, MappingNode) and node is not top and self._groups is not None:
+                spans.append((node.start_mark.index, node.end_mark.index))
+                self._group(node, path)
+            elif isinstance(node, MappingNode):  # keys are read with the comments, as typed
+                for key, value in node.value:
+                    name = f"{path}.{key.value}" if path and isinstance(key, ScalarNode) else (
+                        key.value if isinstance(key, ScalarNode) else path)
+                    stack.append((value, name))
+                    if not isinstance(key, ScalarNode):
+                        stack.append((key, name))
+            elif isinstance(node, SequenceNode):
+                stack.extend((item, f"{path}[{i}]") for i, item in enumerate(node.value))
         at = start
         for a, b in sorted(spans):
             if a > at:
@@ -981,30 +956,31 @@ class _File:
         for seen, problem in found:  # each once, as _add keeps them
             self.found.setdefault(seen, problem)
 
-    def _scalar(self, value: str, start: int, end: int, style: str, line: int, path: str) -> None:
-        """A value typed from start to end of the file, in a style ('', "'", '"', '|' or '>'), from `line`."""
+    def _scalar(self, node: ScalarNode, path: str, shift: int) -> None:
+        value = node.value
         if len(value) < 2:
             return
+        start, end = node.start_mark.index + shift, node.end_mark.index + shift
         if path.rpartition(".")[2] == "id":  # a page's address, typed
             for hit in _address_names(make_id(value), self.allowed):
                 self._add(self._pos(start), path, hit, "address")
         typed = self.text[start:end]
         # A double-quoted value with escapes or folded lines: each of its characters' place, where known.
-        places = _double_quoted_places(typed, value) if style == '"' and typed[1:-1] != value else None
-        if not style and typed == value:
+        places = _double_quoted_places(typed, value) if node.style == '"' and typed[1:-1] != value else None
+        if not node.style and typed == value:
             self._exact(value, start, path)
-        elif style in ("'", '"') and typed[1:-1] == value:
+        elif node.style in ("'", '"') and typed[1:-1] == value:
             self._exact(value, start + 1, path)
-        elif style == "|":
-            self._block(value, line + 1, path)
+        elif node.style == "|":
+            self._block(value, node.start_mark.line + 1, path)
         elif places is not None:
             self._placed(Part(value), value, start, places, path)
         else:
             self._searched(Part(value), start, end, path)
         if _has_markup(value):
             for part in readable.markdown_parts(value):
-                if style == "|":
-                    self._lined(part, line + 1 + part.line, path)
+                if node.style == "|":
+                    self._lined(part, node.start_mark.line + 1 + part.line, path)
                 elif places is not None:
                     self._placed(part, value, start, places, path)
                 else:
@@ -1128,9 +1104,9 @@ def _key(text: str, rel: str, config: SiteConfig) -> tuple:
 class Helper:
     """Checks files for personal data in a second process, while the builder does the rest of its work.
 
-    A file goes to the helper while it fits in the pipe beside the files the helper has yet to read, so
-    that the builder does not wait to send one; otherwise the builder checks it itself, from the nodes it
-    has composed already. A one-off build asks for the last findings (collect) only once its pages are
+    A file goes to the helper while the text it has yet to check fits in the pipe to it, so that the
+    builder does not wait to send one; otherwise the builder checks it itself, from the nodes it has
+    composed already. A one-off build asks for the last findings (collect) only once its pages are
     made (load.py), so the check holds up nothing before then. The findings come back into `memo` by
     the same keys check_sources looks them up by, so they are the same findings, and a file the
     helper did not check (it failed, or the file changed) is checked by check_sources itself.
@@ -1143,13 +1119,11 @@ class Helper:
         os.set_blocking(self._to, False)  # written by _send, which takes the findings that come back while it waits
         self._allowed: _Allowed | None = None
         self._room = processes.pipe_size(self._process.stdin) // processes.PAGE  # a pipe holds so many pages of writes
-        self._queued: dict[tuple, int] = {}  # the pages in the pipe of each message the helper has not read
-        self._sent: set[tuple] = set()  # the files whose findings have not come back
+        self._sent: dict[tuple, int] = {}  # the pages of each message whose findings have not come back
 
-    def check(self, text: str, rel: str, config: SiteConfig, root: Node | None = None) -> bool:
-        """Have the helper check a file (with its YAML nodes, if composed: sent as what it reads of them),
-        unless its findings are known already; False where the pipe to the helper has no room for it, or
-        the helper stopped: the caller checks the file itself."""
+    def check(self, text: str, rel: str, config: SiteConfig) -> bool:
+        """Have the helper check a file, unless its findings are known already; False where the pipe to
+        the helper has no room for it, or the helper stopped: the caller checks the file itself."""
         key = _key(text, rel, config)
         if key in memo.used or key in memo.stored:
             return True
@@ -1163,8 +1137,7 @@ class Helper:
         if processes.pipe_pages(len(data)) > self._room:  # the builder checks it: not copied again to be measured
             return False
         rules = pickle.dumps(("allowed", allowed), protocol=pickle.HIGHEST_PROTOCOL) if allowed != self._allowed else b""
-        read = readings(root) if root is not None else None
-        message = rules + pickle.dumps(("file", key, data, rel, read), protocol=pickle.HIGHEST_PROTOCOL)
+        message = rules + pickle.dumps(("file", key, data, rel), protocol=pickle.HIGHEST_PROTOCOL)
         pages = processes.pipe_pages(len(message))
         if pages > self._room:
             return False
@@ -1175,8 +1148,7 @@ class Helper:
             return False
         self._allowed = allowed
         self._room -= pages
-        self._queued[key] = pages
-        self._sent.add(key)
+        self._sent[key] = pages  # all read by the helper once it answers for this file
         return True
 
     def _send(self, message: bytes) -> None:
@@ -1219,15 +1191,11 @@ class Helper:
                 return
 
     def _keep(self, replies: list[bytes]) -> None:
-        """Keep findings that came back, each file's by its key; a file's message read by the helper (its
-        findings None) leaves its room in the pipe free."""
+        """Keep findings that came back, each file's by its key, and count the room its message took free."""
         for reply in replies:
             key, found = pickle.loads(reply)
-            if found is None:
-                self._room += self._queued.pop(key, 0)
-            else:
-                memo.stored[key] = found
-                self._sent.discard(key)
+            memo.stored[key] = found
+            self._room += self._sent.pop(key, 0)
 
     def close(self) -> None:
         """Stop the helper (at once, when the load failed before collecting)."""
@@ -1320,10 +1288,8 @@ def _help(read, write) -> None:
             if message[0] == "allowed":
                 allowed = message[1]
             else:
-                _, key, data, rel, values = message
-                write.write(processes.message(pickle.dumps((key, None))))  # read: its room in the pipe is free
-                write.flush()
-                reply = pickle.dumps((key, tuple(_File(data.decode(), rel, allowed).check(None, values))),
+                _, key, data, rel = message
+                reply = pickle.dumps((key, tuple(_File(data.decode(), rel, allowed).check(None))),
                                      protocol=pickle.HIGHEST_PROTOCOL)
                 write.write(processes.message(reply))
                 write.flush()

@@ -720,13 +720,14 @@ def test_the_builder_and_the_helper_never_wait_for_each_other(kind, room):
 
 
 def test_a_file_goes_to_the_helper_before_the_builder_converts_it(site_dir, monkeypatch, forks):
-    """So that the helper checks a file while the builder converts it, and is not left waiting for the next."""
+    """So that the helper checks a file while the builder converts it: sent once converted, the load
+    ended waiting for the check of its last file."""
     from site_builder import load, privacy
 
     events = []
     check, convert = privacy.Helper.check, load.convert_content
-    monkeypatch.setattr(privacy.Helper, "check", lambda self, text, rel, config, nodes=None:
-                        events.append(("sent", rel)) or check(self, text, rel, config, nodes))
+    monkeypatch.setattr(privacy.Helper, "check",
+                        lambda self, text, rel, config: events.append(("sent", rel)) or check(self, text, rel, config))
     monkeypatch.setattr(load, "convert_content",
                         lambda text, rel, *args: events.append(("converted", rel)) or convert(text, rel, *args))
     loader = load.ContentLoader(site_dir)
@@ -736,32 +737,6 @@ def test_a_file_goes_to_the_helper_before_the_builder_converts_it(site_dir, monk
     assert "content/plans/2020-21.yaml" in converted, events
     for rel in converted:
         assert ("sent", rel) in events and events.index(("sent", rel)) < events.index(("converted", rel)), events
-    assert len(forks) == 1  # the helper was forked
-
-
-def test_a_yaml_file_goes_to_the_helper_with_what_it_reads_of_the_nodes_the_builder_composed(
-        site_dir, monkeypatch, forks):
-    """So that a file is parsed once: the builder sends the helper each YAML file it has converted with its
-    nodes (privacy.readings), and the helper composes none of them (site.yaml, converted before the helper
-    could be told what it allows, and a page's front matter are the exceptions)."""
-    from site_builder import load, privacy
-
-    _personal_data_everywhere(site_dir)
-    alone = _load_problems(site_dir, parallel=False)
-    sent = {}
-    check, compose = privacy.Helper.check, privacy.compose
-    monkeypatch.setattr(privacy.Helper, "check", lambda self, text, rel, config, root=None:
-                        sent.setdefault(rel, root is not None) | True and check(self, text, rel, config, root))
-
-    def parsed_once(text, file):  # in either process: the forked helper has this module as it was at the fork
-        assert file == "content/site.yaml" or file.endswith(".md"), f"{file} parsed again"
-        return compose(text, file)
-
-    monkeypatch.setattr(privacy, "compose", parsed_once)
-    assert _load_problems(site_dir, parallel=True) == alone
-    assert sent["content/plans/2020-21.yaml"] and sent["content/agencies.yaml"], sent
-    assert [rel for rel, nodes in sent.items() if not nodes] == ["content/site.yaml", *(
-        rel for rel in sent if rel.endswith(".md"))], sent
     assert len(forks) == 1  # the helper was forked
 
 
@@ -1244,50 +1219,6 @@ def test_a_double_quoted_value_s_line_breaks_kept_after_blanks_are_placed_in_the
     text = 'summary: "\\u00e9a' + " " * 20 + '01632960123\u2028x"\n'
     found = privacy._File(text, "plans/x.yaml", privacy.NO_ALLOW_LISTS).check(None)
     assert [(p.pos.line, p.pos.col) for p in found] == [(1, text.index("01632") + 1)]
-
-
-_STYLED = """\
-# kept by Jane Example, 07700 900123
-title: &who Ask Jane Example
-plain: call 01632 960123 or write to jane.example@gmail.com
-single: 'Jane Example''s number: 01632
-  960124'
-double: "Jane\\tExample at jane.example@gmail.com,\\n 01632\\u0020960125"
-folded: >
-  Jane Example
-  on 01632 960126
-block: |
-  Jane Example
-    07700 900124
-again: *who
-flow: {who: Jane Example, "phone": '01632 960127', list: [a, jane.example@gmail.com]}
-? [Jane Example, 01632 960128]
-: key is a list
-items:
-  - id: jane-example
-    text: "*Jane* Example, [mail](mailto:jane.example@gmail.com)"
-  - {id: x, text: Jane Example}
-"""
-
-
-@pytest.mark.parametrize("cut", [None, 3, 7, 13])
-def test_what_the_helper_reads_of_the_builders_nodes_finds_what_composing_the_file_finds(cut):
-    """The helper reads a YAML file from the values the builder read of its nodes (privacy.readings, sent
-    through a pipe): every style of value, an alias, a flow mapping, a key that is a list, comments, ids,
-    Markdown, in whole files and in files cut short; the same findings at the same places as a check that
-    composes the file."""
-    import pickle
-
-    from site_builder.yamlfile import compose
-
-    text = _STYLED if cut is None else "".join(_STYLED.splitlines(keepends=True)[:cut])
-    blocked = frozenset(privacy.fingerprints("Jane Example"))
-    allowed = privacy._Allowed(frozenset(), frozenset(), blocked)
-    root = compose(text, "plans/x.yaml")[0]
-    sent = pickle.loads(pickle.dumps(privacy.readings(root), protocol=pickle.HIGHEST_PROTOCOL))
-    composing = privacy._File(text, "plans/x.yaml", allowed).check(None)
-    assert privacy._File(text, "plans/x.yaml", allowed).check(None, sent) == composing
-    assert len(composing) >= (4 if cut else 20), composing
 
 
 @pytest.mark.parametrize("blank", ["\n\n", "\n \t\n", "\n\n\n", "\n  \n\t\n"])
