@@ -96,9 +96,6 @@ def credit(agency: Agency, printed: str = "", period: str | None = None, link: b
 
 
 @functools.lru_cache(maxsize=4096, typed=True)
-# A list of agencies is credited on an initiative's page and on every list it is in, as credit() is: at 1,000
-# initiatives 6,800 calls of 1,900 kinds, each joining its credits anew.
-@functools.lru_cache(maxsize=4096, typed=True)
 def credits(agencies: tuple[Agency, ...], printed: tuple[str, ...] = (), period: str | None = None,
             as_written: str = "", link: bool = False, leave_out: str = "") -> Markup:
     """Agencies in a sentence, each credited as the document printed it; a printed cell that says more
