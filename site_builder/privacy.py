@@ -432,12 +432,14 @@ def _trunk_apart(groups: list, i: int) -> tuple[int, str] | None:
 # 'oh seven seven double oh nine double oh one two three', 'plus four four seven seven ...'. Each digit a
 # word or a figure, 'double' or 'triple' before one repeating it, apart from the next by spaces, a comma
 # or a dash; a run of them is a number where it spells one (_spoken_phones). Looked for only where a word
-# that starts a UK number so spelled is in the text (its trunk 0 as a word, 'double' or 'plus'): 'oh' as
-# a word, not in 'alcohol', which many texts hold.
+# that starts a UK number so spelled is in the text (_SPOKEN_START): 'oh' as a word, not in 'alcohol',
+# which many texts hold.
 _SPOKEN = {"zero": "0", "nought": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4",
            "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
 _SPOKEN_DIGIT = rf"(?:(?:double|triple)[ \t]+)?(?:\d(?!\d)|(?:{'|'.join(sorted(_SPOKEN, key=len, reverse=True))})(?![^\W\d_]))"
-_OH = re.compile(r"\boh\b")
+# What a UK number spelled so starts with, as a word: its trunk 0 ('zero', 'nought', 'oh', 'o', or the figure 0), a
+# 'double' or 'triple' before it, or the 'plus' of +44.
+_SPOKEN_START = re.compile(r"\b(?:zero|nought|oh|o|double|triple|plus)\b|(?<!\d)0(?!\d)")
 _SPOKEN_WORD = re.compile(r"[^\W\d_]+|\d")  # a run's words and figures, each read as _SPOKEN says
 _SPOKEN_NUMBER = re.compile(rf"(?<![\w+])(?:plus[ \t]+)?{_SPOKEN_DIGIT}"
                             rf"(?:(?:[ \t]*[,\-\u2010-\u2015][ \t]*|[ \t]+)(?:\n[ \t]*)?{_SPOKEN_DIGIT}){{5,}}", re.I)
@@ -446,9 +448,7 @@ _SPOKEN_NUMBER = re.compile(rf"(?<![\w+])(?:plus[ \t]+)?{_SPOKEN_DIGIT}"
 def _spoken_phones(read: str, allowed: _Allowed) -> list[Hit]:
     """Phone numbers spelled in words a digit at a time (_SPOKEN_NUMBER): eleven digits that make a UK number
     (ten, the fewest one has, would make a count from zero to nine one)."""
-    lower = read.lower()
-    if not ("zero" in lower or "nought" in lower or "double" in lower or "triple" in lower or "plus" in lower
-            or ("oh" in lower and _OH.search(lower))):
+    if not _SPOKEN_START.search(read.lower()):
         return []
     hits = []
     for run in _SPOKEN_NUMBER.finditer(read):

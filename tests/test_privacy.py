@@ -87,6 +87,10 @@ PHONES = [
     ("plus four four seven seven double oh nine double oh one two three", "plus"),
     ("oh 7 7 double oh 9 triple oh 1 2", "oh"),
     ("zero seven seven O O nine O O one two three", "zero"),
+    ("o seven seven o o nine o o one two three", "o seven"),  # the trunk 0 an 'o', or a figure, and no word but these
+    ("Call O seven seven O O nine O O one two three.", "O seven"),
+    ("0 seven seven 0 0 nine 0 0 one two three", "0 seven"),
+    ("0 seven seven o o nine o o 1 2 3", "0 seven"),
     # two groups parted by a slash, as some write a code and a number (a date, a reference of three groups is none)
     ("07700/900123", "07700"),
     ("01632 / 960123", "01632"),
