@@ -539,12 +539,9 @@ def _names_aside(read: str, allowed: _Allowed) -> list[Hit]:
         return []
     blanked = _ASIDE.sub(lambda match: " " * len(match.group()), read)
     windows: list[list[int]] = []  # a few words either side of each, cut where a word ends; those that overlap joined
+    # Each is read whole: a quicker look-up of the two words either side first, as once made, missed a name with
+    # an initial ("J. 'JJ' Smith"), run on to a nickname ("'JJ'Jane Smith") or written surname first about one.
     for start, end in spans:
-        # Most are no name's middle: where there are few, the words either side are looked up first (quick:
-        # fingerprinted once each), and read whole only where one is blocked; many (a text of tags) are read
-        # whole at once, their windows joined.
-        if len(spans) <= ASIDES_LOOKED_UP and not _may_name(blanked, start, end):
-            continue
         a = blanked.rfind(" ", 0, max(0, start - 80)) + 1
         b = blanked.find(" ", end + 80)
         b = len(blanked) if b < 0 else b
@@ -556,19 +553,6 @@ def _names_aside(read: str, allowed: _Allowed) -> list[Hit]:
     for a, b in windows:
         hits += [Hit(a + hit.offset, hit.kind, hit.shown, hit.key) for hit in _names(blanked[a:b], [], allowed)]
     return hits
-
-
-ASIDES_LOOKED_UP = 64
-
-
-def _may_name(blanked: str, start: int, end: int) -> bool:
-    """Whether the two words either side of blanked[start:end], in any order a name is read in, make a blocked
-    name (titles and initials looked past: 'Smith, Mrs <em>Jane</em>', 'Jane Q. <em>Smith</em>')."""
-    left = [w for w in map(_word, WORD.findall(blanked, max(0, start - 60), start)) if len(w) > 1 and w not in _TITLES][-2:]
-    right = [w for w in map(_word, WORD.findall(blanked, end, end + 60)) if len(w) > 1 and w not in _TITLES][:2]
-    return bool(left and right and _blocked_among({f"{left[-1]} {right[0]}", f"{right[0]} {left[-1]}",
-                                                   " ".join(left + right[:1]), " ".join(left[-1:] + right),
-                                                   " ".join([*right, left[-1]])}))
 
 
 # What a reader reads past between a name's words: a tag, which the page shows as typed ('<em>Jane</em>

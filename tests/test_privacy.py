@@ -1260,3 +1260,17 @@ def test_a_blocked_name_whose_word_is_also_a_common_word_is_found_written_in_ord
     for text in (f"Ask {name} now.", f"{name} will lead it.", f"We can ask {name.upper()}, more or less."):
         found = [(hit.kind, hit.key) for hit in privacy.scan.__wrapped__(text, allowed)]
         assert ("name", name.lower()) in found, (text, found)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Ask J. 'JJ' Smith now.", "Jane Smith"),  # an initial before a nickname
+    ("Ask 'JJ'Jane Smith now.", "Jane Smith"),  # a nickname run on into the name after it
+    ("Watson, Mary “Jay” Jane called.", "Mary Jane Watson"),  # surname first, a nickname inside
+    ("Ask <b>J.</b> Smith now.", "Jane Smith"),
+    ("\n\n".join(["a 'quoted' word"] * 70 + ["Ask J. 'JJ' Smith now."]), "Jane Smith"),  # a text of many asides
+])
+def test_a_blocked_name_beside_a_nickname_or_a_tag_is_found_however_it_is_written(text, name):
+    """The words about every quote or tag are read again with it blanked out, whatever else the text holds: a name
+    written with an initial, run on to a nickname, or surname first about one, is found as it is without it."""
+    allowed = privacy._Allowed(frozenset(), frozenset(), frozenset(privacy.fingerprints(name)))
+    assert [hit.kind for hit in privacy.scan.__wrapped__(text, allowed)] == ["name"], text
