@@ -248,6 +248,7 @@ def allow_lists(content_dir) -> _Allowed:
 # A blank line: no finding spans one (an address or a number takes at most one line break, a name's words
 # none that a paragraph's end makes), so a text is read a paragraph at a time, each paragraph remembered.
 _BLANK_LINE = re.compile(r"\n(?:[ \t]*\n)+")
+_SHORTEST = 128  # characters of paragraphs read apart: a paragraph's reading has its cost, whatever its length
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -263,6 +264,8 @@ def scan(text: str, allowed: _Allowed) -> tuple[Hit, ...]:
     hits: list[Hit] = []
     start = 0
     for blank in _BLANK_LINE.finditer(text):
+        if blank.start() - start < _SHORTEST:  # read with the next: a text of many short lines is no slower than read whole
+            continue
         hits += _shifted(_paragraph(text[start:blank.start() + 1], allowed), start)
         start = blank.end() - 1
     if not start:
