@@ -441,8 +441,8 @@ _SPOKEN = {"zero": "0", "nought": "0", "oh": "0", "o": "0", "one": "1", "two": "
            "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
 _SPOKEN_DIGIT = rf"(?:(?:double|triple)[ \t]+)?(?:\d(?!\d)|(?:{'|'.join(sorted(_SPOKEN, key=len, reverse=True))})(?![^\W\d_]))"
 # What a UK number spelled so starts with, as a word: its trunk 0 ('zero', 'nought', 'oh', 'o', or the figure 0), a
-# 'double' or 'triple' before it, or the 'plus' of +44.
-_SPOKEN_START = re.compile(r"\b(?:zero|nought|oh|o|double|triple|plus)\b|(?<!\d)0(?!\d)")
+# 'double' or 'triple' before it, or +44: 'plus', or its first 4 ('four', or the figure) where the plus is left out.
+_SPOKEN_START = re.compile(r"\b(?:zero|nought|oh|o|double|triple|plus|four)\b|(?<!\d)[04](?!\d)")
 _SPOKEN_WORD = re.compile(r"[^\W\d_]+|\d")  # a run's words and figures, each read as _SPOKEN says
 _SPOKEN_NUMBER = re.compile(rf"(?<![\w+])(?:plus[ \t]+)?{_SPOKEN_DIGIT}"
                             rf"(?:(?:[ \t]*[,\-\u2010-\u2015][ \t]*|[ \t]+)(?:\n[ \t]*)?{_SPOKEN_DIGIT}){{5,}}", re.I)

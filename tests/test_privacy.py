@@ -91,6 +91,9 @@ PHONES = [
     ("Call O seven seven O O nine O O one two three.", "O seven"),
     ("0 seven seven 0 0 nine 0 0 one two three", "0 seven"),
     ("0 seven seven o o nine o o 1 2 3", "0 seven"),
+    ("four four seven nine one one one two three four five six", "four four"),  # +44 without its plus
+    ("Call 4 4 seven nine one one one two three four five six.", "4 4"),
+    ("double four seven nine one one one two three four five six", "double four"),
     # two groups parted by a slash, as some write a code and a number (a date, a reference of three groups is none)
     ("07700/900123", "07700"),
     ("01632 / 960123", "01632"),
