@@ -264,7 +264,7 @@ def scan(text: str, allowed: _Allowed) -> tuple[Hit, ...]:
     hits: list[Hit] = []
     start = 0
     for blank in _BLANK_LINE.finditer(text):
-        if blank.start() - start < _SHORTEST:  # read with the next: a text of many short lines is no slower than read whole
+        if blank.start() - start < _SHORTEST:  # read with the next: a text of many short paragraphs in few pieces
             continue
         hits += _shifted(_paragraph(text[start:blank.start() + 1], allowed), start)
         start = blank.end() - 1
