@@ -273,7 +273,7 @@ def scan(text: str, allowed: _Allowed) -> tuple[Hit, ...]:
     return tuple(hits + _shifted(_paragraph(text[start:], allowed), start))
 
 
-def _shifted(hits: tuple[Hit, ...], by: int) -> list[Hit]:
+def _shifted(hits: Iterable[Hit], by: int) -> list[Hit]:
     """Hits in a stretch of a text that starts `by` characters into it, placed in the text."""
     return [hit._replace(offset=hit.offset + by) for hit in hits] if by else list(hits)
 
@@ -554,7 +554,7 @@ def _names_aside(read: str, allowed: _Allowed) -> list[Hit]:
             windows.append([a, b])
     hits = []
     for a, b in windows:
-        hits += [Hit(a + hit.offset, hit.kind, hit.shown, hit.key) for hit in _names(blanked[a:b], [], allowed)]
+        hits += _shifted(_names(blanked[a:b], [], allowed), a)
     return hits
 
 
